@@ -1,0 +1,90 @@
+/* The operating system, behind one portable interface: files addressed by
+ * UTF-8 paths (UTF-16 underneath on Windows, so a folder named メール設定
+ * works), directories, time, threads. Implemented by core/platform/posix.c
+ * and core/platform/win32.c; no other core file knows which one it runs on. */
+#ifndef PF_PLATFORM_H
+#define PF_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pf/error.h"
+
+#ifdef _WIN32
+#define PF_PATH_SEP '\\'
+#else
+#define PF_PATH_SEP '/'
+#endif
+
+/* Read a whole file. Fails with PF_E_TOOBIG (without reading it all) when
+ * it is larger than `max` bytes. On success *data is NUL-terminated (the
+ * NUL is not counted in *len); caller frees. */
+pf_rc pf_file_read(const char *path, size_t max, char **data, size_t *len, pf_error *err);
+
+/* Replace `path` with `data`: write "<path>.tmpXXXX" in the same folder,
+ * flush it to disk, rename it over the old file. On any failure the old file
+ * is untouched and the temporary removed. */
+pf_rc pf_file_write_atomic(const char *path, const void *data, size_t len, pf_error *err);
+
+/* fopen() taking a UTF-8 path. */
+FILE *pf_fopen(const char *path, const char *mode);
+
+/* 1 if a regular file (or directory, for pf_dir_exists) is there, else 0. */
+int pf_file_exists(const char *path);
+int pf_dir_exists(const char *path);
+
+/* The names in a directory (no "." or ".."), sorted bytewise; caller frees
+ * with pf_strv_free. */
+pf_rc pf_dir_list(const char *dir, char ***names, size_t *count, pf_error *err);
+void pf_strv_free(char **v, size_t count);
+
+/* Paths. Results are new strings (caller frees); NULL only on OOM.
+ * Both '/' and '\\' separate on Windows. */
+int pf_path_is_absolute(const char *path);
+char *pf_path_dirname(const char *path);               /* "dir/file" -> "dir"; "file" -> "." */
+const char *pf_path_basename(const char *path);        /* pointer into path */
+char *pf_path_join(const char *dir, const char *name); /* name if absolute */
+/* The absolute, normalised form of `path` (relative ones against the
+ * current directory). */
+char *pf_path_absolute(const char *path);
+
+/* Home folder (%USERPROFILE% on Windows) and login name; caller frees. */
+char *pf_home_dir(void);
+char *pf_user_name(void);
+/* This machine's short host name; caller frees. */
+char *pf_host_name(void);
+
+/* Monotonic milliseconds; only differences mean anything. */
+uint64_t pf_time_ms(void);
+void pf_sleep_ms(unsigned ms);
+
+/* Cryptographically secure random bytes (for temporary names, jitter). */
+pf_rc pf_random_bytes(void *buf, size_t n);
+
+/* Threads: one worker per SSH connection. */
+typedef struct pf_thread pf_thread;
+typedef struct pf_mutex pf_mutex;
+typedef struct pf_cond pf_cond;
+pf_rc pf_thread_start(pf_thread **t, void (*fn)(void *), void *arg);
+void pf_thread_join(pf_thread *t); /* waits, then frees t */
+pf_mutex *pf_mutex_new(void);
+void pf_mutex_free(pf_mutex *m);
+void pf_mutex_lock(pf_mutex *m);
+void pf_mutex_unlock(pf_mutex *m);
+pf_cond *pf_cond_new(void);
+void pf_cond_free(pf_cond *c);
+/* Wait until signalled or `timeout_ms` passed (-1: no limit); returns 0 when
+ * signalled (or spuriously woken), 1 on timeout. */
+int pf_cond_wait(pf_cond *c, pf_mutex *m, int timeout_ms);
+void pf_cond_broadcast(pf_cond *c);
+
+#ifdef _WIN32
+#include <wchar.h>
+/* UTF-8 <-> UTF-16 for the Win32 front end and core/platform; caller frees.
+ * Invalid input is converted with replacement characters. */
+wchar_t *pf_utf8_to_wide(const char *s);
+char *pf_wide_to_utf8(const wchar_t *w);
+#endif
+
+#endif

@@ -1,0 +1,149 @@
+/* The front-end interface: how the core asks the person something and tells
+ * them what happens. Each front end (Win32 GUI, CLI, the tests' scripted UI)
+ * fills one pf_ui and hands it to the core; the core never prints, prompts
+ * or opens a window itself.
+ *
+ * Threads: every method is called on a connection's worker thread (or, for
+ * calls made before a worker exists, on the thread that called the core).
+ * A GUI must not open dialogs there: it copies what it needs and posts it to
+ * its own thread. Strings passed in are borrowed for the duration of the
+ * call only, unless a method says otherwise.
+ *
+ * Answers that need the person (ask_hostkey, ask_secret) may come later and
+ * from any thread: the front end calls the done-callback exactly once, with
+ * the token it was given. The worker waits for it without spinning, and the
+ * token stays valid until done is called. */
+#ifndef PF_UI_H
+#define PF_UI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum pf_log_level {
+	PF_LOG_ERROR = 0,
+	PF_LOG_INFO = 1,
+	PF_LOG_VERBOSE = 2,
+	PF_LOG_DEBUG = 3
+} pf_log_level;
+
+/* --- host keys ------------------------------------------------------------ */
+
+typedef enum pf_hostkey_state {
+	PF_HOSTKEY_UNKNOWN,   /* no key recorded for this host */
+	PF_HOSTKEY_CHANGED,   /* a different key of the same type is recorded */
+	PF_HOSTKEY_OTHER_TYPE /* only keys of other types are recorded */
+} pf_hostkey_state;
+
+typedef enum pf_hostkey_answer {
+	PF_HOSTKEY_REJECT = 0,
+	PF_HOSTKEY_ACCEPT_ONCE,
+	PF_HOSTKEY_ACCEPT_SAVE
+} pf_hostkey_answer;
+
+typedef struct pf_hostkey_info {
+	const char *conn_name; /* the Host profile, e.g. "IMR" */
+	const char *host;      /* name looked up in known_hosts */
+	int port;
+	const char *key_type;    /* "ssh-ed25519", "ecdsa-sha2-nistp256", ... */
+	const char *fingerprint; /* "SHA256:..." of the offered key */
+	pf_hostkey_state state;
+	const char *known_hosts_path; /* where it would be / is recorded */
+	/* CHANGED / OTHER_TYPE only: the recorded key that conflicts. */
+	int old_line; /* 1-based line in known_hosts_path */
+	const char *old_key_type;
+	const char *old_fingerprint;
+} pf_hostkey_info;
+
+/* For CHANGED the core refuses whatever the answer; the question only
+ * informs (front ends show a warning with no accept button). */
+typedef void (*pf_hostkey_done_fn)(void *token, pf_hostkey_answer answer);
+
+/* --- secrets ---------------------------------------------------------------- */
+
+typedef enum pf_secret_kind {
+	PF_SECRET_PASSPHRASE, /* a private key's passphrase */
+	PF_SECRET_PASSWORD,   /* the account password */
+	PF_SECRET_KBDINT      /* one keyboard-interactive prompt */
+} pf_secret_kind;
+
+typedef struct pf_secret_request {
+	pf_secret_kind kind;
+	const char *conn_name;
+	const char *prompt;      /* ready to show: "Passphrase for key 'C:\...\id_ed25519':" */
+	const char *key_path;    /* PASSPHRASE: the key file; else NULL */
+	const char *instruction; /* KBDINT: the server's instruction text, may be "" */
+	int echo;                /* KBDINT: the server allows echoing the answer */
+	int attempt;             /* 1 for the first ask, 2.. after a wrong answer */
+	const char *reason;      /* why asked again ("wrong passphrase"), or NULL */
+} pf_secret_request;
+
+/* `secret` is NULL when the person cancelled. The core copies it before
+ * returning; the front end then wipes its own copy (pf_secure_zero). */
+typedef void (*pf_secret_done_fn)(void *token, const char *secret);
+
+/* --- status ------------------------------------------------------------------ */
+
+typedef enum pf_conn_state {
+	PF_CONN_IDLE,       /* not connected, nothing pending */
+	PF_CONN_CONNECTING, /* resolving / TCP / key exchange */
+	PF_CONN_AUTHENTICATING,
+	PF_CONN_CONNECTED,
+	PF_CONN_RECONNECTING, /* waiting `retry_in_s` before the next try */
+	PF_CONN_FAILED,       /* stopped for good; `last_error` says why */
+	PF_CONN_CLOSING
+} pf_conn_state;
+
+typedef enum pf_fwd_kind { PF_FWD_LOCAL, PF_FWD_REMOTE, PF_FWD_DYNAMIC } pf_fwd_kind;
+
+typedef enum pf_fwd_state {
+	PF_FWD_STARTING,
+	PF_FWD_ACTIVE,
+	PF_FWD_WAITING, /* listener bound, SSH connection not (yet) up */
+	PF_FWD_FAILED,
+	PF_FWD_STOPPED
+} pf_fwd_state;
+
+typedef struct pf_fwd_status {
+	pf_fwd_kind kind;
+	pf_fwd_state state;
+	const char *listen;      /* "127.0.0.1:10110, [::1]:10110" */
+	const char *destination; /* "pop.example.ac.jp:110" or "SOCKS" */
+	const char *error;       /* FAILED: the message, else NULL */
+	uint32_t active;         /* open connections now */
+	uint64_t total;          /* connections since start */
+	uint64_t bytes_in;       /* towards the local client */
+	uint64_t bytes_out;      /* towards the server */
+} pf_fwd_status;
+
+typedef struct pf_status {
+	const char *conn_name;
+	pf_conn_state state;
+	const char *server;     /* "ssh.example.ac.jp:22" */
+	const char *algorithms; /* "ssh-ed25519, aes128-gcm@openssh.com, ..." or NULL */
+	uint64_t uptime_s;
+	unsigned reconnects;
+	unsigned retry_in_s;    /* RECONNECTING only */
+	const char *last_error; /* NULL if none */
+	size_t nforwards;
+	const pf_fwd_status *forwards;
+} pf_status;
+
+/* --- the interface ------------------------------------------------------------ */
+
+typedef struct pf_ui {
+	/* Asked when a host key is not known or does not match. */
+	void (*ask_hostkey)(void *ctx, const pf_hostkey_info *info, pf_hostkey_done_fn done,
+			    void *token);
+	/* Asked for a passphrase, password or keyboard-interactive answer. */
+	void (*ask_secret)(void *ctx, const pf_secret_request *req, pf_secret_done_fn done,
+			   void *token);
+	/* A connection's state or counters changed; coalesced by the core to a
+	 * few calls a second. `st` and everything in it is borrowed. */
+	void (*status_changed)(void *ctx, const pf_status *st);
+	/* One line for the event log; never contains a secret. `conn_name`
+	 * may be NULL for messages not tied to a connection. */
+	void (*log)(void *ctx, pf_log_level level, const char *conn_name, const char *msg);
+	void *ctx; /* passed back as the first argument of each method */
+} pf_ui;
+
+#endif

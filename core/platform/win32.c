@@ -1,0 +1,526 @@
+/* Win32 implementation of pf/platform.h: UTF-8 paths in, UTF-16 W APIs out. */
+#include <winsock2.h>
+#include <windows.h>
+#include <bcrypt.h>
+#include <lmcons.h>
+#include <shlobj.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "pf/mem.h"
+#include "pf/platform.h"
+
+wchar_t *pf_utf8_to_wide(const char *s)
+{
+	int n;
+	wchar_t *w;
+
+	if (s == NULL)
+		return NULL;
+	n = MultiByteToWideChar(CP_UTF8, 0, s, -1, NULL, 0);
+	if (n <= 0)
+		return NULL;
+	w = PF_NEW_ARRAY(wchar_t, (size_t)n);
+	if (w == NULL)
+		return NULL;
+	MultiByteToWideChar(CP_UTF8, 0, s, -1, w, n);
+	return w;
+}
+
+char *pf_wide_to_utf8(const wchar_t *w)
+{
+	int n;
+	char *s;
+
+	if (w == NULL)
+		return NULL;
+	n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
+	if (n <= 0)
+		return NULL;
+	s = PF_NEW_ARRAY(char, (size_t)n);
+	if (s == NULL)
+		return NULL;
+	WideCharToMultiByte(CP_UTF8, 0, w, -1, s, n, NULL, NULL);
+	return s;
+}
+
+static pf_rc win_rc(DWORD e)
+{
+	switch (e) {
+	case ERROR_FILE_NOT_FOUND:
+	case ERROR_PATH_NOT_FOUND:
+	case ERROR_INVALID_DRIVE: return PF_E_NOTFOUND;
+	case ERROR_ACCESS_DENIED:
+	case ERROR_SHARING_VIOLATION:
+	case ERROR_WRITE_PROTECT: return PF_E_DENIED;
+	case ERROR_NOT_ENOUGH_MEMORY:
+	case ERROR_OUTOFMEMORY: return PF_E_NOMEM;
+	default: return PF_E_IO;
+	}
+}
+
+/* The system's own words for a Win32 error code, in UTF-8. */
+static void win_errstr(DWORD e, char *buf, size_t size)
+{
+	wchar_t wbuf[256];
+	DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL,
+				 e, 0, wbuf, 256, NULL);
+
+	while (n > 0 && (wbuf[n - 1] == L'\r' || wbuf[n - 1] == L'\n' || wbuf[n - 1] == L'.'))
+		wbuf[--n] = L'\0';
+	if (n == 0 || WideCharToMultiByte(CP_UTF8, 0, wbuf, -1, buf, (int)size, NULL, NULL) <= 0)
+		snprintf(buf, size, "error %lu", (unsigned long)e);
+}
+
+FILE *pf_fopen(const char *path, const char *mode)
+{
+	wchar_t *wp = pf_utf8_to_wide(path), *wm = pf_utf8_to_wide(mode);
+	FILE *f = NULL;
+
+	if (wp != NULL && wm != NULL)
+		f = _wfopen(wp, wm);
+	free(wp);
+	free(wm);
+	return f;
+}
+
+pf_rc pf_file_read(const char *path, size_t max, char **data, size_t *len, pf_error *err)
+{
+	wchar_t *wp = pf_utf8_to_wide(path);
+	HANDLE h = INVALID_HANDLE_VALUE;
+	LARGE_INTEGER size;
+	char *buf = NULL, es[256];
+	size_t used = 0;
+	pf_rc rc = PF_OK;
+
+	*data = NULL;
+	*len = 0;
+	if (wp == NULL)
+		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
+	h = CreateFileW(wp, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING,
+			FILE_ATTRIBUTE_NORMAL, NULL);
+	free(wp);
+	if (h == INVALID_HANDLE_VALUE) {
+		DWORD e = GetLastError();
+
+		win_errstr(e, es, sizeof(es));
+		return pf_error_set(err, win_rc(e), "Cannot open %s: %s", path, es);
+	}
+	if (!GetFileSizeEx(h, &size) || size.QuadPart < 0) {
+		rc = pf_error_set(err, PF_E_IO, "Cannot read %s", path);
+		goto out;
+	}
+	if ((unsigned long long)size.QuadPart > max) {
+		rc = pf_error_set(err, PF_E_TOOBIG, "%s is larger than %zu bytes", path, max);
+		goto out;
+	}
+	buf = malloc((size_t)size.QuadPart + 1);
+	if (buf == NULL) {
+		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory reading %s", path);
+		goto out;
+	}
+	while (used < (size_t)size.QuadPart) {
+		DWORD got = 0, want = (DWORD)((size_t)size.QuadPart - used > 1u << 30
+						      ? 1u << 30
+						      : (size_t)size.QuadPart - used);
+
+		if (!ReadFile(h, buf + used, want, &got, NULL)) {
+			rc = pf_error_set(err, PF_E_IO, "Cannot read %s", path);
+			goto out;
+		}
+		if (got == 0)
+			break;
+		used += got;
+	}
+	buf[used] = '\0';
+out:
+	CloseHandle(h);
+	if (rc != PF_OK) {
+		free(buf);
+		return rc;
+	}
+	*data = buf;
+	*len = used;
+	return PF_OK;
+}
+
+pf_rc pf_file_write_atomic(const char *path, const void *data, size_t len, pf_error *err)
+{
+	wchar_t *wpath = NULL, *wtmp = NULL;
+	char *tmp = NULL, es[256];
+	unsigned char rnd[4] = {0};
+	HANDLE h = INVALID_HANDLE_VALUE;
+	const char *p = data;
+	size_t left = len;
+	pf_rc rc = PF_OK;
+	DWORD e;
+
+	pf_random_bytes(rnd, sizeof(rnd));
+	tmp = pf_asprintf("%s.tmp%02x%02x%02x%02x", path, rnd[0], rnd[1], rnd[2], rnd[3]);
+	wpath = pf_utf8_to_wide(path);
+	wtmp = tmp ? pf_utf8_to_wide(tmp) : NULL;
+	if (wpath == NULL || wtmp == NULL) {
+		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
+		goto out;
+	}
+	h = CreateFileW(wtmp, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+	if (h == INVALID_HANDLE_VALUE) {
+		e = GetLastError();
+		win_errstr(e, es, sizeof(es));
+		rc = pf_error_set(err, win_rc(e), "Cannot create a temporary file next to %s: %s",
+				  path, es);
+		goto out;
+	}
+	while (left > 0) {
+		DWORD put = 0, want = left > (1u << 30) ? (1u << 30) : (DWORD)left;
+
+		if (!WriteFile(h, p, want, &put, NULL) || put == 0) {
+			e = GetLastError();
+			win_errstr(e, es, sizeof(es));
+			rc = pf_error_set(err, win_rc(e), "Cannot write %s: %s", tmp, es);
+			goto out;
+		}
+		p += put;
+		left -= put;
+	}
+	if (!FlushFileBuffers(h)) {
+		e = GetLastError();
+		win_errstr(e, es, sizeof(es));
+		rc = pf_error_set(err, win_rc(e), "Cannot write %s: %s", tmp, es);
+		goto out;
+	}
+	CloseHandle(h);
+	h = INVALID_HANDLE_VALUE;
+	if (!MoveFileExW(wtmp, wpath, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+		e = GetLastError();
+		win_errstr(e, es, sizeof(es));
+		rc = pf_error_set(err, win_rc(e), "Cannot replace %s: %s", path, es);
+		goto out;
+	}
+out:
+	if (h != INVALID_HANDLE_VALUE)
+		CloseHandle(h);
+	if (rc != PF_OK && wtmp != NULL)
+		DeleteFileW(wtmp);
+	free(wpath);
+	free(wtmp);
+	free(tmp);
+	return rc;
+}
+
+static DWORD attrs_of(const char *path)
+{
+	wchar_t *w = pf_utf8_to_wide(path);
+	DWORD a = INVALID_FILE_ATTRIBUTES;
+
+	if (w != NULL)
+		a = GetFileAttributesW(w);
+	free(w);
+	return a;
+}
+
+int pf_file_exists(const char *path)
+{
+	DWORD a = attrs_of(path);
+
+	return a != INVALID_FILE_ATTRIBUTES && !(a & FILE_ATTRIBUTE_DIRECTORY);
+}
+
+int pf_dir_exists(const char *path)
+{
+	DWORD a = attrs_of(path);
+
+	return a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_DIRECTORY);
+}
+
+void pf_strv_free(char **v, size_t count)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < count; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+pf_rc pf_dir_list(const char *dir, char ***names, size_t *count, pf_error *err)
+{
+	char *pattern = pf_path_join(dir, "*");
+	wchar_t *wpat = pattern ? pf_utf8_to_wide(pattern) : NULL;
+	WIN32_FIND_DATAW fd;
+	HANDLE h;
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	pf_rc rc = PF_OK;
+
+	*names = NULL;
+	*count = 0;
+	free(pattern);
+	if (wpat == NULL)
+		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
+	h = FindFirstFileW(wpat, &fd);
+	free(wpat);
+	if (h == INVALID_HANDLE_VALUE) {
+		DWORD e = GetLastError();
+
+		if (e == ERROR_FILE_NOT_FOUND)
+			return PF_OK; /* an empty folder */
+		return pf_error_set(err, win_rc(e), "Cannot open folder %s", dir);
+	}
+	do {
+		if (wcscmp(fd.cFileName, L".") == 0 || wcscmp(fd.cFileName, L"..") == 0)
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			char **nv = pf_reallocarray(v, ncap, sizeof(*v));
+
+			if (nv == NULL) {
+				rc = PF_E_NOMEM;
+				break;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		v[n] = pf_wide_to_utf8(fd.cFileName);
+		if (v[n] == NULL) {
+			rc = PF_E_NOMEM;
+			break;
+		}
+		n++;
+	} while (FindNextFileW(h, &fd));
+	FindClose(h);
+	if (rc != PF_OK) {
+		pf_strv_free(v, n);
+		return pf_error_set(err, rc, "Out of memory listing %s", dir);
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_str);
+	*names = v;
+	*count = n;
+	return PF_OK;
+}
+
+static int is_sep(char c)
+{
+	return c == '\\' || c == '/';
+}
+
+int pf_path_is_absolute(const char *path)
+{
+	if (is_sep(path[0]))
+		return 1; /* "\dir" (current drive) and "\\server\share" */
+	return ((path[0] >= 'A' && path[0] <= 'Z') || (path[0] >= 'a' && path[0] <= 'z')) &&
+	       path[1] == ':' && is_sep(path[2]);
+}
+
+const char *pf_path_basename(const char *path)
+{
+	const char *b = path, *p;
+
+	for (p = path; *p; p++)
+		if (is_sep(*p) || (*p == ':' && p == path + 1))
+			b = p + 1;
+	return b;
+}
+
+char *pf_path_dirname(const char *path)
+{
+	const char *base = pf_path_basename(path), *end = base;
+
+	if (base == path)
+		return pf_strdup(".");
+	while (end > path && is_sep(end[-1]))
+		end--;
+	if (end == path)
+		return pf_strndup(path, 1); /* "\" */
+	if (end == path + 2 && path[1] == ':')
+		return pf_strndup(path, 3); /* "C:\" */
+	return pf_strndup(path, (size_t)(end - path));
+}
+
+char *pf_path_join(const char *dir, const char *name)
+{
+	size_t dl;
+
+	if (pf_path_is_absolute(name) || dir == NULL || dir[0] == '\0')
+		return pf_strdup(name);
+	dl = strlen(dir);
+	if (dl > 0 && is_sep(dir[dl - 1]))
+		return pf_asprintf("%s%s", dir, name);
+	return pf_asprintf("%s\\%s", dir, name);
+}
+
+char *pf_path_absolute(const char *path)
+{
+	wchar_t *w = pf_utf8_to_wide(path), full[32768];
+	DWORD n;
+
+	if (w == NULL)
+		return NULL;
+	n = GetFullPathNameW(w, 32768, full, NULL);
+	free(w);
+	if (n == 0 || n >= 32768)
+		return pf_strdup(path);
+	return pf_wide_to_utf8(full);
+}
+
+char *pf_home_dir(void)
+{
+	wchar_t *w = _wgetenv(L"USERPROFILE");
+	wchar_t buf[MAX_PATH];
+
+	if (w != NULL && w[0] != L'\0')
+		return pf_wide_to_utf8(w);
+	if (SUCCEEDED(SHGetFolderPathW(NULL, CSIDL_PROFILE, NULL, 0, buf)))
+		return pf_wide_to_utf8(buf);
+	return pf_strdup("C:\\");
+}
+
+char *pf_user_name(void)
+{
+	wchar_t buf[UNLEN + 1];
+	DWORD n = UNLEN + 1;
+
+	if (GetUserNameW(buf, &n))
+		return pf_wide_to_utf8(buf);
+	return pf_strdup("user");
+}
+
+char *pf_host_name(void)
+{
+	wchar_t buf[MAX_COMPUTERNAME_LENGTH + 1];
+	DWORD n = MAX_COMPUTERNAME_LENGTH + 1;
+
+	if (GetComputerNameW(buf, &n))
+		return pf_wide_to_utf8(buf);
+	return pf_strdup("localhost");
+}
+
+uint64_t pf_time_ms(void)
+{
+	return GetTickCount64();
+}
+
+void pf_sleep_ms(unsigned ms)
+{
+	Sleep(ms);
+}
+
+pf_rc pf_random_bytes(void *buf, size_t n)
+{
+	if (!BCRYPT_SUCCESS(BCryptGenRandom(NULL, buf, (ULONG)n, BCRYPT_USE_SYSTEM_PREFERRED_RNG)))
+		return PF_E_IO;
+	return PF_OK;
+}
+
+/* --- threads ------------------------------------------------------------ */
+
+struct pf_thread {
+	HANDLE h;
+	void (*fn)(void *);
+	void *arg;
+};
+
+struct pf_mutex {
+	CRITICAL_SECTION cs;
+};
+
+struct pf_cond {
+	CONDITION_VARIABLE cv;
+};
+
+static DWORD WINAPI thread_main(LPVOID p)
+{
+	pf_thread *t = p;
+
+	t->fn(t->arg);
+	return 0;
+}
+
+pf_rc pf_thread_start(pf_thread **out, void (*fn)(void *), void *arg)
+{
+	pf_thread *t = PF_NEW(pf_thread);
+
+	*out = NULL;
+	if (t == NULL)
+		return PF_E_NOMEM;
+	t->fn = fn;
+	t->arg = arg;
+	t->h = CreateThread(NULL, 0, thread_main, t, 0, NULL);
+	if (t->h == NULL) {
+		free(t);
+		return PF_E_INTERNAL;
+	}
+	*out = t;
+	return PF_OK;
+}
+
+void pf_thread_join(pf_thread *t)
+{
+	if (t == NULL)
+		return;
+	WaitForSingleObject(t->h, INFINITE);
+	CloseHandle(t->h);
+	free(t);
+}
+
+pf_mutex *pf_mutex_new(void)
+{
+	pf_mutex *m = PF_NEW(pf_mutex);
+
+	if (m != NULL)
+		InitializeCriticalSection(&m->cs);
+	return m;
+}
+
+void pf_mutex_free(pf_mutex *m)
+{
+	if (m == NULL)
+		return;
+	DeleteCriticalSection(&m->cs);
+	free(m);
+}
+
+void pf_mutex_lock(pf_mutex *m)
+{
+	EnterCriticalSection(&m->cs);
+}
+
+void pf_mutex_unlock(pf_mutex *m)
+{
+	LeaveCriticalSection(&m->cs);
+}
+
+pf_cond *pf_cond_new(void)
+{
+	pf_cond *c = PF_NEW(pf_cond);
+
+	if (c != NULL)
+		InitializeConditionVariable(&c->cv);
+	return c;
+}
+
+void pf_cond_free(pf_cond *c)
+{
+	free(c);
+}
+
+int pf_cond_wait(pf_cond *c, pf_mutex *m, int timeout_ms)
+{
+	if (!SleepConditionVariableCS(&c->cv, &m->cs,
+				      timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms))
+		return GetLastError() == ERROR_TIMEOUT ? 1 : 0;
+	return 0;
+}
+
+void pf_cond_broadcast(pf_cond *c)
+{
+	WakeAllConditionVariable(&c->cv);
+}

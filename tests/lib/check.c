@@ -1,0 +1,43 @@
+#include "check.h"
+
+int check_failures;
+int check_count;
+
+int check_report(int ok, const char *file, int line, const char *what)
+{
+	check_count++;
+	if (!ok) {
+		check_failures++;
+		fprintf(stderr, "%s:%d: check failed: %s\n", file, line, what);
+	}
+	return ok;
+}
+
+int check_str(const char *got, const char *want, const char *file, int line, const char *what)
+{
+	int ok = (got == NULL && want == NULL) ||
+		 (got != NULL && want != NULL && strcmp(got, want) == 0);
+
+	check_report(ok, file, line, what);
+	if (!ok)
+		fprintf(stderr, "    got:  %s%s%s\n    want: %s%s%s\n", got ? "\"" : "",
+			got ? got : "(null)", got ? "\"" : "", want ? "\"" : "",
+			want ? want : "(null)", want ? "\"" : "");
+	return ok;
+}
+
+int check_int(long long got, long long want, const char *file, int line, const char *what)
+{
+	int ok = got == want;
+
+	check_report(ok, file, line, what);
+	if (!ok)
+		fprintf(stderr, "    got: %lld, want: %lld\n", got, want);
+	return ok;
+}
+
+int check_summary(const char *name)
+{
+	printf("%s: %d passed, %d failed\n", name, check_count - check_failures, check_failures);
+	return check_failures == 0 ? 0 : 1;
+}

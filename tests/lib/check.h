@@ -1,0 +1,22 @@
+/* A minimal test harness: CHECK records a failure with file:line and goes
+ * on; a test program's main returns check_summary(). */
+#ifndef PF_CHECK_H
+#define PF_CHECK_H
+
+#include <stdio.h>
+#include <string.h>
+
+extern int check_failures;
+extern int check_count;
+
+#define CHECK(cond)     check_report((cond) ? 1 : 0, __FILE__, __LINE__, #cond)
+#define CHECK_STR(a, b) check_str((a), (b), __FILE__, __LINE__, #a)
+#define CHECK_INT(a, b) check_int((long long)(a), (long long)(b), __FILE__, __LINE__, #a)
+
+int check_report(int ok, const char *file, int line, const char *what);
+int check_str(const char *got, const char *want, const char *file, int line, const char *what);
+int check_int(long long got, long long want, const char *file, int line, const char *what);
+/* Prints "N passed, N failed" and returns the exit status for main. */
+int check_summary(const char *name);
+
+#endif

@@ -1,0 +1,33 @@
+/* A real OpenSSH sshd on a free loopback port, owned by one test: its own
+ * host key, client key and authorized_keys in a fresh folder, started in
+ * the foreground and stopped by PID (at the end, on failure, on signals). */
+#ifndef PF_SSHD_FIXTURE_H
+#define PF_SSHD_FIXTURE_H
+
+#include <sys/types.h>
+
+typedef struct sshd_fixture {
+	char dir[512];        /* the test's folder (keys, config, logs) */
+	char host_key[600];   /* <dir>/ssh_host_ed25519_key (.pub beside it) */
+	char client_key[600]; /* <dir>/id_ed25519, no passphrase */
+	char config[600];     /* <dir>/sshd_config */
+	char log[600];        /* <dir>/sshd.log */
+	char user[64];        /* the account the tests log in as */
+	int port;
+	pid_t pid;
+} sshd_fixture;
+
+/* Create <base>/<name>.XXXXXX with keys; base defaults to $PF_TEST_TMPDIR
+ * or /tmp. extra_config lines are appended to sshd_config (may be NULL).
+ * Returns 0, or -1 with a message on stderr. */
+int sshd_fixture_init(sshd_fixture *f, const char *name, const char *extra_config);
+/* Start sshd and wait (up to 10 s) until it accepts connections. */
+int sshd_fixture_start(sshd_fixture *f);
+/* SIGTERM, then SIGKILL after 5 s; reaps the process. Safe to call twice. */
+void sshd_fixture_stop(sshd_fixture *f);
+/* Run a shell command (test set-up only); returns its exit status. */
+int fixture_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A TCP port on 127.0.0.1 that was free a moment ago. */
+int fixture_free_port(void);
+
+#endif

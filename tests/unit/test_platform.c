@@ -1,0 +1,168 @@
+/* Platform layer: paths, whole-file reads, atomic replacement, folders. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "pf/mem.h"
+#include "pf/platform.h"
+
+#ifdef _WIN32
+#define SEP "\\"
+#else
+#define SEP "/"
+#endif
+
+static char *tmpdir_path(const char *name)
+{
+	const char *base = getenv("PF_TEST_TMPDIR");
+	char *dir;
+
+	if (base == NULL)
+		base = ".";
+	dir = pf_path_join(base, name);
+	return dir;
+}
+
+static void test_paths(void)
+{
+	char *s;
+
+	s = pf_path_dirname("a" SEP "b" SEP "config.txt");
+	CHECK_STR(s, "a" SEP "b");
+	free(s);
+	s = pf_path_dirname("config.txt");
+	CHECK_STR(s, ".");
+	free(s);
+	CHECK_STR(pf_path_basename("a" SEP "b" SEP "id_ed25519"), "id_ed25519");
+	s = pf_path_join("dir", "known_hosts");
+	CHECK_STR(s, "dir" SEP "known_hosts");
+	free(s);
+	s = pf_path_join("dir" SEP, "known_hosts");
+	CHECK_STR(s, "dir" SEP "known_hosts");
+	free(s);
+#ifdef _WIN32
+	CHECK(pf_path_is_absolute("C:\\Users\\x"));
+	CHECK(pf_path_is_absolute("\\\\server\\share"));
+	CHECK(!pf_path_is_absolute("config.txt"));
+	s = pf_path_dirname("E:\\config.txt");
+	CHECK_STR(s, "E:\\");
+	free(s);
+	s = pf_path_join("E:\\PF", "C:\\keys\\id_rsa");
+	CHECK_STR(s, "C:\\keys\\id_rsa");
+	free(s);
+#else
+	CHECK(pf_path_is_absolute("/etc/ssh"));
+	CHECK(!pf_path_is_absolute("config.txt"));
+	s = pf_path_dirname("/config.txt");
+	CHECK_STR(s, "/");
+	free(s);
+	s = pf_path_absolute("/a/./b/../c//d");
+	CHECK_STR(s, "/a/c/d");
+	free(s);
+#endif
+}
+
+static void test_files(void)
+{
+	/* A Japanese folder name: UTF-8 here, UTF-16 on Windows underneath. */
+	char *dir = tmpdir_path("\xe3\x83\xa1\xe3\x83\xbc\xe3\x83\xab\xe8\xa8\xad\xe5\xae\x9a");
+	char *file = pf_path_join(dir, "known_hosts");
+	char *data = NULL, **names = NULL;
+	size_t len = 0, n = 0;
+	pf_error err;
+	FILE *f;
+
+#ifdef _WIN32
+	{
+		wchar_t *w = pf_utf8_to_wide(dir);
+		_wmkdir(w);
+		free(w);
+	}
+#else
+	{
+		char *cmd = pf_asprintf("mkdir -p '%s'", dir);
+		CHECK(system(cmd) == 0);
+		free(cmd);
+	}
+#endif
+	CHECK(pf_dir_exists(dir));
+	CHECK_INT(pf_file_write_atomic(file, "line 1\r\nline 2\n", 15, &err), PF_OK);
+	CHECK(pf_file_exists(file));
+	CHECK_INT(pf_file_read(file, 1024, &data, &len, &err), PF_OK);
+	CHECK_INT(len, 15);
+	CHECK_STR(data, "line 1\r\nline 2\n");
+	free(data);
+	/* Replacing keeps exactly the new content and leaves no temporaries. */
+	CHECK_INT(pf_file_write_atomic(file, "new\n", 4, &err), PF_OK);
+	CHECK_INT(pf_file_read(file, 1024, &data, &len, &err), PF_OK);
+	CHECK_STR(data, "new\n");
+	free(data);
+	CHECK_INT(pf_dir_list(dir, &names, &n, &err), PF_OK);
+	CHECK_INT(n, 1);
+	if (n == 1)
+		CHECK_STR(names[0], "known_hosts");
+	pf_strv_free(names, n);
+	/* Over the limit: refused, not truncated. */
+	CHECK_INT(pf_file_read(file, 3, &data, &len, &err), PF_E_TOOBIG);
+	CHECK(data == NULL);
+	f = pf_fopen(file, "rb");
+	CHECK(f != NULL);
+	if (f != NULL)
+		fclose(f);
+	free(file);
+	file = pf_path_join(dir, "missing");
+	CHECK_INT(pf_file_read(file, 1024, &data, &len, &err), PF_E_NOTFOUND);
+	CHECK(strstr(err.message, "missing") != NULL);
+	free(file);
+	free(dir);
+}
+
+static void test_time_random(void)
+{
+	uint64_t t0 = pf_time_ms();
+	unsigned char a[16] = {0}, b[16] = {0};
+
+	pf_sleep_ms(20);
+	CHECK(pf_time_ms() - t0 >= 15);
+	CHECK_INT(pf_random_bytes(a, sizeof(a)), PF_OK);
+	CHECK_INT(pf_random_bytes(b, sizeof(b)), PF_OK);
+	CHECK(memcmp(a, b, sizeof(a)) != 0);
+}
+
+static int counter;
+static void bump(void *arg)
+{
+	pf_mutex *m = arg;
+
+	pf_mutex_lock(m);
+	counter++;
+	pf_mutex_unlock(m);
+}
+
+static void test_threads(void)
+{
+	pf_mutex *m = pf_mutex_new();
+	pf_cond *c = pf_cond_new();
+	pf_thread *t[4];
+	int i;
+
+	for (i = 0; i < 4; i++)
+		CHECK_INT(pf_thread_start(&t[i], bump, m), PF_OK);
+	for (i = 0; i < 4; i++)
+		pf_thread_join(t[i]);
+	CHECK_INT(counter, 4);
+	pf_mutex_lock(m);
+	CHECK_INT(pf_cond_wait(c, m, 10), 1);
+	pf_mutex_unlock(m);
+	pf_cond_free(c);
+	pf_mutex_free(m);
+}
+
+int main(void)
+{
+	test_paths();
+	test_files();
+	test_time_random();
+	test_threads();
+	return check_summary("test_platform");
+}

@@ -48,5 +48,6 @@ endif()
 
 target_compile_definitions(pf_libssh INTERFACE LIBSSH_STATIC)
 if(WIN32)
-  target_link_libraries(pf_libssh INTERFACE ws2_32 iphlpapi crypt32 bcrypt)
+  # libssh found MinGW's winpthreads; -static links it in (no DLL).
+  target_link_libraries(pf_libssh INTERFACE ws2_32 iphlpapi crypt32 bcrypt pthread)
 endif()

@@ -7,11 +7,11 @@
  * instance and the test driver can find it). */
 #define PF_MAIN_CLASS L"PortForwarderMain"
 
-#define IDI_APP          100
-#define IDI_DISCONNECTED 101
-#define IDI_CONNECTING   102
-#define IDI_CONNECTED    103
-#define IDI_ERROR        104
+#define IDI_APP              100
+#define IDI_STATE_IDLE       101
+#define IDI_STATE_CONNECTING 102
+#define IDI_STATE_CONNECTED  103
+#define IDI_STATE_ERROR      104
 
 #define IDD_MAIN 200
 

@@ -48,6 +48,7 @@ static int pf_main(int argc, char **argv)
 }
 
 #ifdef _WIN32
+int wmain(int argc, wchar_t **wargv);
 int wmain(int argc, wchar_t **wargv)
 {
 	char **argv = PF_NEW_ARRAY(char *, (size_t)argc + 1);

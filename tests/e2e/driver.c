@@ -7,6 +7,7 @@
  * when every step passed. */
 #include <windows.h>
 #include <stdio.h>
+#include <string.h>
 #include <wchar.h>
 
 #include "resource.h"
@@ -75,7 +76,10 @@ static HWND wait_window(const wchar_t *cls, DWORD ms)
 static int start_app(const wchar_t *exe, const wchar_t *args, PROCESS_INFORMATION *pi)
 {
 	wchar_t cmd[4096];
-	STARTUPINFOW si = {sizeof(si)};
+	STARTUPINFOW si;
+
+	memset(&si, 0, sizeof(si));
+	si.cb = sizeof(si);
 
 	_snwprintf(cmd, 4096, L"\"%ls\"%ls%ls", exe, args[0] ? L" " : L"", args);
 	cmd[4095] = L'\0';
@@ -140,6 +144,7 @@ kill:
 	return 1;
 }
 
+int wmain(int argc, wchar_t **argv);
 int wmain(int argc, wchar_t **argv)
 {
 	int rc = 2;

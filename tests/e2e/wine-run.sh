@@ -41,6 +41,10 @@ inner() {
 		fonts="$WINEPREFIX/drive_c/windows/Fonts"
 		mkdir -p "$fonts"
 		cp /usr/share/wine/fonts/*.ttf "$fonts/" 2>/dev/null || true
+		# A virtual desktop: window frames, a taskbar holding tray icons.
+		wine reg add 'HKCU\Software\Wine\Explorer' /v Desktop /d Default /f >/dev/null 2>&1
+		wine reg add 'HKCU\Software\Wine\Explorer\Desktops' /v Default /d 1024x768 /f >/dev/null 2>&1
+		wineserver -w
 		touch "$WINEPREFIX/.pf-ready"
 	fi
 	set +e

@@ -6,6 +6,8 @@
 
 #include <sys/types.h>
 
+#include "pf/attr.h"
+
 typedef struct sshd_fixture {
 	char dir[512];        /* the test's folder (keys, config, logs) */
 	char host_key[600];   /* <dir>/ssh_host_ed25519_key (.pub beside it) */
@@ -26,7 +28,7 @@ int sshd_fixture_start(sshd_fixture *f);
 /* SIGTERM, then SIGKILL after 5 s; reaps the process. Safe to call twice. */
 void sshd_fixture_stop(sshd_fixture *f);
 /* Run a shell command (test set-up only); returns its exit status. */
-int fixture_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int fixture_run(const char *fmt, ...) PF_PRINTF(1, 2);
 /* A TCP port on 127.0.0.1 that was free a moment ago. */
 int fixture_free_port(void);
 

@@ -4,6 +4,8 @@
 
 #include <stdarg.h>
 
+#include "pf/attr.h"
+
 typedef enum pf_rc {
 	PF_OK = 0,
 	PF_E_NOMEM = -1,        /* out of memory */
@@ -36,12 +38,10 @@ const char *pf_rc_name(pf_rc rc);
 /* Each returns `code` so call sites can `return pf_error_set(err, ...)`.
  * `err` may be NULL: the code is still returned. Messages are truncated,
  * never overflowed. */
-pf_rc pf_error_set(pf_error *err, pf_rc code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+pf_rc pf_error_set(pf_error *err, pf_rc code, const char *fmt, ...) PF_PRINTF(3, 4);
 pf_rc pf_error_set_at(pf_error *err, pf_rc code, const char *path, int line, int col,
-		      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-pf_rc pf_error_vset(pf_error *err, pf_rc code, const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
+		      const char *fmt, ...) PF_PRINTF(6, 7);
+pf_rc pf_error_vset(pf_error *err, pf_rc code, const char *fmt, va_list ap) PF_PRINTF(3, 0);
 void pf_error_clear(pf_error *err);
 
 /* "where: message" (or just the message) into buf; returns buf. */

@@ -4,6 +4,8 @@
 #define PF_MEM_H
 
 #include <stdarg.h>
+
+#include "pf/attr.h"
 #include <stddef.h>
 
 /* PF_NEW(struct foo): one zeroed object; PF_NEW_ARRAY(T, n): n zeroed Ts
@@ -17,8 +19,8 @@ void *pf_reallocarray(void *p, size_t n, size_t size);
 char *pf_strdup(const char *s);
 char *pf_strndup(const char *s, size_t n);
 /* printf into a new string; caller frees. */
-char *pf_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-char *pf_vasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+char *pf_asprintf(const char *fmt, ...) PF_PRINTF(1, 2);
+char *pf_vasprintf(const char *fmt, va_list ap) PF_PRINTF(1, 0);
 
 /* Bounded copy/append that always terminates; return 0, or -1 when the
  * result was truncated. */

@@ -4,11 +4,9 @@
 
 #include "pf/version.h"
 #include "pf/error.h"
+#include "pf/net.h"
 #include "pf_build_version.h"
 
-#ifdef _WIN32
-#include <winsock2.h>
-#endif
 
 const char *pf_version(void)
 {
@@ -27,12 +25,8 @@ const char *pf_version_openssl(void)
 
 int pf_lib_init(void)
 {
-#ifdef _WIN32
-	WSADATA wsa;
-
-	if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0)
+	if (pf_net_init() != 0)
 		return PF_E_NETWORK;
-#endif
 	if (ssh_init() != SSH_OK)
 		return PF_E_INTERNAL;
 	return PF_OK;
@@ -41,7 +35,5 @@ int pf_lib_init(void)
 void pf_lib_cleanup(void)
 {
 	ssh_finalize();
-#ifdef _WIN32
-	WSACleanup();
-#endif
+	pf_net_cleanup();
 }

@@ -1,0 +1,89 @@
+/* Sockets for the forwarding engine, the same on POSIX and Winsock:
+ * non-blocking listeners and connections, poll without Winsock's 64-socket
+ * select limit (WSAPoll), a wake-up channel for worker threads, and the
+ * user-facing words for a busy port. Implemented in
+ * core/platform/net_posix.c and net_win32.c. */
+#ifndef PF_NET_H
+#define PF_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pf/error.h"
+
+#ifdef _WIN32
+typedef uintptr_t pf_socket; /* SOCKET */
+#define PF_INVALID_SOCKET (~(pf_socket)0)
+#else
+typedef int pf_socket;
+#define PF_INVALID_SOCKET (-1)
+#endif
+
+/* Events for pf_net_poll (the same bits on every system). */
+#define PF_POLL_IN  0x1
+#define PF_POLL_OUT 0x2
+#define PF_POLL_ERR 0x4 /* error or hang-up: try the I/O to learn which */
+
+typedef struct pf_pollfd {
+	pf_socket fd;
+	short events;  /* PF_POLL_IN | PF_POLL_OUT */
+	short revents; /* filled by pf_net_poll */
+} pf_pollfd;
+
+/* Wait up to timeout_ms (-1: no limit) for any of fds; returns the number
+ * of entries with revents set, 0 on timeout, or a negative pf_rc. */
+int pf_net_poll(pf_pollfd *fds, size_t n, int timeout_ms);
+
+/* Listen on `host`:`port`. host NULL, "" or "localhost" means both
+ * 127.0.0.1 and ::1 (whichever exist); "*" or "0.0.0.0"/"::" all
+ * interfaces; anything else is resolved (numeric preferred). Binds every
+ * address found, up to `max` sockets, non-blocking, with SO_REUSEADDR on
+ * POSIX and SO_EXCLUSIVEADDRUSE on Windows. Port 0 picks a free port (the
+ * same one for every address). On success *n sockets are in out[] and
+ * *bound_port says which port. If no address can be bound the error says
+ * why, for a person ("Port 10110 on 127.0.0.1 is already in use by
+ * another program (pop3.exe, PID 4242)."). */
+pf_rc pf_net_listen(const char *host, int port, pf_socket *out, size_t max, size_t *n,
+		    int *bound_port, pf_error *err);
+
+/* Accept one connection (non-blocking; TCP_NODELAY set). Returns PF_OK,
+ * PF_E_NOTFOUND when nothing is waiting, or another pf_rc. `peer` gets
+ * "addr:port" when not NULL. */
+pf_rc pf_net_accept(pf_socket listener, pf_socket *out, char *peer, size_t peer_size);
+
+/* Start a non-blocking TCP connection to host:port (numeric or a name,
+ * resolved here: blocking for names). Completion: the socket becomes
+ * writable; then pf_net_connect_result says whether it worked. */
+pf_rc pf_net_connect_start(const char *host, int port, pf_socket *out, pf_error *err);
+pf_rc pf_net_connect_result(pf_socket s, pf_error *err);
+
+/* Non-blocking I/O: bytes moved (> 0), 0 when the peer closed (recv only),
+ * PF_E_NOTFOUND when it would block, or another negative pf_rc
+ * (PF_E_NETWORK for a reset). */
+long pf_net_recv(pf_socket s, void *buf, size_t len);
+long pf_net_send(pf_socket s, const void *buf, size_t len);
+/* Half-close: no more sending (the peer reads EOF). */
+void pf_net_shutdown_write(pf_socket s);
+void pf_net_close(pf_socket s);
+
+/* The local address of a socket as "addr:port" ("[::1]:8080" for IPv6). */
+void pf_net_local_name(pf_socket s, char *buf, size_t size);
+
+/* Which program holds a TCP port on this machine, as "name, PID n", when
+ * the system will tell; 0 on success, -1 otherwise (buf untouched). */
+int pf_net_port_owner(int port, char *buf, size_t size);
+
+/* A wake-up channel: a socket a worker polls for PF_POLL_IN, and a signal
+ * any thread may send. Signals coalesce; drain after waking. */
+typedef struct pf_wakeup pf_wakeup;
+pf_rc pf_wakeup_new(pf_wakeup **out);
+void pf_wakeup_free(pf_wakeup *w);
+pf_socket pf_wakeup_fd(const pf_wakeup *w);
+void pf_wakeup_signal(pf_wakeup *w);
+void pf_wakeup_drain(pf_wakeup *w);
+
+/* Winsock must be started before any socket call (pf_lib_init does). */
+int pf_net_init(void);
+void pf_net_cleanup(void);
+
+#endif

@@ -1,0 +1,538 @@
+/* pf/net.h over BSD sockets: the same code for POSIX and Winsock, with the
+ * differences kept to the few lines at the top. */
+#ifdef _WIN32
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+typedef int socklen_type;
+#define sock_errno()   WSAGetLastError()
+#define E_WOULDBLOCK   WSAEWOULDBLOCK
+#define E_INPROGRESS   WSAEWOULDBLOCK
+#define E_ADDRINUSE    WSAEADDRINUSE
+#define E_ACCES        WSAEACCES
+#define E_INTR         WSAEINTR
+#define E_ADDRNOTAVAIL WSAEADDRNOTAVAIL
+#define closesock      closesocket
+#else
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+typedef socklen_t socklen_type;
+#define sock_errno()   errno
+#define E_WOULDBLOCK   EWOULDBLOCK
+#define E_INPROGRESS   EINPROGRESS
+#define E_ADDRINUSE    EADDRINUSE
+#define E_ACCES        EACCES
+#define E_INTR         EINTR
+#define E_ADDRNOTAVAIL EADDRNOTAVAIL
+#define closesock      close
+#endif
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pf/mem.h"
+#include "pf/net.h"
+
+static const char *sock_strerror(int e, char *buf, size_t size)
+{
+#ifdef _WIN32
+	wchar_t w[256];
+	DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL,
+				 (DWORD)e, 0, w, 256, NULL);
+
+	while (n > 0 && (w[n - 1] == L'\r' || w[n - 1] == L'\n' || w[n - 1] == L'.'))
+		w[--n] = L'\0';
+	if (n == 0 || WideCharToMultiByte(CP_UTF8, 0, w, -1, buf, (int)size, NULL, NULL) <= 0)
+		snprintf(buf, size, "socket error %d", e);
+#else
+	snprintf(buf, size, "%s", strerror(e));
+#endif
+	return buf;
+}
+
+static int would_block(int e)
+{
+#ifdef _WIN32
+	return e == WSAEWOULDBLOCK;
+#else
+	return e == EAGAIN || e == EWOULDBLOCK;
+#endif
+}
+
+static void set_nonblocking(pf_socket s)
+{
+#ifdef _WIN32
+	u_long on = 1;
+
+	ioctlsocket((SOCKET)s, FIONBIO, &on);
+#else
+	int fl = fcntl(s, F_GETFL, 0);
+
+	fcntl(s, F_SETFL, fl | O_NONBLOCK);
+	fcntl(s, F_SETFD, FD_CLOEXEC);
+#endif
+}
+
+static void set_nodelay(pf_socket s)
+{
+	int on = 1;
+
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (const char *)&on, sizeof(on));
+}
+
+static void format_addr(const struct sockaddr *sa, char *buf, size_t size)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+	int port = 0;
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+		port = ntohs(in->sin_port);
+		snprintf(buf, size, "%s:%d", host, port);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+		port = ntohs(in6->sin6_port);
+		snprintf(buf, size, "[%s]:%d", host, port);
+	} else {
+		snprintf(buf, size, "?");
+	}
+}
+
+int pf_net_poll(pf_pollfd *fds, size_t n, int timeout_ms)
+{
+#ifdef _WIN32
+	WSAPOLLFD stack[64], *p = stack;
+#else
+	struct pollfd stack[64], *p = stack;
+#endif
+	size_t i;
+	int r;
+
+	if (n > 64) {
+		p = pf_calloc(n, sizeof(*p));
+		if (p == NULL)
+			return PF_E_NOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		p[i].fd = fds[i].fd;
+		p[i].events = (short)(((fds[i].events & PF_POLL_IN) ? POLLIN : 0) |
+				      ((fds[i].events & PF_POLL_OUT) ? POLLOUT : 0));
+		p[i].revents = 0;
+	}
+#ifdef _WIN32
+	r = WSAPoll(p, (ULONG)n, timeout_ms);
+#else
+	do {
+		r = poll(p, (nfds_t)n, timeout_ms);
+	} while (r < 0 && errno == EINTR);
+#endif
+	if (r < 0) {
+		r = PF_E_NETWORK;
+	} else {
+		for (i = 0; i < n; i++) {
+			short re = p[i].revents;
+
+			fds[i].revents =
+				(short)(((re & (POLLIN | POLLHUP)) ? PF_POLL_IN : 0) |
+					((re & POLLOUT) ? PF_POLL_OUT : 0) |
+					((re & (POLLERR | POLLHUP | POLLNVAL)) ? PF_POLL_ERR : 0));
+		}
+	}
+	if (p != stack)
+		free(p);
+	return r;
+}
+
+static int is_loopback_name(const char *host)
+{
+	return host == NULL || host[0] == '\0' || strcmp(host, "localhost") == 0;
+}
+
+static int is_any_name(const char *host)
+{
+	return host != NULL &&
+	       (strcmp(host, "*") == 0 || strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0);
+}
+
+/* Bind and listen one address; returns the socket or PF_INVALID_SOCKET
+ * with *e set to the system error. */
+static pf_socket listen_one(const struct sockaddr *sa, socklen_type len, int *e)
+{
+	pf_socket s = socket(sa->sa_family, SOCK_STREAM, IPPROTO_TCP);
+	int on = 1;
+
+	if (s == PF_INVALID_SOCKET) {
+		*e = sock_errno();
+		return PF_INVALID_SOCKET;
+	}
+#ifdef _WIN32
+	/* Nobody else may bind the same port while we hold it. */
+	setsockopt(s, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, (const char *)&on, sizeof(on));
+#else
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, (const char *)&on, sizeof(on));
+#endif
+	if (sa->sa_family == AF_INET6)
+		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, (const char *)&on, sizeof(on));
+	if (bind(s, sa, len) != 0 || listen(s, 128) != 0) {
+		*e = sock_errno();
+		closesock(s);
+		return PF_INVALID_SOCKET;
+	}
+	set_nonblocking(s);
+	return s;
+}
+
+static int sock_port(pf_socket s)
+{
+	struct sockaddr_storage ss;
+	socklen_type len = sizeof(ss);
+
+	if (getsockname(s, (struct sockaddr *)&ss, &len) != 0)
+		return -1;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+static pf_rc listen_error(int e, const char *addr, int port, pf_error *err)
+{
+	char es[256], owner[256];
+
+	if (e == E_ADDRINUSE) {
+		if (pf_net_port_owner(port, owner, sizeof(owner)) == 0)
+			return pf_error_set(
+				err, PF_E_BUSY,
+				"Port %d on %s is already in use by another program (%s). "
+				"Close that program or choose another port.",
+				port, addr, owner);
+		return pf_error_set(err, PF_E_BUSY,
+				    "Port %d on %s is already in use by another program. "
+				    "Close that program or choose another port.",
+				    port, addr);
+	}
+	if (e == E_ACCES)
+		return pf_error_set(
+			err, PF_E_DENIED,
+			"No permission to listen on port %d on %s%s. Choose a port above "
+			"1023 or run with the needed rights.",
+			port, addr,
+#ifdef _WIN32
+			" (the port may be reserved by Windows: see 'netsh int ipv4 show "
+			"excludedportrange protocol=tcp')"
+#else
+			""
+#endif
+		);
+	if (e == E_ADDRNOTAVAIL)
+		return pf_error_set(err, PF_E_NOTFOUND,
+				    "Cannot listen on %s: this computer has no such address.",
+				    addr);
+	return pf_error_set(err, PF_E_NETWORK, "Cannot listen on %s port %d: %s", addr, port,
+			    sock_strerror(e, es, sizeof(es)));
+}
+
+pf_rc pf_net_listen(const char *host, int port, pf_socket *out, size_t max, size_t *n,
+		    int *bound_port, pf_error *err)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char portstr[16], name[80];
+	const char *node = host;
+	int e = 0, gai, first_err = 0;
+	char first_addr[80] = "";
+	pf_rc rc = PF_OK;
+
+	*n = 0;
+	*bound_port = port;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	hints.ai_flags = AI_PASSIVE;
+	if (is_loopback_name(host)) {
+		node = NULL; /* loopback of both families, without AI_PASSIVE */
+		hints.ai_flags = 0;
+	} else if (is_any_name(host)) {
+		node = strcmp(host, "0.0.0.0") == 0 ? "0.0.0.0" : NULL;
+		if (strcmp(host, "::") == 0) {
+			node = "::";
+			hints.ai_family = AF_INET6;
+		}
+	}
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	gai = getaddrinfo(node, portstr, &hints, &res);
+	if (gai != 0)
+		return pf_error_set(err, PF_E_NOTFOUND,
+				    "Cannot listen on %s: the address is unknown.", host);
+	for (ai = res; ai != NULL && *n < max; ai = ai->ai_next) {
+		pf_socket s;
+
+		/* With port 0, the first bind picks the port, the rest follow it. */
+		if (*bound_port != 0) {
+			if (ai->ai_family == AF_INET)
+				((struct sockaddr_in *)ai->ai_addr)->sin_port =
+					htons((unsigned short)*bound_port);
+			else if (ai->ai_family == AF_INET6)
+				((struct sockaddr_in6 *)ai->ai_addr)->sin6_port =
+					htons((unsigned short)*bound_port);
+		}
+		format_addr(ai->ai_addr, name, sizeof(name));
+		s = listen_one(ai->ai_addr, (socklen_type)ai->ai_addrlen, &e);
+		if (s == PF_INVALID_SOCKET) {
+			/* No IPv6 on this machine is not an error for "localhost". */
+			if (ai->ai_family == AF_INET6 && is_loopback_name(host) &&
+			    e != E_ADDRINUSE && e != E_ACCES)
+				continue;
+			if (first_err == 0) {
+				first_err = e;
+				pf_strlcpy(first_addr, name, sizeof(first_addr));
+			}
+			continue;
+		}
+		out[(*n)++] = s;
+		if (*bound_port == 0)
+			*bound_port = sock_port(s);
+	}
+	freeaddrinfo(res);
+	if (first_err != 0) {
+		/* All or nothing: a forward half bound would surprise people. */
+		char *colon = strrchr(first_addr, ':');
+
+		if (colon != NULL)
+			*colon = '\0';
+		rc = listen_error(first_err, first_addr, *bound_port ? *bound_port : port, err);
+		while (*n > 0)
+			closesock(out[--(*n)]);
+		return rc;
+	}
+	if (*n == 0)
+		return pf_error_set(err, PF_E_NOTFOUND, "Cannot listen on %s: no usable address.",
+				    host ? host : "localhost");
+	return PF_OK;
+}
+
+pf_rc pf_net_accept(pf_socket listener, pf_socket *out, char *peer, size_t peer_size)
+{
+	struct sockaddr_storage ss;
+	socklen_type len = sizeof(ss);
+	pf_socket s = accept(listener, (struct sockaddr *)&ss, &len);
+
+	*out = PF_INVALID_SOCKET;
+	if (s == PF_INVALID_SOCKET) {
+		int e = sock_errno();
+
+		return would_block(e) || e == E_INTR ? PF_E_NOTFOUND : PF_E_NETWORK;
+	}
+	set_nonblocking(s);
+	set_nodelay(s);
+	if (peer != NULL)
+		format_addr((struct sockaddr *)&ss, peer, peer_size);
+	*out = s;
+	return PF_OK;
+}
+
+pf_rc pf_net_connect_start(const char *host, int port, pf_socket *out, pf_error *err)
+{
+	struct addrinfo hints, *res = NULL;
+	char portstr[16], es[256];
+	pf_socket s;
+	int gai, e;
+
+	*out = PF_INVALID_SOCKET;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	gai = getaddrinfo(host, portstr, &hints, &res);
+	if (gai != 0 || res == NULL)
+		return pf_error_set(err, PF_E_NOTFOUND, "Cannot find the address of %s.", host);
+	s = socket(res->ai_family, SOCK_STREAM, IPPROTO_TCP);
+	if (s == PF_INVALID_SOCKET) {
+		e = sock_errno();
+		freeaddrinfo(res);
+		return pf_error_set(err, PF_E_NETWORK, "Cannot create a socket: %s",
+				    sock_strerror(e, es, sizeof(es)));
+	}
+	set_nonblocking(s);
+	set_nodelay(s);
+	if (connect(s, res->ai_addr, (socklen_type)res->ai_addrlen) != 0) {
+		e = sock_errno();
+		if (e != E_INPROGRESS && !would_block(e)) {
+			freeaddrinfo(res);
+			closesock(s);
+			return pf_error_set(err, PF_E_NETWORK, "Cannot connect to %s port %d: %s",
+					    host, port, sock_strerror(e, es, sizeof(es)));
+		}
+	}
+	freeaddrinfo(res);
+	*out = s;
+	return PF_OK;
+}
+
+pf_rc pf_net_connect_result(pf_socket s, pf_error *err)
+{
+	int e = 0;
+	socklen_type len = sizeof(e);
+	char es[256];
+
+	if (getsockopt(s, SOL_SOCKET, SO_ERROR, (char *)&e, &len) != 0)
+		e = sock_errno();
+	if (e == 0)
+		return PF_OK;
+	return pf_error_set(err, PF_E_NETWORK, "%s", sock_strerror(e, es, sizeof(es)));
+}
+
+long pf_net_recv(pf_socket s, void *buf, size_t len)
+{
+	long r;
+
+	if (len > (1u << 30))
+		len = 1u << 30;
+	r = recv(s, buf, (int)len, 0);
+	if (r >= 0)
+		return r;
+	return would_block(sock_errno()) || sock_errno() == E_INTR ? PF_E_NOTFOUND : PF_E_NETWORK;
+}
+
+long pf_net_send(pf_socket s, const void *buf, size_t len)
+{
+	long r;
+	int flags = 0;
+
+#ifdef MSG_NOSIGNAL
+	flags = MSG_NOSIGNAL;
+#endif
+	if (len > (1u << 30))
+		len = 1u << 30;
+	r = send(s, buf, (int)len, flags);
+	if (r >= 0)
+		return r;
+	return would_block(sock_errno()) || sock_errno() == E_INTR ? PF_E_NOTFOUND : PF_E_NETWORK;
+}
+
+void pf_net_shutdown_write(pf_socket s)
+{
+#ifdef _WIN32
+	shutdown(s, SD_SEND);
+#else
+	shutdown(s, SHUT_WR);
+#endif
+}
+
+void pf_net_close(pf_socket s)
+{
+	if (s != PF_INVALID_SOCKET)
+		closesock(s);
+}
+
+void pf_net_local_name(pf_socket s, char *buf, size_t size)
+{
+	struct sockaddr_storage ss;
+	socklen_type len = sizeof(ss);
+
+	if (getsockname(s, (struct sockaddr *)&ss, &len) != 0) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	format_addr((struct sockaddr *)&ss, buf, size);
+}
+
+/* --- wake-up channel -------------------------------------------------------
+ * A connected socket pair: on POSIX socketpair(); Winsock has none, so two
+ * loopback TCP sockets. Writers send one byte; a full buffer is fine (the
+ * reader is already due to wake). */
+struct pf_wakeup {
+	pf_socket rd, wr;
+};
+
+pf_rc pf_wakeup_new(pf_wakeup **out)
+{
+	pf_wakeup *w = PF_NEW(pf_wakeup);
+
+	*out = NULL;
+	if (w == NULL)
+		return PF_E_NOMEM;
+	w->rd = w->wr = PF_INVALID_SOCKET;
+#ifdef _WIN32
+	{
+		struct sockaddr_in a;
+		int len = sizeof(a);
+		SOCKET l = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+
+		memset(&a, 0, sizeof(a));
+		a.sin_family = AF_INET;
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (l == INVALID_SOCKET || bind(l, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+		    listen(l, 1) != 0 || getsockname(l, (struct sockaddr *)&a, &len) != 0) {
+			if (l != INVALID_SOCKET)
+				closesocket(l);
+			free(w);
+			return PF_E_NETWORK;
+		}
+		w->wr = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+		if (w->wr == PF_INVALID_SOCKET ||
+		    connect(w->wr, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+		    (w->rd = accept(l, NULL, NULL)) == PF_INVALID_SOCKET) {
+			closesocket(l);
+			pf_wakeup_free(w);
+			return PF_E_NETWORK;
+		}
+		closesocket(l);
+	}
+#else
+	{
+		int sv[2];
+
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {
+			free(w);
+			return PF_E_NETWORK;
+		}
+		w->rd = sv[0];
+		w->wr = sv[1];
+	}
+#endif
+	set_nonblocking(w->rd);
+	set_nonblocking(w->wr);
+	set_nodelay(w->wr);
+	*out = w;
+	return PF_OK;
+}
+
+void pf_wakeup_free(pf_wakeup *w)
+{
+	if (w == NULL)
+		return;
+	pf_net_close(w->rd);
+	pf_net_close(w->wr);
+	free(w);
+}
+
+pf_socket pf_wakeup_fd(const pf_wakeup *w)
+{
+	return w->rd;
+}
+
+void pf_wakeup_signal(pf_wakeup *w)
+{
+	char c = 1;
+
+	(void)pf_net_send(w->wr, &c, 1);
+}
+
+void pf_wakeup_drain(pf_wakeup *w)
+{
+	char buf[256];
+
+	while (pf_net_recv(w->rd, buf, sizeof(buf)) > 0)
+		;
+}

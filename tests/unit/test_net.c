@@ -1,0 +1,156 @@
+/* Sockets: listeners on both loopbacks, non-blocking connect/accept/IO,
+ * half-close, a busy port's message, the wake-up channel. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "pf/net.h"
+#include "pf/platform.h"
+#include "pf/version.h"
+
+/* Poll one socket for `ev`, up to 5 s; 1 when ready. */
+static int wait_for(pf_socket s, short ev)
+{
+	pf_pollfd p = {s, ev, 0};
+
+	return pf_net_poll(&p, 1, 5000) == 1 && (p.revents & (ev | PF_POLL_ERR));
+}
+
+static pf_socket accept_wait(pf_socket l)
+{
+	pf_socket s = PF_INVALID_SOCKET;
+	char peer[80];
+
+	if (wait_for(l, PF_POLL_IN))
+		pf_net_accept(l, &s, peer, sizeof(peer));
+	return s;
+}
+
+static void test_loopback_pair(const char *addr, pf_socket listener, int port)
+{
+	pf_socket c = PF_INVALID_SOCKET, a;
+	pf_error err;
+	char buf[64];
+	long n;
+
+	CHECK_INT(pf_net_connect_start(addr, port, &c, &err), PF_OK);
+	a = accept_wait(listener);
+	CHECK(a != PF_INVALID_SOCKET);
+	CHECK(wait_for(c, PF_POLL_OUT));
+	CHECK_INT(pf_net_connect_result(c, &err), PF_OK);
+	CHECK_INT(pf_net_send(c, "hello", 5), 5);
+	CHECK(wait_for(a, PF_POLL_IN));
+	n = pf_net_recv(a, buf, sizeof(buf));
+	CHECK_INT(n, 5);
+	/* Nothing more yet: would block. */
+	CHECK_INT(pf_net_recv(a, buf, sizeof(buf)), PF_E_NOTFOUND);
+	/* Half-close: the other side reads EOF but can still answer. */
+	pf_net_shutdown_write(c);
+	CHECK(wait_for(a, PF_POLL_IN));
+	CHECK_INT(pf_net_recv(a, buf, sizeof(buf)), 0);
+	CHECK_INT(pf_net_send(a, "bye", 3), 3);
+	CHECK(wait_for(c, PF_POLL_IN));
+	CHECK_INT(pf_net_recv(c, buf, sizeof(buf)), 3);
+	pf_net_close(a);
+	pf_net_close(c);
+}
+
+static void test_listen_localhost(void)
+{
+	pf_socket l[4], busy[4];
+	size_t n = 0, nb = 0, i;
+	int port = 0, port2 = 0;
+	pf_error err;
+	char name[80];
+
+	CHECK_INT(pf_net_listen("localhost", 0, l, 4, &n, &port, &err), PF_OK);
+	CHECK(n >= 1);
+	CHECK(port > 0);
+	for (i = 0; i < n; i++) {
+		pf_net_local_name(l[i], name, sizeof(name));
+		printf("listening on %s\n", name);
+		CHECK(strncmp(name, "127.0.0.1:", 10) == 0 || strncmp(name, "[::1]:", 6) == 0);
+	}
+	/* Each listener carries connections to its own address. */
+	for (i = 0; i < n; i++) {
+		pf_net_local_name(l[i], name, sizeof(name));
+		test_loopback_pair(name[0] == '[' ? "::1" : "127.0.0.1", l[i], port);
+	}
+
+	/* The same port again: one clear message naming the port. */
+	CHECK_INT(pf_net_listen("localhost", port, busy, 4, &nb, &port2, &err), PF_E_BUSY);
+	CHECK_INT(nb, 0);
+	printf("busy: %s\n", err.message);
+	CHECK(strstr(err.message, "already in use") != NULL);
+#ifndef _WIN32
+	/* Linux tells who holds it: this very test. */
+	CHECK(strstr(err.message, "PID") != NULL);
+#endif
+	for (i = 0; i < n; i++)
+		pf_net_close(l[i]);
+}
+
+static void test_explicit_bind(void)
+{
+	pf_socket l[4];
+	size_t n = 0;
+	int port = 0;
+	pf_error err;
+	char name[80];
+
+	CHECK_INT(pf_net_listen("127.0.0.1", 0, l, 4, &n, &port, &err), PF_OK);
+	CHECK_INT(n, 1);
+	pf_net_local_name(l[0], name, sizeof(name));
+	CHECK(strncmp(name, "127.0.0.1:", 10) == 0);
+	pf_net_close(l[0]);
+	CHECK(pf_net_listen("192.0.2.1", 0, l, 4, &n, &port, &err) != PF_OK);
+	printf("foreign address: %s\n", err.message);
+}
+
+static void test_refused(void)
+{
+	pf_socket l[4], c = PF_INVALID_SOCKET;
+	size_t n = 0;
+	int port = 0;
+	pf_error err;
+
+	/* A port that was just free: connecting must fail, not hang. */
+	CHECK_INT(pf_net_listen("127.0.0.1", 0, l, 4, &n, &port, &err), PF_OK);
+	pf_net_close(l[0]);
+	if (pf_net_connect_start("127.0.0.1", port, &c, &err) == PF_OK) {
+		CHECK(wait_for(c, PF_POLL_OUT));
+		CHECK(pf_net_connect_result(c, &err) != PF_OK);
+		pf_net_close(c);
+	}
+}
+
+static void test_wakeup(void)
+{
+	pf_wakeup *w = NULL;
+	pf_pollfd p;
+
+	CHECK_INT(pf_wakeup_new(&w), PF_OK);
+	if (w == NULL)
+		return;
+	p.fd = pf_wakeup_fd(w);
+	p.events = PF_POLL_IN;
+	CHECK_INT(pf_net_poll(&p, 1, 0), 0);
+	pf_wakeup_signal(w);
+	pf_wakeup_signal(w);
+	CHECK_INT(pf_net_poll(&p, 1, 5000), 1);
+	pf_wakeup_drain(w);
+	CHECK_INT(pf_net_poll(&p, 1, 0), 0);
+	pf_wakeup_free(w);
+}
+
+int main(void)
+{
+	if (pf_lib_init() != 0)
+		return 1;
+	test_listen_localhost();
+	test_explicit_bind();
+	test_refused();
+	test_wakeup();
+	pf_lib_cleanup();
+	return check_summary("test_net");
+}

@@ -19,12 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum pf_log_level {
-	PF_LOG_ERROR = 0,
-	PF_LOG_INFO = 1,
-	PF_LOG_VERBOSE = 2,
-	PF_LOG_DEBUG = 3
-} pf_log_level;
+#include "pf/fwdspec.h" /* pf_fwd_kind */
+#include "pf/log.h"     /* pf_log_level */
 
 /* --- host keys ------------------------------------------------------------ */
 
@@ -93,8 +89,6 @@ typedef enum pf_conn_state {
 	PF_CONN_CLOSING
 } pf_conn_state;
 
-typedef enum pf_fwd_kind { PF_FWD_LOCAL, PF_FWD_REMOTE, PF_FWD_DYNAMIC } pf_fwd_kind;
-
 typedef enum pf_fwd_state {
 	PF_FWD_STARTING,
 	PF_FWD_ACTIVE,
@@ -140,8 +134,10 @@ typedef struct pf_ui {
 	/* A connection's state or counters changed; coalesced by the core to a
 	 * few calls a second. `st` and everything in it is borrowed. */
 	void (*status_changed)(void *ctx, const pf_status *st);
-	/* One line for the event log; never contains a secret. `conn_name`
-	 * may be NULL for messages not tied to a connection. */
+	/* One line for the event log; never contains a secret. `level` is
+	 * PF_LOG_ERROR, PF_LOG_INFO, PF_LOG_VERBOSE or PF_LOG_DEBUG1..3; the
+	 * core only sends what the connection's LogLevel lets through.
+	 * `conn_name` may be NULL for messages not tied to a connection. */
 	void (*log)(void *ctx, pf_log_level level, const char *conn_name, const char *msg);
 	void *ctx; /* passed back as the first argument of each method */
 } pf_ui;

@@ -538,6 +538,14 @@ static void test_api_edges(void)
 	CHECK_INT(len, 0);
 	CHECK(pf_socks_get_request(&s) == NULL);
 	CHECK(sizeof(pf_socks) < 1024);
+
+	{
+		char d[8] = "xxxxxxx";
+
+		CHECK_STR(pf_socks_describe(NULL, d, sizeof(d)), "SOCKS (");
+		pf_socks_describe(NULL, d, 0);
+		CHECK_STR(d, "SOCKS (");
+	}
 }
 
 static void test_replies(void)

@@ -1,9 +1,11 @@
 /* pf: the console front end. Arguments are UTF-8 inside (converted from
- * UTF-16 on Windows), as the core expects. */
+ * UTF-16 on Windows), as the core expects. This file parses the command
+ * line (OpenSSH's form) and dispatches. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "pf/mem.h"
 #include "pf/version.h"
 
@@ -21,30 +23,225 @@ static void print_version(FILE *out)
 
 static void print_usage(FILE *out)
 {
-	fputs("usage: pf [--version] [--help]\n"
+	fputs("usage: pf [-GNv] [-F configfile] [-o Keyword=value] [-L spec] [-R spec]\n"
+	      "          [-D spec] [-l user] [-p port] [user@]host\n"
+	      "       pf --version | --help\n"
+	      "  -F file    read this config file (default ~/.ssh/config; \"none\": no file)\n"
+	      "  -G         print the effective configuration for host, like ssh -G, and exit\n"
+	      "  -N         do not run a remote command (pf never does; accepted for ssh users)\n"
+	      "  -v         more messages (repeat for even more)\n"
+	      "  -o K=V     a config option that wins over the file, e.g. -o Port=2222\n"
+	      "  -L [bind:]port:host:hostport   local forward   (like LocalForward)\n"
+	      "  -R [bind:]port:host:hostport   remote forward  (like RemoteForward)\n"
+	      "  -R [bind:]port                 remote SOCKS proxy\n"
+	      "  -D [bind:]port                 local SOCKS proxy (like DynamicForward)\n"
+	      "  -l user    log in as user;  -p port   connect to port\n"
 	      "  --version, -V   print the versions of pf, libssh and OpenSSL\n"
 	      "  --help, -h      print this help\n",
 	      out);
 }
 
-static int pf_main(int argc, char **argv)
+void pf_cli_opts_free(pf_cli_opts *o)
 {
-	int i;
+	size_t i;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) {
-			print_version(stdout);
-			return 0;
-		}
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			print_usage(stdout);
-			return 0;
-		}
-		fprintf(stderr, "pf: unknown option '%s' (try 'pf --help')\n", argv[i]);
+	for (i = 0; i < o->n_overrides; i++)
+		free(o->overrides[i]);
+	free(o->overrides);
+	for (i = 0; i < o->n_forwards; i++)
+		pf_fwdspec_clear(&o->forwards[i]);
+	free(o->forwards);
+	free(o->user);
+	free(o->host);
+	memset(o, 0, sizeof(*o));
+}
+
+static int add_override(pf_cli_opts *o, char *s)
+{
+	char **n;
+
+	if (s == NULL)
+		return -1;
+	n = pf_reallocarray(o->overrides, o->n_overrides + 1, sizeof(*n));
+	if (n == NULL) {
+		free(s);
+		return -1;
+	}
+	o->overrides = n;
+	n[o->n_overrides++] = s;
+	return 0;
+}
+
+static int add_forward(pf_cli_opts *o, char flag, const char *arg)
+{
+	pf_fwd_kind kind = flag == 'L'   ? PF_FWD_LOCAL
+			   : flag == 'R' ? PF_FWD_REMOTE
+					 : PF_FWD_DYNAMIC;
+	pf_fwdspec f, *n;
+	pf_error err;
+	pf_rc rc;
+
+	pf_error_clear(&err);
+	rc = pf_fwdspec_parse_cli(kind, arg, &f, &err);
+	if (rc != PF_OK) {
+		fprintf(stderr, "pf: bad -%c \"%s\": %s.\n", flag, arg, err.message);
 		return 2;
 	}
-	print_usage(stderr);
-	return 2;
+	if (pf_fwdspec_set_source(&f, "command line", 0) != PF_OK ||
+	    (n = pf_reallocarray(o->forwards, o->n_forwards + 1, sizeof(*n))) == NULL) {
+		pf_fwdspec_clear(&f);
+		fputs("pf: out of memory\n", stderr);
+		return 2;
+	}
+	o->forwards = n;
+	n[o->n_forwards++] = f;
+	return 0;
+}
+
+/* Take "[user@]host" (the last '@' splits, as in ssh). */
+static int set_destination(pf_cli_opts *o, const char *arg)
+{
+	const char *at = strrchr(arg, '@');
+
+	if (at != NULL) {
+		if (at == arg || at[1] == '\0') {
+			fprintf(stderr, "pf: \"%s\" is not [user@]host.\n", arg);
+			return 2;
+		}
+		if (!o->user_from_l) {
+			free(o->user);
+			if ((o->user = pf_strndup(arg, (size_t)(at - arg))) == NULL)
+				return 2;
+		}
+		arg = at + 1;
+	}
+	if (*arg == '\0' || *arg == '-') {
+		fprintf(stderr, "pf: \"%s\" is not a host name.\n", arg);
+		return 2;
+	}
+	o->host = pf_strdup(arg);
+	return o->host ? 0 : 2;
+}
+
+/* Options may come before or after the host, as with ssh. */
+int pf_cli_parse(int argc, char **argv, pf_cli_opts *o)
+{
+	int i, only_args = 0;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		size_t j;
+
+		if (!only_args && strcmp(a, "--version") == 0) {
+			o->action = PF_CLI_VERSION;
+			return 0;
+		}
+		if (!only_args && strcmp(a, "--help") == 0) {
+			o->action = PF_CLI_HELP;
+			return 0;
+		}
+		if (!only_args && strcmp(a, "--") == 0) {
+			only_args = 1;
+			continue;
+		}
+		if (only_args || a[0] != '-' || a[1] == '\0') {
+			if (o->host != NULL) {
+				fprintf(stderr,
+					"pf: unexpected \"%s\" after the host: pf forwards ports "
+					"and "
+					"does not run remote commands.\n",
+					a);
+				return 2;
+			}
+			if (set_destination(o, a) != 0)
+				return 2;
+			continue;
+		}
+		/* A cluster of flags; an option taking a value ends it. */
+		for (j = 1; a[j] != '\0'; j++) {
+			char c = a[j];
+			const char *val;
+
+			switch (c) {
+			case 'G': o->action = PF_CLI_DUMP; continue;
+			case 'N': o->no_command = 1; continue;
+			case 'v': o->verbose++; continue;
+			case 'V': o->action = PF_CLI_VERSION; return 0;
+			case 'h': o->action = PF_CLI_HELP; return 0;
+			case 'F':
+			case 'o':
+			case 'L':
+			case 'R':
+			case 'D':
+			case 'l':
+			case 'p': break;
+			default:
+				fprintf(stderr, "pf: unknown option -%c (try 'pf --help')\n", c);
+				return 2;
+			}
+			if (a[j + 1] != '\0') {
+				val = a + j + 1;
+			} else if (i + 1 < argc) {
+				val = argv[++i];
+			} else {
+				fprintf(stderr, "pf: option -%c needs a value (try 'pf --help')\n",
+					c);
+				return 2;
+			}
+			if (c == 'F') {
+				o->config_file = val;
+			} else if (c == 'o') {
+				if (add_override(o, pf_strdup(val)) != 0)
+					return 2;
+			} else if (c == 'l') {
+				free(o->user);
+				if ((o->user = pf_strdup(val)) == NULL)
+					return 2;
+				o->user_from_l = 1;
+			} else if (c == 'p') {
+				if (add_override(o, pf_asprintf("Port=%s", val)) != 0)
+					return 2;
+			} else {
+				int r = add_forward(o, c, val);
+
+				if (r != 0)
+					return r;
+			}
+			break;
+		}
+	}
+	if (o->host == NULL) {
+		print_usage(stderr);
+		return 2;
+	}
+	return 0;
+}
+
+static int pf_main(int argc, char **argv)
+{
+	pf_cli_opts opts;
+	int status;
+
+	status = pf_cli_parse(argc, argv, &opts);
+	if (status != 0) {
+		pf_cli_opts_free(&opts);
+		return status;
+	}
+	switch (opts.action) {
+	case PF_CLI_VERSION: print_version(stdout); break;
+	case PF_CLI_HELP: print_usage(stdout); break;
+	case PF_CLI_DUMP: status = pf_cli_dump(&opts); break;
+	case PF_CLI_CONNECT:
+		fprintf(stderr,
+			"pf: connecting is not implemented yet; use -G to print the "
+			"configuration for %s.\n",
+			opts.host);
+		status = 2;
+		break;
+	}
+	pf_cli_opts_free(&opts);
+	return status;
 }
 
 #ifdef _WIN32

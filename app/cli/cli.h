@@ -1,0 +1,53 @@
+/* pf's command line: the parsed options and the commands built on them.
+ * main.c parses, dump.c implements -G; a `connect` path can sit beside
+ * it, working from the same pf_cli_opts and pf_cli_resolve(). */
+#ifndef PF_CLI_H
+#define PF_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "pf/config.h"
+#include "pf/fwdspec.h"
+
+typedef enum pf_cli_action {
+	PF_CLI_CONNECT = 0, /* the default: connect to the host */
+	PF_CLI_DUMP,        /* -G: print the effective configuration and exit */
+	PF_CLI_VERSION,     /* -V / --version */
+	PF_CLI_HELP         /* -h / --help */
+} pf_cli_action;
+
+/* `pf [-F config] [-G] [-N] [-v...] [-o Key=Value]... [-L spec]... [-R spec]...
+ *     [-D spec]... [-l user] [-p port] [user@]host`. Strings point into argv
+ * unless noted; pf_cli_opts_free releases what the struct owns. */
+typedef struct pf_cli_opts {
+	pf_cli_action action;
+	const char *config_file; /* -F; NULL = ~/.ssh/config if present; "none" = no file */
+	int no_command;          /* -N (pf never runs commands; accepted for ssh users) */
+	int verbose;             /* number of -v */
+	char **overrides;        /* -o values, then "Port=N" from -p (owned) */
+	size_t n_overrides;
+	pf_fwdspec *forwards; /* -L/-R/-D in order (owned) */
+	size_t n_forwards;
+	char *user;      /* -l, else the user@ part (owned) */
+	int user_from_l; /* user came from -l (which wins over user@) */
+	char *host;      /* the host part (owned) */
+} pf_cli_opts;
+
+/* Parse argv. Returns 0 when opts is ready, or an exit status (2) after
+ * printing a message to stderr. */
+int pf_cli_parse(int argc, char **argv, pf_cli_opts *opts);
+void pf_cli_opts_free(pf_cli_opts *opts);
+
+/* Load the config (if any) and resolve opts->host. Prints every
+ * diagnostic to `err` (verbose ones only with -v). Returns 0 and *hc, or
+ * the exit status (1) after printing why. Caller frees *hc. */
+int pf_cli_resolve(const pf_cli_opts *opts, FILE *err, pf_host_config **hc);
+
+/* Print diagnostics: all but verbose ones, those too when verbose > 0. */
+void pf_cli_print_diags(const pf_diags *d, int verbose, FILE *err);
+
+/* -G: print the effective configuration like `ssh -G`. Returns the exit status. */
+int pf_cli_dump(const pf_cli_opts *opts);
+
+#endif

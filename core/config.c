@@ -1,0 +1,1398 @@
+/* Config loading: the keyword table, one line's syntax, files and Include.
+ * Resolving for a host is in config_resolve.c. */
+#include <ctype.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_internal.h"
+#include "pf/mem.h"
+#include "pf/platform.h"
+
+#define CFG_MAX_FILE      (4u * 1024 * 1024)
+#define CFG_MAX_DEPTH     16
+#define CFG_MAX_FILES     256
+#define CFG_MAX_LINE      65536
+#define CFG_MAX_ARGS      1024
+#define CFG_MAX_ARG_BYTES 8192
+
+#define NOTE_SSH1                                                                                  \
+	"it was used by SSH protocol 1, which PortForwarder (like OpenSSH) no longer speaks"
+
+/* One table, as in OpenSSH's readconf.c: implemented keywords, their
+ * aliases, obsolete ones (a note) and ones we do not implement (a warning). */
+static const cfg_keyword keywords[] = {
+	{"Host", K_HOST, T_HOST, 0, NULL},
+	{"Match", K_MATCH, T_MATCH, 0, NULL},
+	{"Include", K_INCLUDE, T_INCLUDE, 0, NULL},
+	{"IgnoreUnknown", K_IGNOREUNKNOWN, T_IGNOREUNKNOWN, 0, NULL},
+	{"HostName", K_HOSTNAME, T_HOSTNAME, 0, NULL},
+	{"Port", K_PORT, T_PORT, 0, NULL},
+	{"User", K_USER, T_STRING, 0, NULL},
+	{"IdentityFile", K_IDENTITYFILE, T_IDENTITY, 0, NULL},
+	{"IdentityFile2", K_IDENTITYFILE, T_IDENTITY, 0, NULL},
+	{"IdentitiesOnly", K_IDENTITIESONLY, T_FLAG, 0, NULL},
+	{"IdentityAgent", K_IDENTITYAGENT, T_PATHSTR, 0, NULL},
+	{"LocalForward", K_LOCALFORWARD, T_FORWARD, PF_FWD_LOCAL, NULL},
+	{"RemoteForward", K_REMOTEFORWARD, T_FORWARD, PF_FWD_REMOTE, NULL},
+	{"DynamicForward", K_DYNAMICFORWARD, T_FORWARD, PF_FWD_DYNAMIC, NULL},
+	{"GatewayPorts", K_GATEWAYPORTS, T_FLAG, 0, NULL},
+	{"ExitOnForwardFailure", K_EXITONFORWARDFAILURE, T_FLAG, 0, NULL},
+	{"ClearAllForwardings", K_CLEARALLFORWARDINGS, T_FLAG, 0, NULL},
+	{"Ciphers", K_CIPHERS, T_ALGOS, ALGO_CIPHER, NULL},
+	{"MACs", K_MACS, T_ALGOS, ALGO_MAC, NULL},
+	{"KexAlgorithms", K_KEXALGORITHMS, T_ALGOS, ALGO_KEX, NULL},
+	{"HostKeyAlgorithms", K_HOSTKEYALGORITHMS, T_ALGOS, ALGO_HOSTKEY, NULL},
+	{"PubkeyAcceptedAlgorithms", K_PUBKEYACCEPTEDALGORITHMS, T_ALGOS, ALGO_PUBKEY, NULL},
+	{"PubkeyAcceptedKeyTypes", K_PUBKEYACCEPTEDALGORITHMS, T_ALGOS, ALGO_PUBKEY, NULL},
+	{"Compression", K_COMPRESSION, T_COMPRESSION, 0, NULL},
+	{"ConnectTimeout", K_CONNECTTIMEOUT, T_TIME, 1, NULL},
+	{"ConnectionAttempts", K_CONNECTIONATTEMPTS, T_INT, 1, NULL},
+	{"ServerAliveInterval", K_SERVERALIVEINTERVAL, T_TIME, 0, NULL},
+	{"ServerAliveCountMax", K_SERVERALIVECOUNTMAX, T_INT, 0, NULL},
+	{"TCPKeepAlive", K_TCPKEEPALIVE, T_FLAG, 0, NULL},
+	{"KeepAlive", K_TCPKEEPALIVE, T_FLAG, 0, NULL},
+	{"StrictHostKeyChecking", K_STRICTHOSTKEYCHECKING, T_STRICT, 0, NULL},
+	{"UserKnownHostsFile", K_USERKNOWNHOSTSFILE, T_KNOWNHOSTS, 0, NULL},
+	{"HostKeyAlias", K_HOSTKEYALIAS, T_STRING, 0, NULL},
+	{"ProxyJump", K_PROXYJUMP, T_PROXYJUMP, 0, NULL},
+	{"AddressFamily", K_ADDRESSFAMILY, T_ADDRFAM, 0, NULL},
+	{"BindAddress", K_BINDADDRESS, T_STRING, 0, NULL},
+	{"PreferredAuthentications", K_PREFERREDAUTHENTICATIONS, T_STRING, 0, NULL},
+	{"PubkeyAuthentication", K_PUBKEYAUTHENTICATION, T_PUBKEYAUTH, 0, NULL},
+	{"DSAAuthentication", K_PUBKEYAUTHENTICATION, T_PUBKEYAUTH, 0, NULL},
+	{"PasswordAuthentication", K_PASSWORDAUTHENTICATION, T_FLAG, 0, NULL},
+	{"KbdInteractiveAuthentication", K_KBDINTERACTIVEAUTHENTICATION, T_FLAG, 0, NULL},
+	{"ChallengeResponseAuthentication", K_KBDINTERACTIVEAUTHENTICATION, T_FLAG, 0, NULL},
+	{"SKeyAuthentication", K_KBDINTERACTIVEAUTHENTICATION, T_FLAG, 0, NULL},
+	{"TISAuthentication", K_KBDINTERACTIVEAUTHENTICATION, T_FLAG, 0, NULL},
+	{"BatchMode", K_BATCHMODE, T_FLAG, 0, NULL},
+	{"LogLevel", K_LOGLEVEL, T_LOGLEVEL, 0, NULL},
+
+	/* Obsolete: accepted, one note each. */
+	{"Cipher", K_OTHER, T_DEPRECATED, 0,
+	 NOTE_SSH1 "; modern algorithms are negotiated instead (see Ciphers)"},
+	{"Protocol", K_OTHER, T_DEPRECATED, 0, "only SSH protocol 2 exists today"},
+	{"RSAAuthentication", K_OTHER, T_DEPRECATED, 0, NOTE_SSH1 "; see PubkeyAuthentication"},
+	{"RhostsRSAAuthentication", K_OTHER, T_DEPRECATED, 0, NOTE_SSH1},
+	{"RhostsAuthentication", K_OTHER, T_DEPRECATED, 0, NOTE_SSH1},
+	{"UseRoaming", K_OTHER, T_DEPRECATED, 0, "OpenSSH removed roaming in 2016"},
+	{"FallBackToRsh", K_OTHER, T_DEPRECATED, 0, "rsh is long gone"},
+	{"UseRsh", K_OTHER, T_DEPRECATED, 0, "rsh is long gone"},
+	{"UsePrivilegedPort", K_OTHER, T_DEPRECATED, 0, "it no longer has any effect"},
+	{"GlobalKnownHostsFile2", K_OTHER, T_DEPRECATED, 0,
+	 "it was merged into GlobalKnownHostsFile"},
+	{"UserKnownHostsFile2", K_OTHER, T_DEPRECATED, 0, "it was merged into UserKnownHostsFile"},
+	{"CompressionLevel", K_OTHER, T_DEPRECATED, 0, NOTE_SSH1},
+	{"AFSTokenPassing", K_OTHER, T_DEPRECATED, 0, NOTE_SSH1},
+	{"KerberosAuthentication", K_OTHER, T_DEPRECATED, 0, NOTE_SSH1},
+	{"KerberosTGTPassing", K_OTHER, T_DEPRECATED, 0, NOTE_SSH1},
+
+	/* OpenSSH keywords PortForwarder does not implement: a warning. */
+	{"AddKeysToAgent", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"BindInterface", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"CanonicalDomains", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"CanonicalizeFallbackLocal", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"CanonicalizeHostname", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"CanonicalizeMaxDots", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"CanonicalizePermittedCNAMEs", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"CASignatureAlgorithms", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"CertificateFile", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"ChannelTimeout", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"CheckHostIP", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"ControlMaster", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"ControlPath", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"ControlPersist", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"EnableEscapeCommandline", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"EnableSSHKeysign", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"EscapeChar", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"FingerprintHash", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"ForkAfterAuthentication", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"ForwardAgent", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"ForwardX11", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"ForwardX11Timeout", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"ForwardX11Trusted", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"GlobalKnownHostsFile", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"GSSAPIAuthentication", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"GSSAPIDelegateCredentials", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"GSSAPIKeyExchange", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"GSSAPIClientIdentity", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"GSSAPIServerIdentity", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"GSSAPIRenewalForcesRekey", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"GSSAPITrustDns", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"GSSAPIKexAlgorithms", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"HashKnownHosts", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"HostbasedAcceptedAlgorithms", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"HostbasedKeyTypes", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"HostbasedAuthentication", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"IPQoS", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"KbdInteractiveDevices", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"KnownHostsCommand", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"LocalCommand", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"LogVerbose", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"NoHostAuthenticationForLocalhost", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"NumberOfPasswordPrompts", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"ObscureKeystrokeTiming", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"PermitLocalCommand", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"PermitRemoteOpen", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"PKCS11Provider", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"ProxyCommand", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"ProxyUseFdpass", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"RekeyLimit", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"RemoteCommand", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"RequestTTY", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"RequiredRSASize", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"RevokedHostKeys", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"SecurityKeyProvider", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"SendEnv", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"SessionType", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"SetEnv", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"SmartcardDevice", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"StdinNull", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"StreamLocalBindMask", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"StreamLocalBindUnlink", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"SyslogFacility", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"Tag", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"Tunnel", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"TunnelDevice", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"UpdateHostKeys", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"VerifyHostKeyDNS", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"VisualHostKey", K_OTHER, T_NOTIMPL, 0, NULL},
+	{"XAuthLocation", K_OTHER, T_NOTIMPL, 0, NULL},
+};
+
+#define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
+
+size_t cfg_keyword_count(void)
+{
+	return N_KEYWORDS;
+}
+
+const cfg_keyword *cfg_keyword_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_KEYWORDS; i++) {
+		const char *a = keywords[i].name, *b = name;
+
+		while (*a && tolower((unsigned char)*a) == tolower((unsigned char)*b))
+			a++, b++;
+		if (*a == '\0' && *b == '\0')
+			return &keywords[i];
+	}
+	return NULL;
+}
+
+/* Optimal string alignment distance, case-insensitive, capped inputs. */
+static int edit_distance(const char *a, const char *b)
+{
+	int d[40][40];
+	int la = (int)strlen(a), lb = (int)strlen(b), i, j;
+
+	if (la >= 40 || lb >= 40)
+		return 99;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			int cost = tolower((unsigned char)a[i - 1]) !=
+				   tolower((unsigned char)b[j - 1]);
+			int v = d[i - 1][j] + 1;
+
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < v)
+				v = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 &&
+			    tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) == tolower((unsigned char)b[j - 1]) &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+const cfg_keyword *cfg_keyword_suggest(const char *name)
+{
+	const cfg_keyword *best = NULL;
+	int best_d = 99;
+	size_t i;
+	int limit = strlen(name) <= 5 ? 1 : (strlen(name) <= 10 ? 2 : 3);
+
+	for (i = 0; i < N_KEYWORDS; i++) {
+		int d = edit_distance(name, keywords[i].name);
+
+		if (d < best_d) {
+			best_d = d;
+			best = &keywords[i];
+		}
+	}
+	return best_d <= limit ? best : NULL;
+}
+
+/* ---- One line -------------------------------------------------------- */
+
+typedef struct tok {
+	char *s;
+	int col;
+} tok;
+
+static int is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static void toks_free(tok *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(t[i].s);
+	free(t);
+}
+
+/* Split a line the way OpenSSH does: keyword, optional '=', then
+ * whitespace-separated arguments with "double" or 'single' quotes and
+ * backslash escapes; an argument starting with '#' begins a comment.
+ * Returns the number of tokens (keyword included), 0 for a blank or comment
+ * line, -1 on a syntax error (reported), -2 on OOM. */
+static int tokenize(const char *line, const char *path, int lineno, tok **out, pf_diags *diags)
+{
+	const char *p = line;
+	tok *t = NULL;
+	size_t n = 0, cap = 0;
+	char *buf = NULL;
+	int first = 1;
+
+	*out = NULL;
+	for (;;) {
+		size_t bl = 0;
+		char quote = 0;
+		const char *start, *qstart = NULL;
+
+		while (is_ws(*p))
+			p++;
+		if (!first && n == 1 && *p == '=') {
+			p++;
+			while (is_ws(*p))
+				p++;
+		}
+		if (*p == '\0' || *p == '#')
+			break;
+		start = p;
+		buf = malloc(strlen(p) + 1);
+		if (buf == NULL)
+			goto oom;
+		while (*p) {
+			char c = *p;
+
+			if (c == '\\' && (p[1] == '"' || p[1] == '\'' || p[1] == '\\' ||
+					  (quote == 0 && p[1] == ' '))) {
+				buf[bl++] = p[1];
+				p += 2;
+				continue;
+			}
+			if (quote == 0 && (c == '"' || c == '\'')) {
+				quote = c;
+				qstart = p;
+				p++;
+				continue;
+			}
+			if (quote != 0 && c == quote) {
+				quote = 0;
+				p++;
+				continue;
+			}
+			if (quote == 0 && (is_ws(c) || (n == 0 && c == '=')))
+				break;
+			buf[bl++] = c;
+			p++;
+		}
+		if (quote != 0) {
+			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, cfg_utf8_col(line, qstart),
+				     line, "This quote (%c) is never closed. Add the closing %c.",
+				     quote, quote);
+			free(buf);
+			toks_free(t, n);
+			return -1;
+		}
+		buf[bl] = '\0';
+		if (n == CFG_MAX_ARGS || bl > CFG_MAX_ARG_BYTES) {
+			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, cfg_utf8_col(line, start),
+				     line,
+				     "This line has too many or too long arguments (at most %d, "
+				     "each at most %d bytes).",
+				     CFG_MAX_ARGS, CFG_MAX_ARG_BYTES);
+			free(buf);
+			toks_free(t, n);
+			return -1;
+		}
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			tok *nt = pf_reallocarray(t, ncap, sizeof(*nt));
+
+			if (nt == NULL)
+				goto oom;
+			t = nt;
+			cap = ncap;
+		}
+		t[n].s = buf;
+		t[n].col = cfg_utf8_col(line, start);
+		buf = NULL;
+		n++;
+		first = 0;
+	}
+	*out = t;
+	return (int)n;
+oom:
+	free(buf);
+	toks_free(t, n);
+	return -2;
+}
+
+void cfg_entry_clear(cfg_entry *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nargs; i++)
+		free(e->args[i]);
+	free(e->args);
+	for (i = 0; i < e->ncrit; i++)
+		free(e->crit[i].arg);
+	free(e->crit);
+	pf_fwdspec_clear(&e->fwd);
+	memset(e, 0, sizeof(*e));
+	e->cond = -1;
+	e->parent_cond = -1;
+}
+
+static int ieq(const char *a, const char *b)
+{
+	while (*a && tolower((unsigned char)*a) == tolower((unsigned char)*b))
+		a++, b++;
+	return *a == '\0' && *b == '\0';
+}
+
+typedef struct choice {
+	const char *word;
+	int value;
+} choice;
+
+static const choice flag_choices[] = {{"yes", 1}, {"no", 0}, {"true", 1}, {"false", 0}, {NULL, 0}};
+static const choice compression_choices[] = {{"yes", 1}, {"no", 0}, {NULL, 0}};
+static const choice strict_choices[] = {{"yes", PF_STRICT_YES},
+					{"no", PF_STRICT_NO},
+					{"true", PF_STRICT_YES},
+					{"false", PF_STRICT_NO},
+					{"ask", PF_STRICT_ASK},
+					{"off", PF_STRICT_NO},
+					{"accept-new", PF_STRICT_ACCEPT_NEW},
+					{NULL, 0}};
+static const choice addrfam_choices[] = {
+	{"any", PF_AF_ANY}, {"inet", PF_AF_INET}, {"inet6", PF_AF_INET6}, {NULL, 0}};
+static const choice pubkey_choices[] = {{"yes", PF_PUBKEY_YES},
+					{"no", PF_PUBKEY_NO},
+					{"true", PF_PUBKEY_YES},
+					{"false", PF_PUBKEY_NO},
+					{"unbound", PF_PUBKEY_UNBOUND},
+					{"host-bound", PF_PUBKEY_HOSTBOUND},
+					{NULL, 0}};
+static const choice loglevel_choices[] = {{"QUIET", PF_LOG_QUIET},     {"FATAL", PF_LOG_FATAL},
+					  {"ERROR", PF_LOG_ERROR},     {"INFO", PF_LOG_INFO},
+					  {"VERBOSE", PF_LOG_VERBOSE}, {"DEBUG", PF_LOG_DEBUG1},
+					  {"DEBUG1", PF_LOG_DEBUG1},   {"DEBUG2", PF_LOG_DEBUG2},
+					  {"DEBUG3", PF_LOG_DEBUG3},   {NULL, 0}};
+
+static int pick(const choice *c, const char *word, int *value)
+{
+	for (; c->word; c++)
+		if (ieq(c->word, word)) {
+			*value = c->value;
+			return 0;
+		}
+	return -1;
+}
+
+static void list_choices(const choice *c, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	for (; c->word; c++) {
+		if (buf[0])
+			pf_strlcat(buf, c[1].word ? ", " : " or ", size);
+		pf_strlcat(buf, c->word, size);
+	}
+}
+
+/* OpenSSH time format: 90, 90s, 10m, 1h30m, 2d, 1w. -1 when invalid. */
+static long long parse_time(const char *s)
+{
+	long long total = 0;
+
+	if (*s == '\0')
+		return -1;
+	while (*s) {
+		long long v = 0, mult = 1;
+
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		while (isdigit((unsigned char)*s)) {
+			v = v * 10 + (*s - '0');
+			if (v > INT_MAX)
+				return -1;
+			s++;
+		}
+		switch (*s) {
+		case '\0': break;
+		case 's':
+		case 'S': s++; break;
+		case 'm':
+		case 'M': mult = 60, s++; break;
+		case 'h':
+		case 'H': mult = 3600, s++; break;
+		case 'd':
+		case 'D': mult = 86400, s++; break;
+		case 'w':
+		case 'W': mult = 604800, s++; break;
+		default: return -1;
+		}
+		total += v * mult;
+		if (total > INT_MAX)
+			return -1;
+	}
+	return total;
+}
+
+static long long parse_int(const char *s)
+{
+	long long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		v = v * 10 + (*s - '0');
+		if (v > INT_MAX)
+			return -1;
+	}
+	return v;
+}
+
+/* %-tokens allowed in paths (IdentityFile, UserKnownHostsFile, IdentityAgent). */
+static const char path_tokens[] = "duhrplLnk%";
+
+static int check_tokens(const char *arg, const char *allowed, char *bad)
+{
+	const char *p;
+
+	for (p = arg; (p = strchr(p, '%')) != NULL; p += 2) {
+		if (p[1] == '\0' || strchr(allowed, p[1]) == NULL) {
+			*bad = p[1];
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static pf_rc crit_add(cfg_entry *e, cfg_crit c, int negate, const char *arg)
+{
+	cfg_criterion *n = pf_reallocarray(e->crit, e->ncrit + 1, sizeof(*n));
+
+	if (n == NULL)
+		return PF_E_NOMEM;
+	e->crit = n;
+	n[e->ncrit].crit = c;
+	n[e->ncrit].negate = negate;
+	n[e->ncrit].arg = NULL;
+	if (arg != NULL && (n[e->ncrit].arg = pf_strdup(arg)) == NULL)
+		return PF_E_NOMEM;
+	e->ncrit++;
+	return PF_OK;
+}
+
+/* Match criteria: ours, OpenSSH's others (warn, never match). */
+static int parse_match(const char *line, const char *path, int lineno, tok *t, int n, cfg_entry *e,
+		       pf_diags *diags)
+{
+	static const char *const others_noarg[] = {"canonical", "final", NULL};
+	static const char *const others_arg[] = {
+		"exec",         "localnetwork", "tagged",  "address",
+		"localaddress", "localport",    "rdomain", "version",
+		"sessiontype",  "command",      NULL};
+	int i = 1, errors = 0, seen_all = 0, others = 0;
+
+	while (i < n) {
+		const char *attr = t[i].s;
+		int col = t[i].col, negate = 0, k, known = 0;
+
+		if (*attr == '!')
+			negate = 1, attr++;
+		i++;
+		if (ieq(attr, "all")) {
+			seen_all = 1;
+			if (crit_add(e, C_ALL, negate, NULL) != PF_OK)
+				return -2;
+			continue;
+		}
+		others++;
+		for (k = 0; others_noarg[k]; k++)
+			if (ieq(attr, others_noarg[k])) {
+				known = 1;
+				pf_diags_add(diags, PF_DIAG_WARNING, path, lineno, col, line,
+					     "PortForwarder does not support \"Match %s\"; this "
+					     "Match block never applies.",
+					     others_noarg[k]);
+				if (crit_add(e, C_NEVER, 0, NULL) != PF_OK)
+					return -2;
+			}
+		if (known)
+			continue;
+		if (i >= n) {
+			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, col, line,
+				     "\"Match %s\" needs a value after it (e.g. Match %s name).",
+				     attr, attr);
+			return -1;
+		}
+		if (ieq(attr, "host") || ieq(attr, "originalhost") || ieq(attr, "user") ||
+		    ieq(attr, "localuser")) {
+			cfg_crit c = ieq(attr, "host")           ? C_HOST
+				     : ieq(attr, "originalhost") ? C_ORIGINALHOST
+				     : ieq(attr, "user")         ? C_USER
+								 : C_LOCALUSER;
+
+			if (crit_add(e, c, negate, t[i].s) != PF_OK)
+				return -2;
+			i++;
+			continue;
+		}
+		for (k = 0; others_arg[k]; k++)
+			if (ieq(attr, others_arg[k])) {
+				known = 1;
+				pf_diags_add(diags, PF_DIAG_WARNING, path, lineno, col, line,
+					     "PortForwarder does not support \"Match %s\"; this "
+					     "Match block never applies.",
+					     others_arg[k]);
+				if (crit_add(e, C_NEVER, 0, NULL) != PF_OK)
+					return -2;
+			}
+		if (!known) {
+			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, col, line,
+				     "Unknown Match criterion \"%s\". Use all, host, originalhost, "
+				     "user or localuser.",
+				     attr);
+			errors++;
+		}
+		i++;
+	}
+	if (seen_all && others > 0) {
+		pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[0].col, line,
+			     "\"Match all\" cannot be combined with other criteria.");
+		return -1;
+	}
+	if (n < 2) {
+		pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[0].col, line,
+			     "Match needs at least one criterion (e.g. Match host name).");
+		return -1;
+	}
+	return errors ? -1 : 0;
+}
+
+/* Report once per keyword (seen != NULL) or always. */
+static int first_time(unsigned char *seen, const cfg_keyword *kw)
+{
+	size_t i = (size_t)(kw - keywords);
+
+	if (seen == NULL)
+		return 1;
+	if (seen[i])
+		return 0;
+	seen[i] = 1;
+	return 1;
+}
+
+static int too_many(const char *line, const char *path, int lineno, tok *t, int n, int max,
+		    const cfg_keyword *kw, pf_diags *diags)
+{
+	if (n - 1 <= max)
+		return 0;
+	pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[max + 1].col, line,
+		     "%s takes %s; \"%s\" is one too many. Put quotes around a value that "
+		     "contains spaces.",
+		     kw->name, max == 1 ? "one value" : "two values", t[max + 1].s);
+	return 1;
+}
+
+int cfg_parse_line(const char *line, const char *path, int lineno, const char *ignore_unknown,
+		   unsigned char *seen, cfg_entry *e, pf_diags *diags, int cmdline)
+{
+	tok *t = NULL;
+	int n, ret = 1, i;
+	const cfg_keyword *kw;
+	const char *a1;
+	char choices[128];
+
+	n = tokenize(line, path, lineno, &t, diags);
+	if (n <= 0)
+		return n;
+	kw = cfg_keyword_find(t[0].s);
+	if (kw == NULL) {
+		const cfg_keyword *s;
+
+		if (ignore_unknown != NULL && cfg_match_list(t[0].s, ignore_unknown, 1) == 1) {
+			pf_diags_add(diags, PF_DIAG_VERBOSE, path, lineno, t[0].col, line,
+				     "Ignoring unknown keyword \"%s\" (IgnoreUnknown).", t[0].s);
+			ret = 0;
+			goto out;
+		}
+		s = cfg_keyword_suggest(t[0].s);
+		if (s != NULL)
+			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[0].col, line,
+				     "Unknown keyword \"%s\". Did you mean \"%s\"?", t[0].s,
+				     s->name);
+		else
+			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[0].col, line,
+				     "Unknown keyword \"%s\". Check the spelling, or list it in "
+				     "IgnoreUnknown if another program uses it.",
+				     t[0].s);
+		ret = -1;
+		goto out;
+	}
+	if (n < 2) {
+		pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[0].col, line,
+			     "%s needs a value after it.", kw->name);
+		ret = -1;
+		goto out;
+	}
+	if (cmdline && (kw->type == T_HOST || kw->type == T_MATCH || kw->type == T_INCLUDE)) {
+		pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[0].col, line,
+			     "%s cannot be given with -o; put it in the config file.", kw->name);
+		ret = -1;
+		goto out;
+	}
+	e->kw = kw;
+	a1 = t[1].s;
+	switch (kw->type) {
+	case T_HOST:
+		for (i = 1; i < n; i++)
+			if (t[i].s[0] == '\0' || (t[i].s[0] == '!' && t[i].s[1] == '\0')) {
+				pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[i].col, line,
+					     "Empty Host pattern.");
+				ret = -1;
+			}
+		break;
+	case T_MATCH: {
+		int r = parse_match(line, path, lineno, t, n, e, diags);
+
+		if (r < 0)
+			ret = r;
+		break;
+	}
+	case T_INCLUDE:
+	case T_IGNOREUNKNOWN:
+		if (kw->type == T_IGNOREUNKNOWN && too_many(line, path, lineno, t, n, 1, kw, diags))
+			ret = -1;
+		break;
+	case T_STRING:
+	case T_HOSTNAME:
+	case T_PATHSTR:
+	case T_IDENTITY:
+	case T_PROXYJUMP:
+		if (too_many(line, path, lineno, t, n, 1, kw, diags)) {
+			ret = -1;
+			break;
+		}
+		if (*a1 == '\0') {
+			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
+				     "%s needs a non-empty value.", kw->name);
+			ret = -1;
+			break;
+		}
+		if (kw->type == T_HOSTNAME) {
+			char bad = 0;
+
+			if (check_tokens(a1, "h%", &bad) != 0) {
+				pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
+					     "HostName may only use %%h (the host name given) and "
+					     "%%%% (a percent sign), not %%%c.",
+					     bad ? bad : ' ');
+				ret = -1;
+			}
+		} else if (kw->type == T_IDENTITY || kw->type == T_PATHSTR) {
+			char bad = 0;
+
+			if (check_tokens(a1, path_tokens, &bad) != 0) {
+				pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
+					     "%s: unknown token %%%c. Use %%d (home folder), %%u "
+					     "(local user), %%h (host), %%r (remote user), %%p "
+					     "(port) or %%%% (a percent sign).",
+					     kw->name, bad ? bad : ' ');
+				ret = -1;
+			}
+		} else if (kw->type == T_PROXYJUMP && !ieq(a1, "none")) {
+			const char *p = a1;
+
+			while (*p) {
+				size_t m = strcspn(p, ",");
+
+				if (m == 0 || p[m - 1] == '@' || p[m - 1] == ':' || *p == '@' ||
+				    *p == ':') {
+					pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col,
+						     line,
+						     "ProxyJump \"%s\" is not a list of "
+						     "[user@]host[:port] separated by commas.",
+						     a1);
+					ret = -1;
+					break;
+				}
+				p += m;
+				if (*p == ',')
+					p++;
+			}
+		}
+		break;
+	case T_PORT: {
+		long long v = parse_int(a1);
+
+		if (too_many(line, path, lineno, t, n, 1, kw, diags)) {
+			ret = -1;
+			break;
+		}
+		if (v < 1 || v > 65535) {
+			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
+				     "Port \"%s\" is not valid: use a number from 1 to 65535.", a1);
+			ret = -1;
+		}
+		e->ival = (int)v;
+		break;
+	}
+	case T_FLAG:
+	case T_COMPRESSION:
+	case T_STRICT:
+	case T_ADDRFAM:
+	case T_PUBKEYAUTH:
+	case T_LOGLEVEL: {
+		const choice *c = kw->type == T_FLAG          ? flag_choices
+				  : kw->type == T_COMPRESSION ? compression_choices
+				  : kw->type == T_STRICT      ? strict_choices
+				  : kw->type == T_ADDRFAM     ? addrfam_choices
+				  : kw->type == T_PUBKEYAUTH  ? pubkey_choices
+							      : loglevel_choices;
+
+		if (too_many(line, path, lineno, t, n, 1, kw, diags)) {
+			ret = -1;
+			break;
+		}
+		if (pick(c, a1, &e->ival) != 0) {
+			list_choices(c, choices, sizeof(choices));
+			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
+				     "%s cannot be \"%s\": use %s.", kw->name, a1, choices);
+			ret = -1;
+		}
+		break;
+	}
+	case T_TIME: {
+		long long v;
+
+		if (too_many(line, path, lineno, t, n, 1, kw, diags)) {
+			ret = -1;
+			break;
+		}
+		if (kw->extra && strcmp(a1, "none") == 0)
+			v = -1;
+		else if ((v = parse_time(a1)) < 0) {
+			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
+				     "%s \"%s\" is not a time: use seconds, or a number with s, "
+				     "m, h, d or w (e.g. 30s, 5m)%s.",
+				     kw->name, a1, kw->extra ? ", or none" : "");
+			ret = -1;
+		}
+		e->ival = (int)v;
+		break;
+	}
+	case T_INT: {
+		long long v = parse_int(a1);
+
+		if (too_many(line, path, lineno, t, n, 1, kw, diags)) {
+			ret = -1;
+			break;
+		}
+		if (v < kw->extra) {
+			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
+				     "%s \"%s\" is not valid: use a whole number of %d or more.",
+				     kw->name, a1, kw->extra);
+			ret = -1;
+		}
+		e->ival = (int)v;
+		break;
+	}
+	case T_ALGOS:
+		if (too_many(line, path, lineno, t, n, 1, kw, diags)) {
+			ret = -1;
+			break;
+		}
+		if (cfg_algo_check((cfg_algo_kind)kw->extra, a1, path, lineno, t[1].col, line,
+				   kw->name, diags) != 0)
+			ret = -1;
+		break;
+	case T_FORWARD: {
+		pf_error err;
+		pf_rc rc;
+
+		if (too_many(line, path, lineno, t, n, 2, kw, diags)) {
+			ret = -1;
+			break;
+		}
+		pf_error_clear(&err);
+		rc = pf_fwdspec_parse((pf_fwd_kind)kw->extra, a1, n > 2 ? t[2].s : NULL, &e->fwd,
+				      &err);
+		if (rc == PF_E_NOMEM) {
+			ret = -2;
+		} else if (rc == PF_E_UNSUPPORTED) {
+			pf_diags_add(diags, PF_DIAG_WARNING, path, lineno, t[1].col, line,
+				     "%s: %s; this forward is skipped.", kw->name, err.message);
+			ret = 0;
+		} else if (rc != PF_OK) {
+			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
+				     "Bad %s: %s.", kw->name, err.message);
+			ret = -1;
+		} else if (pf_fwdspec_set_source(&e->fwd, path, lineno) != PF_OK) {
+			ret = -2;
+		}
+		break;
+	}
+	case T_KNOWNHOSTS:
+		for (i = 1; i < n; i++) {
+			char bad = 0;
+
+			if (t[i].s[0] == '\0') {
+				pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[i].col, line,
+					     "UserKnownHostsFile has an empty file name.");
+				ret = -1;
+			} else if (ieq(t[i].s, "none") && n > 2) {
+				pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[i].col, line,
+					     "UserKnownHostsFile \"none\" must be the only value.");
+				ret = -1;
+			} else if (check_tokens(t[i].s, path_tokens, &bad) != 0) {
+				pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[i].col, line,
+					     "UserKnownHostsFile: unknown token %%%c.",
+					     bad ? bad : ' ');
+				ret = -1;
+			}
+		}
+		break;
+	case T_DEPRECATED:
+		if (first_time(seen, kw))
+			pf_diags_add(diags, PF_DIAG_NOTE, path, lineno, t[0].col, line,
+				     "%s is obsolete and ignored: %s.", kw->name, kw->note);
+		ret = 0;
+		break;
+	case T_NOTIMPL:
+		if (first_time(seen, kw))
+			pf_diags_add(diags, PF_DIAG_WARNING, path, lineno, t[0].col, line,
+				     "PortForwarder does not implement the OpenSSH option %s; "
+				     "it is ignored.",
+				     kw->name);
+		ret = 0;
+		break;
+	}
+	if (ret == 1) {
+		/* Keep the arguments (without the keyword). */
+		e->args = PF_NEW_ARRAY(char *, (size_t)n);
+		if (e->args == NULL) {
+			ret = -2;
+			goto out;
+		}
+		for (i = 1; i < n; i++) {
+			e->args[i - 1] = t[i].s;
+			t[i].s = NULL;
+		}
+		e->nargs = (size_t)n - 1;
+	}
+out:
+	toks_free(t, (size_t)n);
+	if (ret != 1) {
+		int keep_cond = e->cond, keep_parent = e->parent_cond;
+
+		cfg_entry_clear(e);
+		e->cond = keep_cond;
+		e->parent_cond = keep_parent;
+	}
+	return ret;
+}
+
+/* ---- Files and Include ------------------------------------------------- */
+
+typedef struct loader {
+	pf_config *cfg;
+	pf_diags *diags;
+	size_t max_file;
+	int max_depth;
+	const char *stack[CFG_MAX_DEPTH + 2]; /* absolute paths being read */
+	int depth;
+	int files;
+	char *ignore_unknown;
+	unsigned char *seen;
+	char **done; /* absolute paths already read (diagnostics given once) */
+	size_t n_done;
+} loader;
+
+static const char *keep_string(pf_config *cfg, char *s)
+{
+	if (s == NULL)
+		return NULL;
+	if (cfg->n_strings == cfg->cap_strings) {
+		size_t ncap = cfg->cap_strings ? cfg->cap_strings * 2 : 16;
+		char **n = pf_reallocarray(cfg->strings, ncap, sizeof(*n));
+
+		if (n == NULL) {
+			free(s);
+			return NULL;
+		}
+		cfg->strings = n;
+		cfg->cap_strings = ncap;
+	}
+	cfg->strings[cfg->n_strings++] = s;
+	return s;
+}
+
+static pf_rc add_entry(pf_config *cfg, cfg_entry *e)
+{
+	if (cfg->n_entries == cfg->cap_entries) {
+		size_t ncap = cfg->cap_entries ? cfg->cap_entries * 2 : 32;
+		cfg_entry *n = pf_reallocarray(cfg->entries, ncap, sizeof(*n));
+
+		if (n == NULL)
+			return PF_E_NOMEM;
+		cfg->entries = n;
+		cfg->cap_entries = ncap;
+	}
+	cfg->entries[cfg->n_entries++] = *e;
+	memset(e, 0, sizeof(*e));
+	return PF_OK;
+}
+
+static pf_rc load_text(loader *L, const char *path, const char *data, size_t len, int parent,
+		       int depth);
+
+static int has_wildcard(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+static char *expand_home(const char *arg)
+{
+	if (arg[0] == '~' && (arg[1] == '/' || arg[1] == '\\' || arg[1] == '\0')) {
+		char *home = pf_home_dir(), *r;
+
+		if (home == NULL)
+			return NULL;
+		r = arg[1] ? pf_path_join(home, arg + 2) : pf_strdup(home);
+		free(home);
+		return r;
+	}
+	return pf_strdup(arg);
+}
+
+static int was_done(loader *L, const char *abs)
+{
+	size_t i;
+
+	for (i = 0; i < L->n_done; i++)
+		if (strcmp(L->done[i], abs) == 0)
+			return 1;
+	return 0;
+}
+
+/* Read and parse one included file. `inc_*` locate the Include line. */
+static pf_rc include_one(loader *L, const char *file, const char *inc_path, int inc_line,
+			 int inc_col, const char *inc_text, int parent, int depth)
+{
+	char *abs = pf_path_absolute(file), *data = NULL;
+	size_t len = 0;
+	pf_error err;
+	pf_rc rc = PF_OK;
+	int i;
+
+	if (abs == NULL)
+		return PF_E_NOMEM;
+	for (i = 0; i < L->depth; i++)
+		if (strcmp(L->stack[i], abs) == 0) {
+			pf_diags_add(L->diags, PF_DIAG_ERROR, inc_path, inc_line, inc_col, inc_text,
+				     "Include loop: %s is already being read (it includes "
+				     "itself, directly or through other files). Remove this "
+				     "Include.",
+				     file);
+			goto out;
+		}
+	if (depth > L->max_depth) {
+		pf_diags_add(L->diags, PF_DIAG_ERROR, inc_path, inc_line, inc_col, inc_text,
+			     "Includes are nested more than %d levels deep; %s is not read.",
+			     L->max_depth, file);
+		goto out;
+	}
+	if (L->files >= CFG_MAX_FILES) {
+		pf_diags_add(L->diags, PF_DIAG_ERROR, inc_path, inc_line, inc_col, inc_text,
+			     "More than %d files are included; %s is not read.", CFG_MAX_FILES,
+			     file);
+		goto out;
+	}
+	pf_error_clear(&err);
+	rc = pf_file_read(file, L->max_file, &data, &len, &err);
+	if (rc != PF_OK) {
+		if (rc == PF_E_NOMEM)
+			goto out;
+		if (rc == PF_E_TOOBIG)
+			pf_diags_add(L->diags, PF_DIAG_ERROR, inc_path, inc_line, inc_col, inc_text,
+				     "Included file %s is larger than %u bytes; it cannot be a "
+				     "config file.",
+				     file, (unsigned)L->max_file);
+		else
+			pf_diags_add(L->diags, PF_DIAG_ERROR, inc_path, inc_line, inc_col, inc_text,
+				     "Cannot read included file %s: %s", file, err.message);
+		rc = PF_OK;
+		goto out;
+	}
+	L->files++;
+	L->stack[L->depth++] = abs;
+	if (was_done(L, abs)) {
+		/* Read again (its lines count again, as in ssh) but report its
+		 * problems only once. */
+		pf_diags *keep = L->diags;
+		pf_diags quiet;
+
+		pf_diags_init(&quiet);
+		L->diags = &quiet;
+		rc = load_text(L, file, data, len, parent, depth);
+		L->diags = keep;
+		if (quiet.errors > 0)
+			L->cfg->has_errors = 1;
+		pf_diags_free(&quiet);
+	} else {
+		char **nd = pf_reallocarray(L->done, L->n_done + 1, sizeof(*nd));
+		char *copy = pf_strdup(abs);
+
+		if (nd == NULL || copy == NULL) {
+			free(copy);
+			if (nd != NULL)
+				L->done = nd;
+			L->depth--;
+			rc = PF_E_NOMEM;
+			goto out;
+		}
+		L->done = nd;
+		L->done[L->n_done++] = copy;
+		rc = load_text(L, file, data, len, parent, depth);
+	}
+	L->depth--;
+out:
+	free(data);
+	free(abs);
+	return rc;
+}
+
+static pf_rc do_include(loader *L, const char *path, const char *dir, int lineno, const char *line,
+			cfg_entry *e, int parent, int depth)
+{
+	size_t a;
+	pf_rc rc = PF_OK;
+
+	for (a = 0; a < e->nargs && rc == PF_OK; a++) {
+		char *exp = expand_home(e->args[a]), *full = NULL, *fdir = NULL;
+		const char *base;
+
+		if (exp == NULL)
+			return PF_E_NOMEM;
+		full = pf_path_join(dir, exp);
+		free(exp);
+		if (full == NULL)
+			return PF_E_NOMEM;
+		base = pf_path_basename(full);
+		if (!has_wildcard(full)) {
+			if (pf_file_exists(full))
+				rc = include_one(L, full, path, lineno, 1, line, parent, depth + 1);
+			else
+				pf_diags_add(L->diags, PF_DIAG_NOTE, path, lineno, 1, line,
+					     "Include: %s does not exist; nothing included.", full);
+		} else if (has_wildcard(full) && !has_wildcard(base)) {
+			pf_diags_add(L->diags, PF_DIAG_ERROR, path, lineno, 1, line,
+				     "Include: wildcards are only supported in the file name, "
+				     "not in folder names (%s).",
+				     e->args[a]);
+		} else if ((fdir = pf_path_dirname(full)) == NULL) {
+			rc = PF_E_NOMEM;
+		} else if (has_wildcard(fdir)) {
+			pf_diags_add(L->diags, PF_DIAG_ERROR, path, lineno, 1, line,
+				     "Include: wildcards are only supported in the file name, "
+				     "not in folder names (%s).",
+				     e->args[a]);
+		} else {
+			char **names = NULL;
+			size_t count = 0, k;
+			int matched = 0;
+
+			if (pf_dir_list(fdir, &names, &count, NULL) == PF_OK) {
+				for (k = 0; k < count && rc == PF_OK; k++) {
+					char *f;
+
+					if (names[k][0] == '.' && base[0] != '.')
+						continue;
+					if (!cfg_match_pattern(names[k], base))
+						continue;
+					f = pf_path_join(fdir, names[k]);
+					if (f == NULL) {
+						rc = PF_E_NOMEM;
+						break;
+					}
+					if (pf_file_exists(f)) {
+						matched++;
+						rc = include_one(L, f, path, lineno, 1, line,
+								 parent, depth + 1);
+					}
+					free(f);
+				}
+				pf_strv_free(names, count);
+			}
+			if (rc == PF_OK && matched == 0)
+				pf_diags_add(L->diags, PF_DIAG_NOTE, path, lineno, 1, line,
+					     "Include: no file matches %s; nothing included.",
+					     full);
+		}
+		free(fdir);
+		free(full);
+	}
+	return rc;
+}
+
+/* Parse decoded-or-raw file bytes. */
+static pf_rc load_text(loader *L, const char *path, const char *data, size_t len, int parent,
+		       int depth)
+{
+	pf_config *cfg = L->cfg;
+	char *text = NULL, *dir = NULL;
+	const char *enc = "UTF-8", *spath, *sdir;
+	size_t tlen = 0, pos = 0;
+	int lineno = 0, cur = parent;
+	pf_rc rc;
+
+	rc = cfg_decode(path, data, len, &text, &tlen, &enc, L->diags);
+	if (rc != PF_OK)
+		return rc;
+	if (cfg->encoding == NULL)
+		cfg->encoding = enc;
+	pf_diags_add(L->diags, PF_DIAG_VERBOSE, path, 0, 0, NULL, "Reading %s as %s.", path, enc);
+	spath = keep_string(cfg, pf_strdup(path));
+	/* Relative Includes and IdentityFiles are relative to this folder;
+	 * absolute, so the result does not depend on the current folder. */
+	{
+		char *abs = pf_path_absolute(path);
+
+		dir = abs ? pf_path_dirname(abs) : NULL;
+		free(abs);
+	}
+	sdir = keep_string(cfg, dir);
+	if (spath == NULL || sdir == NULL) {
+		rc = PF_E_NOMEM;
+		goto out;
+	}
+	while (pos < tlen) {
+		const char *start = text + pos, *nl = memchr(start, '\n', tlen - pos);
+		size_t ll = nl ? (size_t)(nl - start) : tlen - pos;
+		char *line;
+		cfg_entry e;
+		int r;
+
+		pos += ll + (nl ? 1 : 0);
+		lineno++;
+		if (ll > 0 && start[ll - 1] == '\r')
+			ll--;
+		if (ll > CFG_MAX_LINE) {
+			char *head = pf_strndup(start, 200);
+
+			pf_diags_add(L->diags, PF_DIAG_ERROR, path, lineno, 1, head,
+				     "This line is %u bytes long; lines longer than %d bytes are "
+				     "not read. Is this really a config file?",
+				     (unsigned)ll, CFG_MAX_LINE);
+			free(head);
+			cfg->has_errors = 1;
+			if (nl == NULL)
+				break;
+			continue;
+		}
+		if (memchr(start, '\0', ll) != NULL) {
+			char *head = pf_strndup(start, ll); /* stops at the NUL */
+
+			pf_diags_add(L->diags, PF_DIAG_ERROR, path, lineno,
+				     cfg_utf8_col(start, (const char *)memchr(start, '\0', ll)),
+				     head,
+				     "This line contains a NUL byte, which a text file never has. "
+				     "If the file was saved as UTF-16 (\"Unicode\"), save it again "
+				     "as UTF-8.");
+			free(head);
+			cfg->has_errors = 1;
+			if (nl == NULL)
+				break;
+			continue;
+		}
+		line = pf_strndup(start, ll);
+		if (line == NULL) {
+			rc = PF_E_NOMEM;
+			goto out;
+		}
+		memset(&e, 0, sizeof(e));
+		e.cond = e.parent_cond = -1;
+		r = cfg_parse_line(line, path, lineno, L->ignore_unknown, L->seen, &e, L->diags, 0);
+		if (r == -2) {
+			free(line);
+			rc = PF_E_NOMEM;
+			goto out;
+		}
+		if (r == -1)
+			cfg->has_errors = 1;
+		if (r == 1) {
+			e.file = spath;
+			e.dir = sdir;
+			e.line = lineno;
+			if (e.kw->type == T_INCLUDE) {
+				rc = do_include(L, path, sdir, lineno, line, &e, cur, depth);
+				cfg_entry_clear(&e);
+			} else {
+				if (e.kw->type == T_HOST || e.kw->type == T_MATCH) {
+					e.cond = cfg->n_conds++;
+					e.parent_cond = parent;
+					cur = e.cond;
+				} else {
+					e.cond = cur;
+				}
+				if (e.kw->type == T_IGNOREUNKNOWN && L->ignore_unknown == NULL) {
+					L->ignore_unknown = pf_strdup(e.args[0]);
+					if (L->ignore_unknown == NULL)
+						rc = PF_E_NOMEM;
+				}
+				if (rc == PF_OK)
+					rc = add_entry(cfg, &e);
+				if (rc != PF_OK)
+					cfg_entry_clear(&e);
+			}
+		}
+		free(line);
+		if (rc != PF_OK)
+			goto out;
+		if (nl == NULL)
+			break;
+	}
+out:
+	free(text);
+	return rc;
+}
+
+void pf_config_free(pf_config *cfg)
+{
+	size_t i;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < cfg->n_entries; i++)
+		cfg_entry_clear(&cfg->entries[i]);
+	free(cfg->entries);
+	pf_strv_free(cfg->strings, cfg->n_strings);
+	free(cfg->path);
+	free(cfg);
+}
+
+const char *pf_config_encoding(const pf_config *cfg)
+{
+	return cfg && cfg->encoding ? cfg->encoding : "UTF-8";
+}
+
+const char *pf_config_file_path(const pf_config *cfg)
+{
+	return cfg ? cfg->path : NULL;
+}
+
+static pf_rc load_common(const char *name, const char *data, size_t len, const pf_config_opts *opts,
+			 pf_config **out, pf_diags *diags)
+{
+	pf_config *cfg = PF_NEW(pf_config);
+	loader L;
+	pf_diags local;
+	char *abs = NULL;
+	pf_rc rc = PF_E_NOMEM;
+
+	memset(&L, 0, sizeof(L));
+	pf_diags_init(&local);
+	if (cfg == NULL)
+		goto out;
+	L.cfg = cfg;
+	L.diags = diags ? diags : &local;
+	L.max_file = opts && opts->max_file_size ? opts->max_file_size : CFG_MAX_FILE;
+	L.max_depth = opts && opts->max_include_depth > 0 ? opts->max_include_depth : CFG_MAX_DEPTH;
+	if (L.max_depth > CFG_MAX_DEPTH)
+		L.max_depth = CFG_MAX_DEPTH;
+	L.seen = PF_NEW_ARRAY(unsigned char, N_KEYWORDS);
+	cfg->path = pf_strdup(name);
+	abs = pf_path_absolute(name);
+	if (L.seen == NULL || cfg->path == NULL || abs == NULL)
+		goto out;
+	L.stack[L.depth++] = abs;
+	L.done = PF_NEW_ARRAY(char *, 1);
+	if (L.done == NULL || (L.done[0] = pf_strdup(abs)) == NULL)
+		goto out;
+	L.n_done = 1;
+	L.files = 1;
+	rc = load_text(&L, name, data, len, -1, 0);
+	if (rc == PF_OK && cfg->has_errors)
+		rc = PF_E_CONFIG;
+out:
+	if (rc == PF_E_NOMEM) {
+		pf_diags_add(L.diags, PF_DIAG_ERROR, name, 0, 0, NULL,
+			     "Out of memory while reading the configuration.");
+		pf_config_free(cfg);
+		cfg = NULL;
+	}
+	*out = cfg;
+	free(L.seen);
+	free(L.ignore_unknown);
+	pf_strv_free(L.done, L.n_done);
+	free(abs);
+	pf_diags_free(&local);
+	return rc;
+}
+
+pf_rc pf_config_load_buffer(const char *name, const void *data, size_t len,
+			    const pf_config_opts *opts, pf_config **cfg, pf_diags *diags)
+{
+	return load_common(name, data, len, opts, cfg, diags);
+}
+
+pf_rc pf_config_load(const char *path, const pf_config_opts *opts, pf_config **cfg, pf_diags *diags)
+{
+	size_t max = opts && opts->max_file_size ? opts->max_file_size : CFG_MAX_FILE;
+	char *data = NULL;
+	size_t len = 0;
+	pf_error err;
+	pf_rc rc;
+
+	*cfg = NULL;
+	pf_error_clear(&err);
+	rc = pf_file_read(path, max, &data, &len, &err);
+	if (rc != PF_OK) {
+		if (rc == PF_E_TOOBIG)
+			pf_diags_add(diags, PF_DIAG_ERROR, path, 0, 0, NULL,
+				     "The file is larger than %u bytes, so it cannot be a config "
+				     "file. Check that you chose the right file.",
+				     (unsigned)max);
+		else if (rc == PF_E_NOTFOUND)
+			pf_diags_add(diags, PF_DIAG_ERROR, path, 0, 0, NULL,
+				     "The config file does not exist. Check the name and folder.");
+		else
+			pf_diags_add(diags, PF_DIAG_ERROR, path, 0, 0, NULL,
+				     "Cannot read the config file: %s", err.message);
+		return rc;
+	}
+	rc = load_common(path, data, len, opts, cfg, diags);
+	free(data);
+	return rc;
+}

@@ -13,8 +13,9 @@
  *		switch (pf_socks_feed(&s, p, n, &used)) {
  *		case PF_SOCKS_NEED_MORE:	// all n bytes absorbed; wait for more
  *			done = 1; break;
- *		case PF_SOCKS_SEND:		// queue pf_socks_output(), then go on
- *			queue(pf_socks_output(&s, &len), len); break;
+ *		case PF_SOCKS_SEND:		// queue the output, then go on
+ *			out = pf_socks_output(&s, &len);
+ *			queue(out, len); break;
  *		case PF_SOCKS_REQUEST:		// open direct-tcpip to req->host:req->port;
  *			...			// p+used, n-used is early tunnel data
  *			done = 1; break;
@@ -29,7 +30,9 @@
  * pf_socks_reply(req->version, code, ...) with PF_SOCKS_REP_SUCCEEDED or the
  * failure mapped by pf_socks_reply_from_ssh() / pf_socks_reply_from_libssh()
  * / pf_socks_reply_from_rc(). Only after a success reply does tunnel data
- * flow; after a failure reply the engine closes the client socket. */
+ * flow (the early bytes first); after a failure reply the engine closes the
+ * client socket. While the channel is opening, the engine stops reading
+ * from the client (or keeps a bounded buffer): the machine takes no more. */
 #ifndef PF_SOCKS_H
 #define PF_SOCKS_H
 

@@ -343,38 +343,138 @@ pf_rc pf_net_accept(pf_socket listener, pf_socket *out, char *peer, size_t peer_
 
 pf_rc pf_net_connect_start(const char *host, int port, pf_socket *out, pf_error *err)
 {
-	struct addrinfo hints, *res = NULL;
-	char portstr[16], es[256];
-	pf_socket s;
-	int gai, e;
+	pf_addrlist *l = NULL;
+	pf_rc rc;
 
 	*out = PF_INVALID_SOCKET;
+	rc = pf_net_resolve(host, port, 0, &l, err);
+	if (rc != PF_OK)
+		return rc;
+	rc = pf_net_connect_addr(l, 0, NULL, out, err);
+	pf_addrlist_free(l);
+	return rc;
+}
+
+struct pf_addrlist {
+	struct addrinfo *res;
+	size_t n;
+	struct addrinfo **items;
+	char (*names)[80];
+};
+
+pf_rc pf_net_resolve(const char *host, int port, int family, pf_addrlist **out, pf_error *err)
+{
+	struct addrinfo hints, *ai;
+	char portstr[16];
+	pf_addrlist *l;
+	size_t i = 0;
+	int gai;
+
+	*out = NULL;
+	l = PF_NEW(pf_addrlist);
+	if (l == NULL)
+		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_protocol = IPPROTO_TCP;
+	hints.ai_family = family == 4 ? AF_INET : family == 6 ? AF_INET6 : AF_UNSPEC;
 	snprintf(portstr, sizeof(portstr), "%d", port);
-	gai = getaddrinfo(host, portstr, &hints, &res);
-	if (gai != 0 || res == NULL)
-		return pf_error_set(err, PF_E_NOTFOUND, "Cannot find the address of %s.", host);
-	s = socket(res->ai_family, SOCK_STREAM, IPPROTO_TCP);
+	gai = getaddrinfo(host, portstr, &hints, &l->res);
+	if (gai != 0 || l->res == NULL) {
+		free(l);
+		return pf_error_set(
+			err, PF_E_NOTFOUND,
+			"Cannot find the address of %s%s. Check the host name (HostName) "
+			"and the network connection.",
+			host,
+			family == 4   ? " (IPv4, AddressFamily inet)"
+			: family == 6 ? " (IPv6, AddressFamily inet6)"
+				      : "");
+	}
+	for (ai = l->res; ai != NULL; ai = ai->ai_next)
+		l->n++;
+	l->items = pf_calloc(l->n, sizeof(*l->items));
+	l->names = pf_calloc(l->n, sizeof(*l->names));
+	if (l->items == NULL || l->names == NULL) {
+		pf_addrlist_free(l);
+		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
+	}
+	for (ai = l->res; ai != NULL; ai = ai->ai_next, i++) {
+		l->items[i] = ai;
+		format_addr(ai->ai_addr, l->names[i], sizeof(l->names[i]));
+	}
+	*out = l;
+	return PF_OK;
+}
+
+size_t pf_addrlist_count(const pf_addrlist *l)
+{
+	return l ? l->n : 0;
+}
+
+const char *pf_addrlist_name(const pf_addrlist *l, size_t i)
+{
+	return i < l->n ? l->names[i] : "?";
+}
+
+void pf_addrlist_free(pf_addrlist *l)
+{
+	if (l == NULL)
+		return;
+	if (l->res != NULL)
+		freeaddrinfo(l->res);
+	free(l->items);
+	free(l->names);
+	free(l);
+}
+
+pf_rc pf_net_connect_addr(const pf_addrlist *l, size_t i, const char *bind_addr, pf_socket *out,
+			  pf_error *err)
+{
+	const struct addrinfo *ai;
+	pf_socket s;
+	char es[256];
+	int e;
+
+	*out = PF_INVALID_SOCKET;
+	if (i >= l->n)
+		return pf_error_set(err, PF_E_INVAL, "No such address");
+	ai = l->items[i];
+	s = socket(ai->ai_family, SOCK_STREAM, IPPROTO_TCP);
 	if (s == PF_INVALID_SOCKET) {
 		e = sock_errno();
-		freeaddrinfo(res);
 		return pf_error_set(err, PF_E_NETWORK, "Cannot create a socket: %s",
 				    sock_strerror(e, es, sizeof(es)));
 	}
+	if (bind_addr != NULL && bind_addr[0] != '\0') {
+		struct addrinfo hints, *b = NULL;
+
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = ai->ai_family;
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_flags = AI_PASSIVE;
+		if (getaddrinfo(bind_addr, NULL, &hints, &b) != 0 || b == NULL ||
+		    bind(s, b->ai_addr, (socklen_type)b->ai_addrlen) != 0) {
+			e = sock_errno();
+			if (b != NULL)
+				freeaddrinfo(b);
+			closesock(s);
+			return pf_error_set(err, PF_E_NETWORK,
+					    "Cannot use the local address %s (BindAddress): %s",
+					    bind_addr, sock_strerror(e, es, sizeof(es)));
+		}
+		freeaddrinfo(b);
+	}
 	set_nonblocking(s);
 	set_nodelay(s);
-	if (connect(s, res->ai_addr, (socklen_type)res->ai_addrlen) != 0) {
+	if (connect(s, ai->ai_addr, (socklen_type)ai->ai_addrlen) != 0) {
 		e = sock_errno();
 		if (e != E_INPROGRESS && !would_block(e)) {
-			freeaddrinfo(res);
 			closesock(s);
-			return pf_error_set(err, PF_E_NETWORK, "Cannot connect to %s port %d: %s",
-					    host, port, sock_strerror(e, es, sizeof(es)));
+			return pf_error_set(err, PF_E_NETWORK, "Cannot connect to %s: %s",
+					    l->names[i], sock_strerror(e, es, sizeof(es)));
 		}
 	}
-	freeaddrinfo(res);
 	*out = s;
 	return PF_OK;
 }

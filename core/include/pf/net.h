@@ -57,6 +57,20 @@ pf_rc pf_net_accept(pf_socket listener, pf_socket *out, char *peer, size_t peer_
 pf_rc pf_net_connect_start(const char *host, int port, pf_socket *out, pf_error *err);
 pf_rc pf_net_connect_result(pf_socket s, pf_error *err);
 
+/* Resolved addresses of a host, in the order the resolver gives them.
+ * family: 0 any, 4 IPv4 only, 6 IPv6 only (AddressFamily). Resolving a name
+ * blocks (the caller is a worker thread). Caller frees the list. */
+typedef struct pf_addrlist pf_addrlist;
+pf_rc pf_net_resolve(const char *host, int port, int family, pf_addrlist **out, pf_error *err);
+size_t pf_addrlist_count(const pf_addrlist *l);
+/* "192.0.2.1:22" / "[2001:db8::1]:22"; borrowed. */
+const char *pf_addrlist_name(const pf_addrlist *l, size_t i);
+void pf_addrlist_free(pf_addrlist *l);
+/* Start a non-blocking connection to address i, from `bind_addr` when not
+ * NULL (BindAddress). Completion as for pf_net_connect_start. */
+pf_rc pf_net_connect_addr(const pf_addrlist *l, size_t i, const char *bind_addr, pf_socket *out,
+			  pf_error *err);
+
 /* Non-blocking I/O: bytes moved (> 0), 0 when the peer closed (recv only),
  * PF_E_NOTFOUND when it would block, or another negative pf_rc
  * (PF_E_NETWORK for a reset). */

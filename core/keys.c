@@ -1,0 +1,1672 @@
+/* Private key files: read through the platform layer, recognise the format,
+ * classify what is wrong precisely, and hand libssh a key it can sign with.
+ *
+ * OpenSSH's own format is checked here (structure, cipher, KDF, public
+ * section) and then decrypted by libssh from a canonical copy of the exact
+ * bytes we checked. PEM is parsed and decrypted here with libcrypto (so we
+ * know whether a failure is a wrong passphrase, a damaged file or an
+ * unsupported cipher, and so OpenSSL never prompts on a console by itself),
+ * then handed to libssh as unencrypted PKCS#8 in wiped memory. */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
+
+#include "pf/keys.h"
+#include "pf/mem.h"
+#include "pf/platform.h"
+
+#define KEY_FILE_MAX   (1024 * 1024) /* far above any key: 16384-bit RSA is ~13 KB */
+#define PUB_FILE_MAX   (64 * 1024)
+#define KDF_ROUNDS_MAX 10000 /* ssh-keygen's default is 16; -a 100 takes ~1 s */
+#define RSA_BITS_MIN   1024  /* what OpenSSH's sshd and libssh accept */
+
+/* One parse: where messages go and what we learned so far. */
+typedef struct key_ctx {
+	const char *name;       /* the file, for messages (borrowed) */
+	const char *passphrase; /* borrowed; NULL when none was given */
+	pf_key_info *info;      /* never NULL inside (points at a local when the caller has none) */
+	pf_error *err;          /* may be NULL */
+	ssh_key key;            /* the private key on success (owned until handed out) */
+	unsigned char *blob;    /* the public key blob when known (owned) */
+	size_t blob_len;
+} key_ctx;
+
+/* ---- messages ---- */
+
+pf_rc pf_key_result_rc(pf_key_result r)
+{
+	switch (r) {
+	case PF_KEY_OK: return PF_OK;
+	case PF_KEY_NEEDS_PASSPHRASE:
+	case PF_KEY_WRONG_PASSPHRASE: return PF_E_AUTH;
+	case PF_KEY_NOT_FOUND: return PF_E_NOTFOUND;
+	case PF_KEY_NOT_A_KEY:
+	case PF_KEY_DAMAGED: return PF_E_INVAL;
+	case PF_KEY_UNSUPPORTED: return PF_E_UNSUPPORTED;
+	case PF_KEY_ERROR: return PF_E_INTERNAL;
+	}
+	return PF_E_INTERNAL;
+}
+
+const char *pf_key_result_name(pf_key_result r)
+{
+	switch (r) {
+	case PF_KEY_OK: return "ok";
+	case PF_KEY_NEEDS_PASSPHRASE: return "needs a passphrase";
+	case PF_KEY_WRONG_PASSPHRASE: return "wrong passphrase";
+	case PF_KEY_NOT_FOUND: return "cannot be read";
+	case PF_KEY_NOT_A_KEY: return "not a private key";
+	case PF_KEY_DAMAGED: return "damaged";
+	case PF_KEY_UNSUPPORTED: return "not supported";
+	case PF_KEY_ERROR: return "internal error";
+	}
+	return "unknown";
+}
+
+const char *pf_key_format_name(pf_key_format f)
+{
+	switch (f) {
+	case PF_KEY_FORMAT_UNKNOWN: return "unknown";
+	case PF_KEY_FORMAT_OPENSSH: return "OpenSSH";
+	case PF_KEY_FORMAT_PEM_PKCS1: return "PEM (PKCS#1)";
+	case PF_KEY_FORMAT_PEM_SEC1: return "PEM (SEC1)";
+	case PF_KEY_FORMAT_PEM_PKCS8: return "PKCS#8";
+	case PF_KEY_FORMAT_PEM_PKCS8_ENC: return "encrypted PKCS#8";
+	case PF_KEY_FORMAT_PEM_DSA: return "PEM (DSA)";
+	case PF_KEY_FORMAT_PUTTY: return "PuTTY (.ppk)";
+	case PF_KEY_FORMAT_SSH1: return "SSH-1 (RSA1)";
+	case PF_KEY_FORMAT_SSHCOM: return "ssh.com (SSH2)";
+	case PF_KEY_FORMAT_PUBLIC: return "public key";
+	}
+	return "unknown";
+}
+
+static pf_key_result fail(key_ctx *c, pf_key_result r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static pf_key_result fail(key_ctx *c, pf_key_result r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pf_error_vset(c->err, pf_key_result_rc(r), fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static pf_key_result fail_nomem(key_ctx *c)
+{
+	pf_error_set(c->err, PF_E_NOMEM, "Out of memory while reading the key file %s.", c->name);
+	return PF_KEY_ERROR;
+}
+
+static pf_key_result damaged(key_ctx *c, const char *why)
+{
+	return fail(c, PF_KEY_DAMAGED,
+		    "%s is damaged: %s. Copy the key file again from where it came from "
+		    "(a backup, or the machine that created it).",
+		    c->name, why);
+}
+
+static pf_key_result wrong_passphrase(key_ctx *c)
+{
+	return fail(c, PF_KEY_WRONG_PASSPHRASE,
+		    "The passphrase for %s is not correct. Check Caps Lock and the keyboard "
+		    "layout, and try again.",
+		    c->name);
+}
+
+static pf_key_result needs_passphrase(key_ctx *c)
+{
+	return fail(c, PF_KEY_NEEDS_PASSPHRASE,
+		    "%s is protected by a passphrase: enter it to use this key.", c->name);
+}
+
+static pf_key_result new_key_advice(key_ctx *c, const char *what)
+{
+	return fail(c, PF_KEY_UNSUPPORTED,
+		    "%s is %s. Create a new key with \"ssh-keygen -t ed25519\" and add its "
+		    "public key to the server's authorized_keys.",
+		    c->name, what);
+}
+
+/* ---- base64 and the SSH wire format ---- */
+
+static int b64_value(unsigned char ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	if (ch == '+')
+		return 62;
+	if (ch == '/')
+		return 63;
+	return -1;
+}
+
+static int is_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\f' || ch == '\v';
+}
+
+/* Decode base64, skipping white space; padding is optional but nothing may
+ * follow it. Returns 0 with a new buffer (caller wipes and frees), -1 for
+ * bad input, -2 when out of memory. */
+static int b64_decode(const char *s, size_t n, unsigned char **out, size_t *out_len)
+{
+	unsigned char *buf;
+	size_t i, o = 0;
+	unsigned acc = 0;
+	int bits = 0, pad = 0, quads = 0;
+
+	*out = NULL;
+	*out_len = 0;
+	buf = malloc(n / 4 * 3 + 3);
+	if (buf == NULL)
+		return -2;
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		int v;
+
+		if (is_space((char)ch))
+			continue;
+		if (ch == '=') {
+			pad++;
+			quads++;
+			continue;
+		}
+		v = b64_value(ch);
+		if (v < 0 || pad > 0)
+			goto bad;
+		quads++;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			buf[o++] = (unsigned char)((acc >> bits) & 0xff);
+		}
+	}
+	/* 1 leftover character carries no whole byte; padding must complete a
+	 * quad; at most 2 '='. */
+	if (quads % 4 == 1 || pad > 2 || (pad > 0 && quads % 4 != 0))
+		goto bad;
+	*out = buf;
+	*out_len = o;
+	return 0;
+bad:
+	pf_secure_zero(buf, n / 4 * 3 + 3);
+	free(buf);
+	return -1;
+}
+
+/* Standard padded base64 of `n` bytes, with a newline every `wrap`
+ * characters when wrap > 0; caller frees (wipe if secret). */
+static char *b64_encode(const unsigned char *p, size_t n, size_t wrap)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t chars = (n + 2) / 3 * 4, cap = chars + (wrap ? chars / wrap + 1 : 0) + 1;
+	size_t i, o = 0, col = 0;
+	char *s = malloc(cap);
+
+	if (s == NULL)
+		return NULL;
+	for (i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+		char q[4];
+		int k;
+
+		if (i + 1 < n)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		q[0] = tab[(v >> 18) & 63];
+		q[1] = tab[(v >> 12) & 63];
+		q[2] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+		q[3] = i + 2 < n ? tab[v & 63] : '=';
+		for (k = 0; k < 4; k++) {
+			s[o++] = q[k];
+			if (wrap && ++col == wrap) {
+				s[o++] = '\n';
+				col = 0;
+			}
+		}
+	}
+	if (wrap && col > 0)
+		s[o++] = '\n';
+	s[o] = '\0';
+	return s;
+}
+
+typedef struct rd {
+	const unsigned char *p;
+	size_t left;
+} rd;
+
+static int rd_u32(rd *r, uint32_t *v)
+{
+	if (r->left < 4)
+		return -1;
+	*v = (uint32_t)r->p[0] << 24 | (uint32_t)r->p[1] << 16 | (uint32_t)r->p[2] << 8 |
+	     (uint32_t)r->p[3];
+	r->p += 4;
+	r->left -= 4;
+	return 0;
+}
+
+static int rd_string(rd *r, const unsigned char **s, size_t *n)
+{
+	uint32_t len;
+
+	if (rd_u32(r, &len) != 0 || len > r->left)
+		return -1;
+	*s = r->p;
+	*n = len;
+	r->p += len;
+	r->left -= len;
+	return 0;
+}
+
+static int str_is(const unsigned char *s, size_t n, const char *lit)
+{
+	return n == strlen(lit) && memcmp(s, lit, n) == 0;
+}
+
+/* Copy a wire string into a C string, replacing control bytes. */
+static void str_copy(char *dst, size_t size, const unsigned char *s, size_t n)
+{
+	size_t i;
+
+	if (size == 0)
+		return;
+	if (n > size - 1)
+		n = size - 1;
+	for (i = 0; i < n; i++)
+		dst[i] = (s[i] < 0x20 || s[i] == 0x7f) ? '?' : (char)s[i];
+	dst[n] = '\0';
+}
+
+/* Bits of an unsigned big-endian number (an SSH mpint's magnitude). */
+static int mpint_bits(const unsigned char *p, size_t n)
+{
+	unsigned char top;
+	int bits;
+
+	while (n > 0 && p[0] == 0) {
+		p++;
+		n--;
+	}
+	if (n == 0 || n > 8192)
+		return 0;
+	bits = (int)(n - 1) * 8;
+	for (top = p[0]; top != 0; top >>= 1)
+		bits++;
+	return bits;
+}
+
+/* ---- public key blobs: type, bits, fingerprint ---- */
+
+typedef enum blob_kind {
+	BLOB_OK = 0,
+	BLOB_BAD,     /* malformed */
+	BLOB_DSA,     /* ssh-dss */
+	BLOB_SK,      /* FIDO security key */
+	BLOB_UNKNOWN, /* some other type (name in info->type) */
+	BLOB_CURVE,   /* ecdsa on a curve SSH does not use */
+	BLOB_SMALL,   /* RSA below RSA_BITS_MIN */
+	BLOB_NOMEM
+} blob_kind;
+
+static int sha256_fingerprint(const unsigned char *blob, size_t n, char *buf, size_t size)
+{
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	char *b64;
+	size_t len;
+
+	if (size < 51 || EVP_Digest(blob, n, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
+		return -1;
+	b64 = b64_encode(md, sizeof(md), 0);
+	if (b64 == NULL)
+		return -1;
+	len = strlen(b64);
+	while (len > 0 && b64[len - 1] == '=')
+		b64[--len] = '\0';
+	snprintf(buf, size, "SHA256:%s", b64);
+	free(b64);
+	return 0;
+}
+
+/* Fill type/label/bits/fingerprint of `out` from an SSH public key blob. */
+static blob_kind blob_parse(const unsigned char *blob, size_t n, pf_key_info *out)
+{
+	rd r = {blob, n};
+	const unsigned char *t, *a, *b;
+	size_t tn, an, bn;
+
+	if (rd_string(&r, &t, &tn) != 0 || tn == 0 || tn >= sizeof(out->type))
+		return BLOB_BAD;
+	str_copy(out->type, sizeof(out->type), t, tn);
+	out->label[0] = '\0';
+	out->bits = 0;
+	if (str_is(t, tn, "ssh-ed25519")) {
+		if (rd_string(&r, &a, &an) != 0 || an != 32)
+			return BLOB_BAD;
+		pf_strlcpy(out->label, "ED25519", sizeof(out->label));
+		out->bits = 256;
+	} else if (tn > 11 && memcmp(t, "ecdsa-sha2-", 11) == 0) {
+		if (rd_string(&r, &a, &an) != 0 || rd_string(&r, &b, &bn) != 0 || bn == 0)
+			return BLOB_BAD;
+		if (an != tn - 11 || memcmp(a, t + 11, an) != 0)
+			return BLOB_BAD; /* curve name must match the type */
+		pf_strlcpy(out->label, "ECDSA", sizeof(out->label));
+		if (str_is(a, an, "nistp256"))
+			out->bits = 256;
+		else if (str_is(a, an, "nistp384"))
+			out->bits = 384;
+		else if (str_is(a, an, "nistp521"))
+			out->bits = 521;
+		else
+			return BLOB_CURVE;
+	} else if (str_is(t, tn, "ssh-rsa")) {
+		if (rd_string(&r, &a, &an) != 0 || rd_string(&r, &b, &bn) != 0)
+			return BLOB_BAD;
+		pf_strlcpy(out->label, "RSA", sizeof(out->label));
+		out->bits = mpint_bits(b, bn);
+		if (out->bits == 0 || mpint_bits(a, an) == 0)
+			return BLOB_BAD;
+	} else if (str_is(t, tn, "ssh-dss")) {
+		pf_strlcpy(out->label, "DSA", sizeof(out->label));
+		return BLOB_DSA;
+	} else if (tn > 3 && memcmp(t, "sk-", 3) == 0) {
+		return BLOB_SK;
+	} else {
+		return BLOB_UNKNOWN;
+	}
+	if (sha256_fingerprint(blob, n, out->fingerprint, sizeof(out->fingerprint)) != 0)
+		return BLOB_NOMEM;
+	if (out->bits > 0 && out->bits < RSA_BITS_MIN && strcmp(out->label, "RSA") == 0)
+		return BLOB_SMALL;
+	return BLOB_OK;
+}
+
+/* The message for a blob that is not BLOB_OK. */
+static pf_key_result blob_fail(key_ctx *c, blob_kind k)
+{
+	char what[160];
+
+	switch (k) {
+	case BLOB_OK: break;
+	case BLOB_BAD: return damaged(c, "its public key section is malformed");
+	case BLOB_DSA:
+		return new_key_advice(c, "a DSA key; DSA keys are not supported (OpenSSH has "
+					 "disabled them too)");
+	case BLOB_SK:
+		return fail(c, PF_KEY_UNSUPPORTED,
+			    "%s is a FIDO security-key key (%s), which is not supported yet. Use "
+			    "a key of type ed25519, ecdsa or rsa.",
+			    c->name, c->info->type);
+	case BLOB_UNKNOWN:
+		return fail(c, PF_KEY_UNSUPPORTED,
+			    "%s holds a key of type \"%s\", which is not supported. Use a key of "
+			    "type ed25519, ecdsa or rsa.",
+			    c->name, c->info->type);
+	case BLOB_CURVE:
+		snprintf(what, sizeof(what), "an ECDSA key of type %s, a curve SSH does not use",
+			 c->info->type);
+		return new_key_advice(c, what);
+	case BLOB_SMALL:
+		snprintf(what, sizeof(what),
+			 "an RSA key of only %d bits; servers refuse keys shorter than %d bits",
+			 c->info->bits, RSA_BITS_MIN);
+		return new_key_advice(c, what);
+	case BLOB_NOMEM: return fail_nomem(c);
+	}
+	return fail(c, PF_KEY_ERROR, "Internal error classifying %s.", c->name);
+}
+
+/* Keep a copy of the public blob in the context (replacing any). */
+static int ctx_set_blob(key_ctx *c, const unsigned char *blob, size_t n)
+{
+	unsigned char *copy = malloc(n ? n : 1);
+
+	if (copy == NULL)
+		return -1;
+	memcpy(copy, blob, n);
+	free(c->blob);
+	c->blob = copy;
+	c->blob_len = n;
+	return 0;
+}
+
+/* The public blob of an ssh_key (public or private); caller frees. */
+static int key_blob(const ssh_key key, unsigned char **blob, size_t *n)
+{
+	char *b64 = NULL;
+	int rc;
+
+	*blob = NULL;
+	*n = 0;
+	if (key == NULL || ssh_pki_export_pubkey_base64(key, &b64) != SSH_OK || b64 == NULL)
+		return -1;
+	rc = b64_decode(b64, strlen(b64), blob, n);
+	ssh_string_free_char(b64);
+	return rc == 0 ? 0 : -1;
+}
+
+/* An ssh_key holding only the public half described by a blob. */
+static ssh_key key_from_blob(const unsigned char *blob, size_t n, const char *type)
+{
+	ssh_key key = NULL;
+	char *b64 = b64_encode(blob, n, 0);
+
+	if (b64 == NULL)
+		return NULL;
+	if (ssh_pki_import_pubkey_base64(b64, ssh_key_type_from_name(type), &key) != SSH_OK)
+		key = NULL;
+	free(b64);
+	return key;
+}
+
+pf_rc pf_key_fingerprint(const ssh_key key, char *buf, size_t size)
+{
+	unsigned char *blob = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (buf == NULL || size < 51)
+		return PF_E_INVAL;
+	buf[0] = '\0';
+	if (key_blob(key, &blob, &n) != 0)
+		return PF_E_INVAL;
+	rc = sha256_fingerprint(blob, n, buf, size);
+	free(blob);
+	return rc == 0 ? PF_OK : PF_E_INVAL;
+}
+
+/* ---- text: lines and PEM blocks ---- */
+
+/* The next line of [*p, end): sets *line and *len (no CR/LF); returns 0 at
+ * the end. */
+static int next_line(const char **p, const char *end, const char **line, size_t *len)
+{
+	const char *s = *p, *e;
+
+	if (s >= end)
+		return 0;
+	e = memchr(s, '\n', (size_t)(end - s));
+	*line = s;
+	*p = e ? e + 1 : end;
+	if (e == NULL)
+		e = end;
+	while (e > s && e[-1] == '\r')
+		e--;
+	*len = (size_t)(e - s);
+	return 1;
+}
+
+static int starts_with(const char *s, size_t n, const char *lit)
+{
+	size_t l = strlen(lit);
+
+	return n >= l && memcmp(s, lit, l) == 0;
+}
+
+typedef struct pem_block {
+	const char *begin;    /* start of the BEGIN line */
+	const char *body;     /* first byte after the BEGIN line */
+	const char *body_end; /* start of the END line (NULL when missing) */
+	const char *end;      /* one past the END line (NULL when missing) */
+	char label[64];
+} pem_block;
+
+/* Find the PEM block at or after *p; 0 when there is none. */
+static int pem_next(const char **p, const char *end, pem_block *b)
+{
+	const char *line, *q;
+	size_t len;
+
+	while (next_line(p, end, &line, &len)) {
+		const char *lab, *dash;
+		size_t ln;
+		char want[96];
+
+		if (!starts_with(line, len, "-----BEGIN "))
+			continue;
+		lab = line + 11;
+		dash = NULL;
+		for (q = lab; q + 5 <= line + len; q++)
+			if (memcmp(q, "-----", 5) == 0) {
+				dash = q;
+				break;
+			}
+		if (dash == NULL)
+			continue;
+		ln = (size_t)(dash - lab);
+		if (ln == 0 || ln >= sizeof(b->label))
+			continue;
+		memset(b, 0, sizeof(*b));
+		memcpy(b->label, lab, ln);
+		b->label[ln] = '\0';
+		b->begin = line;
+		b->body = *p;
+		snprintf(want, sizeof(want), "-----END %s-----", b->label);
+		q = *p;
+		while (next_line(&q, end, &line, &len)) {
+			if (starts_with(line, len, want)) {
+				b->body_end = line;
+				b->end = q;
+				*p = q;
+				break;
+			}
+		}
+		return 1;
+	}
+	return 0;
+}
+
+static int label_is_private(const char *label)
+{
+	return strcmp(label, "OPENSSH PRIVATE KEY") == 0 || strcmp(label, "RSA PRIVATE KEY") == 0 ||
+	       strcmp(label, "EC PRIVATE KEY") == 0 || strcmp(label, "PRIVATE KEY") == 0 ||
+	       strcmp(label, "ENCRYPTED PRIVATE KEY") == 0 || strcmp(label, "DSA PRIVATE KEY") == 0;
+}
+
+static const char *missing_end = "the END line is missing, so the file was probably cut off";
+
+/* ---- OpenSSH's own format ---- */
+
+static const struct {
+	const char *name;
+	size_t block;
+} openssh_ciphers[] = {
+	/* The ciphers libssh can decrypt a key file with. */
+	{"aes256-ctr", 16}, {"aes192-ctr", 16}, {"aes128-ctr", 16}, {"aes256-cbc", 16},
+	{"aes192-cbc", 16}, {"aes128-cbc", 16}, {"3des-cbc", 8},
+};
+
+/* How many strings follow the key type in the private section. */
+static int private_fields(const char *type)
+{
+	if (strcmp(type, "ssh-ed25519") == 0)
+		return 2; /* public, private+public */
+	if (strncmp(type, "ecdsa-sha2-", 11) == 0)
+		return 3; /* curve, public point, private scalar */
+	if (strcmp(type, "ssh-rsa") == 0)
+		return 6; /* n, e, d, iqmp, p, q */
+	return -1;
+}
+
+static pf_key_result parse_openssh(key_ctx *c, const pem_block *b)
+{
+	pf_key_info *info = c->info;
+	unsigned char *bin = NULL;
+	size_t bin_len = 0, i, block = 0;
+	char *pem = NULL, *body = NULL, cipher[32], kdf[32];
+	const unsigned char *s_cipher, *s_kdf, *s_kdfopt, *s_pub, *s_priv;
+	size_t n_cipher, n_kdf, n_kdfopt, n_pub, n_priv;
+	uint32_t nkeys;
+	ssh_key pub = NULL;
+	pf_key_result res = PF_KEY_OK;
+	blob_kind bk;
+	rd r;
+	int dec;
+
+	info->format = PF_KEY_FORMAT_OPENSSH;
+	if (b->body_end == NULL)
+		return damaged(c, missing_end);
+	dec = b64_decode(b->body, (size_t)(b->body_end - b->body), &bin, &bin_len);
+	if (dec == -2)
+		return fail_nomem(c);
+	if (dec != 0) {
+		res = damaged(c, "the key data is not valid base64 (a line was changed or cut)");
+		goto out;
+	}
+	r.p = bin;
+	r.left = bin_len;
+	if (bin_len < 15 || memcmp(bin, "openssh-key-v1", 15) != 0) {
+		res = damaged(c, "it does not start like an OpenSSH key");
+		goto out;
+	}
+	r.p += 15;
+	r.left -= 15;
+	if (rd_string(&r, &s_cipher, &n_cipher) != 0 || rd_string(&r, &s_kdf, &n_kdf) != 0 ||
+	    rd_string(&r, &s_kdfopt, &n_kdfopt) != 0 || rd_u32(&r, &nkeys) != 0) {
+		res = damaged(c, "the key data is incomplete");
+		goto out;
+	}
+	if (nkeys == 0) {
+		res = damaged(c, "it holds no key");
+		goto out;
+	}
+	if (nkeys != 1) {
+		res = fail(c, PF_KEY_UNSUPPORTED,
+			   "%s holds %u keys; only files with one key are supported. Split it "
+			   "with ssh-keygen, one key per file.",
+			   c->name, (unsigned)nkeys);
+		goto out;
+	}
+	if (rd_string(&r, &s_pub, &n_pub) != 0 || rd_string(&r, &s_priv, &n_priv) != 0) {
+		res = damaged(c, "the key data is incomplete");
+		goto out;
+	}
+	str_copy(cipher, sizeof(cipher), s_cipher, n_cipher);
+	str_copy(kdf, sizeof(kdf), s_kdf, n_kdf);
+	info->encrypted = strcmp(cipher, "none") != 0;
+
+	/* The public section: type and fingerprint even before decryption. */
+	bk = blob_parse(s_pub, n_pub, info);
+	if (bk != BLOB_OK) {
+		res = blob_fail(c, bk);
+		goto out;
+	}
+	if (ctx_set_blob(c, s_pub, n_pub) != 0) {
+		res = fail_nomem(c);
+		goto out;
+	}
+	info->have_public = 1;
+
+	if (info->encrypted) {
+		rd ko = {s_kdfopt, n_kdfopt};
+		const unsigned char *salt;
+		size_t salt_len;
+		uint32_t rounds;
+
+		pf_strlcpy(info->cipher, cipher, sizeof(info->cipher));
+		for (i = 0; i < sizeof(openssh_ciphers) / sizeof(openssh_ciphers[0]); i++)
+			if (strcmp(cipher, openssh_ciphers[i].name) == 0)
+				block = openssh_ciphers[i].block;
+		if (block == 0 || n_cipher >= sizeof(cipher)) {
+			res = fail(
+				c, PF_KEY_UNSUPPORTED,
+				"%s is encrypted with the cipher \"%s\", which is not supported. "
+				"Re-encrypt it with: ssh-keygen -p -Z aes256-ctr -f <file>",
+				c->name, cipher);
+			goto out;
+		}
+		if (strcmp(kdf, "bcrypt") != 0) {
+			res = fail(c, PF_KEY_UNSUPPORTED,
+				   "%s uses the key derivation \"%s\", which is not supported. "
+				   "Re-encrypt it with: ssh-keygen -p -f <file>",
+				   c->name, kdf);
+			goto out;
+		}
+		if (rd_string(&ko, &salt, &salt_len) != 0 || rd_u32(&ko, &rounds) != 0 ||
+		    salt_len == 0 || salt_len > 1024 || rounds == 0) {
+			res = damaged(c, "its encryption parameters are malformed");
+			goto out;
+		}
+		info->kdf_rounds = rounds;
+		if (rounds > KDF_ROUNDS_MAX) {
+			res = fail(
+				c, PF_KEY_UNSUPPORTED,
+				"%s asks for %u bcrypt rounds, more than the %u we accept "
+				"(decrypting would take many minutes). Re-encrypt it with fewer: "
+				"ssh-keygen -p -a 100 -f <file>",
+				c->name, (unsigned)rounds, (unsigned)KDF_ROUNDS_MAX);
+			goto out;
+		}
+		if (n_priv == 0 || n_priv % block != 0) {
+			res = damaged(c, "its encrypted section has an impossible length");
+			goto out;
+		}
+		if (c->passphrase == NULL) {
+			res = needs_passphrase(c);
+			goto out;
+		}
+	} else {
+		/* Plain: check the private section and read the comment. */
+		rd pr = {s_priv, n_priv};
+		uint32_t check1, check2;
+		const unsigned char *t, *f;
+		size_t tn, fn;
+		char type[48];
+		int k, fields;
+
+		if (rd_u32(&pr, &check1) != 0 || rd_u32(&pr, &check2) != 0 || check1 != check2 ||
+		    rd_string(&pr, &t, &tn) != 0) {
+			res = damaged(c, "its private section is malformed");
+			goto out;
+		}
+		str_copy(type, sizeof(type), t, tn);
+		if (tn >= sizeof(type) || strcmp(type, info->type) != 0) {
+			res = damaged(c,
+				      "its private and public sections disagree on the key type");
+			goto out;
+		}
+		fields = private_fields(type);
+		for (k = 0; k < fields; k++)
+			if (rd_string(&pr, &f, &fn) != 0)
+				break;
+		if (fields < 0 || k < fields || rd_string(&pr, &f, &fn) != 0) {
+			res = damaged(c, "its private section is incomplete");
+			goto out;
+		}
+		str_copy(info->comment, sizeof(info->comment), f, fn);
+	}
+
+	/* Hand libssh a canonical copy of exactly the bytes checked above. */
+	body = b64_encode(bin, bin_len, 70);
+	if (body != NULL)
+		pem = pf_asprintf("-----BEGIN OPENSSH PRIVATE KEY-----\n%s"
+				  "-----END OPENSSH PRIVATE KEY-----\n",
+				  body);
+	if (pem == NULL) {
+		res = fail_nomem(c);
+		goto out;
+	}
+	if (ssh_pki_import_privkey_base64(pem, c->passphrase ? c->passphrase : "", NULL, NULL,
+					  &c->key) != SSH_OK) {
+		c->key = NULL;
+		/* The structure is sound, so for an encrypted key the check bytes
+		 * after decryption did not match: what OpenSSH calls an incorrect
+		 * passphrase. */
+		res = info->encrypted ? wrong_passphrase(c)
+				      : damaged(c, "libssh cannot read its private key");
+		goto out;
+	}
+	pub = key_from_blob(c->blob, c->blob_len, info->type);
+	if (pub == NULL || ssh_key_cmp(pub, c->key, SSH_KEY_CMP_PUBLIC) != 0) {
+		res = damaged(c, "its private key does not match its public key");
+		goto out;
+	}
+out:
+	if (res != PF_KEY_OK && c->key != NULL) {
+		ssh_key_free(c->key);
+		c->key = NULL;
+	}
+	ssh_key_free(pub);
+	if (bin != NULL) {
+		pf_secure_zero(bin, bin_len);
+		free(bin);
+	}
+	if (body != NULL) {
+		pf_secure_zero(body, strlen(body));
+		free(body);
+	}
+	if (pem != NULL) {
+		pf_secure_zero(pem, strlen(pem));
+		free(pem);
+	}
+	return res;
+}
+
+/* ---- PEM through libcrypto ---- */
+
+static int pem_pass_cb(char *buf, int size, int rwflag, void *u)
+{
+	const char *pass = u;
+	size_t n;
+
+	(void)rwflag;
+	if (pass == NULL || size <= 0)
+		return -1;
+	n = strlen(pass);
+	if (n > (size_t)size)
+		n = (size_t)size;
+	memcpy(buf, pass, n);
+	return (int)n;
+}
+
+/* Whether OpenSSL's error queue (now cleared) says an algorithm is missing
+ * rather than that the decryption failed. */
+static int errors_say_unsupported(void)
+{
+	unsigned long e;
+	int unsupported = 0;
+
+	while ((e = ERR_get_error()) != 0) {
+		int lib = ERR_GET_LIB(e), reason = ERR_GET_REASON(e);
+
+		if (reason == ERR_R_UNSUPPORTED || reason == ERR_R_FETCH_FAILED ||
+		    (lib == ERR_LIB_EVP &&
+		     (reason == EVP_R_UNKNOWN_PBE_ALGORITHM || reason == EVP_R_UNSUPPORTED_CIPHER ||
+		      reason == EVP_R_UNSUPPORTED_KEY_DERIVATION_FUNCTION ||
+		      reason == EVP_R_UNSUPPORTED_PRF || reason == EVP_R_UNKNOWN_CIPHER ||
+		      reason == EVP_R_UNKNOWN_DIGEST)))
+			unsupported = 1;
+	}
+	return unsupported;
+}
+
+/* A name for an encrypted PKCS#8 file's scheme: "PBES2/AES-256-CBC". */
+static void pkcs8_scheme_name(const X509_SIG *sig, char *buf, size_t size)
+{
+	const X509_ALGOR *alg = NULL;
+	const ASN1_OBJECT *obj = NULL;
+	const void *pval = NULL;
+	int ptype = 0, nid;
+
+	X509_SIG_get0(sig, &alg, NULL);
+	if (alg == NULL) {
+		pf_strlcpy(buf, "unknown", size);
+		return;
+	}
+	X509_ALGOR_get0(&obj, &ptype, &pval, alg);
+	nid = OBJ_obj2nid(obj);
+	if (nid == NID_pbes2 && ptype == V_ASN1_SEQUENCE && pval != NULL) {
+		PBE2PARAM *p2 = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM),
+							  (const ASN1_TYPE *)alg->parameter);
+
+		if (p2 != NULL && p2->encryption != NULL) {
+			snprintf(buf, size, "PBES2/%s",
+				 OBJ_nid2sn(OBJ_obj2nid(p2->encryption->algorithm)));
+			PBE2PARAM_free(p2);
+			return;
+		}
+		PBE2PARAM_free(p2);
+	}
+	if (nid != NID_undef)
+		pf_strlcpy(buf, OBJ_nid2sn(nid), size);
+	else
+		pf_strlcpy(buf, "unknown", size);
+}
+
+/* The key inside a (decrypted) PKCS#8 structure, after checking that its
+ * algorithm is one SSH can use. NULL with the message set otherwise. */
+static EVP_PKEY *pkcs8_key(key_ctx *c, const PKCS8_PRIV_KEY_INFO *p8, pf_key_result *res)
+{
+	const ASN1_OBJECT *obj = NULL;
+	EVP_PKEY *pk;
+	char name[80];
+	int nid;
+
+	if (PKCS8_pkey_get0(&obj, NULL, NULL, NULL, p8) != 1 || obj == NULL) {
+		*res = damaged(c, "its key algorithm cannot be read");
+		return NULL;
+	}
+	nid = OBJ_obj2nid(obj);
+	if (nid == NID_dsa) {
+		*res = new_key_advice(c, "a DSA key; DSA keys are not supported (OpenSSH has "
+					 "disabled them too)");
+		return NULL;
+	}
+	if (nid != NID_rsaEncryption && nid != NID_X9_62_id_ecPublicKey && nid != NID_ED25519) {
+		OBJ_obj2txt(name, sizeof(name), obj, 0);
+		*res = fail(c, PF_KEY_UNSUPPORTED,
+			    "%s holds a %s key, which cannot be used for SSH. Use a key of type "
+			    "ed25519, ecdsa or rsa (ssh-keygen -t ed25519).",
+			    c->name, name);
+		return NULL;
+	}
+	pk = EVP_PKCS82PKEY(p8);
+	if (pk == NULL)
+		*res = damaged(c, "its private key cannot be decoded");
+	return pk;
+}
+
+/* Check that libssh can use the key, and give it to libssh as unencrypted
+ * PKCS#8 in memory that is wiped when freed. */
+static pf_key_result pkey_to_libssh(key_ctx *c, EVP_PKEY *pk)
+{
+	BIO *mem = NULL;
+	char *pem = NULL, group[64] = "", what[160];
+	long n;
+	pf_key_result res = PF_KEY_OK;
+	size_t glen = 0;
+	int id = EVP_PKEY_get_base_id(pk);
+
+	if (id == EVP_PKEY_RSA) {
+		if (EVP_PKEY_get_bits(pk) < RSA_BITS_MIN) {
+			snprintf(what, sizeof(what),
+				 "an RSA key of only %d bits; servers refuse keys shorter than %d "
+				 "bits",
+				 EVP_PKEY_get_bits(pk), RSA_BITS_MIN);
+			return new_key_advice(c, what);
+		}
+	} else if (id == EVP_PKEY_EC) {
+		if (EVP_PKEY_get_group_name(pk, group, sizeof(group), &glen) != 1 ||
+		    (strcmp(group, "prime256v1") != 0 && strcmp(group, "secp384r1") != 0 &&
+		     strcmp(group, "secp521r1") != 0)) {
+			snprintf(what, sizeof(what),
+				 "an EC key on the curve %s; SSH uses only NIST P-256, P-384 "
+				 "and P-521",
+				 group[0] ? group : "(explicit parameters)");
+			return new_key_advice(c, what);
+		}
+	} else if (id == EVP_PKEY_DSA) {
+		return new_key_advice(c, "a DSA key; DSA keys are not supported (OpenSSH has "
+					 "disabled them too)");
+	} else if (id != EVP_PKEY_ED25519) {
+		return fail(c, PF_KEY_UNSUPPORTED,
+			    "%s holds a %s key, which cannot be used for SSH. Use a key of type "
+			    "ed25519, ecdsa or rsa (ssh-keygen -t ed25519).",
+			    c->name,
+			    EVP_PKEY_get0_type_name(pk) ? EVP_PKEY_get0_type_name(pk) : "?");
+	}
+
+	mem = BIO_new(BIO_s_secmem());
+	if (mem == NULL || PEM_write_bio_PrivateKey(mem, pk, NULL, NULL, 0, NULL, NULL) != 1 ||
+	    BIO_write(mem, "", 1) != 1) {
+		res = fail_nomem(c);
+		goto out;
+	}
+	n = BIO_get_mem_data(mem, &pem);
+	if (n <= 0 || pem == NULL || pem[n - 1] != '\0') {
+		res = fail(c, PF_KEY_ERROR, "Internal error converting %s.", c->name);
+		goto out;
+	}
+	/* "" (not NULL): OpenSSL must never fall back to asking on a console. */
+	if (ssh_pki_import_privkey_base64(pem, "", NULL, NULL, &c->key) != SSH_OK) {
+		c->key = NULL;
+		res = damaged(c, "libssh cannot use its private key");
+		goto out;
+	}
+out:
+	BIO_free(mem);
+	return res;
+}
+
+static pf_key_result parse_pem(key_ctx *c, const pem_block *b)
+{
+	pf_key_info *info = c->info;
+	BIO *in = NULL;
+	char *name = NULL, *header = NULL;
+	unsigned char *der = NULL;
+	long der_len = 0, der_alloc = 0;
+	const unsigned char *p;
+	X509_SIG *p8e = NULL;
+	PKCS8_PRIV_KEY_INFO *p8 = NULL;
+	EVP_PKEY *pk = NULL;
+	EVP_CIPHER *fetched = NULL;
+	pf_key_result res = PF_KEY_OK;
+	const char *label = b->label;
+
+	if (strcmp(label, "RSA PRIVATE KEY") == 0)
+		info->format = PF_KEY_FORMAT_PEM_PKCS1;
+	else if (strcmp(label, "EC PRIVATE KEY") == 0)
+		info->format = PF_KEY_FORMAT_PEM_SEC1;
+	else if (strcmp(label, "PRIVATE KEY") == 0)
+		info->format = PF_KEY_FORMAT_PEM_PKCS8;
+	else
+		info->format = PF_KEY_FORMAT_PEM_PKCS8_ENC;
+	if (b->end == NULL)
+		return damaged(c, missing_end);
+
+	ERR_clear_error();
+	in = BIO_new_mem_buf(b->begin, (int)(b->end - b->begin));
+	if (in == NULL) {
+		res = fail_nomem(c);
+		goto out;
+	}
+	if (PEM_read_bio(in, &name, &header, &der, &der_len) != 1 || der_len <= 0) {
+		res = damaged(c, "the key data is not valid base64 (a line was changed or cut)");
+		goto out;
+	}
+	der_alloc = der_len;
+
+	if (info->format == PF_KEY_FORMAT_PEM_PKCS8_ENC) {
+		info->encrypted = 1;
+		p = der;
+		p8e = d2i_X509_SIG(NULL, &p, der_len);
+		if (p8e == NULL) {
+			res = damaged(c, "its encrypted key structure cannot be decoded");
+			goto out;
+		}
+		pkcs8_scheme_name(p8e, info->cipher, sizeof(info->cipher));
+		if (c->passphrase == NULL) {
+			res = needs_passphrase(c);
+			goto out;
+		}
+		ERR_clear_error();
+		p8 = PKCS8_decrypt(p8e, c->passphrase, (int)strlen(c->passphrase));
+		if (p8 == NULL) {
+			if (errors_say_unsupported())
+				res = fail(c, PF_KEY_UNSUPPORTED,
+					   "%s is encrypted with %s, which is not supported. "
+					   "Re-encrypt it with: ssh-keygen -p -f <file>",
+					   c->name, info->cipher);
+			else
+				res = wrong_passphrase(c);
+			goto out;
+		}
+		pk = pkcs8_key(c, p8, &res);
+	} else if (info->format == PF_KEY_FORMAT_PEM_PKCS8) {
+		p = der;
+		p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, der_len);
+		if (p8 == NULL) {
+			res = damaged(c, "its key structure cannot be decoded");
+			goto out;
+		}
+		pk = pkcs8_key(c, p8, &res);
+	} else {
+		/* PKCS#1 or SEC1, perhaps with legacy "Proc-Type: 4,ENCRYPTED". */
+		EVP_CIPHER_INFO ci;
+		const char *dek = header ? strstr(header, "DEK-Info:") : NULL;
+
+		if (header != NULL && strstr(header, "Proc-Type:") != NULL &&
+		    strstr(header, "ENCRYPTED") != NULL) {
+			size_t k = 0;
+
+			info->encrypted = 1;
+			if (dek != NULL) {
+				dek += 9;
+				while (*dek == ' ' || *dek == '\t')
+					dek++;
+				while (dek[k] != '\0' && dek[k] != ',' && dek[k] != '\n' &&
+				       dek[k] != '\r' && k + 1 < sizeof(info->cipher)) {
+					info->cipher[k] = dek[k];
+					k++;
+				}
+				info->cipher[k] = '\0';
+			}
+		}
+		memset(&ci, 0, sizeof(ci));
+		if (header != NULL && PEM_get_EVP_CIPHER_INFO(header, &ci) != 1) {
+			if (info->encrypted && info->cipher[0] != '\0')
+				res = fail(
+					c, PF_KEY_UNSUPPORTED,
+					"%s is encrypted with %s, which is not supported (or its "
+					"DEK-Info line is damaged). Re-encrypt it with: "
+					"ssh-keygen -p -f <file>",
+					c->name, info->cipher);
+			else
+				res = damaged(c,
+					      "its Proc-Type/DEK-Info header lines are malformed");
+			goto out;
+		}
+		if (ci.cipher != NULL) {
+			int bs;
+
+			info->encrypted = 1;
+			fetched = EVP_CIPHER_fetch(NULL, EVP_CIPHER_get0_name(ci.cipher), NULL);
+			if (fetched == NULL) {
+				res = fail(c, PF_KEY_UNSUPPORTED,
+					   "%s is encrypted with %s, which is not supported. "
+					   "Re-encrypt it with: ssh-keygen -p -f <file>",
+					   c->name, info->cipher);
+				goto out;
+			}
+			bs = EVP_CIPHER_get_block_size(fetched);
+			if (bs > 1 && der_len % bs != 0) {
+				res = damaged(c, "its encrypted data has an impossible length");
+				goto out;
+			}
+			if (c->passphrase == NULL) {
+				res = needs_passphrase(c);
+				goto out;
+			}
+			if (PEM_do_header(&ci, der, &der_len, pem_pass_cb, (void *)c->passphrase) !=
+			    1) {
+				res = wrong_passphrase(c);
+				goto out;
+			}
+		}
+		p = der;
+		pk = d2i_PrivateKey(info->format == PF_KEY_FORMAT_PEM_PKCS1 ? EVP_PKEY_RSA
+									    : EVP_PKEY_EC,
+				    NULL, &p, der_len);
+		if (pk == NULL) {
+			/* After a decryption whose padding happened to look right,
+			 * garbage means the passphrase was wrong. */
+			res = info->encrypted ? wrong_passphrase(c)
+					      : damaged(c, "its private key cannot be decoded");
+			goto out;
+		}
+	}
+	if (pk == NULL)
+		goto out; /* res set by pkcs8_key */
+	res = pkey_to_libssh(c, pk);
+out:
+	EVP_CIPHER_free(fetched);
+	EVP_PKEY_free(pk);
+	PKCS8_PRIV_KEY_INFO_free(p8);
+	X509_SIG_free(p8e);
+	if (der != NULL)
+		OPENSSL_clear_free(der, (size_t)der_alloc);
+	OPENSSL_free(name);
+	OPENSSL_free(header);
+	BIO_free(in);
+	ERR_clear_error();
+	return res;
+}
+
+/* ---- other files people point IdentityFile at ---- */
+
+static int is_key_type_name(const char *s, size_t n)
+{
+	static const char *const names[] = {"ssh-rsa", "ssh-dss", "ssh-ed25519", "ssh-ed448"};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (n == strlen(names[i]) && memcmp(s, names[i], n) == 0)
+			return 1;
+	if (starts_with(s, n, "ecdsa-sha2-") || starts_with(s, n, "sk-ssh-") ||
+	    starts_with(s, n, "sk-ecdsa-"))
+		return 1;
+	return n > 21 && memcmp(s + n - 21, "-cert-v01@openssh.com", 21) == 0;
+}
+
+/* 1: a line of a public key file; 2: a known_hosts or authorized_keys line
+ * (a key type after the first word); 0: neither. */
+static int public_key_line(const char *line, size_t len)
+{
+	const char *tok[3];
+	size_t tlen[3], i = 0, k = 0;
+
+	while (k < 3) {
+		while (i < len && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (i >= len)
+			break;
+		tok[k] = line + i;
+		while (i < len && line[i] != ' ' && line[i] != '\t')
+			i++;
+		tlen[k] = (size_t)(line + i - tok[k]);
+		k++;
+	}
+	if (k >= 2 && is_key_type_name(tok[0], tlen[0]) && starts_with(tok[1], tlen[1], "AAAA"))
+		return 1;
+	if (k >= 3 && is_key_type_name(tok[1], tlen[1]) && starts_with(tok[2], tlen[2], "AAAA"))
+		return 2;
+	return 0;
+}
+
+/* A PuTTY key: say what it is (type, fingerprint from its public lines),
+ * and how to convert it. */
+static pf_key_result parse_putty(key_ctx *c, const char *text, size_t len)
+{
+	pf_key_info *info = c->info;
+	const char *p = text, *end = text + len, *line;
+	size_t ll;
+	unsigned long lines = 0;
+
+	info->format = PF_KEY_FORMAT_PUTTY;
+	while (next_line(&p, end, &line, &ll)) {
+		if (starts_with(line, ll, "Encryption: ")) {
+			str_copy(info->cipher, sizeof(info->cipher),
+				 (const unsigned char *)line + 12, ll - 12);
+			info->encrypted = strcmp(info->cipher, "none") != 0;
+			if (!info->encrypted)
+				info->cipher[0] = '\0';
+		} else if (starts_with(line, ll, "Comment: ")) {
+			str_copy(info->comment, sizeof(info->comment),
+				 (const unsigned char *)line + 9, ll - 9);
+		} else if (starts_with(line, ll, "Public-Lines: ") && lines == 0) {
+			const char *start = p;
+			unsigned char *blob = NULL;
+			size_t blen = 0;
+			char num[12];
+
+			str_copy(num, sizeof(num), (const unsigned char *)line + 14, ll - 14);
+			lines = strtoul(num, NULL, 10);
+			if (lines > 0 && lines < 1000) {
+				unsigned long j;
+
+				for (j = 0; j < lines && next_line(&p, end, &line, &ll); j++)
+					;
+				if (j == lines &&
+				    b64_decode(start, (size_t)(p - start), &blob, &blen) == 0) {
+					pf_key_info tmp = *info;
+
+					if (blob_parse(blob, blen, &tmp) == BLOB_OK &&
+					    ctx_set_blob(c, blob, blen) == 0) {
+						*info = tmp;
+						info->have_public = 1;
+					}
+				}
+				free(blob);
+			}
+		}
+	}
+	return fail(c, PF_KEY_UNSUPPORTED,
+		    "%s is a PuTTY key file (.ppk), which is not supported yet. Convert it to "
+		    "OpenSSH format: open it in PuTTYgen and choose Conversions > Export OpenSSH "
+		    "key (or run: puttygen <file>.ppk -O private-openssh -o id_ed25519), then "
+		    "use the exported file.",
+		    c->name);
+}
+
+static pf_key_result not_a_key(key_ctx *c, const char *looks_like)
+{
+	return fail(c, PF_KEY_NOT_A_KEY,
+		    "%s is not a private key file (%s). Point IdentityFile at your private key, "
+		    "such as id_ed25519, or create one with ssh-keygen.",
+		    c->name, looks_like);
+}
+
+static pf_key_result public_given(key_ctx *c)
+{
+	size_t n = strlen(c->name);
+
+	c->info->format = PF_KEY_FORMAT_PUBLIC;
+	if (n > 4 && strcmp(c->name + n - 4, ".pub") == 0)
+		return fail(c, PF_KEY_NOT_A_KEY,
+			    "%s is not a private key file (it is a public key: use the file "
+			    "without .pub, %.*s).",
+			    c->name, (int)(n - 4), c->name);
+	return fail(c, PF_KEY_NOT_A_KEY,
+		    "%s is not a private key file (it looks like a public key: use the file "
+		    "without .pub).",
+		    c->name);
+}
+
+/* Recognise `text` (len bytes, NUL after them) and parse it. */
+static pf_key_result parse_text(key_ctx *c, const char *text, size_t len)
+{
+	const char *p, *end = text + len, *line;
+	pem_block b, first, chosen;
+	size_t ll, i;
+	int have_first = 0, have_chosen = 0, kind;
+
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+		text += 3; /* UTF-8 byte order mark (Notepad) */
+		len -= 3;
+	}
+	for (i = 0; i < len && is_space(text[i]); i++)
+		;
+	if (i == len)
+		return fail(c, PF_KEY_NOT_A_KEY,
+			    "%s is empty, not a private key file. Point IdentityFile at your "
+			    "private key, such as id_ed25519, or create one with ssh-keygen.",
+			    c->name);
+	if (starts_with(text, len, "SSH PRIVATE KEY FILE FORMAT 1.1")) {
+		c->info->format = PF_KEY_FORMAT_SSH1;
+		return new_key_advice(c, "an SSH-1 (RSA1) key; the SSH-1 protocol is obsolete "
+					 "and not supported");
+	}
+	if (starts_with(text + i, len - i, "PuTTY-User-Key-File-"))
+		return parse_putty(c, text + i, len - i);
+	if (memchr(text, '\0', len) != NULL)
+		return not_a_key(c,
+				 "it is a binary file; key files are text starting with a "
+				 "line like -----BEGIN OPENSSH PRIVATE KEY-----. A binary (DER) "
+				 "key can be converted with: openssl pkey -inform DER -in <file> "
+				 "-out <file>.pem");
+
+	p = text;
+	while (pem_next(&p, end, &b)) {
+		if (!have_first) {
+			first = b;
+			have_first = 1;
+		}
+		if (label_is_private(b.label)) {
+			chosen = b;
+			have_chosen = 1;
+			break;
+		}
+		if (b.end == NULL)
+			break;
+	}
+	if (have_chosen) {
+		if (strcmp(chosen.label, "OPENSSH PRIVATE KEY") == 0)
+			return parse_openssh(c, &chosen);
+		if (strcmp(chosen.label, "DSA PRIVATE KEY") == 0) {
+			c->info->format = PF_KEY_FORMAT_PEM_DSA;
+			return new_key_advice(c, "a DSA key; DSA keys are not supported (OpenSSH "
+						 "has disabled them too)");
+		}
+		return parse_pem(c, &chosen);
+	}
+	if (have_first) {
+		char what[160];
+
+		if (strstr(first.label, "PUBLIC KEY") != NULL)
+			return public_given(c);
+		if (strstr(first.label, "CERTIFICATE") != NULL)
+			return not_a_key(c, "it holds an X.509 certificate, not a key");
+		if (strstr(first.label, "PGP") != NULL)
+			return not_a_key(c, "it is an OpenPGP key; SSH needs an SSH key");
+		snprintf(what, sizeof(what), "it holds a PEM block of type \"%s\"", first.label);
+		return not_a_key(c, what);
+	}
+
+	p = text;
+	kind = 0;
+	while (kind == 0 && next_line(&p, end, &line, &ll)) {
+		if (starts_with(line, ll, "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----")) {
+			c->info->format = PF_KEY_FORMAT_SSHCOM;
+			return fail(c, PF_KEY_UNSUPPORTED,
+				    "%s is an ssh.com (SSH2/Tectia) private key, which is not "
+				    "supported. Convert it with: ssh-keygen -i -f <file> > id_rsa "
+				    "(or export it as OpenSSH from PuTTYgen).",
+				    c->name);
+		}
+		if (starts_with(line, ll, "---- BEGIN SSH2 PUBLIC KEY ----"))
+			return public_given(c);
+		if (ll == 0 || line[0] == '#')
+			continue;
+		kind = public_key_line(line, ll);
+		if (kind == 0)
+			break; /* the first real line decides */
+	}
+	if (kind == 1)
+		return public_given(c);
+	if (kind == 2)
+		return not_a_key(c, "it looks like a known_hosts or authorized_keys file");
+	return not_a_key(c, "it has no line like -----BEGIN OPENSSH PRIVATE KEY-----");
+}
+
+/* ---- entry points ---- */
+
+static void ctx_init(key_ctx *c, const char *name, const char *passphrase, pf_key_info *info,
+		     pf_error *err)
+{
+	memset(c, 0, sizeof(*c));
+	c->name = name != NULL ? name : "(key)";
+	c->passphrase = (passphrase != NULL && passphrase[0] != '\0') ? passphrase : NULL;
+	c->info = info;
+	c->err = err;
+	memset(info, 0, sizeof(*info));
+	pf_error_clear(err);
+}
+
+static void ctx_done(key_ctx *c)
+{
+	ssh_key_free(c->key);
+	c->key = NULL;
+	free(c->blob);
+	c->blob = NULL;
+}
+
+/* Parse; on PF_KEY_OK the info's public fields come from the loaded key. */
+static pf_key_result parse_all(key_ctx *c, const char *text, size_t len)
+{
+	pf_key_result res = parse_text(c, text, len);
+	unsigned char *blob = NULL;
+	size_t n = 0;
+	blob_kind bk;
+
+	if (res != PF_KEY_OK)
+		return res;
+	if (c->key == NULL)
+		return fail(c, PF_KEY_ERROR, "Internal error loading %s.", c->name);
+	if (key_blob(c->key, &blob, &n) != 0)
+		return fail(c, PF_KEY_ERROR, "Internal error reading the public half of %s.",
+			    c->name);
+	bk = blob_parse(blob, n, c->info);
+	if (bk == BLOB_OK && ctx_set_blob(c, blob, n) != 0)
+		bk = BLOB_NOMEM;
+	free(blob);
+	if (bk != BLOB_OK)
+		return blob_fail(c, bk);
+	c->info->have_public = 1;
+	return PF_KEY_OK;
+}
+
+static pf_key_result load_mem(key_ctx *c, const void *data, size_t len)
+{
+	char *text;
+	pf_key_result res;
+
+	if (data == NULL && len > 0)
+		return fail(c, PF_KEY_ERROR, "Internal error: no data for %s.", c->name);
+	text = malloc(len + 1);
+	if (text == NULL)
+		return fail_nomem(c);
+	if (len > 0)
+		memcpy(text, data, len);
+	text[len] = '\0';
+	res = parse_all(c, text, len);
+	pf_secure_zero(text, len + 1);
+	free(text);
+	return res;
+}
+
+pf_key_result pf_key_load_mem(const char *name, const void *data, size_t len,
+			      const char *passphrase, ssh_key *key, pf_key_info *info,
+			      pf_error *err)
+{
+	pf_key_info local;
+	key_ctx c;
+	pf_key_result res;
+
+	if (key != NULL)
+		*key = NULL;
+	ctx_init(&c, name, passphrase, info ? info : &local, err);
+	res = load_mem(&c, data, len);
+	if (res == PF_KEY_OK && key != NULL) {
+		*key = c.key;
+		c.key = NULL;
+	}
+	ctx_done(&c);
+	return res;
+}
+
+/* Read `path` into c; PF_KEY_OK with the text and its length (caller wipes, frees). */
+static pf_key_result read_key_file(key_ctx *c, const char *path, char **text, size_t *len)
+{
+	pf_error rerr;
+	pf_rc rc;
+
+	*text = NULL;
+	*len = 0;
+	pf_error_clear(&rerr);
+	rc = pf_file_read(path, KEY_FILE_MAX, text, len, &rerr);
+	if (rc == PF_OK)
+		return PF_KEY_OK;
+	if (rc == PF_E_TOOBIG)
+		return fail(c, PF_KEY_NOT_A_KEY,
+			    "%s is larger than 1 MiB, far too large for a private key file. Point "
+			    "IdentityFile at your private key, such as id_ed25519.",
+			    path);
+	if (rc == PF_E_NOMEM)
+		return fail_nomem(c);
+	if (rc == PF_E_NOTFOUND || !pf_file_exists(path)) {
+		if (pf_dir_exists(path))
+			pf_error_set(c->err, PF_E_NOTFOUND,
+				     "%s is a folder, not a key file. Point IdentityFile at the "
+				     "private key file inside it, such as id_ed25519.",
+				     path);
+		else
+			pf_error_set(c->err, PF_E_NOTFOUND,
+				     "The key file %s does not exist. Check the IdentityFile "
+				     "setting (and the folder name).",
+				     path);
+		return PF_KEY_NOT_FOUND;
+	}
+	pf_error_set(c->err, rc, "Cannot read the key file %s (%s). Check that it is readable.",
+		     path, pf_rc_name(rc));
+	return PF_KEY_NOT_FOUND;
+}
+
+/* "<path>.pub", when present and sensible: its blob and comment. Returns 0
+ * when found (caller frees *blob). */
+static int read_pub_file(const char *path, unsigned char **blob, size_t *blob_len, pf_key_info *pub)
+{
+	char *pub_path = NULL, *data = NULL;
+	const char *p, *end, *line;
+	size_t len = 0, ll;
+	int found = -1;
+
+	*blob = NULL;
+	*blob_len = 0;
+	memset(pub, 0, sizeof(*pub));
+	len = strlen(path);
+	if (len > 4 && strcmp(path + len - 4, ".pub") == 0)
+		return -1;
+	pub_path = pf_asprintf("%s.pub", path);
+	if (pub_path == NULL || !pf_file_exists(pub_path) ||
+	    pf_file_read(pub_path, PUB_FILE_MAX, &data, &len, NULL) != PF_OK)
+		goto out;
+	p = data;
+	end = data + len;
+	while (next_line(&p, end, &line, &ll)) {
+		size_t i = 0, t0, t1, b0, b1;
+
+		while (i < ll && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (i == ll || line[i] == '#')
+			continue;
+		t0 = i;
+		while (i < ll && line[i] != ' ' && line[i] != '\t')
+			i++;
+		t1 = i;
+		while (i < ll && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		b0 = i;
+		while (i < ll && line[i] != ' ' && line[i] != '\t')
+			i++;
+		b1 = i;
+		while (i < ll && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (b1 == b0 || b64_decode(line + b0, b1 - b0, blob, blob_len) != 0)
+			break;
+		if (blob_parse(*blob, *blob_len, pub) != BLOB_OK || strlen(pub->type) != t1 - t0 ||
+		    memcmp(pub->type, line + t0, t1 - t0) != 0) {
+			free(*blob);
+			*blob = NULL;
+			break;
+		}
+		while (ll > i && (line[ll - 1] == ' ' || line[ll - 1] == '\t'))
+			ll--;
+		str_copy(pub->comment, sizeof(pub->comment), (const unsigned char *)line + i,
+			 ll - i);
+		found = 0;
+		break;
+	}
+out:
+	free(pub_path);
+	free(data);
+	return found;
+}
+
+/* Load or probe a file: parse, then use "<path>.pub" for what the key file
+ * does not tell without a passphrase. */
+static pf_key_result load_path(key_ctx *c, const char *path)
+{
+	pf_key_info *info = c->info, pub;
+	char *text = NULL;
+	size_t len = 0, pub_len = 0;
+	unsigned char *pub_blob = NULL;
+	pf_key_result res;
+
+	res = read_key_file(c, path, &text, &len);
+	if (res != PF_KEY_OK)
+		return res;
+	res = parse_all(c, text, len);
+	pf_secure_zero(text, len);
+	free(text);
+	if (res != PF_KEY_OK && res != PF_KEY_NEEDS_PASSPHRASE && res != PF_KEY_WRONG_PASSPHRASE)
+		return res;
+	if (read_pub_file(path, &pub_blob, &pub_len, &pub) != 0)
+		return res;
+	if (!info->have_public) {
+		/* Encrypted PEM: the .pub is all we know before decryption. */
+		memcpy(info->type, pub.type, sizeof(info->type));
+		memcpy(info->label, pub.label, sizeof(info->label));
+		memcpy(info->fingerprint, pub.fingerprint, sizeof(info->fingerprint));
+		info->bits = pub.bits;
+		info->have_public = 1;
+		info->public_from_pub_file = 1;
+		if (ctx_set_blob(c, pub_blob, pub_len) != 0) {
+			info->have_public = 0;
+			info->public_from_pub_file = 0;
+		}
+	} else if (pub_len != c->blob_len || memcmp(pub_blob, c->blob, pub_len) != 0) {
+		info->pub_file_mismatch = 1;
+	}
+	if (info->comment[0] == '\0' && !info->pub_file_mismatch)
+		memcpy(info->comment, pub.comment, sizeof(info->comment));
+	free(pub_blob);
+	return res;
+}
+
+pf_key_result pf_key_load(const char *path, const char *passphrase, ssh_key *key, pf_key_info *info,
+			  pf_error *err)
+{
+	pf_key_info local;
+	key_ctx c;
+	pf_key_result res;
+
+	if (key != NULL)
+		*key = NULL;
+	ctx_init(&c, path, passphrase, info ? info : &local, err);
+	if (path == NULL)
+		return fail(&c, PF_KEY_ERROR, "Internal error: no key file given.");
+	res = load_path(&c, path);
+	if (res == PF_KEY_OK && key != NULL) {
+		*key = c.key;
+		c.key = NULL;
+	}
+	ctx_done(&c);
+	return res;
+}
+
+pf_key_result pf_key_probe(const char *path, ssh_key *pubkey, pf_key_info *info, pf_error *err)
+{
+	pf_key_info local;
+	key_ctx c;
+	pf_key_result res;
+
+	if (pubkey != NULL)
+		*pubkey = NULL;
+	ctx_init(&c, path, NULL, info ? info : &local, err);
+	if (path == NULL)
+		return fail(&c, PF_KEY_ERROR, "Internal error: no key file given.");
+	res = load_path(&c, path);
+	if ((res == PF_KEY_OK || res == PF_KEY_NEEDS_PASSPHRASE) && pubkey != NULL &&
+	    c.info->have_public && c.blob != NULL) {
+		*pubkey = key_from_blob(c.blob, c.blob_len, c.info->type);
+		if (*pubkey == NULL)
+			res = fail(&c, PF_KEY_ERROR,
+				   "Internal error reading the public half of %s.", path);
+	}
+	ctx_done(&c);
+	return res;
+}
+
+pf_rc pf_keys_default_list(const char *config_dir, char ***paths, size_t *count, pf_error *err)
+{
+	static const char *const names[] = {"id_ed25519", "id_ecdsa", "id_rsa", "identity"};
+	char **v;
+	size_t i, n = 0;
+
+	*paths = NULL;
+	*count = 0;
+	v = PF_NEW_ARRAY(char *, sizeof(names) / sizeof(names[0]) + 1);
+	if (v == NULL)
+		return pf_error_set(err, PF_E_NOMEM, "Out of memory listing the default keys.");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *path = pf_path_join(config_dir != NULL ? config_dir : ".", names[i]);
+
+		if (path == NULL) {
+			pf_strv_free(v, n);
+			return pf_error_set(err, PF_E_NOMEM,
+					    "Out of memory listing the default keys.");
+		}
+		if (pf_file_exists(path))
+			v[n++] = path;
+		else
+			free(path);
+	}
+	*paths = v;
+	*count = n;
+	return PF_OK;
+}
+
+void pf_key_describe(const pf_key_info *info, char *buf, size_t size)
+{
+	if (buf == NULL || size == 0)
+		return;
+	if (info == NULL) {
+		buf[0] = '\0';
+		return;
+	}
+	if (info->have_public) {
+		snprintf(buf, size, "%s %d %s%s%s%s", info->label[0] ? info->label : info->type,
+			 info->bits, info->fingerprint, info->comment[0] ? " (" : "", info->comment,
+			 info->comment[0] ? ")" : "");
+	} else if (info->format == PF_KEY_FORMAT_PUBLIC) {
+		pf_strlcpy(buf, "public key (not a private key)", size);
+	} else {
+		snprintf(buf, size, "%s%s key",
+			 info->encrypted && info->format != PF_KEY_FORMAT_PEM_PKCS8_ENC
+				 ? "encrypted "
+				 : "",
+			 pf_key_format_name(info->format));
+	}
+}

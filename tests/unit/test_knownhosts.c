@@ -523,6 +523,42 @@ static void test_memory_inputs(void)
 	CHECK(kh == NULL);
 }
 
+/* Over the size limit: a clear error naming the file, for load and add. */
+static void test_too_big(void)
+{
+	char *path = tmp_path("kh_too_big"), *big = malloc(PF_KH_MAX_FILE + 1);
+	pf_knownhosts *kh = NULL;
+	pf_error err;
+
+	if (path == NULL || big == NULL) {
+		CHECK(0);
+		goto out;
+	}
+	memset(big, '#', PF_KH_MAX_FILE + 1);
+	CHECK(pf_file_write_atomic(path, big, PF_KH_MAX_FILE + 1, &err) == PF_OK);
+	pf_error_clear(&err);
+	CHECK_INT(pf_knownhosts_load(path, &kh, &err), PF_E_TOOBIG);
+	CHECK(kh == NULL);
+	CHECK(strstr(err.message, path) != NULL);
+	CHECK_INT(
+		pf_knownhosts_add(path, "h", 22, NULL, NULL, keys[KA].blob, keys[KA].len, 0, &err),
+		PF_E_TOOBIG);
+	CHECK(strstr(err.message, path) != NULL);
+	CHECK_INT(pf_knownhosts_parse("mem", big, PF_KH_MAX_FILE + 1, &kh, &err), PF_E_TOOBIG);
+	/* Exactly at the limit it loads, but nothing more fits. */
+	CHECK(pf_file_write_atomic(path, big, PF_KH_MAX_FILE, &err) == PF_OK);
+	CHECK_INT(pf_knownhosts_load(path, &kh, &err), PF_OK);
+	pf_knownhosts_free(kh);
+	CHECK_INT(
+		pf_knownhosts_add(path, "h", 22, NULL, NULL, keys[KA].blob, keys[KA].len, 0, &err),
+		PF_E_TOOBIG);
+	CHECK(strstr(err.message, "Remove old entries") != NULL);
+	remove(path);
+out:
+	free(big);
+	free(path);
+}
+
 static void test_refusal(void)
 {
 	pf_knownhosts *kh = load(DATA "plain");
@@ -888,6 +924,7 @@ int main(void)
 	test_revoked();
 	test_garbage();
 	test_memory_inputs();
+	test_too_big();
 	test_refusal();
 	test_crlf();
 	test_add_existing();

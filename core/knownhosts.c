@@ -426,9 +426,10 @@ static void finish_diags(pf_knownhosts *kh)
 	if (kh->more == 0 || kh->diags == NULL)
 		return;
 	d = &kh->diags[kh->ndiag++];
-	pf_error_set(d, PF_E_INVAL,
-		     "%u more lines were skipped or ignored (not listed); check the whole file",
-		     (unsigned)kh->more);
+	pf_error_set(
+		d, PF_E_INVAL,
+		"and %u more line(s) skipped or ignored, not listed here; check the whole file",
+		(unsigned)kh->more);
 	pf_strlcpy(d->where, kh->path, sizeof(d->where));
 }
 

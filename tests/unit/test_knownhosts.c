@@ -497,7 +497,7 @@ static void test_memory_inputs(void)
 	len += (size_t)snprintf(buf + len, cap - len, "%s", line);
 	CHECK_INT(pf_knownhosts_parse("many", buf, len, &kh, &err), PF_OK);
 	CHECK_INT(pf_knownhosts_diag_count(kh), PF_KH_MAX_DIAGS);
-	CHECK(strstr(pf_knownhosts_diag(kh, PF_KH_MAX_DIAGS - 1)->message, "71 more lines") !=
+	CHECK(strstr(pf_knownhosts_diag(kh, PF_KH_MAX_DIAGS - 1)->message, "and 71 more line(s)") !=
 	      NULL);
 	CHECK(pf_knownhosts_diag(kh, PF_KH_MAX_DIAGS) == NULL);
 	r = look(kh, "last.example.com", 22, NULL, KA, NULL);

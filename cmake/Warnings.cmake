@@ -26,3 +26,8 @@ if(PF_SANITIZE)
   target_compile_options(pf_flags INTERFACE "$<$<COMPILE_LANGUAGE:C>:${PF_SAN_FLAGS}>")
   target_link_options(pf_flags INTERFACE -fsanitize=address,undefined)
 endif()
+
+if(PF_FUZZ)
+  # Coverage instrumentation for everything the fuzz targets call into.
+  target_compile_options(pf_flags INTERFACE "$<$<COMPILE_LANGUAGE:C>:-fsanitize=fuzzer-no-link>")
+endif()

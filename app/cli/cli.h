@@ -50,4 +50,8 @@ void pf_cli_print_diags(const pf_diags *d, int verbose, FILE *err);
 /* -G: print the effective configuration like `ssh -G`. Returns the exit status. */
 int pf_cli_dump(const pf_cli_opts *opts);
 
+/* Connect and forward until Ctrl-C (connect.c). Returns the exit status:
+ * 0 after a clean stop, 1 after a failure (its one message printed). */
+int pf_cli_connect(const pf_cli_opts *opts);
+
 #endif

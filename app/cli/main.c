@@ -232,13 +232,7 @@ static int pf_main(int argc, char **argv)
 	case PF_CLI_VERSION: print_version(stdout); break;
 	case PF_CLI_HELP: print_usage(stdout); break;
 	case PF_CLI_DUMP: status = pf_cli_dump(&opts); break;
-	case PF_CLI_CONNECT:
-		fprintf(stderr,
-			"pf: connecting is not implemented yet; use -G to print the "
-			"configuration for %s.\n",
-			opts.host);
-		status = 2;
-		break;
+	case PF_CLI_CONNECT: status = pf_cli_connect(&opts); break;
 	}
 	pf_cli_opts_free(&opts);
 	return status;

@@ -1,0 +1,355 @@
+/* pf's connect path: the terminal front end (pf_ui) over a pf_session.
+ * Prompts go to the terminal (echo off for secrets) or to $SSH_ASKPASS;
+ * the session runs until Ctrl-C, or ends with one clear message. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "pf/mem.h"
+#include "pf/platform.h"
+#include "pf/session.h"
+
+#ifdef _WIN32
+#include <windows.h>
+#include <io.h>
+#define isatty _isatty
+#define fileno _fileno
+#else
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+#endif
+
+typedef struct cli_ui {
+	pf_log_level level;
+	int announced; /* the forwards were listed once connected */
+	pf_conn_state last;
+} cli_ui;
+
+static volatile sig_atomic_t interrupted;
+
+/* --- reading answers ------------------------------------------------------ */
+
+/* A line from the terminal into buf (no newline); echo off when !echo.
+ * Returns 0, or -1 at end of input. */
+static int read_terminal(const char *prompt, int echo, char *buf, size_t size)
+{
+	FILE *in = stdin;
+	size_t len;
+	int ok;
+#ifdef _WIN32
+	HANDLE h = GetStdHandle(STD_INPUT_HANDLE);
+	DWORD mode = 0;
+	int restore = !echo && GetConsoleMode(h, &mode);
+
+	if (restore)
+		SetConsoleMode(h, mode & ~(DWORD)ENABLE_ECHO_INPUT);
+#else
+	struct termios old, quiet;
+	int restore = !echo && isatty(fileno(in)) && tcgetattr(fileno(in), &old) == 0;
+
+	if (restore) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(fileno(in), TCSAFLUSH, &quiet);
+	}
+#endif
+	fprintf(stderr, "%s ", prompt);
+	fflush(stderr);
+	ok = fgets(buf, (int)size, in) != NULL;
+#ifdef _WIN32
+	if (restore)
+		SetConsoleMode(h, mode);
+#else
+	if (restore)
+		tcsetattr(fileno(in), TCSAFLUSH, &old);
+#endif
+	if (!echo)
+		fputc('\n', stderr);
+	if (!ok)
+		return -1;
+	len = strcspn(buf, "\r\n");
+	buf[len] = '\0';
+	return 0;
+}
+
+/* SSH_ASKPASS is used when SSH_ASKPASS_REQUIRE=force, or when there is no
+ * terminal and SSH_ASKPASS_REQUIRE is not "never" (as OpenSSH does). */
+static const char *askpass_program(void)
+{
+	const char *prog = getenv("SSH_ASKPASS"), *req = getenv("SSH_ASKPASS_REQUIRE");
+
+	if (prog == NULL || prog[0] == '\0')
+		return NULL;
+	if (req != NULL && strcmp(req, "force") == 0)
+		return prog;
+	if (req != NULL && strcmp(req, "never") == 0)
+		return NULL;
+	return isatty(fileno(stdin)) ? NULL : prog;
+}
+
+/* Run the askpass program with the prompt as its argument; its first line
+ * of output is the answer. The prompt goes as an argument vector, never
+ * through a shell. */
+static int read_askpass(const char *prog, const char *prompt, char *buf, size_t size)
+{
+#ifdef _WIN32
+	wchar_t *wprog = pf_utf8_to_wide(prog), *wprompt = pf_utf8_to_wide(prompt), *cmd = NULL;
+	SECURITY_ATTRIBUTES sa = {sizeof(sa), NULL, TRUE};
+	STARTUPINFOW si;
+	PROCESS_INFORMATION pi;
+	HANDLE rd = NULL, wr = NULL;
+	DWORD got = 0, n;
+	size_t clen;
+	int rc = -1;
+
+	if (wprog == NULL || wprompt == NULL || !CreatePipe(&rd, &wr, &sa, 0))
+		goto out;
+	SetHandleInformation(rd, HANDLE_FLAG_INHERIT, 0);
+	clen = wcslen(wprog) + wcslen(wprompt) + 8;
+	cmd = pf_calloc(clen, sizeof(wchar_t));
+	if (cmd == NULL)
+		goto out;
+	_snwprintf(cmd, clen, L"\"%ls\" \"%ls\"", wprog, wprompt);
+	memset(&si, 0, sizeof(si));
+	si.cb = sizeof(si);
+	si.dwFlags = STARTF_USESTDHANDLES;
+	si.hStdOutput = wr;
+	si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+	si.hStdError = GetStdHandle(STD_ERROR_HANDLE);
+	if (!CreateProcessW(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi))
+		goto out;
+	CloseHandle(wr);
+	wr = NULL;
+	while (got + 1 < size && ReadFile(rd, buf + got, (DWORD)(size - 1 - got), &n, NULL) &&
+	       n > 0)
+		got += n;
+	buf[got] = '\0';
+	WaitForSingleObject(pi.hProcess, INFINITE);
+	GetExitCodeProcess(pi.hProcess, &n);
+	CloseHandle(pi.hProcess);
+	CloseHandle(pi.hThread);
+	rc = n == 0 ? 0 : -1;
+out:
+	if (rd)
+		CloseHandle(rd);
+	if (wr)
+		CloseHandle(wr);
+	free(wprog);
+	free(wprompt);
+	free(cmd);
+#else
+	int fd[2], st = 0, rc = -1;
+	size_t got = 0;
+	pid_t pid;
+
+	if (pipe(fd) != 0)
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(fd[0]);
+		close(fd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(fd[1], 1);
+		close(fd[0]);
+		close(fd[1]);
+		execlp(prog, prog, prompt, (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	for (;;) {
+		ssize_t n;
+
+		if (got + 1 >= size)
+			break;
+		n = read(fd[0], buf + got, size - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd[0]);
+	buf[got] = '\0';
+	waitpid(pid, &st, 0);
+	rc = WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+#endif
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return rc;
+}
+
+static int read_answer(const char *prompt, int echo, char *buf, size_t size)
+{
+	const char *prog = askpass_program();
+
+	if (prog != NULL)
+		return read_askpass(prog, prompt, buf, size);
+	return read_terminal(prompt, echo, buf, size);
+}
+
+/* --- pf_ui ------------------------------------------------------------------------ */
+
+static void ui_ask_secret(void *ctx, const pf_secret_request *req, pf_secret_done_fn done,
+			  void *token)
+{
+	char answer[1024], prompt[1400];
+
+	(void)ctx;
+	if (req->reason != NULL)
+		fprintf(stderr, "%s\n", req->reason);
+	if (req->kind == PF_SECRET_KBDINT && req->instruction && req->instruction[0])
+		fprintf(stderr, "%s\n", req->instruction);
+	snprintf(prompt, sizeof(prompt), "%s", req->prompt);
+	if (read_answer(prompt, req->kind == PF_SECRET_KBDINT && req->echo, answer,
+			sizeof(answer)) != 0) {
+		done(token, NULL);
+		return;
+	}
+	done(token, answer);
+	pf_secure_zero(answer, sizeof(answer));
+}
+
+static void ui_ask_hostkey(void *ctx, const pf_hostkey_info *info, pf_hostkey_done_fn done,
+			   void *token)
+{
+	char answer[128], prompt[256];
+
+	(void)ctx;
+	if (info->state != PF_HOSTKEY_UNKNOWN) {
+		/* Refused by the core whatever we say; the message follows. */
+		fprintf(stderr, "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n"
+				"@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\n"
+				"@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n");
+		done(token, PF_HOSTKEY_REJECT);
+		return;
+	}
+	fprintf(stderr,
+		"The authenticity of host '%s' can't be established.\n"
+		"%s key fingerprint is %s.\n"
+		"It will be saved in %s.\n",
+		info->host, info->key_type, info->fingerprint, info->known_hosts_path);
+	snprintf(prompt, sizeof(prompt),
+		 "Are you sure you want to continue connecting (yes/no/once/[fingerprint])?");
+	for (;;) {
+		if (read_answer(prompt, 1, answer, sizeof(answer)) != 0) {
+			done(token, PF_HOSTKEY_REJECT);
+			return;
+		}
+		if (strcmp(answer, "yes") == 0 || strcmp(answer, info->fingerprint) == 0) {
+			done(token, PF_HOSTKEY_ACCEPT_SAVE);
+			return;
+		}
+		if (strcmp(answer, "once") == 0) {
+			done(token, PF_HOSTKEY_ACCEPT_ONCE);
+			return;
+		}
+		if (strcmp(answer, "no") == 0) {
+			done(token, PF_HOSTKEY_REJECT);
+			return;
+		}
+		snprintf(prompt, sizeof(prompt),
+			 "Please type 'yes', 'no', 'once' or the fingerprint:");
+	}
+}
+
+static const char *kind_word(pf_fwd_kind k)
+{
+	switch (k) {
+	case PF_FWD_LOCAL: return "Local";
+	case PF_FWD_REMOTE: return "Remote";
+	case PF_FWD_DYNAMIC: return "SOCKS";
+	case PF_FWD_REMOTE_DYNAMIC: return "Remote SOCKS";
+	}
+	return "?";
+}
+
+static void ui_status(void *ctx, const pf_status *st)
+{
+	cli_ui *u = ctx;
+	size_t i;
+
+	if (st->state == PF_CONN_CONNECTED && !u->announced) {
+		u->announced = 1;
+		if (u->level >= PF_LOG_INFO)
+			for (i = 0; i < st->nforwards; i++)
+				fprintf(stderr, "%s forward %s -> %s%s\n",
+					kind_word(st->forwards[i].kind), st->forwards[i].listen,
+					st->forwards[i].destination,
+					st->forwards[i].state == PF_FWD_FAILED ? " (failed)" : "");
+	}
+	if (st->state != PF_CONN_CONNECTED)
+		u->announced = 0;
+	if (st->state != u->last && u->level >= PF_LOG_VERBOSE)
+		fprintf(stderr, "pf: %s: %s\n", st->conn_name, pf_conn_state_name(st->state));
+	u->last = st->state;
+}
+
+static void ui_log(void *ctx, pf_log_level level, const char *conn, const char *msg)
+{
+	cli_ui *u = ctx;
+
+	if (level <= u->level || level <= PF_LOG_ERROR)
+		fprintf(stderr, "%s\n", msg);
+}
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+int pf_cli_connect(const pf_cli_opts *opts)
+{
+	pf_host_config *hc = NULL;
+	pf_session *s = NULL;
+	pf_session_opts so;
+	cli_ui u;
+	pf_ui ui;
+	pf_error err;
+	int status;
+
+	status = pf_cli_resolve(opts, stderr, &hc);
+	if (status != 0)
+		return status;
+	/* -v raises LogLevel to VERBOSE, -vv to DEBUG1, ... (as ssh). */
+	if (opts->verbose > 0) {
+		int want = (int)PF_LOG_VERBOSE + opts->verbose - 1;
+
+		if (want > (int)PF_LOG_DEBUG3)
+			want = (int)PF_LOG_DEBUG3;
+		if ((int)hc->log_level < want)
+			hc->log_level = (pf_log_level)want;
+	}
+	memset(&u, 0, sizeof(u));
+	u.level = hc->log_level;
+	u.last = PF_CONN_IDLE;
+	memset(&ui, 0, sizeof(ui));
+	ui.ask_hostkey = ui_ask_hostkey;
+	ui.ask_secret = ui_ask_secret;
+	ui.status_changed = ui_status;
+	ui.log = ui_log;
+	ui.ctx = &u;
+	memset(&so, 0, sizeof(so));
+	so.reconnect = PF_RECONNECT_AFTER_FIRST;
+	so.name = opts->host;
+
+	signal(SIGINT, on_interrupt);
+	signal(SIGTERM, on_interrupt);
+	if (pf_session_start(hc, &ui, &so, &s, &err) != PF_OK) {
+		fprintf(stderr, "pf: %s\n", err.message);
+		return 1;
+	}
+	while (!pf_session_wait(s, 200)) {
+		if (interrupted) {
+			pf_session_stop(s);
+			interrupted = 0;
+		}
+	}
+	status = pf_session_result(s, &err) == PF_OK ? 0 : 1;
+	if (status != 0)
+		fprintf(stderr, "pf: %s%s%s\n", err.where, err.where[0] ? ": " : "", err.message);
+	pf_session_free(s);
+	return status;
+}

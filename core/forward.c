@@ -1,0 +1,858 @@
+/* The forwarding engine: one connection's event loop on its worker thread.
+ * Listeners (LocalForward, DynamicForward) are bound when the session
+ * starts and stay bound across reconnects; remote forwards are requested on
+ * every (re)connection. Each accepted client becomes a tunnel: a socket and
+ * a direct-tcpip (or forwarded-tcpip) channel, with at most one buffer of
+ * data in flight each way, so a slow reader slows the writer instead of
+ * growing memory. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pf/mem.h"
+#include "pf/socks.h"
+#include "session_internal.h"
+
+#define IN_BUF             (32 * 1024) /* client -> server: one SSH packet's worth */
+#define OUT_BUF            (64 * 1024) /* server -> client */
+#define MAX_LISTEN         4
+#define ACCEPT_BATCH       64
+#define STATUS_INTERVAL_MS 250
+#define KEEPALIVE_ADDRESS  "keepalive.portforwarder.invalid"
+
+typedef enum tstate {
+	T_SOCKS,      /* DynamicForward: reading the SOCKS request */
+	T_OPENING,    /* waiting for the server to open the channel */
+	T_CONNECTING, /* RemoteForward: connecting to the local target */
+	T_OPEN,
+	T_DEAD
+} tstate;
+
+typedef struct tunnel {
+	struct tunnel *next;
+	size_t fwd;
+	pf_socket sock;
+	ssh_channel ch;
+	tstate state;
+	char host[PF_SOCKS_HOST_SIZE]; /* destination asked of the server */
+	int port;
+	char origin[80]; /* the client's address, for the channel request */
+	int origin_port;
+	unsigned char *in; /* client -> server, IN_BUF */
+	size_t in_len, in_off;
+	unsigned char *out; /* server -> client, OUT_BUF */
+	size_t out_len, out_off;
+	int sock_eof, ch_eof, eof_sent, shut_sent;
+	pf_socks socks;
+} tunnel;
+
+typedef struct fwd {
+	const pf_fwdspec *spec;
+	pf_fwd_status st;
+	char listen[300];
+	char dest[300];
+	char error[768];
+	pf_socket ls[MAX_LISTEN];
+	size_t nls;
+	int bound_port;
+} fwd;
+
+struct pf_fwd_engine {
+	pf_session *s;
+	fwd *f;
+	size_t nf;
+	pf_fwd_status *st;
+	tunnel *tunnels;
+	size_t ntunnels;
+	size_t nremote; /* remote forwards the server accepted */
+	pf_pollfd *pfd;
+	void **pown; /* what each pollfd belongs to: a tunnel, a fwd, or NULL */
+	size_t pcap;
+	uint64_t last_publish;
+	int dirty;
+};
+
+static const char *kind_name(pf_fwd_kind k)
+{
+	switch (k) {
+	case PF_FWD_LOCAL: return "LocalForward";
+	case PF_FWD_REMOTE: return "RemoteForward";
+	case PF_FWD_DYNAMIC: return "DynamicForward";
+	case PF_FWD_REMOTE_DYNAMIC: return "RemoteForward (SOCKS)";
+	}
+	return "forward";
+}
+
+/* "config.txt line 7" or "the command line", for messages. */
+static void origin_of(const pf_fwdspec *spec, char *buf, size_t size)
+{
+	if (spec->line > 0)
+		snprintf(buf, size, "%s line %d", pf_path_basename(spec->source), spec->line);
+	else
+		snprintf(buf, size, "the command line");
+}
+
+static void fwd_fail(pf_fwd_engine *e, fwd *f, const char *msg)
+{
+	char where[300];
+
+	origin_of(f->spec, where, sizeof(where));
+	snprintf(f->error, sizeof(f->error), "%s %d (%s): %s", kind_name(f->spec->kind),
+		 f->spec->listen_port, where, msg);
+	f->st.state = PF_FWD_FAILED;
+	f->st.error = f->error;
+	e->dirty = 1;
+	/* Under ExitOnForwardFailure the message ends the session and is
+	 * shown as its result: not twice. */
+	if (!e->s->hc->exit_on_forward_failure)
+		pf_session_log(e->s, PF_LOG_ERROR, "%s", f->error);
+}
+
+static int is_remote(const fwd *f)
+{
+	return f->spec->kind == PF_FWD_REMOTE || f->spec->kind == PF_FWD_REMOTE_DYNAMIC;
+}
+
+static pf_rc bind_local(pf_fwd_engine *e, fwd *f)
+{
+	const pf_fwdspec *spec = f->spec;
+	const char *host = spec->listen_host;
+	pf_error err;
+	size_t i;
+
+	if (spec->listen_path != NULL) {
+		fwd_fail(e, f, "Unix-socket forwards are not supported here.");
+		return PF_E_UNSUPPORTED;
+	}
+	/* No bind address: loopback only, unless GatewayPorts yes. An explicit
+	 * address (including "*") is taken as written, as OpenSSH does. */
+	if (host == NULL)
+		host = e->s->hc->gateway_ports ? "*" : "localhost";
+	else if (host[0] == '\0')
+		host = "*";
+	if (pf_net_listen(host, spec->listen_port, f->ls, MAX_LISTEN, &f->nls, &f->bound_port,
+			  &err) != PF_OK) {
+		fwd_fail(e, f, err.message);
+		return err.code;
+	}
+	f->listen[0] = '\0';
+	for (i = 0; i < f->nls; i++) {
+		char name[80];
+
+		pf_net_local_name(f->ls[i], name, sizeof(name));
+		if (i > 0)
+			pf_strlcat(f->listen, ", ", sizeof(f->listen));
+		pf_strlcat(f->listen, name, sizeof(f->listen));
+	}
+	f->st.state = PF_FWD_WAITING;
+	pf_session_log(e->s, PF_LOG_VERBOSE, "%s listening on %s", kind_name(spec->kind),
+		       f->listen);
+	return PF_OK;
+}
+
+pf_rc pf_fwd_engine_new(pf_session *s, pf_fwd_engine **out, pf_error *err)
+{
+	const pf_host_config *hc = s->hc;
+	pf_fwd_engine *e = PF_NEW(pf_fwd_engine);
+	size_t i;
+
+	*out = NULL;
+	if (e == NULL)
+		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
+	e->s = s;
+	e->nf = hc->n_forwards;
+	e->f = PF_NEW_ARRAY(fwd, e->nf);
+	e->st = PF_NEW_ARRAY(pf_fwd_status, e->nf);
+	if (e->f == NULL || e->st == NULL) {
+		pf_fwd_engine_free(e);
+		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
+	}
+	for (i = 0; i < e->nf; i++) {
+		fwd *f = &e->f[i];
+		const pf_fwdspec *spec = &hc->forwards[i];
+
+		f->spec = spec;
+		f->st.kind = spec->kind;
+		f->st.state = PF_FWD_STARTING;
+		f->st.listen = f->listen;
+		f->st.destination = f->dest;
+		if (spec->kind == PF_FWD_DYNAMIC || spec->kind == PF_FWD_REMOTE_DYNAMIC)
+			snprintf(f->dest, sizeof(f->dest), "SOCKS");
+		else if (spec->connect_path != NULL)
+			snprintf(f->dest, sizeof(f->dest), "%s", spec->connect_path);
+		else
+			snprintf(f->dest, sizeof(f->dest),
+				 strchr(spec->connect_host, ':') ? "[%s]:%d" : "%s:%d",
+				 spec->connect_host, spec->connect_port);
+		if (is_remote(f)) {
+			snprintf(f->listen, sizeof(f->listen), "server %s:%d",
+				 spec->listen_host ? spec->listen_host : "localhost",
+				 spec->listen_port);
+			continue;
+		}
+		if (bind_local(e, f) != PF_OK && hc->exit_on_forward_failure) {
+			pf_error_set(err, PF_E_BUSY, "%s (ExitOnForwardFailure is yes)", f->error);
+			pf_fwd_engine_free(e);
+			return err ? err->code : PF_E_BUSY;
+		}
+	}
+	*out = e;
+	return PF_OK;
+}
+
+/* --- tunnels ---------------------------------------------------------------- */
+
+static tunnel *tunnel_new(pf_fwd_engine *e, size_t fi, pf_socket sock)
+{
+	tunnel *t = PF_NEW(tunnel);
+
+	if (t == NULL)
+		return NULL;
+	t->in = malloc(IN_BUF);
+	t->out = malloc(OUT_BUF);
+	if (t->in == NULL || t->out == NULL) {
+		free(t->in);
+		free(t->out);
+		free(t);
+		return NULL;
+	}
+	t->fwd = fi;
+	t->sock = sock;
+	t->next = e->tunnels;
+	e->tunnels = t;
+	e->ntunnels++;
+	e->f[fi].st.active++;
+	e->f[fi].st.total++;
+	e->dirty = 1;
+	return t;
+}
+
+static void tunnel_kill(tunnel *t)
+{
+	t->state = T_DEAD;
+}
+
+/* Free a tunnel: EOF and close on the channel (politely, without
+ * waiting), the socket closed. */
+static void tunnel_free(pf_fwd_engine *e, tunnel *t)
+{
+	if (t->ch != NULL) {
+		if (ssh_channel_is_open(t->ch)) {
+			if (!t->eof_sent)
+				ssh_channel_send_eof(t->ch);
+			ssh_channel_close(t->ch);
+		}
+		ssh_channel_free(t->ch);
+	}
+	pf_net_close(t->sock);
+	e->f[t->fwd].st.active--;
+	e->ntunnels--;
+	e->dirty = 1;
+	free(t->in);
+	free(t->out);
+	free(t);
+}
+
+static void reap(pf_fwd_engine *e)
+{
+	tunnel **pp = &e->tunnels;
+
+	while (*pp != NULL) {
+		tunnel *t = *pp;
+
+		if (t->state == T_DEAD) {
+			*pp = t->next;
+			tunnel_free(e, t);
+		} else {
+			pp = &t->next;
+		}
+	}
+}
+
+/* Ask the server for a direct-tcpip channel to t->host:t->port. */
+static void start_open(pf_fwd_engine *e, tunnel *t)
+{
+	t->ch = ssh_channel_new(e->s->ssh);
+	if (t->ch == NULL) {
+		tunnel_kill(t);
+		return;
+	}
+	t->state = T_OPENING;
+}
+
+static void socks_reply(tunnel *t, pf_socks_reply_code code)
+{
+	unsigned char r[PF_SOCKS_REPLY_MAX];
+	size_t n = pf_socks_reply(pf_socks_get_version(&t->socks), code, r, sizeof(r));
+
+	/* A few bytes into an empty socket buffer: they fit. */
+	if (n > 0)
+		(void)pf_net_send(t->sock, r, n);
+}
+
+/* Split "addr:port" / "[v6]:port" from pf_net_accept. */
+static void split_peer(const char *peer, char *host, size_t size, int *port)
+{
+	const char *colon = strrchr(peer, ':');
+	size_t len = colon ? (size_t)(colon - peer) : strlen(peer);
+
+	*port = 0;
+	if (colon != NULL) {
+		long v = strtol(colon + 1, NULL, 10);
+
+		*port = v > 0 && v < 65536 ? (int)v : 0;
+	}
+	if (peer[0] == '[' && len >= 2) {
+		peer++;
+		len -= 2;
+	}
+	if (len >= size)
+		len = size - 1;
+	memcpy(host, peer, len);
+	host[len] = '\0';
+}
+
+/* Accept what is waiting on a listener; returns how many. */
+static int accept_clients(pf_fwd_engine *e, fwd *f, size_t fi, pf_socket l)
+{
+	int i;
+
+	for (i = 0; i < ACCEPT_BATCH; i++) {
+		pf_socket c;
+		char peer[80];
+		tunnel *t;
+
+		if (pf_net_accept(l, &c, peer, sizeof(peer)) != PF_OK)
+			return i;
+		t = tunnel_new(e, fi, c);
+		if (t == NULL) {
+			pf_net_close(c);
+			return i;
+		}
+		split_peer(peer, t->origin, sizeof(t->origin), &t->origin_port);
+		pf_session_log(e->s, PF_LOG_VERBOSE, "%s %d: connection from %s",
+			       kind_name(f->spec->kind), f->bound_port, peer);
+		if (f->spec->kind == PF_FWD_DYNAMIC) {
+			pf_socks_init(&t->socks);
+			t->state = T_SOCKS;
+		} else {
+			pf_strlcpy(t->host, f->spec->connect_host, sizeof(t->host));
+			t->port = f->spec->connect_port;
+			start_open(e, t);
+		}
+	}
+	return i;
+}
+
+static void step_socks(pf_fwd_engine *e, tunnel *t, short rev)
+{
+	unsigned char buf[PF_SOCKS_HANDSHAKE_MAX];
+	size_t used = 0, consumed = 0;
+	long n;
+
+	if (!(rev & (PF_POLL_IN | PF_POLL_ERR)))
+		return;
+	n = pf_net_recv(t->sock, buf, sizeof(buf));
+	if (n == PF_E_NOTFOUND)
+		return;
+	if (n <= 0) {
+		tunnel_kill(t);
+		return;
+	}
+	while (used < (size_t)n) {
+		pf_socks_status st =
+			pf_socks_feed(&t->socks, buf + used, (size_t)n - used, &consumed);
+		size_t olen = 0;
+		const unsigned char *o;
+
+		used += consumed;
+		switch (st) {
+		case PF_SOCKS_NEED_MORE: return;
+		case PF_SOCKS_SEND:
+			o = pf_socks_output(&t->socks, &olen);
+			if (olen > 0)
+				(void)pf_net_send(t->sock, o, olen);
+			break;
+		case PF_SOCKS_REQUEST: {
+			const pf_socks_request *req = pf_socks_get_request(&t->socks);
+			char d[400];
+
+			pf_strlcpy(t->host, req->host, sizeof(t->host));
+			t->port = req->port;
+			/* Early tunnel data waits for the channel. */
+			memcpy(t->in, buf + used, (size_t)n - used);
+			t->in_len = (size_t)n - used;
+			pf_session_log(e->s, PF_LOG_VERBOSE, "%s",
+				       pf_socks_describe(req, d, sizeof(d)));
+			start_open(e, t);
+			return;
+		}
+		case PF_SOCKS_FAIL:
+			o = pf_socks_output(&t->socks, &olen);
+			if (olen > 0)
+				(void)pf_net_send(t->sock, o, olen);
+			pf_session_log(e->s, PF_LOG_INFO, "SOCKS request refused: %s",
+				       pf_socks_reason(&t->socks));
+			tunnel_kill(t);
+			return;
+		}
+	}
+}
+
+static void step_opening(pf_fwd_engine *e, tunnel *t)
+{
+	fwd *f = &e->f[t->fwd];
+	int rc = ssh_channel_open_forward(t->ch, t->host, t->port,
+					  t->origin[0] ? t->origin : "127.0.0.1", t->origin_port);
+
+	if (rc == SSH_AGAIN)
+		return;
+	if (rc != SSH_OK) {
+		const char *why = ssh_get_error(e->s->ssh);
+
+		pf_session_log(e->s, PF_LOG_INFO,
+			       "%s %d: the server could not connect to %s:%d: %s",
+			       kind_name(f->spec->kind), f->bound_port, t->host, t->port, why);
+		if (f->spec->kind == PF_FWD_DYNAMIC)
+			socks_reply(t, pf_socks_reply_from_libssh(why));
+		tunnel_kill(t);
+		return;
+	}
+	if (f->spec->kind == PF_FWD_DYNAMIC)
+		socks_reply(t, PF_SOCKS_REP_SUCCEEDED);
+	t->state = T_OPEN;
+}
+
+static void step_connecting(pf_fwd_engine *e, tunnel *t, short rev)
+{
+	pf_error err;
+
+	if (!(rev & (PF_POLL_OUT | PF_POLL_ERR)))
+		return;
+	if (pf_net_connect_result(t->sock, &err) != PF_OK) {
+		pf_session_log(e->s, PF_LOG_INFO, "RemoteForward: cannot connect to %s:%d: %s",
+			       t->host, t->port, err.message);
+		tunnel_kill(t);
+		return;
+	}
+	t->state = T_OPEN;
+}
+
+/* Move data both ways; returns 1 when any byte moved. */
+static int step_open(pf_fwd_engine *e, tunnel *t, short rev)
+{
+	fwd *f = &e->f[t->fwd];
+	int moved = 0;
+	long n;
+
+	/* client -> server */
+	if (t->in_off < t->in_len) {
+		uint32_t win = ssh_channel_window_size(t->ch);
+		size_t len = t->in_len - t->in_off;
+
+		if (win > 0) {
+			int w = ssh_channel_write(t->ch, t->in + t->in_off,
+						  (uint32_t)(len < win ? len : win));
+
+			if (w == SSH_ERROR) {
+				tunnel_kill(t);
+				return moved;
+			}
+			if (w > 0) {
+				t->in_off += (size_t)w;
+				f->st.bytes_out += (uint64_t)w;
+				moved = 1;
+			}
+		}
+	}
+	if (t->in_off == t->in_len && !t->sock_eof && (rev & (PF_POLL_IN | PF_POLL_ERR))) {
+		t->in_off = t->in_len = 0;
+		n = pf_net_recv(t->sock, t->in, IN_BUF);
+		if (n > 0) {
+			t->in_len = (size_t)n;
+			moved = 1;
+		} else if (n == 0) {
+			t->sock_eof = 1;
+		} else if (n != PF_E_NOTFOUND) {
+			tunnel_kill(t); /* reset by the client */
+			return moved;
+		}
+	}
+	if (t->sock_eof && t->in_off == t->in_len && !t->eof_sent) {
+		ssh_channel_send_eof(t->ch);
+		t->eof_sent = 1;
+	}
+
+	/* server -> client */
+	if (t->out_off == t->out_len && !t->ch_eof) {
+		t->out_off = t->out_len = 0;
+		n = ssh_channel_read_nonblocking(t->ch, t->out, OUT_BUF, 0);
+		if (n > 0) {
+			t->out_len = (size_t)n;
+		} else if (n == SSH_ERROR) {
+			tunnel_kill(t);
+			return moved;
+		} else if (ssh_channel_is_eof(t->ch) || ssh_channel_is_closed(t->ch)) {
+			t->ch_eof = 1;
+		}
+	}
+	if (t->out_off < t->out_len) {
+		n = pf_net_send(t->sock, t->out + t->out_off, t->out_len - t->out_off);
+		if (n > 0) {
+			t->out_off += (size_t)n;
+			f->st.bytes_in += (uint64_t)n;
+			moved = 1;
+		} else if (n != PF_E_NOTFOUND) {
+			tunnel_kill(t);
+			return moved;
+		}
+	}
+	if (t->ch_eof && t->out_off == t->out_len && !t->shut_sent) {
+		pf_net_shutdown_write(t->sock);
+		t->shut_sent = 1;
+	}
+	if (moved)
+		e->dirty = 1;
+	/* Done when both directions ended, or the server closed the channel. */
+	if ((t->eof_sent && t->shut_sent) ||
+	    (ssh_channel_is_closed(t->ch) && t->out_off == t->out_len))
+		tunnel_kill(t);
+	return moved;
+}
+
+/* RemoteForward: a connection arrived on the server; returns how many. */
+static int accept_remote(pf_fwd_engine *e)
+{
+	int i;
+
+	for (i = 0; i < ACCEPT_BATCH; i++) {
+		int port = 0;
+		ssh_channel ch = ssh_channel_open_forward_port(e->s->ssh, 0, &port, NULL, NULL);
+		size_t fi;
+		tunnel *t;
+		pf_error err;
+		pf_socket sock;
+
+		if (ch == NULL)
+			return i;
+		for (fi = 0; fi < e->nf; fi++)
+			if (e->f[fi].spec->kind == PF_FWD_REMOTE && e->f[fi].bound_port == port)
+				break;
+		if (fi == e->nf) {
+			pf_session_log(
+				e->s, PF_LOG_INFO,
+				"The server forwarded a connection for port %d, which we did not "
+				"ask for (remote SOCKS forwarding is not supported yet); closed.",
+				port);
+			ssh_channel_close(ch);
+			ssh_channel_free(ch);
+			continue;
+		}
+		if (pf_net_connect_start(e->f[fi].spec->connect_host, e->f[fi].spec->connect_port,
+					 &sock, &err) != PF_OK) {
+			pf_session_log(e->s, PF_LOG_INFO, "RemoteForward %d: %s", port,
+				       err.message);
+			ssh_channel_close(ch);
+			ssh_channel_free(ch);
+			continue;
+		}
+		t = tunnel_new(e, fi, sock);
+		if (t == NULL) {
+			pf_net_close(sock);
+			ssh_channel_close(ch);
+			ssh_channel_free(ch);
+			return i;
+		}
+		t->ch = ch;
+		pf_strlcpy(t->host, e->f[fi].spec->connect_host, sizeof(t->host));
+		t->port = e->f[fi].spec->connect_port;
+		t->state = T_CONNECTING;
+	}
+	return i;
+}
+
+/* Ask the server for every remote forward (after each connection). */
+static pf_rc request_remote(pf_fwd_engine *e, pf_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < e->nf; i++) {
+		fwd *f = &e->f[i];
+		const char *host;
+		int bound = 0, rc;
+		char msg[600];
+
+		if (!is_remote(f))
+			continue;
+		if (f->spec->kind == PF_FWD_REMOTE_DYNAMIC) {
+			fwd_fail(e, f, "Remote SOCKS forwarding is not supported yet.");
+			continue;
+		}
+		host = f->spec->listen_host ? f->spec->listen_host : "localhost";
+		if (host[0] == '\0' || strcmp(host, "*") == 0)
+			host = "";
+		rc = ssh_channel_listen_forward(e->s->ssh, host, f->spec->listen_port, &bound);
+		if (rc != SSH_OK) {
+			snprintf(msg, sizeof(msg),
+				 "The server refused to listen on port %d for us (%s). The port "
+				 "may be "
+				 "in use there, or the server does not allow remote forwarding.",
+				 f->spec->listen_port, ssh_get_error(e->s->ssh));
+			fwd_fail(e, f, msg);
+			if (e->s->hc->exit_on_forward_failure)
+				return pf_error_set(err, PF_E_DENIED,
+						    "%s (ExitOnForwardFailure is yes)", f->error);
+			continue;
+		}
+		f->bound_port = f->spec->listen_port ? f->spec->listen_port : bound;
+		snprintf(f->listen, sizeof(f->listen), "server %s:%d", host[0] ? host : "*",
+			 f->bound_port);
+		if (f->spec->listen_port == 0)
+			pf_session_log(
+				e->s, PF_LOG_INFO,
+				"Allocated port %d on the server for the remote forward to %s",
+				f->bound_port, f->dest);
+		f->st.state = PF_FWD_ACTIVE;
+		f->st.error = NULL;
+		e->nremote++;
+		e->dirty = 1;
+	}
+	return PF_OK;
+}
+
+/* --- the loop ------------------------------------------------------------------ */
+
+static int pfd_reserve(pf_fwd_engine *e, size_t n)
+{
+	pf_pollfd *p;
+	void **o;
+
+	if (n <= e->pcap)
+		return 0;
+	n = n < 64 ? 64 : n * 2;
+	p = pf_reallocarray(e->pfd, n, sizeof(*p));
+	if (p == NULL)
+		return -1;
+	e->pfd = p;
+	o = pf_reallocarray(e->pown, n, sizeof(*o));
+	if (o == NULL)
+		return -1;
+	e->pown = o;
+	e->pcap = n;
+	return 0;
+}
+
+static void close_all_tunnels(pf_fwd_engine *e)
+{
+	tunnel *t;
+
+	for (t = e->tunnels; t != NULL; t = t->next)
+		tunnel_kill(t);
+	reap(e);
+}
+
+static void set_forward_states(pf_fwd_engine *e, pf_fwd_state st)
+{
+	size_t i;
+
+	for (i = 0; i < e->nf; i++)
+		if (e->f[i].st.state != PF_FWD_FAILED &&
+		    (!is_remote(&e->f[i]) || st != PF_FWD_ACTIVE))
+			e->f[i].st.state = st;
+	e->dirty = 1;
+}
+
+pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
+{
+	pf_session *s = e->s;
+	const pf_host_config *hc = s->hc;
+	ssh_event ev = NULL;
+	pf_rc rc = PF_OK;
+	uint64_t last_rx = pf_time_ms(), last_ka = 0;
+	int missed = 0, busy = 0, ka_pending = 0;
+	size_t i;
+
+	e->nremote = 0;
+	rc = request_remote(e, err);
+	if (rc != PF_OK)
+		return rc;
+	set_forward_states(e, PF_FWD_ACTIVE);
+	ssh_set_blocking(s->ssh, 0);
+	ev = ssh_event_new();
+	if (ev == NULL || ssh_event_add_session(ev, s->ssh) != SSH_OK) {
+		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
+		goto out;
+	}
+	pf_session_publish(s);
+	for (;;) {
+		size_t n = 0, first_tunnel;
+		int timeout = STATUS_INTERVAL_MS, r;
+		uint64_t now;
+		tunnel *t;
+
+		if (pf_session_stopping(s))
+			break;
+		if (pfd_reserve(e, 2 + e->nf * MAX_LISTEN + e->ntunnels) != 0) {
+			rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
+			goto out;
+		}
+		e->pfd[n].fd = pf_wakeup_fd(s->wake);
+		e->pfd[n].events = PF_POLL_IN;
+		e->pown[n++] = NULL;
+		e->pfd[n].fd = (pf_socket)ssh_get_fd(s->ssh);
+		e->pfd[n].events =
+			(short)(PF_POLL_IN |
+				((ssh_get_poll_flags(s->ssh) & SSH_WRITE_PENDING) ? PF_POLL_OUT
+										  : 0));
+		e->pown[n++] = NULL;
+		for (i = 0; i < e->nf; i++) {
+			size_t k;
+
+			for (k = 0; k < e->f[i].nls; k++) {
+				e->pfd[n].fd = e->f[i].ls[k];
+				e->pfd[n].events = PF_POLL_IN;
+				e->pown[n++] = &e->f[i];
+			}
+		}
+		first_tunnel = n;
+		for (t = e->tunnels; t != NULL; t = t->next) {
+			short evs = 0;
+
+			if (t->state == T_SOCKS)
+				evs = PF_POLL_IN;
+			else if (t->state == T_CONNECTING)
+				evs = PF_POLL_OUT;
+			else if (t->state == T_OPEN) {
+				if (t->in_off == t->in_len && !t->sock_eof)
+					evs |= PF_POLL_IN;
+				if (t->out_off < t->out_len)
+					evs |= PF_POLL_OUT;
+			}
+			e->pfd[n].fd = t->sock;
+			e->pfd[n].events = evs;
+			e->pown[n++] = t;
+		}
+		if (hc->server_alive_interval > 0)
+			timeout = timeout < 1000 ? timeout : 1000;
+		r = pf_net_poll(e->pfd, n, busy ? 0 : timeout);
+		if (r < 0) {
+			rc = pf_error_set(err, PF_E_INTERNAL, "poll failed");
+			goto out;
+		}
+		busy = 0;
+		now = pf_time_ms();
+		if (e->pfd[0].revents)
+			pf_wakeup_drain(s->wake);
+		if (e->pfd[1].revents) {
+			int k;
+
+			last_rx = now;
+			missed = 0;
+			/* Each call reads the socket at most once: let libssh take
+			 * everything that is there. */
+			for (k = 0; k < 64; k++) {
+				pf_pollfd p = {(pf_socket)ssh_get_fd(s->ssh), PF_POLL_IN, 0};
+
+				if (ssh_event_dopoll(ev, 0) == SSH_ERROR)
+					break;
+				if (pf_net_poll(&p, 1, 0) <= 0)
+					break;
+			}
+		}
+		if (!ssh_is_connected(s->ssh)) {
+			rc = pf_error_set(err, PF_E_NETWORK, "The connection to %s was lost%s%s.",
+					  s->server, ssh_get_error(s->ssh)[0] ? ": " : "",
+					  ssh_get_error(s->ssh));
+			goto out;
+		}
+		for (i = 2; i < first_tunnel; i++)
+			if (e->pfd[i].revents) {
+				fwd *f = e->pown[i];
+
+				/* New tunnels open their channel next round, at once. */
+				busy |= accept_clients(e, f, (size_t)(f - e->f), e->pfd[i].fd) > 0;
+			}
+		/* Every tunnel each round: libssh may hold data for a channel
+		 * whose socket had no event. New tunnels (not yet polled) too. */
+		for (i = first_tunnel; i < n; i++) {
+			t = e->pown[i];
+			switch (t->state) {
+			case T_SOCKS: step_socks(e, t, e->pfd[i].revents); break;
+			case T_OPENING: step_opening(e, t); break; /* answer comes via ssh fd */
+			case T_CONNECTING: step_connecting(e, t, e->pfd[i].revents); break;
+			case T_OPEN: busy |= step_open(e, t, e->pfd[i].revents); break;
+			case T_DEAD: break;
+			}
+		}
+		/* After the tunnels: a failed accept overwrites libssh's error
+		 * text, which step_opening reads for the SOCKS reply. */
+		if (e->nremote > 0)
+			busy |= accept_remote(e) > 0;
+		reap(e);
+
+		/* ServerAliveInterval: a server that stops answering is noticed
+		 * within interval x count. */
+		if (hc->server_alive_interval > 0 &&
+		    now - last_rx >= (uint64_t)hc->server_alive_interval * 1000 &&
+		    now - last_ka >= (uint64_t)hc->server_alive_interval * 1000) {
+			if (missed >= hc->server_alive_count_max) {
+				rc = pf_error_set(err, PF_E_NETWORK,
+						  "The server %s stopped answering (no reply to %d "
+						  "keepalives, ServerAliveInterval %d s).",
+						  s->server, missed, hc->server_alive_interval);
+				goto out;
+			}
+			/* libssh's client has no keepalive call: a global request
+			 * with want-reply that the server must refuse does the
+			 * same as OpenSSH's keepalive@openssh.com. */
+			if (!ka_pending)
+				ka_pending = 1;
+			last_ka = now;
+			missed++;
+		}
+		if (ka_pending &&
+		    ssh_channel_cancel_forward(s->ssh, KEEPALIVE_ADDRESS, 1) != SSH_AGAIN)
+			ka_pending = 0; /* answered (refused, as expected) */
+		if (e->dirty && now - e->last_publish >= STATUS_INTERVAL_MS) {
+			e->dirty = 0;
+			e->last_publish = now;
+			pf_session_publish(s);
+		}
+	}
+out:
+	close_all_tunnels(e);
+	set_forward_states(e, PF_FWD_WAITING);
+	if (ev != NULL) {
+		ssh_event_remove_session(ev, s->ssh);
+		ssh_event_free(ev);
+	}
+	ssh_set_blocking(s->ssh, 1);
+	return rc;
+}
+
+const pf_fwd_status *pf_fwd_engine_status(pf_fwd_engine *e, size_t *n)
+{
+	size_t i;
+
+	for (i = 0; i < e->nf; i++)
+		e->st[i] = e->f[i].st;
+	*n = e->nf;
+	return e->st;
+}
+
+void pf_fwd_engine_free(pf_fwd_engine *e)
+{
+	size_t i, k;
+
+	if (e == NULL)
+		return;
+	close_all_tunnels(e);
+	for (i = 0; i < e->nf && e->f != NULL; i++)
+		for (k = 0; k < e->f[i].nls; k++)
+			pf_net_close(e->f[i].ls[k]);
+	free(e->f);
+	free(e->st);
+	free(e->pfd);
+	free(e->pown);
+	free(e);
+}

@@ -1,0 +1,848 @@
+/* The connection worker: connect (TCP, key exchange), verify the host key
+ * against known_hosts, authenticate, run the forwards, reconnect. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pf/keys.h"
+#include "pf/knownhosts.h"
+#include "pf/mem.h"
+#include "session_internal.h"
+
+#define DEFAULT_BACKOFF_MIN_MS 1000u
+#define DEFAULT_BACKOFF_MAX_MS 60000u
+/* Without ConnectTimeout a dead address still must not hang a worker for
+ * the system's two minutes. */
+#define DEFAULT_CONNECT_TIMEOUT_S 30
+
+const char *pf_conn_state_name(pf_conn_state st)
+{
+	switch (st) {
+	case PF_CONN_IDLE: return "Not connected";
+	case PF_CONN_CONNECTING: return "Connecting";
+	case PF_CONN_AUTHENTICATING: return "Authenticating";
+	case PF_CONN_CONNECTED: return "Connected";
+	case PF_CONN_RECONNECTING: return "Reconnecting";
+	case PF_CONN_FAILED: return "Failed";
+	case PF_CONN_CLOSING: return "Closing";
+	}
+	return "?";
+}
+
+/* --- logging and status ------------------------------------------------- */
+
+void pf_session_log(pf_session *s, pf_log_level level, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	/* Errors always reach the event log; LogLevel governs the rest. */
+	if (level > s->hc->log_level && level > PF_LOG_ERROR)
+		return;
+	if (s->ui.log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	s->ui.log(s->ui.ctx, level, s->name, msg);
+}
+
+void pf_session_publish(pf_session *s)
+{
+	pf_status st;
+
+	if (s->ui.status_changed == NULL)
+		return;
+	memset(&st, 0, sizeof(st));
+	st.conn_name = s->name;
+	st.state = s->state;
+	st.server = s->server;
+	st.algorithms = s->algorithms[0] ? s->algorithms : NULL;
+	st.uptime_s = s->state == PF_CONN_CONNECTED && s->connected_at_ms
+			      ? (pf_time_ms() - s->connected_at_ms) / 1000
+			      : 0;
+	st.reconnects = s->reconnects;
+	st.retry_in_s = s->retry_in_s;
+	st.last_error = s->last_error[0] ? s->last_error : NULL;
+	if (s->fwd != NULL)
+		st.forwards = pf_fwd_engine_status(s->fwd, &st.nforwards);
+	s->ui.status_changed(s->ui.ctx, &st);
+}
+
+void pf_session_set_state(pf_session *s, pf_conn_state st)
+{
+	if (s->state == st)
+		return;
+	s->state = st;
+	pf_session_publish(s);
+}
+
+int pf_session_stopping(pf_session *s)
+{
+	int v;
+
+	pf_mutex_lock(s->mu);
+	v = s->stop_requested;
+	pf_mutex_unlock(s->mu);
+	return v;
+}
+
+/* --- prompts ------------------------------------------------------------ */
+
+static pf_prompt *prompt_new(void)
+{
+	pf_prompt *p = PF_NEW(pf_prompt);
+
+	if (p == NULL)
+		return NULL;
+	p->mu = pf_mutex_new();
+	p->cv = pf_cond_new();
+	if (p->mu == NULL || p->cv == NULL) {
+		pf_mutex_free(p->mu);
+		pf_cond_free(p->cv);
+		free(p);
+		return NULL;
+	}
+	p->refs = 2; /* the worker and the front end */
+	return p;
+}
+
+/* Drop one reference; the last one frees. */
+static void prompt_release(pf_prompt *p)
+{
+	int last;
+
+	pf_mutex_lock(p->mu);
+	last = --p->refs == 0;
+	pf_mutex_unlock(p->mu);
+	if (!last)
+		return;
+	pf_secret_free(p->secret);
+	pf_mutex_free(p->mu);
+	pf_cond_free(p->cv);
+	free(p);
+}
+
+static void on_secret(void *token, const char *secret)
+{
+	pf_prompt *p = token;
+
+	pf_mutex_lock(p->mu);
+	if (!p->answered && !p->abandoned && secret != NULL)
+		p->secret = pf_strdup(secret);
+	p->answered = 1;
+	pf_cond_broadcast(p->cv);
+	pf_mutex_unlock(p->mu);
+	prompt_release(p);
+}
+
+static void on_hostkey(void *token, pf_hostkey_answer answer)
+{
+	pf_prompt *p = token;
+
+	pf_mutex_lock(p->mu);
+	p->hostkey = answer;
+	p->answered = 1;
+	pf_cond_broadcast(p->cv);
+	pf_mutex_unlock(p->mu);
+	prompt_release(p);
+}
+
+/* Wait for the answer or a stop; returns 1 if answered. */
+static int prompt_wait(pf_session *s, pf_prompt *p)
+{
+	int answered;
+
+	pf_mutex_lock(s->mu);
+	s->pending = p;
+	pf_mutex_unlock(s->mu);
+	pf_mutex_lock(p->mu);
+	while (!p->answered && !p->abandoned)
+		pf_cond_wait(p->cv, p->mu, -1);
+	answered = p->answered && !p->abandoned;
+	pf_mutex_unlock(p->mu);
+	pf_mutex_lock(s->mu);
+	s->pending = NULL;
+	pf_mutex_unlock(s->mu);
+	return answered;
+}
+
+pf_rc pf_session_ask_secret(pf_session *s, const pf_secret_request *req, char **answer)
+{
+	pf_prompt *p;
+	pf_rc rc = PF_E_CANCELLED;
+
+	*answer = NULL;
+	if (s->ui.ask_secret == NULL || pf_session_stopping(s))
+		return PF_E_CANCELLED;
+	p = prompt_new();
+	if (p == NULL)
+		return PF_E_NOMEM;
+	s->ui.ask_secret(s->ui.ctx, req, on_secret, p);
+	if (prompt_wait(s, p)) {
+		pf_mutex_lock(p->mu);
+		if (p->secret != NULL) {
+			*answer = p->secret;
+			p->secret = NULL;
+			rc = PF_OK;
+		}
+		pf_mutex_unlock(p->mu);
+	}
+	prompt_release(p);
+	return rc;
+}
+
+static pf_hostkey_answer ask_hostkey(pf_session *s, const pf_hostkey_info *info)
+{
+	pf_prompt *p;
+	pf_hostkey_answer a = PF_HOSTKEY_REJECT;
+
+	if (s->ui.ask_hostkey == NULL || pf_session_stopping(s))
+		return PF_HOSTKEY_REJECT;
+	p = prompt_new();
+	if (p == NULL)
+		return PF_HOSTKEY_REJECT;
+	s->ui.ask_hostkey(s->ui.ctx, info, on_hostkey, p);
+	if (prompt_wait(s, p))
+		a = p->hostkey;
+	prompt_release(p);
+	return a;
+}
+
+/* --- credential cache ----------------------------------------------------- */
+
+static int cred_match(const pf_cred *c, const char *key_path)
+{
+	if (c->key_path == NULL || key_path == NULL)
+		return c->key_path == key_path;
+	return strcmp(c->key_path, key_path) == 0;
+}
+
+const char *pf_session_cred_get(pf_session *s, const char *key_path)
+{
+	size_t i;
+
+	for (i = 0; i < s->ncreds; i++)
+		if (cred_match(&s->creds[i], key_path))
+			return s->creds[i].secret;
+	return NULL;
+}
+
+void pf_session_cred_forget(pf_session *s, const char *key_path)
+{
+	size_t i;
+
+	for (i = 0; i < s->ncreds; i++)
+		if (cred_match(&s->creds[i], key_path)) {
+			free(s->creds[i].key_path);
+			pf_secret_free(s->creds[i].secret);
+			s->creds[i] = s->creds[--s->ncreds];
+			return;
+		}
+}
+
+void pf_session_cred_put(pf_session *s, const char *key_path, const char *secret)
+{
+	pf_cred *n;
+
+	pf_session_cred_forget(s, key_path);
+	n = pf_reallocarray(s->creds, s->ncreds + 1, sizeof(*n));
+	if (n == NULL)
+		return; /* only a convenience: the person is asked again */
+	s->creds = n;
+	n[s->ncreds].key_path = key_path ? pf_strdup(key_path) : NULL;
+	n[s->ncreds].secret = pf_strdup(secret);
+	if (n[s->ncreds].secret == NULL || (key_path != NULL && n[s->ncreds].key_path == NULL)) {
+		free(n[s->ncreds].key_path);
+		pf_secret_free(n[s->ncreds].secret);
+		return;
+	}
+	s->ncreds++;
+}
+
+void pf_session_cred_wipe(pf_session *s)
+{
+	while (s->ncreds > 0)
+		pf_session_cred_forget(s, s->creds[0].key_path);
+	PF_FREE(s->creds);
+}
+
+/* --- connecting ------------------------------------------------------------ */
+
+/* Wait until `sock` is writable, the session is told to stop, or the
+ * timeout passes. Returns PF_OK when writable. */
+static pf_rc wait_writable(pf_session *s, pf_socket sock, int timeout_ms)
+{
+	pf_pollfd p[2];
+	uint64_t end = pf_time_ms() + (uint64_t)timeout_ms;
+
+	for (;;) {
+		uint64_t now = pf_time_ms();
+		int r;
+
+		if (now >= end)
+			return PF_E_NETWORK;
+		p[0].fd = sock;
+		p[0].events = PF_POLL_OUT;
+		p[1].fd = pf_wakeup_fd(s->wake);
+		p[1].events = PF_POLL_IN;
+		r = pf_net_poll(p, 2, (int)(end - now));
+		if (r < 0)
+			return PF_E_NETWORK;
+		if (p[1].revents) {
+			pf_wakeup_drain(s->wake);
+			if (pf_session_stopping(s))
+				return PF_E_CANCELLED;
+		}
+		if (p[0].revents)
+			return PF_OK;
+	}
+}
+
+/* TCP to the server: every address, ConnectionAttempts times. */
+static pf_rc connect_tcp(pf_session *s, pf_socket *out, pf_error *err)
+{
+	const pf_host_config *hc = s->hc;
+	int family = hc->address_family == PF_AF_INET    ? 4
+		     : hc->address_family == PF_AF_INET6 ? 6
+							 : 0;
+	int timeout_s = hc->connect_timeout > 0 ? hc->connect_timeout : DEFAULT_CONNECT_TIMEOUT_S;
+	int attempts = hc->connection_attempts > 0 ? hc->connection_attempts : 1, a;
+	pf_addrlist *addrs = NULL;
+	pf_error e;
+	pf_rc rc;
+	size_t i;
+
+	*out = PF_INVALID_SOCKET;
+	pf_error_clear(&e);
+	rc = pf_net_resolve(hc->hostname, hc->port, family, &addrs, err);
+	if (rc != PF_OK)
+		return rc;
+	for (a = 0; a < attempts; a++) {
+		for (i = 0; i < pf_addrlist_count(addrs); i++) {
+			pf_socket sock = PF_INVALID_SOCKET;
+
+			pf_session_log(s, PF_LOG_VERBOSE, "Connecting to %s (%s)...", hc->hostname,
+				       pf_addrlist_name(addrs, i));
+			rc = pf_net_connect_addr(addrs, i, hc->bind_address, &sock, &e);
+			if (rc == PF_OK) {
+				rc = wait_writable(s, sock, timeout_s * 1000);
+				if (rc == PF_E_CANCELLED) {
+					pf_net_close(sock);
+					pf_addrlist_free(addrs);
+					return pf_error_set(err, PF_E_CANCELLED, "Cancelled");
+				}
+				if (rc != PF_OK)
+					pf_error_set(&e, PF_E_NETWORK,
+						     "no answer within %d s (ConnectTimeout)",
+						     timeout_s);
+				else
+					rc = pf_net_connect_result(sock, &e);
+			}
+			if (rc == PF_OK) {
+				pf_addrlist_free(addrs);
+				*out = sock;
+				return PF_OK;
+			}
+			pf_net_close(sock);
+			pf_session_log(s, PF_LOG_VERBOSE, "%s: %s", pf_addrlist_name(addrs, i),
+				       e.message);
+		}
+	}
+	pf_addrlist_free(addrs);
+	return pf_error_set(err, PF_E_NETWORK,
+			    "Cannot connect to %s port %d: %s. Check the host name and port, and "
+			    "that the network lets you reach it.",
+			    hc->hostname, hc->port, e.message);
+}
+
+static pf_rc set_opt(pf_session *s, enum ssh_options_e opt, const void *value, const char *what,
+		     pf_error *err)
+{
+	if (ssh_options_set(s->ssh, opt, value) == SSH_OK)
+		return PF_OK;
+	return pf_error_set(err, PF_E_CONFIG, "The SSH library does not accept %s: %s", what,
+			    ssh_get_error(s->ssh));
+}
+
+static pf_rc configure_ssh(pf_session *s, pf_socket sock, pf_error *err)
+{
+	const pf_host_config *hc = s->hc;
+	int no = 0, yes = 1, port = hc->port;
+	long timeout = hc->connect_timeout > 0 ? hc->connect_timeout : DEFAULT_CONNECT_TIMEOUT_S;
+	socket_t fd = (socket_t)sock;
+	pf_rc rc = PF_OK;
+
+	/* Never the machine's or the user's own OpenSSH files. */
+	if (ssh_options_set(s->ssh, SSH_OPTIONS_PROCESS_CONFIG, &no) != SSH_OK)
+		return pf_error_set(err, PF_E_INTERNAL, "Cannot turn off reading ssh_config");
+	if (rc == PF_OK)
+		rc = set_opt(s, SSH_OPTIONS_HOST, hc->hostname, "the host name", err);
+	if (rc == PF_OK)
+		rc = set_opt(s, SSH_OPTIONS_PORT, &port, "the port", err);
+	if (rc == PF_OK)
+		rc = set_opt(s, SSH_OPTIONS_USER, hc->user, "the user name", err);
+	if (rc == PF_OK)
+		rc = set_opt(s, SSH_OPTIONS_FD, &fd, "the socket", err);
+	if (rc == PF_OK)
+		rc = set_opt(s, SSH_OPTIONS_TIMEOUT, &timeout, "ConnectTimeout", err);
+	if (rc == PF_OK)
+		rc = set_opt(s, SSH_OPTIONS_NODELAY, &yes, "TCP_NODELAY", err);
+	/* libssh only uses these files to prefer the host key types already
+	 * known; the check itself is ours (knownhosts.c). */
+	if (rc == PF_OK && hc->n_known_hosts_files > 0 &&
+	    strcmp(hc->known_hosts_files[0].path, "none") != 0)
+		rc = set_opt(s, SSH_OPTIONS_KNOWNHOSTS, hc->known_hosts_files[0].path,
+			     "UserKnownHostsFile", err);
+	if (rc == PF_OK)
+		rc = set_opt(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "none", "GlobalKnownHostsFile", err);
+	if (rc == PF_OK && hc->ciphers != NULL)
+		rc = set_opt(s, SSH_OPTIONS_CIPHERS_C_S, hc->ciphers, "Ciphers", err);
+	if (rc == PF_OK && hc->ciphers != NULL)
+		rc = set_opt(s, SSH_OPTIONS_CIPHERS_S_C, hc->ciphers, "Ciphers", err);
+	if (rc == PF_OK && hc->macs != NULL)
+		rc = set_opt(s, SSH_OPTIONS_HMAC_C_S, hc->macs, "MACs", err);
+	if (rc == PF_OK && hc->macs != NULL)
+		rc = set_opt(s, SSH_OPTIONS_HMAC_S_C, hc->macs, "MACs", err);
+	if (rc == PF_OK && hc->kex_algorithms != NULL)
+		rc = set_opt(s, SSH_OPTIONS_KEY_EXCHANGE, hc->kex_algorithms, "KexAlgorithms", err);
+	if (rc == PF_OK && hc->hostkey_algorithms != NULL)
+		rc = set_opt(s, SSH_OPTIONS_HOSTKEYS, hc->hostkey_algorithms, "HostKeyAlgorithms",
+			     err);
+	if (rc == PF_OK && hc->pubkey_accepted_algorithms != NULL)
+		rc = set_opt(s, SSH_OPTIONS_PUBLICKEY_ACCEPTED_TYPES,
+			     hc->pubkey_accepted_algorithms, "PubkeyAcceptedAlgorithms", err);
+	if (rc == PF_OK)
+		rc = set_opt(s, SSH_OPTIONS_COMPRESSION, hc->compression ? "yes" : "no",
+			     "Compression", err);
+	return rc;
+}
+
+/* The known_hosts file in use, or NULL for "none". */
+static const char *known_hosts_path(const pf_session *s)
+{
+	const pf_host_config *hc = s->hc;
+
+	if (hc->n_known_hosts_files == 0 || strcmp(hc->known_hosts_files[0].path, "none") == 0)
+		return NULL;
+	return hc->known_hosts_files[0].path;
+}
+
+static pf_rc verify_host_key(pf_session *s, pf_error *err)
+{
+	const pf_host_config *hc = s->hc;
+	const char *path = known_hosts_path(s);
+	ssh_key key = NULL;
+	char *b64 = NULL;
+	unsigned char *blob = NULL;
+	size_t blob_len = 0, i;
+	pf_knownhosts *kh = NULL;
+	pf_knownhosts_result res;
+	pf_hostkey_info info;
+	pf_hostkey_answer answer;
+	pf_rc rc;
+
+	if (ssh_get_server_publickey(s->ssh, &key) != SSH_OK ||
+	    ssh_pki_export_pubkey_base64(key, &b64) != SSH_OK) {
+		rc = pf_error_set(err, PF_E_NETWORK, "The server sent no usable host key: %s",
+				  ssh_get_error(s->ssh));
+		goto out;
+	}
+	rc = pf_knownhosts_decode_key(b64, &blob, &blob_len, err);
+	if (rc != PF_OK)
+		goto out;
+	rc = pf_knownhosts_load(path, &kh, err);
+	if (rc != PF_OK)
+		goto out;
+	for (i = 0; i < pf_knownhosts_diag_count(kh); i++) {
+		const pf_error *d = pf_knownhosts_diag(kh, i);
+
+		pf_session_log(s, PF_LOG_VERBOSE, "%s: %s", d->where, d->message);
+	}
+	rc = pf_knownhosts_check(kh, hc->hostname, hc->port, hc->host_key_alias,
+				 ssh_key_type_to_char(ssh_key_type(key)), blob, blob_len, &res,
+				 err);
+	if (rc != PF_OK)
+		goto out;
+
+	memset(&info, 0, sizeof(info));
+	info.conn_name = s->name;
+	info.host = res.name;
+	info.port = hc->port;
+	info.key_type = res.key_type;
+	info.fingerprint = res.fingerprint;
+	info.known_hosts_path = path ? path : "(none)";
+
+	switch (res.status) {
+	case PF_KH_MATCH:
+		pf_session_log(s, PF_LOG_VERBOSE, "Host key %s %s matches %s line %d", res.key_type,
+			       res.fingerprint, path, res.old_line);
+		rc = PF_OK;
+		goto out;
+	case PF_KH_CHANGED:
+	case PF_KH_OTHER_TYPE:
+	case PF_KH_REVOKED:
+		/* Refused in every mode; the person is told, not asked. */
+		rc = pf_knownhosts_refusal(kh, &res, err);
+		info.state =
+			res.status == PF_KH_OTHER_TYPE ? PF_HOSTKEY_OTHER_TYPE : PF_HOSTKEY_CHANGED;
+		info.old_line = res.old_line;
+		info.old_key_type = res.old_key_type;
+		info.old_fingerprint = res.old_fingerprint;
+		/* The worker logs the message once, when it gives up. */
+		(void)ask_hostkey(s, &info);
+		rc = PF_E_HOSTKEY;
+		goto out;
+	case PF_KH_UNKNOWN: break;
+	}
+
+	info.state = PF_HOSTKEY_UNKNOWN;
+	switch (hc->strict_host_key_checking) {
+	case PF_STRICT_YES:
+		rc = pf_error_set(
+			err, PF_E_HOSTKEY,
+			"The host key of %s (%s %s) is not in %s, and StrictHostKeyChecking "
+			"is yes. Add the key to known_hosts or change that setting.",
+			res.name, res.key_type, res.fingerprint, path ? path : "known_hosts");
+		goto out;
+	case PF_STRICT_NO:
+	case PF_STRICT_ACCEPT_NEW:
+		answer = PF_HOSTKEY_ACCEPT_SAVE;
+		pf_session_log(s, PF_LOG_INFO, "Adding the host key of %s (%s %s) to %s", res.name,
+			       res.key_type, res.fingerprint, path ? path : "(none)");
+		break;
+	case PF_STRICT_ASK:
+	default:
+		if (hc->batch_mode) {
+			rc = pf_error_set(
+				err, PF_E_HOSTKEY,
+				"The host key of %s (%s %s) is not known and BatchMode is "
+				"yes, so nobody can be asked. Connect once interactively "
+				"to trust it.",
+				res.name, res.key_type, res.fingerprint);
+			goto out;
+		}
+		answer = ask_hostkey(s, &info);
+		break;
+	}
+	if (answer == PF_HOSTKEY_REJECT) {
+		rc = pf_error_set(err, PF_E_HOSTKEY,
+				  "The host key of %s was not trusted; not connected.", res.name);
+		goto out;
+	}
+	if (answer == PF_HOSTKEY_ACCEPT_SAVE && path != NULL) {
+		pf_error werr;
+
+		if (pf_knownhosts_add(path, hc->hostname, hc->port, hc->host_key_alias,
+				      res.key_type, blob, blob_len, 0, &werr) != PF_OK)
+			/* Shown, never silent; the connection itself may go on. */
+			pf_session_log(s, PF_LOG_ERROR, "Could not save the host key: %s",
+				       werr.message);
+		else
+			pf_session_log(s, PF_LOG_INFO, "Host key of %s saved in %s", res.name,
+				       path);
+	}
+	rc = PF_OK;
+out:
+	pf_knownhosts_free(kh);
+	free(blob);
+	ssh_string_free_char(b64);
+	ssh_key_free(key);
+	return rc;
+}
+
+static void describe_algorithms(pf_session *s)
+{
+	const char *kex = ssh_get_kex_algo(s->ssh), *cipher = ssh_get_cipher_in(s->ssh),
+		   *mac = ssh_get_hmac_in(s->ssh);
+	/* AEAD ciphers carry their own integrity: no separate MAC to show. */
+	int aead = cipher != NULL && (strstr(cipher, "gcm") || strstr(cipher, "poly1305"));
+
+	snprintf(s->algorithms, sizeof(s->algorithms), "%s, %s%s%s", kex ? kex : "?",
+		 cipher ? cipher : "?", aead || mac == NULL ? "" : ", ",
+		 aead || mac == NULL ? "" : mac);
+}
+
+/* One full connection attempt; on success s->ssh is connected and
+ * authenticated. */
+static pf_rc connect_once(pf_session *s, pf_error *err)
+{
+	pf_socket sock = PF_INVALID_SOCKET;
+	pf_rc rc;
+
+	pf_session_set_state(s, PF_CONN_CONNECTING);
+	rc = connect_tcp(s, &sock, err);
+	if (rc != PF_OK)
+		return rc;
+	s->ssh = ssh_new();
+	if (s->ssh == NULL) {
+		pf_net_close(sock);
+		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
+	}
+	rc = configure_ssh(s, sock, err);
+	if (rc != PF_OK) {
+		pf_net_close(sock);
+		return rc;
+	}
+	/* From here libssh owns the socket and closes it with the session. */
+	if (ssh_connect(s->ssh) != SSH_OK)
+		return pf_error_set(err, PF_E_NETWORK, "SSH connection to %s failed: %s", s->server,
+				    ssh_get_error(s->ssh));
+	describe_algorithms(s);
+	pf_session_log(s, PF_LOG_VERBOSE, "Connected to %s (%s); algorithms: %s", s->server,
+		       ssh_get_serverbanner(s->ssh) ? ssh_get_serverbanner(s->ssh) : "?",
+		       s->algorithms);
+	rc = verify_host_key(s, err);
+	if (rc != PF_OK)
+		return rc;
+	pf_session_set_state(s, PF_CONN_AUTHENTICATING);
+	return pf_session_authenticate(s, err);
+}
+
+static void drop_ssh(pf_session *s, int polite)
+{
+	if (s->ssh == NULL)
+		return;
+	if (polite && ssh_is_connected(s->ssh))
+		ssh_disconnect(s->ssh);
+	ssh_free(s->ssh);
+	s->ssh = NULL;
+}
+
+/* Failures that another attempt cannot fix. */
+static int is_final(pf_rc rc)
+{
+	return rc == PF_E_HOSTKEY || rc == PF_E_AUTH || rc == PF_E_CANCELLED || rc == PF_E_CONFIG ||
+	       rc == PF_E_NOMEM || rc == PF_E_INTERNAL;
+}
+
+/* Sleep out the back-off, waking early for stop or reconnect-now. Returns 1
+ * when the session should stop. */
+static int backoff_wait(pf_session *s, unsigned ms)
+{
+	uint64_t end = pf_time_ms() + ms;
+	pf_pollfd p;
+
+	for (;;) {
+		uint64_t now = pf_time_ms();
+		unsigned left;
+
+		pf_mutex_lock(s->mu);
+		if (s->stop_requested || s->reconnect_now) {
+			int stop = s->stop_requested;
+
+			s->reconnect_now = 0;
+			pf_mutex_unlock(s->mu);
+			return stop;
+		}
+		pf_mutex_unlock(s->mu);
+		if (now >= end)
+			return 0;
+		left = (unsigned)(end - now);
+		if (s->retry_in_s != (left + 999) / 1000) {
+			s->retry_in_s = (left + 999) / 1000;
+			pf_session_publish(s);
+		}
+		p.fd = pf_wakeup_fd(s->wake);
+		p.events = PF_POLL_IN;
+		/* Wake at least once a second to count down in the status. */
+		if (pf_net_poll(&p, 1, left > 1000 ? 1000 : (int)left) > 0)
+			pf_wakeup_drain(s->wake);
+	}
+}
+
+static unsigned next_backoff(pf_session *s, unsigned cur)
+{
+	unsigned lo = s->opts.backoff_min_ms ? s->opts.backoff_min_ms : DEFAULT_BACKOFF_MIN_MS;
+	unsigned hi = s->opts.backoff_max_ms ? s->opts.backoff_max_ms : DEFAULT_BACKOFF_MAX_MS;
+	unsigned jitter = 0, next;
+
+	next = cur == 0 ? lo : cur * 2;
+	if (next > hi)
+		next = hi;
+	/* Up to a quarter more, so many clients do not retry in step. */
+	pf_random_bytes(&jitter, sizeof(jitter));
+	return next + (next / 4 ? jitter % (next / 4) : 0);
+}
+
+static void worker(void *arg)
+{
+	pf_session *s = arg;
+	pf_error err;
+	pf_rc rc = PF_OK;
+	unsigned backoff = 0;
+	int ever_connected = 0;
+
+	pf_error_clear(&err);
+	rc = pf_fwd_engine_new(s, &s->fwd, &err);
+	while (rc == PF_OK) {
+		rc = connect_once(s, &err);
+		if (rc == PF_OK) {
+			backoff = 0;
+			ever_connected = 1;
+			s->last_error[0] = '\0';
+			s->connected_at_ms = pf_time_ms();
+			pf_session_set_state(s, PF_CONN_CONNECTED);
+			pf_session_log(s, PF_LOG_INFO, "Connected to %s as %s", s->server,
+				       s->hc->user);
+			rc = pf_fwd_engine_run(s->fwd, &err);
+			/* Only a lost connection is worth another try; a forward
+			 * refused under ExitOnForwardFailure is not. */
+			if (rc != PF_OK && rc != PF_E_NETWORK && !pf_session_stopping(s)) {
+				pf_strlcpy(s->last_error, err.message, sizeof(s->last_error));
+				drop_ssh(s, 1);
+				break;
+			}
+		}
+		drop_ssh(s, 1);
+		if (pf_session_stopping(s)) {
+			rc = PF_OK;
+			break;
+		}
+		if (rc == PF_OK)
+			break;
+		pf_strlcpy(s->last_error, err.message, sizeof(s->last_error));
+		if (is_final(rc) || s->opts.reconnect == PF_RECONNECT_NEVER ||
+		    (s->opts.reconnect == PF_RECONNECT_AFTER_FIRST && !ever_connected))
+			break;
+		pf_session_log(s, PF_LOG_ERROR, "%s", err.message);
+		backoff = next_backoff(s, backoff);
+		s->reconnects++;
+		s->state = PF_CONN_RECONNECTING;
+		s->retry_in_s = (backoff + 999) / 1000;
+		pf_session_publish(s);
+		pf_session_log(s, PF_LOG_INFO, "Reconnecting in %u s", s->retry_in_s);
+		if (backoff_wait(s, backoff)) {
+			rc = PF_OK;
+			break;
+		}
+		s->retry_in_s = 0;
+		rc = PF_OK;
+	}
+	pf_session_set_state(s, PF_CONN_CLOSING);
+	pf_fwd_engine_free(s->fwd);
+	s->fwd = NULL;
+	drop_ssh(s, 1);
+	if (rc != PF_OK && err.code == PF_OK)
+		pf_error_set(&err, rc, "%s", pf_rc_name(rc));
+	s->state = rc == PF_OK ? PF_CONN_IDLE : PF_CONN_FAILED;
+	pf_session_publish(s);
+
+	pf_mutex_lock(s->mu);
+	s->result = rc;
+	s->result_err = err;
+	s->done = 1;
+	pf_cond_broadcast(s->cv);
+	pf_mutex_unlock(s->mu);
+}
+
+/* --- public API -------------------------------------------------------------- */
+
+pf_rc pf_session_start(pf_host_config *hc, const pf_ui *ui, const pf_session_opts *opts,
+		       pf_session **out, pf_error *err)
+{
+	pf_session *s = PF_NEW(pf_session);
+	pf_rc rc;
+
+	*out = NULL;
+	if (s == NULL) {
+		pf_host_config_free(hc);
+		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
+	}
+	s->hc = hc;
+	s->ui = *ui;
+	if (opts != NULL)
+		s->opts = *opts;
+	s->name = pf_strdup(opts && opts->name ? opts->name : hc->host);
+	s->mu = pf_mutex_new();
+	s->cv = pf_cond_new();
+	snprintf(s->server, sizeof(s->server), "%s:%d", hc->hostname, hc->port);
+	s->opts.name = NULL;
+	if (s->name == NULL || s->mu == NULL || s->cv == NULL || pf_wakeup_new(&s->wake) != PF_OK) {
+		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
+		goto fail;
+	}
+	rc = pf_thread_start(&s->thread, worker, s);
+	if (rc != PF_OK) {
+		pf_error_set(err, rc, "Cannot start a worker thread");
+		goto fail;
+	}
+	*out = s;
+	return PF_OK;
+fail:
+	pf_wakeup_free(s->wake);
+	pf_mutex_free(s->mu);
+	pf_cond_free(s->cv);
+	free(s->name);
+	pf_host_config_free(s->hc);
+	free(s);
+	return rc;
+}
+
+void pf_session_stop(pf_session *s)
+{
+	pf_mutex_lock(s->mu);
+	s->stop_requested = 1;
+	if (s->pending != NULL) {
+		pf_mutex_lock(s->pending->mu);
+		s->pending->abandoned = 1;
+		pf_cond_broadcast(s->pending->cv);
+		pf_mutex_unlock(s->pending->mu);
+	}
+	pf_mutex_unlock(s->mu);
+	pf_wakeup_signal(s->wake);
+}
+
+void pf_session_reconnect_now(pf_session *s)
+{
+	pf_mutex_lock(s->mu);
+	s->reconnect_now = 1;
+	pf_mutex_unlock(s->mu);
+	pf_wakeup_signal(s->wake);
+}
+
+int pf_session_wait(pf_session *s, int timeout_ms)
+{
+	uint64_t end = pf_time_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
+	int done;
+
+	pf_mutex_lock(s->mu);
+	while (!s->done) {
+		uint64_t now = pf_time_ms();
+
+		if (timeout_ms >= 0 && now >= end)
+			break;
+		pf_cond_wait(s->cv, s->mu, timeout_ms < 0 ? -1 : (int)(end - now));
+	}
+	done = s->done;
+	pf_mutex_unlock(s->mu);
+	return done;
+}
+
+pf_rc pf_session_result(pf_session *s, pf_error *err)
+{
+	pf_rc rc;
+
+	pf_mutex_lock(s->mu);
+	rc = s->result;
+	if (err != NULL)
+		*err = s->result_err;
+	pf_mutex_unlock(s->mu);
+	return rc;
+}
+
+void pf_session_free(pf_session *s)
+{
+	if (s == NULL)
+		return;
+	pf_session_stop(s);
+	pf_thread_join(s->thread);
+	pf_session_cred_wipe(s);
+	pf_wakeup_free(s->wake);
+	pf_mutex_free(s->mu);
+	pf_cond_free(s->cv);
+	pf_host_config_free(s->hc);
+	free(s->name);
+	free(s);
+}

@@ -1,0 +1,106 @@
+/* Internals shared by session.c (worker, connection, host key), auth.c and
+ * forward.c. Not a public header: front ends use pf/session.h. */
+#ifndef PF_SESSION_INTERNAL_H
+#define PF_SESSION_INTERNAL_H
+
+#include <libssh/libssh.h>
+#include <stdint.h>
+
+#include "pf/attr.h"
+#include "pf/net.h"
+#include "pf/platform.h"
+#include "pf/session.h"
+
+/* A question to the person, answered through a done-callback that may come
+ * from any thread, at any time, even after the worker gave up waiting: the
+ * prompt is reference-counted (worker + front end) and freed by whoever lets
+ * go last. */
+typedef struct pf_prompt {
+	pf_mutex *mu;
+	pf_cond *cv;
+	int refs;
+	int answered;
+	int abandoned; /* the session stopped waiting */
+	pf_hostkey_answer hostkey;
+	char *secret; /* NULL = cancelled; wiped when freed */
+} pf_prompt;
+
+/* The per-run credential cache: what the person typed, kept in memory only
+ * so that an automatic reconnect does not ask again; wiped on stop/free. */
+typedef struct pf_cred {
+	char *key_path; /* NULL for the account password */
+	char *secret;
+} pf_cred;
+
+typedef struct pf_fwd_engine pf_fwd_engine;
+
+struct pf_session {
+	/* Set at start, read-only afterwards. */
+	pf_host_config *hc;
+	pf_ui ui;
+	pf_session_opts opts;
+	char *name;
+	pf_thread *thread;
+	pf_wakeup *wake;
+
+	/* Shared with other threads: under mu. */
+	pf_mutex *mu;
+	pf_cond *cv; /* broadcast when `done` is set */
+	int stop_requested;
+	int reconnect_now;
+	int done;
+	pf_prompt *pending; /* the prompt being waited for, or NULL */
+	pf_rc result;
+	pf_error result_err;
+
+	/* Worker thread only. */
+	ssh_session ssh;
+	pf_conn_state state;
+	char server[300];     /* "host:port" as configured */
+	char algorithms[256]; /* negotiated, for the status */
+	char last_error[1024];
+	unsigned reconnects;
+	unsigned retry_in_s;
+	uint64_t connected_at_ms;
+	pf_cred *creds;
+	size_t ncreds;
+	pf_fwd_engine *fwd;
+};
+
+/* Log one line through the UI when the connection's LogLevel allows it.
+ * Never pass a secret. */
+void pf_session_log(pf_session *s, pf_log_level level, const char *fmt, ...) PF_PRINTF(3, 4);
+
+/* 1 when pf_session_stop was called. Any thread. */
+int pf_session_stopping(pf_session *s);
+
+/* Set the connection state and tell the front end. Worker only. */
+void pf_session_set_state(pf_session *s, pf_conn_state st);
+/* Send the current status (state, counters) to the front end. Worker only. */
+void pf_session_publish(pf_session *s);
+
+/* Ask for a secret and wait for the answer. Returns PF_OK with *answer
+ * (caller wipes with pf_secret_free), PF_E_CANCELLED when the person
+ * cancelled or the session is stopping. */
+pf_rc pf_session_ask_secret(pf_session *s, const pf_secret_request *req, char **answer);
+
+/* The credential cache. get: borrowed pointer or NULL. put: copies. */
+const char *pf_session_cred_get(pf_session *s, const char *key_path);
+void pf_session_cred_put(pf_session *s, const char *key_path, const char *secret);
+void pf_session_cred_forget(pf_session *s, const char *key_path);
+void pf_session_cred_wipe(pf_session *s);
+
+/* auth.c: authenticate the connected s->ssh as hc->user. */
+pf_rc pf_session_authenticate(pf_session *s, pf_error *err);
+
+/* forward.c: the event loop while connected. Returns when the connection
+ * is lost (PF_E_NETWORK, with err), on stop (PF_OK), or when a forward
+ * fails under ExitOnForwardFailure. The engine keeps its listeners across
+ * reconnects; pf_fwd_engine_free closes them. */
+pf_rc pf_fwd_engine_new(pf_session *s, pf_fwd_engine **out, pf_error *err);
+pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err);
+void pf_fwd_engine_free(pf_fwd_engine *e);
+/* Forward statuses for pf_status; borrowed until the next call. */
+const pf_fwd_status *pf_fwd_engine_status(pf_fwd_engine *e, size_t *n);
+
+#endif

@@ -1,0 +1,53 @@
+# Shared set-up for the CLI tests: a scratch folder, a real sshd on a free
+# loopback port (its own host key, our key in authorized_keys), helpers.
+# Everything started here is stopped by PID on exit, also on failure.
+set -euo pipefail
+PF=$1
+base=${2:-/tmp}
+mkdir -p "$base"
+dir=$(mktemp -d "$base/cli.XXXXXX")
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+fails=0 passes=0
+ok() { passes=$((passes + 1)); echo "ok: $*"; }
+bad() { fails=$((fails + 1)); echo "FAILED: $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+finish() { echo "$passes passed, $fails failed"; [ "$fails" -eq 0 ]; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { # port [seconds]
+	local i
+	for i in $(seq 1 $((${2:-10} * 10))); do
+		(exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+start_sshd() {
+	ssh_port=$(free_port)
+	[ -f "$dir/host_key" ] || ssh-keygen -q -t ed25519 -N '' -f "$dir/host_key"
+	cat >"$dir/sshd_config" <<CFG
+Port $ssh_port
+ListenAddress 127.0.0.1
+HostKey $dir/host_key
+PidFile $dir/sshd.pid
+AuthorizedKeysFile $dir/authorized_keys
+StrictModes no
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+AllowTcpForwarding yes
+LogLevel VERBOSE
+CFG
+	[ "$(id -u)" = 0 ] && mkdir -p /run/sshd
+	/usr/sbin/sshd -D -e -f "$dir/sshd_config" 2>>"$dir/sshd.log" &
+	sshd_pid=$!
+	pids+=("$sshd_pid")
+	wait_port "$ssh_port"
+}

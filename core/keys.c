@@ -897,7 +897,8 @@ static EVP_PKEY *pkcs8_key(key_ctx *c, const PKCS8_PRIV_KEY_INFO *p8, pf_key_res
 	if (nid != NID_rsaEncryption && nid != NID_X9_62_id_ecPublicKey && nid != NID_ED25519) {
 		OBJ_obj2txt(name, sizeof(name), obj, 0);
 		*res = fail(c, PF_KEY_UNSUPPORTED,
-			    "%s holds a %s key, which cannot be used for SSH. Use a key of type "
+			    "%s holds a key of type %s, which cannot be used for SSH. Use a key of "
+			    "type "
 			    "ed25519, ecdsa or rsa (ssh-keygen -t ed25519).",
 			    c->name, name);
 		return NULL;
@@ -942,7 +943,8 @@ static pf_key_result pkey_to_libssh(key_ctx *c, EVP_PKEY *pk)
 					 "disabled them too)");
 	} else if (id != EVP_PKEY_ED25519) {
 		return fail(c, PF_KEY_UNSUPPORTED,
-			    "%s holds a %s key, which cannot be used for SSH. Use a key of type "
+			    "%s holds a key of type %s, which cannot be used for SSH. Use a key of "
+			    "type "
 			    "ed25519, ecdsa or rsa (ssh-keygen -t ed25519).",
 			    c->name,
 			    EVP_PKEY_get0_type_name(pk) ? EVP_PKEY_get0_type_name(pk) : "?");
@@ -1254,6 +1256,20 @@ static pf_key_result public_given(key_ctx *c)
 		    c->name);
 }
 
+/* Control bytes other than white space: not a text file. */
+static int is_binary(const char *text, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)text[i];
+
+		if ((ch < 0x20 && !is_space((char)ch)) || ch == 0x7f)
+			return 1;
+	}
+	return 0;
+}
+
 /* Recognise `text` (len bytes, NUL after them) and parse it. */
 static pf_key_result parse_text(key_ctx *c, const char *text, size_t len)
 {
@@ -1280,7 +1296,7 @@ static pf_key_result parse_text(key_ctx *c, const char *text, size_t len)
 	}
 	if (starts_with(text + i, len - i, "PuTTY-User-Key-File-"))
 		return parse_putty(c, text + i, len - i);
-	if (memchr(text, '\0', len) != NULL)
+	if (is_binary(text, len))
 		return not_a_key(c,
 				 "it is a binary file; key files are text starting with a "
 				 "line like -----BEGIN OPENSSH PRIVATE KEY-----. A binary (DER) "

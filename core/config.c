@@ -647,7 +647,7 @@ int cfg_parse_line(const char *line, const char *path, int lineno, const char *i
 			ret = 0;
 			goto out;
 		}
-		s = cfg_keyword_suggest(t[0].s);
+		s = cfg_diags_room(diags, path) ? cfg_keyword_suggest(t[0].s) : NULL;
 		if (s != NULL)
 			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[0].col, line,
 				     "Unknown keyword \"%s\". Did you mean \"%s\"?", t[0].s,
@@ -1319,6 +1319,7 @@ static pf_rc load_common(const char *name, const char *data, size_t len, const p
 	loader L;
 	pf_diags local;
 	char *abs = NULL;
+	size_t errors_before;
 	pf_rc rc = PF_E_NOMEM;
 
 	memset(&L, 0, sizeof(L));
@@ -1342,7 +1343,10 @@ static pf_rc load_common(const char *name, const char *data, size_t len, const p
 		goto out;
 	L.n_done = 1;
 	L.files = 1;
+	errors_before = L.diags->errors;
 	rc = load_text(&L, name, data, len, -1, 0);
+	if (L.diags->errors > errors_before)
+		cfg->has_errors = 1;
 	if (rc == PF_OK && cfg->has_errors)
 		rc = PF_E_CONFIG;
 out:

@@ -177,6 +177,10 @@ const char *cfg_algo_default(cfg_algo_kind kind);
 int cfg_algo_check(cfg_algo_kind kind, const char *value, const char *path, int line, int col,
 		   const char *text, const char *kwname, pf_diags *diags);
 
+/* 1 when a diagnostic for `path` would still be kept (so working out a
+ * suggestion is worth it). */
+int cfg_diags_room(const pf_diags *d, const char *path);
+
 /* Counting characters for columns. */
 int cfg_utf8_col(const char *line, const char *at);
 

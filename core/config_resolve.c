@@ -141,6 +141,18 @@ static int host_line_matches(const cfg_entry *e, const char *host)
 	return active;
 }
 
+/* The remote user so far: -o User, then user@/-l, then User in the file. */
+static const char *user_of(const rstate *st)
+{
+	const cfg_entry *u = st->src[K_USER];
+
+	if (u != NULL && u->file == NULL)
+		return u->args[0];
+	if (st->user_override != NULL)
+		return st->user_override;
+	return u ? u->args[0] : NULL;
+}
+
 static int match_line_matches(const cfg_entry *e, const rstate *st)
 {
 	size_t i;
@@ -150,8 +162,9 @@ static int match_line_matches(const cfg_entry *e, const rstate *st)
 
 	if (host == NULL)
 		return 0;
-	ruser = st->src[K_USER] ? st->src[K_USER]->args[0]
-				: (st->user_override ? st->user_override : st->local_user);
+	ruser = user_of(st);
+	if (ruser == NULL)
+		ruser = st->local_user;
 	for (i = 0; i < e->ncrit; i++) {
 		const cfg_criterion *c = &e->crit[i];
 		int r = 0;
@@ -384,11 +397,9 @@ static pf_rc fill(pf_host_config *hc, const pf_config *cfg, const rstate *st,
 		goto out;
 	lowercase(hc->hostname);
 	hc->port = ival(st, K_PORT, 22);
-	if (st->src[K_USER] != NULL) {
-		hc->user = pf_strdup(st->src[K_USER]->args[0]);
-		hc->user_configured = 1;
-	} else if (st->user_override != NULL) {
-		hc->user = pf_strdup(st->user_override);
+	/* -o User, user@host and -l are set before the file is read, so they win. */
+	if (user_of(st) != NULL) {
+		hc->user = pf_strdup(user_of(st));
 		hc->user_configured = 1;
 	} else {
 		hc->user = pf_strdup(st->local_user);

@@ -79,6 +79,12 @@ static size_t diags_in_file(const pf_diags *d, const char *path)
 	return n;
 }
 
+int cfg_diags_room(const pf_diags *d, const char *path)
+{
+	return d != NULL && d->count < PF_DIAGS_MAX_TOTAL &&
+	       diags_in_file(d, path ? path : "") < PF_DIAGS_MAX_PER_FILE;
+}
+
 pf_rc pf_diags_add(pf_diags *d, pf_diag_level level, const char *path, int line, int col,
 		   const char *text, const char *fmt, ...)
 {
@@ -88,11 +94,17 @@ pf_rc pf_diags_add(pf_diags *d, pf_diag_level level, const char *path, int line,
 
 	if (d == NULL)
 		return PF_OK;
+	if (level == PF_DIAG_ERROR)
+		d->errors++;
+	else if (level == PF_DIAG_WARNING)
+		d->warnings++;
 	if (path == NULL)
 		path = "";
+	if (d->count >= PF_DIAGS_MAX_TOTAL)
+		return PF_OK;
 	infile = diags_in_file(d, path);
 	if (infile > PF_DIAGS_MAX_PER_FILE)
-		goto count;
+		return PF_OK;
 	if (d->count == d->cap) {
 		size_t ncap = d->cap ? d->cap * 2 : 16;
 		pf_diag *n = pf_reallocarray(d->items, ncap, sizeof(*n));
@@ -109,6 +121,7 @@ pf_rc pf_diags_add(pf_diags *d, pf_diag_level level, const char *path, int line,
 		it->level = PF_DIAG_NOTE;
 		it->message = pf_strdup("Too many problems in this file; the rest are not shown. "
 					"Fix the ones above first.");
+		text = NULL;
 	} else {
 		it->level = level;
 		it->line = line;
@@ -125,11 +138,6 @@ pf_rc pf_diags_add(pf_diags *d, pf_diag_level level, const char *path, int line,
 		return PF_E_NOMEM;
 	}
 	d->count++;
-count:
-	if (level == PF_DIAG_ERROR)
-		d->errors++;
-	else if (level == PF_DIAG_WARNING)
-		d->warnings++;
 	return PF_OK;
 }
 
@@ -337,9 +345,11 @@ pf_rc cfg_decode(const char *path, const char *data, size_t len, char **text, si
 		*encoding = "UTF-8";
 	}
 	if (utf8_valid(data, len)) {
-		r = pf_strndup(data, len);
+		r = malloc(len + 1); /* not strndup: NUL bytes are reported later */
 		if (r == NULL)
 			return PF_E_NOMEM;
+		memcpy(r, data, len);
+		r[len] = '\0';
 		*text = r;
 		*text_len = len;
 		return PF_OK;

@@ -52,8 +52,10 @@ typedef struct pf_diag {
 
 /* A growing list of diagnostics. Zero-initialise (or pf_diags_init) before
  * use; pf_diags_free releases it. At most PF_DIAGS_MAX_PER_FILE are kept
- * per file (then one "too many problems" note). */
+ * per file (then one "too many problems" note) and PF_DIAGS_MAX_TOTAL in
+ * all; `errors` and `warnings` count every one, kept or not. */
 #define PF_DIAGS_MAX_PER_FILE 200
+#define PF_DIAGS_MAX_TOTAL    2000
 typedef struct pf_diags {
 	pf_diag *items;
 	size_t count, cap;

@@ -830,6 +830,39 @@ out:
 	return rc;
 }
 
+void pf_fwd_engine_wait(pf_fwd_engine *e, int timeout_ms)
+{
+	pf_session *s = e->s;
+	size_t n = 0, i, k;
+
+	if (pfd_reserve(e, 1 + e->nf * MAX_LISTEN) != 0) {
+		pf_sleep_ms(timeout_ms > 0 ? (unsigned)timeout_ms : 0);
+		return;
+	}
+	e->pfd[n].fd = pf_wakeup_fd(s->wake);
+	e->pfd[n++].events = PF_POLL_IN;
+	for (i = 0; i < e->nf; i++)
+		for (k = 0; k < e->f[i].nls; k++) {
+			e->pfd[n].fd = e->f[i].ls[k];
+			e->pfd[n].events = PF_POLL_IN;
+			e->pown[n++] = &e->f[i];
+		}
+	if (pf_net_poll(e->pfd, n, timeout_ms) <= 0)
+		return;
+	if (e->pfd[0].revents)
+		pf_wakeup_drain(s->wake);
+	for (i = 1; i < n; i++) {
+		pf_socket c;
+		int j;
+
+		if (!e->pfd[i].revents)
+			continue;
+		for (j = 0; j < ACCEPT_BATCH && pf_net_accept(e->pfd[i].fd, &c, NULL, 0) == PF_OK;
+		     j++)
+			pf_net_close(c);
+	}
+}
+
 const pf_fwd_status *pf_fwd_engine_status(pf_fwd_engine *e, size_t *n)
 {
 	size_t i;

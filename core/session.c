@@ -622,7 +622,6 @@ static int is_final(pf_rc rc)
 static int backoff_wait(pf_session *s, unsigned ms)
 {
 	uint64_t end = pf_time_ms() + ms;
-	pf_pollfd p;
 
 	for (;;) {
 		uint64_t now = pf_time_ms();
@@ -644,11 +643,9 @@ static int backoff_wait(pf_session *s, unsigned ms)
 			s->retry_in_s = (left + 999) / 1000;
 			pf_session_publish(s);
 		}
-		p.fd = pf_wakeup_fd(s->wake);
-		p.events = PF_POLL_IN;
-		/* Wake at least once a second to count down in the status. */
-		if (pf_net_poll(&p, 1, left > 1000 ? 1000 : (int)left) > 0)
-			pf_wakeup_drain(s->wake);
+		/* Wake at least once a second to count down in the status;
+		 * clients of the forwards meanwhile are answered at once. */
+		pf_fwd_engine_wait(s->fwd, left > 1000 ? 1000 : (int)left);
 	}
 }
 

@@ -100,6 +100,10 @@ pf_rc pf_session_authenticate(pf_session *s, pf_error *err);
 pf_rc pf_fwd_engine_new(pf_session *s, pf_fwd_engine **out, pf_error *err);
 pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err);
 void pf_fwd_engine_free(pf_fwd_engine *e);
+/* While not connected (back-off): wait up to timeout_ms for the session's
+ * wake-up, meanwhile closing at once any client that connects to a
+ * forward, so nobody is left hanging. */
+void pf_fwd_engine_wait(pf_fwd_engine *e, int timeout_ms);
 /* Forward statuses for pf_status; borrowed until the next call. */
 const pf_fwd_status *pf_fwd_engine_status(pf_fwd_engine *e, size_t *n);
 

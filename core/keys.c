@@ -21,6 +21,7 @@
 #include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 
+#include "pf/attr.h"
 #include "pf/keys.h"
 #include "pf/mem.h"
 #include "pf/platform.h"
@@ -91,8 +92,7 @@ const char *pf_key_format_name(pf_key_format f)
 	return "unknown";
 }
 
-static pf_key_result fail(key_ctx *c, pf_key_result r, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static pf_key_result fail(key_ctx *c, pf_key_result r, const char *fmt, ...) PF_PRINTF(3, 4);
 
 static pf_key_result fail(key_ctx *c, pf_key_result r, const char *fmt, ...)
 {

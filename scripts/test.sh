@@ -23,10 +23,14 @@ cmake --build --preset win64
 stage "native: configure and build"
 cmake --preset native >build/configure-native.log 2>&1 || { cat build/configure-native.log; exit 1; }
 cmake --build --preset native
+stage "native-asan: configure and build (AddressSanitizer + UBSan)"
+cmake --preset native-asan >build/configure-asan.log 2>&1 || { cat build/configure-asan.log; exit 1; }
+cmake --build --preset native-asan
 stage "fuzz targets: configure and build (clang, ASan + UBSan)"
 cmake --preset fuzz >build/configure-fuzz.log 2>&1 || { cat build/configure-fuzz.log; exit 1; }
 cmake --build --preset fuzz
 stage "tests"
-# The win64 and fuzz trees' programs run inside this one ctest run
-# (PF_WIN64_BUILD_DIR, PF_FUZZ_BUILD_DIR in CMakePresets.json).
+# The win64, native-asan and fuzz trees' programs run inside this one ctest
+# run (PF_WIN64_BUILD_DIR, PF_ASAN_BUILD_DIR, PF_FUZZ_BUILD_DIR in
+# CMakePresets.json).
 ctest --preset native

@@ -64,13 +64,21 @@ static void test_paths(void)
 
 static void test_files(void)
 {
-	/* A Japanese folder name: UTF-8 here, UTF-16 on Windows underneath. */
-	char *dir = tmpdir_path("\xe3\x83\xa1\xe3\x83\xbc\xe3\x83\xab\xe8\xa8\xad\xe5\xae\x9a");
-	char *file = pf_path_join(dir, "known_hosts");
+	/* A Japanese folder name (UTF-8 here, UTF-16 on Windows underneath),
+	 * unique per run: tests may run in parallel. */
+	unsigned char rnd[4];
+	char name[64], *dir, *file;
 	char *data = NULL, **names = NULL;
 	size_t len = 0, n = 0;
 	pf_error err;
 	FILE *f;
+
+	pf_random_bytes(rnd, sizeof(rnd));
+	snprintf(name, sizeof(name),
+		 "\xe3\x83\xa1\xe3\x83\xbc\xe3\x83\xab\xe8\xa8\xad\xe5\xae\x9a-%02x%02x%02x%02x",
+		 rnd[0], rnd[1], rnd[2], rnd[3]);
+	dir = tmpdir_path(name);
+	file = pf_path_join(dir, "known_hosts");
 
 #ifdef _WIN32
 	{

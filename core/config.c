@@ -400,11 +400,17 @@ static const choice pubkey_choices[] = {{"yes", PF_PUBKEY_YES},
 					{"unbound", PF_PUBKEY_UNBOUND},
 					{"host-bound", PF_PUBKEY_HOSTBOUND},
 					{NULL, 0}};
-static const choice loglevel_choices[] = {{"QUIET", PF_LOG_QUIET},     {"FATAL", PF_LOG_FATAL},
-					  {"ERROR", PF_LOG_ERROR},     {"INFO", PF_LOG_INFO},
-					  {"VERBOSE", PF_LOG_VERBOSE}, {"DEBUG", PF_LOG_DEBUG1},
-					  {"DEBUG1", PF_LOG_DEBUG1},   {"DEBUG2", PF_LOG_DEBUG2},
-					  {"DEBUG3", PF_LOG_DEBUG3},   {NULL, 0}};
+static const choice loglevel_choices[] = {{"QUIET", PF_LOG_QUIET},
+					  {"SILENT", PF_LOG_QUIET},
+					  {"FATAL", PF_LOG_FATAL},
+					  {"ERROR", PF_LOG_ERROR},
+					  {"INFO", PF_LOG_INFO},
+					  {"VERBOSE", PF_LOG_VERBOSE},
+					  {"DEBUG", PF_LOG_DEBUG1},
+					  {"DEBUG1", PF_LOG_DEBUG1},
+					  {"DEBUG2", PF_LOG_DEBUG2},
+					  {"DEBUG3", PF_LOG_DEBUG3},
+					  {NULL, 0}};
 
 static int pick(const choice *c, const char *word, int *value)
 {

@@ -500,7 +500,9 @@ static pf_rc fill(pf_host_config *hc, const pf_config *cfg, const rstate *st,
 	hc->compression = ival(st, K_COMPRESSION, 0);
 	hc->connect_timeout = ival(st, K_CONNECTTIMEOUT, -1);
 	hc->connection_attempts = ival(st, K_CONNECTIONATTEMPTS, 1);
-	hc->server_alive_interval = ival(st, K_SERVERALIVEINTERVAL, 0);
+	hc->batch_mode = ival(st, K_BATCHMODE, 0);
+	/* As ssh: a batch job should notice a dead server within minutes. */
+	hc->server_alive_interval = ival(st, K_SERVERALIVEINTERVAL, hc->batch_mode ? 300 : 0);
 	hc->server_alive_count_max = ival(st, K_SERVERALIVECOUNTMAX, 3);
 	hc->tcp_keepalive = ival(st, K_TCPKEEPALIVE, 1);
 	hc->strict_host_key_checking =
@@ -641,7 +643,8 @@ out:
 
 const char *pf_log_level_name(pf_log_level level)
 {
-	static const char *const names[] = {"QUIET",   "FATAL", "ERROR",  "INFO",
+	/* ssh -G calls QUIET "SILENT" (its name table's first match). */
+	static const char *const names[] = {"SILENT",  "FATAL", "ERROR",  "INFO",
 					    "VERBOSE", "DEBUG", "DEBUG2", "DEBUG3"};
 
 	if ((int)level < 0 || (size_t)level >= sizeof(names) / sizeof(names[0]))

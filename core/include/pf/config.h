@@ -195,7 +195,8 @@ typedef struct pf_host_config {
 	int compression;            /* Compression yes/no; default no */
 	int connect_timeout;        /* ConnectTimeout in seconds; -1 = none (default) */
 	int connection_attempts;    /* ConnectionAttempts; default 1 */
-	int server_alive_interval;  /* ServerAliveInterval in seconds; 0 = off (default) */
+	int server_alive_interval;  /* ServerAliveInterval in seconds; 0 = off (default;
+				       300 with BatchMode yes, as in ssh) */
 	int server_alive_count_max; /* ServerAliveCountMax; default 3 */
 	int tcp_keepalive;          /* TCPKeepAlive; default yes */
 
@@ -249,7 +250,8 @@ void pf_host_config_free(pf_host_config *hc);
  * ssh -G's order, for the keywords PortForwarder implements. Caller frees. */
 char *pf_host_config_dump(const pf_host_config *hc);
 
-/* "QUIET", "INFO", "DEBUG", ... (static). */
+/* "SILENT" (for QUIET, as ssh -G prints it), "INFO", "DEBUG", ... (static).
+ * LogLevel accepts QUIET and SILENT alike. */
 const char *pf_log_level_name(pf_log_level level);
 
 #endif

@@ -564,17 +564,15 @@ static void describe_algorithms(pf_session *s)
 		 aead || mac == NULL ? "" : mac);
 }
 
-/* One full connection attempt; on success s->ssh is connected and
- * authenticated. */
-static pf_rc connect_once(pf_session *s, pf_error *err)
+pf_rc pf_session_open_ssh(pf_session *s, pf_socket sock, pf_error *err)
 {
-	pf_socket sock = PF_INVALID_SOCKET;
 	pf_rc rc;
 
-	pf_session_set_state(s, PF_CONN_CONNECTING);
-	rc = connect_tcp(s, &sock, err);
-	if (rc != PF_OK)
-		return rc;
+	if (sock == PF_INVALID_SOCKET) {
+		rc = connect_tcp(s, &sock, err);
+		if (rc != PF_OK)
+			return rc;
+	}
 	s->ssh = ssh_new();
 	if (s->ssh == NULL) {
 		pf_net_close(sock);
@@ -600,14 +598,32 @@ static pf_rc connect_once(pf_session *s, pf_error *err)
 	return pf_session_authenticate(s, err);
 }
 
+/* One full connection attempt, through the ProxyJump hosts if any; on
+ * success s->ssh is connected and authenticated. */
+static pf_rc connect_once(pf_session *s, pf_error *err)
+{
+	pf_socket sock = PF_INVALID_SOCKET;
+	pf_rc rc;
+
+	pf_session_set_state(s, PF_CONN_CONNECTING);
+	if (s->hc->proxy_jump != NULL) {
+		rc = pf_jump_open(s, &sock, err);
+		if (rc != PF_OK)
+			return rc;
+	}
+	return pf_session_open_ssh(s, sock, err);
+}
+
 static void drop_ssh(pf_session *s, int polite)
 {
-	if (s->ssh == NULL)
-		return;
-	if (polite && ssh_is_connected(s->ssh))
-		ssh_disconnect(s->ssh);
-	ssh_free(s->ssh);
-	s->ssh = NULL;
+	if (s->ssh != NULL) {
+		if (polite && ssh_is_connected(s->ssh))
+			ssh_disconnect(s->ssh);
+		ssh_free(s->ssh);
+		s->ssh = NULL;
+	}
+	/* The jump hosts' bridges end once our socket is closed. */
+	pf_jump_close(s);
 }
 
 /* Failures that another attempt cannot fix. */

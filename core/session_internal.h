@@ -33,6 +33,7 @@ typedef struct pf_cred {
 } pf_cred;
 
 typedef struct pf_fwd_engine pf_fwd_engine;
+typedef struct pf_jump pf_jump;
 
 struct pf_session {
 	/* Set at start, read-only afterwards. */
@@ -65,6 +66,7 @@ struct pf_session {
 	pf_cred *creds;
 	size_t ncreds;
 	pf_fwd_engine *fwd;
+	pf_jump *jumps; /* the ProxyJump chain of the current connection */
 };
 
 /* Log one line through the UI when the connection's LogLevel allows it.
@@ -89,6 +91,17 @@ const char *pf_session_cred_get(pf_session *s, const char *key_path);
 void pf_session_cred_put(pf_session *s, const char *key_path, const char *secret);
 void pf_session_cred_forget(pf_session *s, const char *key_path);
 void pf_session_cred_wipe(pf_session *s);
+
+/* Connect s->ssh to s->hc: over `sock` when valid (a ProxyJump bridge),
+ * else by TCP; key exchange, host key check, authentication. On failure
+ * s->ssh may be set (the caller frees it). */
+pf_rc pf_session_open_ssh(pf_session *s, pf_socket sock, pf_error *err);
+
+/* jump.c: connect through the ProxyJump hosts of s->hc, each with its own
+ * configuration, host key check and login; *sock is then a stream to the
+ * final host. pf_jump_close ends the chain (idempotent). */
+pf_rc pf_jump_open(pf_session *s, pf_socket *sock, pf_error *err);
+void pf_jump_close(pf_session *s);
 
 /* auth.c: authenticate the connected s->ssh as hc->user. */
 pf_rc pf_session_authenticate(pf_session *s, pf_error *err);

@@ -547,22 +547,17 @@ void pf_net_local_name(pf_socket s, char *buf, size_t size)
 	format_addr((struct sockaddr *)&ss, buf, size);
 }
 
-/* --- wake-up channel -------------------------------------------------------
- * A connected socket pair: on POSIX socketpair(); Winsock has none, so two
- * loopback TCP sockets. Writers send one byte; a full buffer is fine (the
+/* --- socket pairs and the wake-up channel ----------------------------------
+ * A connected pair: on POSIX socketpair(); Winsock has none, so two loopback
+ * TCP sockets. Wake-up writers send one byte; a full buffer is fine (the
  * reader is already due to wake). */
 struct pf_wakeup {
 	pf_socket rd, wr;
 };
 
-pf_rc pf_wakeup_new(pf_wakeup **out)
+pf_rc pf_net_socketpair(pf_socket sv[2])
 {
-	pf_wakeup *w = PF_NEW(pf_wakeup);
-
-	*out = NULL;
-	if (w == NULL)
-		return PF_E_NOMEM;
-	w->rd = w->wr = PF_INVALID_SOCKET;
+	sv[0] = sv[1] = PF_INVALID_SOCKET;
 #ifdef _WIN32
 	{
 		struct sockaddr_in a;
@@ -576,34 +571,50 @@ pf_rc pf_wakeup_new(pf_wakeup **out)
 		    listen(l, 1) != 0 || getsockname(l, (struct sockaddr *)&a, &len) != 0) {
 			if (l != INVALID_SOCKET)
 				closesocket(l);
-			free(w);
 			return PF_E_NETWORK;
 		}
-		w->wr = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-		if (w->wr == PF_INVALID_SOCKET ||
-		    connect(w->wr, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-		    (w->rd = accept(l, NULL, NULL)) == PF_INVALID_SOCKET) {
+		sv[1] = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+		if (sv[1] == PF_INVALID_SOCKET ||
+		    connect(sv[1], (struct sockaddr *)&a, sizeof(a)) != 0 ||
+		    (sv[0] = accept(l, NULL, NULL)) == PF_INVALID_SOCKET) {
 			closesocket(l);
-			pf_wakeup_free(w);
+			pf_net_close(sv[1]);
+			sv[1] = PF_INVALID_SOCKET;
 			return PF_E_NETWORK;
 		}
 		closesocket(l);
 	}
 #else
 	{
-		int sv[2];
+		int p[2];
 
-		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {
-			free(w);
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, p) != 0)
 			return PF_E_NETWORK;
-		}
-		w->rd = sv[0];
-		w->wr = sv[1];
+		sv[0] = p[0];
+		sv[1] = p[1];
 	}
 #endif
-	set_nonblocking(w->rd);
-	set_nonblocking(w->wr);
-	set_nodelay(w->wr);
+	set_nonblocking(sv[0]);
+	set_nonblocking(sv[1]);
+	set_nodelay(sv[0]);
+	set_nodelay(sv[1]);
+	return PF_OK;
+}
+
+pf_rc pf_wakeup_new(pf_wakeup **out)
+{
+	pf_wakeup *w = PF_NEW(pf_wakeup);
+	pf_socket sv[2];
+
+	*out = NULL;
+	if (w == NULL)
+		return PF_E_NOMEM;
+	if (pf_net_socketpair(sv) != PF_OK) {
+		free(w);
+		return PF_E_NETWORK;
+	}
+	w->rd = sv[0];
+	w->wr = sv[1];
 	*out = w;
 	return PF_OK;
 }

@@ -87,6 +87,10 @@ void pf_net_local_name(pf_socket s, char *buf, size_t size);
  * the system will tell; 0 on success, -1 otherwise (buf untouched). */
 int pf_net_port_owner(int port, char *buf, size_t size);
 
+/* Two connected, non-blocking stream sockets (socketpair on POSIX, a
+ * loopback TCP pair on Windows). */
+pf_rc pf_net_socketpair(pf_socket sv[2]);
+
 /* A wake-up channel: a socket a worker polls for PF_POLL_IN, and a signal
  * any thread may send. Signals coalesce; drain after waking. */
 typedef struct pf_wakeup pf_wakeup;

@@ -1,0 +1,351 @@
+/* ProxyJump, done in the core (libssh's own needs a local ssh binary and
+ * does not work on Windows): for each jump host an SSH connection of its
+ * own (its Host entry from the same config file, its own host key check and
+ * login, through the previous hop if any), a direct-tcpip channel from it to
+ * the next hop, and a bridge thread that moves bytes between that channel
+ * and one end of a socket pair. The next connection runs over the other end
+ * as if it were TCP. Each bridge thread owns its jump session alone once it
+ * starts (libssh sessions are not shared between threads). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pf/mem.h"
+#include "session_internal.h"
+
+#define BRIDGE_BUF (32 * 1024)
+#define MAX_HOPS   8
+
+struct pf_jump {
+	pf_jump *next;
+	ssh_session ssh;
+	ssh_channel ch;
+	pf_socket sock; /* our end of the pair */
+	pf_thread *thread;
+	pf_mutex *mu;
+	int stop;
+	char name[200];
+};
+
+static int bridge_stopping(pf_jump *j)
+{
+	int v;
+
+	pf_mutex_lock(j->mu);
+	v = j->stop;
+	pf_mutex_unlock(j->mu);
+	return v;
+}
+
+/* Move bytes between the channel and the socket until either side ends. */
+static void bridge(void *arg)
+{
+	pf_jump *j = arg;
+	unsigned char *up = malloc(BRIDGE_BUF), *down = malloc(BRIDGE_BUF);
+	size_t up_len = 0, up_off = 0, down_len = 0, down_off = 0;
+	int sock_eof = 0, ch_eof = 0, busy = 0;
+	ssh_event ev = ssh_event_new();
+
+	if (up == NULL || down == NULL || ev == NULL || ssh_event_add_session(ev, j->ssh) != SSH_OK)
+		goto out;
+	ssh_set_blocking(j->ssh, 0);
+	while (!bridge_stopping(j)) {
+		pf_pollfd p[2];
+		long n;
+		int k;
+
+		p[0].fd = j->sock;
+		p[0].events = (short)((up_off == up_len && !sock_eof ? PF_POLL_IN : 0) |
+				      (down_off < down_len ? PF_POLL_OUT : 0));
+		p[1].fd = (pf_socket)ssh_get_fd(j->ssh);
+		p[1].events = (short)(PF_POLL_IN | ((ssh_get_poll_flags(j->ssh) & SSH_WRITE_PENDING)
+							    ? PF_POLL_OUT
+							    : 0));
+		if (pf_net_poll(p, 2, busy ? 0 : 200) < 0)
+			break;
+		busy = 0;
+		if (p[1].revents)
+			for (k = 0; k < 64; k++) {
+				pf_pollfd q = {(pf_socket)ssh_get_fd(j->ssh), PF_POLL_IN, 0};
+
+				if (ssh_event_dopoll(ev, 0) == SSH_ERROR ||
+				    pf_net_poll(&q, 1, 0) <= 0)
+					break;
+			}
+		if (!ssh_is_connected(j->ssh))
+			break;
+		/* socket -> channel */
+		if (up_off == up_len && !sock_eof && (p[0].revents & (PF_POLL_IN | PF_POLL_ERR))) {
+			up_off = up_len = 0;
+			n = pf_net_recv(j->sock, up, BRIDGE_BUF);
+			if (n > 0)
+				up_len = (size_t)n;
+			else if (n == 0)
+				sock_eof = 1;
+			else if (n != PF_E_NOTFOUND)
+				break;
+		}
+		if (up_off < up_len) {
+			uint32_t win = ssh_channel_window_size(j->ch);
+
+			if (win > 0) {
+				size_t len = up_len - up_off;
+				int w = ssh_channel_write(j->ch, up + up_off,
+							  (uint32_t)(len < win ? len : win));
+
+				if (w == SSH_ERROR)
+					break;
+				up_off += (size_t)(w > 0 ? w : 0);
+				busy |= w > 0;
+			}
+		}
+		if (sock_eof && up_off == up_len)
+			break; /* the connection above us is gone */
+		/* channel -> socket */
+		if (down_off == down_len && !ch_eof) {
+			down_off = down_len = 0;
+			n = ssh_channel_read_nonblocking(j->ch, down, BRIDGE_BUF, 0);
+			if (n > 0)
+				down_len = (size_t)n;
+			else if (n == SSH_ERROR)
+				break;
+			else if (ssh_channel_is_eof(j->ch) || ssh_channel_is_closed(j->ch))
+				ch_eof = 1;
+		}
+		if (down_off < down_len) {
+			n = pf_net_send(j->sock, down + down_off, down_len - down_off);
+			if (n > 0) {
+				down_off += (size_t)n;
+				busy = 1;
+			} else if (n != PF_E_NOTFOUND) {
+				break;
+			}
+		}
+		if (ch_eof && down_off == down_len)
+			break; /* the next hop closed */
+	}
+out:
+	/* Closing our end tells the connection above that the path is gone. */
+	pf_net_close(j->sock);
+	j->sock = PF_INVALID_SOCKET;
+	if (ev != NULL) {
+		ssh_event_remove_session(ev, j->ssh);
+		ssh_event_free(ev);
+	}
+	ssh_channel_close(j->ch);
+	ssh_channel_free(j->ch);
+	j->ch = NULL;
+	ssh_disconnect(j->ssh);
+	ssh_free(j->ssh);
+	j->ssh = NULL;
+	free(up);
+	free(down);
+}
+
+/* One hop "[user@]host[:port]" or "[user@][v6addr]:port". */
+typedef struct hop {
+	char user[128];
+	char host[256];
+	int port; /* 0: from the config */
+} hop;
+
+static int parse_hop(const char *s, size_t len, hop *h)
+{
+	const char *at, *host, *end = s + len, *colon;
+
+	memset(h, 0, sizeof(*h));
+	at = memchr(s, '@', len);
+	if (at != NULL) {
+		if ((size_t)(at - s) >= sizeof(h->user))
+			return -1;
+		memcpy(h->user, s, (size_t)(at - s));
+		s = at + 1;
+	}
+	host = s;
+	if (*host == '[') {
+		const char *rb = memchr(host, ']', (size_t)(end - host));
+
+		if (rb == NULL || (size_t)(rb - host - 1) >= sizeof(h->host))
+			return -1;
+		memcpy(h->host, host + 1, (size_t)(rb - host - 1));
+		colon = rb + 1 < end && rb[1] == ':' ? rb + 1 : NULL;
+	} else {
+		colon = memchr(host, ':', (size_t)(end - host));
+		if ((size_t)((colon ? colon : end) - host) >= sizeof(h->host))
+			return -1;
+		memcpy(h->host, host, (size_t)((colon ? colon : end) - host));
+	}
+	if (colon != NULL) {
+		char num[8] = "";
+		size_t n = (size_t)(end - colon - 1);
+		char *stop;
+		long v;
+
+		if (n == 0 || n >= sizeof(num))
+			return -1;
+		memcpy(num, colon + 1, n);
+		v = strtol(num, &stop, 10);
+		if (*stop != '\0' || v < 1 || v > 65535)
+			return -1;
+		h->port = (int)v;
+	}
+	return h->host[0] ? 0 : -1;
+}
+
+/* The hop's own settings: its Host entry in the same config file, with the
+ * user and port given in ProxyJump winning, and no ProxyJump of its own
+ * (the chain is the one written). */
+static pf_rc resolve_hop(pf_session *s, const pf_config *cfg, const hop *h, pf_host_config **out,
+			 pf_error *err)
+{
+	char port_opt[32];
+	const char *ovr[2];
+	pf_resolve_opts ro;
+	pf_diags d;
+	pf_rc rc;
+
+	memset(&ro, 0, sizeof(ro));
+	ovr[0] = "ProxyJump=none";
+	ro.overrides = ovr;
+	ro.n_overrides = 1;
+	if (h->port > 0) {
+		snprintf(port_opt, sizeof(port_opt), "Port=%d", h->port);
+		ovr[1] = port_opt;
+		ro.n_overrides = 2;
+	}
+	ro.user = h->user[0] ? h->user : NULL;
+	pf_diags_init(&d);
+	rc = pf_config_resolve(cfg, h->host, &ro, out, &d);
+	pf_diags_free(&d);
+	if (rc != PF_OK)
+		return pf_error_set(err, PF_E_CONFIG,
+				    "The jump host %s (ProxyJump) has unusable settings.", h->host);
+	return PF_OK;
+}
+
+void pf_jump_close(pf_session *s)
+{
+	while (s->jumps != NULL) {
+		pf_jump *j = s->jumps;
+
+		s->jumps = j->next;
+		if (j->thread != NULL) {
+			pf_mutex_lock(j->mu);
+			j->stop = 1;
+			pf_mutex_unlock(j->mu);
+			pf_thread_join(j->thread);
+		} else {
+			/* Never started: we still own everything. */
+			if (j->ch != NULL)
+				ssh_channel_free(j->ch);
+			if (j->ssh != NULL)
+				ssh_free(j->ssh);
+			pf_net_close(j->sock);
+		}
+		pf_mutex_free(j->mu);
+		free(j);
+	}
+}
+
+pf_rc pf_jump_open(pf_session *s, pf_socket *out, pf_error *err)
+{
+	pf_host_config *main_hc = s->hc, *hcs[MAX_HOPS] = {NULL};
+	pf_config *cfg = NULL;
+	hop hops[MAX_HOPS];
+	const char *p = main_hc->proxy_jump;
+	char saved_server[sizeof(s->server)];
+	pf_socket carry = PF_INVALID_SOCKET;
+	size_t n = 0, i;
+	pf_diags d;
+	pf_rc rc = PF_OK;
+
+	*out = PF_INVALID_SOCKET;
+	while (*p != '\0') {
+		size_t len = strcspn(p, ",");
+
+		if (n == MAX_HOPS)
+			return pf_error_set(err, PF_E_CONFIG, "ProxyJump lists more than %d hosts.",
+					    MAX_HOPS);
+		if (parse_hop(p, len, &hops[n]) != 0)
+			return pf_error_set(err, PF_E_CONFIG,
+					    "ProxyJump \"%s\" is not a list of [user@]host[:port].",
+					    main_hc->proxy_jump);
+		n++;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	pf_diags_init(&d);
+	if (main_hc->config_path != NULL &&
+	    pf_config_load(main_hc->config_path, NULL, &cfg, &d) != PF_OK) {
+		pf_diags_free(&d);
+		pf_config_free(cfg);
+		return pf_error_set(err, PF_E_CONFIG, "Cannot read %s again for the jump hosts.",
+				    main_hc->config_path);
+	}
+	pf_diags_free(&d);
+	for (i = 0; i < n && rc == PF_OK; i++)
+		rc = resolve_hop(s, cfg, &hops[i], &hcs[i], err);
+	pf_config_free(cfg);
+	memcpy(saved_server, s->server, sizeof(saved_server));
+
+	for (i = 0; i < n && rc == PF_OK; i++) {
+		const char *to_host = i + 1 < n ? hcs[i + 1]->hostname : main_hc->hostname;
+		int to_port = i + 1 < n ? hcs[i + 1]->port : main_hc->port;
+		pf_jump *j = PF_NEW(pf_jump);
+		pf_socket sv[2];
+
+		if (j == NULL || (j->mu = pf_mutex_new()) == NULL) {
+			free(j);
+			rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
+			break;
+		}
+		j->sock = PF_INVALID_SOCKET;
+		j->next = s->jumps;
+		s->jumps = j;
+		snprintf(j->name, sizeof(j->name), "%s:%d", hcs[i]->hostname, hcs[i]->port);
+		pf_session_log(s, PF_LOG_VERBOSE, "Connecting to the jump host %s", j->name);
+
+		/* The hop is connected and checked with the session's own code,
+		 * as if it were the destination. */
+		s->hc = hcs[i];
+		s->ssh = NULL;
+		snprintf(s->server, sizeof(s->server), "%s (jump host)", j->name);
+		rc = pf_session_open_ssh(s, carry, err);
+		carry = PF_INVALID_SOCKET; /* consumed either way */
+		j->ssh = s->ssh;
+		s->ssh = NULL;
+		s->hc = main_hc;
+		memcpy(s->server, saved_server, sizeof(saved_server));
+		if (rc != PF_OK)
+			break;
+
+		j->ch = ssh_channel_new(j->ssh);
+		if (j->ch == NULL ||
+		    ssh_channel_open_forward(j->ch, to_host, to_port, "127.0.0.1", 0) != SSH_OK) {
+			rc = pf_error_set(err, PF_E_NETWORK,
+					  "The jump host %s could not connect to %s port %d: %s",
+					  j->name, to_host, to_port, ssh_get_error(j->ssh));
+			break;
+		}
+		if (pf_net_socketpair(sv) != PF_OK) {
+			rc = pf_error_set(err, PF_E_NETWORK, "Cannot create a socket pair");
+			break;
+		}
+		j->sock = sv[1];
+		carry = sv[0];
+		if (pf_thread_start(&j->thread, bridge, j) != PF_OK) {
+			rc = pf_error_set(err, PF_E_INTERNAL, "Cannot start a thread");
+			break;
+		}
+	}
+	for (i = 0; i < n; i++)
+		pf_host_config_free(hcs[i]);
+	if (rc != PF_OK) {
+		pf_net_close(carry);
+		pf_jump_close(s);
+		return rc;
+	}
+	*out = carry;
+	return PF_OK;
+}

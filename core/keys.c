@@ -8,6 +8,7 @@
  * unsupported cipher, and so OpenSSL never prompts on a console by itself),
  * then handed to libssh as unencrypted PKCS#8 in wiped memory. */
 #include <stdarg.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +29,9 @@
 
 #define KEY_FILE_MAX   (1024 * 1024) /* far above any key: 16384-bit RSA is ~13 KB */
 #define PUB_FILE_MAX   (64 * 1024)
-#define KDF_ROUNDS_MAX 10000 /* ssh-keygen's default is 16; -a 100 takes ~1 s */
-#define RSA_BITS_MIN   1024  /* what OpenSSH's sshd and libssh accept */
+#define KDF_ROUNDS_MAX 10000      /* ssh-keygen's default is 16; -a 100 takes ~1 s */
+#define PBKDF_ITER_MAX 10000000UL /* PKCS#8: OpenSSL writes 2048; 10^7 is seconds */
+#define RSA_BITS_MIN   1024       /* what OpenSSH's sshd and libssh accept */
 
 /* One parse: where messages go and what we learned so far. */
 typedef struct key_ctx {
@@ -842,37 +844,60 @@ static int errors_say_unsupported(void)
 	return unsupported;
 }
 
-/* A name for an encrypted PKCS#8 file's scheme: "PBES2/AES-256-CBC". */
-static void pkcs8_scheme_name(const X509_SIG *sig, char *buf, size_t size)
+/* An encrypted PKCS#8 file's scheme, for info->cipher ("PBES2/AES-256-CBC")
+ * and its KDF cost (PBKDF2 or PKCS#12 iterations, scrypt's N) for
+ * info->kdf_rounds; ULONG_MAX when it cannot be read. */
+static void pkcs8_scheme(const X509_SIG *sig, char *buf, size_t size, unsigned long *cost)
 {
 	const X509_ALGOR *alg = NULL;
 	const ASN1_OBJECT *obj = NULL;
 	const void *pval = NULL;
+	PBE2PARAM *p2 = NULL;
+	PBKDF2PARAM *kdf = NULL;
+	SCRYPT_PARAMS *scrypt = NULL;
+	PBEPARAM *p1 = NULL;
+	const ASN1_INTEGER *n = NULL;
 	int ptype = 0, nid;
+	long v;
 
+	pf_strlcpy(buf, "unknown", size);
+	*cost = ULONG_MAX;
 	X509_SIG_get0(sig, &alg, NULL);
-	if (alg == NULL) {
-		pf_strlcpy(buf, "unknown", size);
+	if (alg == NULL)
 		return;
-	}
 	X509_ALGOR_get0(&obj, &ptype, &pval, alg);
 	nid = OBJ_obj2nid(obj);
-	if (nid == NID_pbes2 && ptype == V_ASN1_SEQUENCE && pval != NULL) {
-		PBE2PARAM *p2 = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM),
-							  (const ASN1_TYPE *)alg->parameter);
-
-		if (p2 != NULL && p2->encryption != NULL) {
-			snprintf(buf, size, "PBES2/%s",
-				 OBJ_nid2sn(OBJ_obj2nid(p2->encryption->algorithm)));
-			PBE2PARAM_free(p2);
-			return;
-		}
-		PBE2PARAM_free(p2);
-	}
 	if (nid != NID_undef)
 		pf_strlcpy(buf, OBJ_nid2sn(nid), size);
-	else
-		pf_strlcpy(buf, "unknown", size);
+	if (ptype != V_ASN1_SEQUENCE || pval == NULL)
+		return;
+	if (nid == NID_pbes2) {
+		p2 = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter);
+		if (p2 == NULL || p2->encryption == NULL || p2->keyfunc == NULL)
+			goto out;
+		snprintf(buf, size, "PBES2/%s", OBJ_nid2sn(OBJ_obj2nid(p2->encryption->algorithm)));
+		nid = OBJ_obj2nid(p2->keyfunc->algorithm);
+		if (nid == NID_id_pbkdf2) {
+			kdf = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM),
+							p2->keyfunc->parameter);
+			n = kdf ? kdf->iter : NULL;
+		} else if (nid == NID_id_scrypt) {
+			scrypt = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(SCRYPT_PARAMS),
+							   p2->keyfunc->parameter);
+			n = scrypt ? scrypt->costParameter : NULL;
+		}
+	} else {
+		p1 = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBEPARAM), alg->parameter);
+		n = p1 ? p1->iter : NULL;
+	}
+	v = n ? ASN1_INTEGER_get(n) : -1;
+	if (v > 0)
+		*cost = (unsigned long)v;
+out:
+	PBE2PARAM_free(p2);
+	PBKDF2PARAM_free(kdf);
+	SCRYPT_PARAMS_free(scrypt);
+	PBEPARAM_free(p1);
 }
 
 /* The key inside a (decrypted) PKCS#8 structure, after checking that its
@@ -986,6 +1011,7 @@ static pf_key_result parse_pem(key_ctx *c, const pem_block *b)
 	EVP_CIPHER *fetched = NULL;
 	pf_key_result res = PF_KEY_OK;
 	const char *label = b->label;
+	unsigned long cost = 0;
 
 	if (strcmp(label, "RSA PRIVATE KEY") == 0)
 		info->format = PF_KEY_FORMAT_PEM_PKCS1;
@@ -1018,7 +1044,16 @@ static pf_key_result parse_pem(key_ctx *c, const pem_block *b)
 			res = damaged(c, "its encrypted key structure cannot be decoded");
 			goto out;
 		}
-		pkcs8_scheme_name(p8e, info->cipher, sizeof(info->cipher));
+		pkcs8_scheme(p8e, info->cipher, sizeof(info->cipher), &cost);
+		info->kdf_rounds = cost > UINT_MAX ? UINT_MAX : (unsigned)cost;
+		if (cost > PBKDF_ITER_MAX) {
+			res = fail(c, PF_KEY_UNSUPPORTED,
+				   "%s asks for a key derivation cost of %lu, more than the %lu we "
+				   "accept (decrypting would take very long). Re-encrypt it with: "
+				   "ssh-keygen -p -f <file>",
+				   c->name, cost, (unsigned long)PBKDF_ITER_MAX);
+			goto out;
+		}
 		if (c->passphrase == NULL) {
 			res = needs_passphrase(c);
 			goto out;

@@ -584,9 +584,20 @@ pf_rc pf_session_open_ssh(pf_session *s, pf_socket sock, pf_error *err)
 		return rc;
 	}
 	/* From here libssh owns the socket and closes it with the session. */
-	if (ssh_connect(s->ssh) != SSH_OK)
+	if (ssh_connect(s->ssh) != SSH_OK) {
+		const char *why = ssh_get_error(s->ssh);
+
+		if (strstr(why, "no match for method") != NULL)
+			return pf_error_set(
+				err, PF_E_NETWORK,
+				"%s and PortForwarder have no algorithm in common (%s). "
+				"Ask for the server to be updated, or allow its "
+				"algorithms with Ciphers, MACs, KexAlgorithms or "
+				"HostKeyAlgorithms in the config file.",
+				s->server, why);
 		return pf_error_set(err, PF_E_NETWORK, "SSH connection to %s failed: %s", s->server,
-				    ssh_get_error(s->ssh));
+				    why);
+	}
 	describe_algorithms(s);
 	pf_session_log(s, PF_LOG_VERBOSE, "Connected to %s (%s); algorithms: %s", s->server,
 		       ssh_get_serverbanner(s->ssh) ? ssh_get_serverbanner(s->ssh) : "?",

@@ -131,6 +131,29 @@ int sshd_fixture_init(sshd_fixture *f, const char *name, const char *extra_confi
 	return 0;
 }
 
+int sshd_fixture_add_user(sshd_fixture *f, const char *user, const char *password)
+{
+	if (geteuid() != 0 || fixture_run("unshare -m true 2>/dev/null") != 0)
+		return -1;
+	if (fixture_run("cd '%s' && cp /etc/passwd passwd && cp /etc/shadow shadow && "
+			"cp /etc/group group && mkdir -p home && chown 4242:4242 home && "
+			"echo '%s:x:4242:4242:PortForwarder test:%s/home:/bin/sh' >> passwd && "
+			"echo '%s:x:4242:' >> group && "
+			"echo \"%s:$(openssl passwd -6 '%s'):19000:0:99999:7:::\" >> shadow",
+			f->dir, user, f->dir, user, user, password) != 0)
+		return -1;
+	f->private_users = 1;
+	return 0;
+}
+
+int sshd_fixture_set(sshd_fixture *f, const char *keyword, const char *value)
+{
+	return fixture_run("sed -i 's/^%s .*/%s %s/' '%s' && grep -q '^%s %s$' '%s'", keyword,
+			   keyword, value, f->config, keyword, value, f->config) == 0
+		       ? 0
+		       : -1;
+}
+
 static int port_open(int port)
 {
 	struct sockaddr_in a;
@@ -165,6 +188,20 @@ int sshd_fixture_start(sshd_fixture *f)
 	if (f->pid < 0)
 		return -1;
 	if (f->pid == 0) {
+		if (f->private_users) {
+			char cmd[4096];
+
+			/* unshare execs in place and sh execs sshd: the PID stays. */
+			snprintf(cmd, sizeof(cmd),
+				 "mount --bind '%s/passwd' /etc/passwd && "
+				 "mount --bind '%s/shadow' /etc/shadow && "
+				 "mount --bind '%s/group' /etc/group && "
+				 "exec '%s' -D -f '%s' -E '%s'",
+				 f->dir, f->dir, f->dir, sshd_path(), f->config, f->log);
+			execlp("unshare", "unshare", "-m", "--propagation", "private", "sh", "-c",
+			       cmd, (char *)NULL);
+			_exit(127);
+		}
 		execl(sshd_path(), sshd_path(), "-D", "-f", f->config, "-E", f->log, (char *)NULL);
 		_exit(127);
 	}

@@ -17,12 +17,22 @@ typedef struct sshd_fixture {
 	char user[64];        /* the account the tests log in as */
 	int port;
 	pid_t pid;
+	int private_users; /* sshd runs with its own /etc/passwd and /etc/shadow */
 } sshd_fixture;
 
 /* Create <base>/<name>.XXXXXX with keys; base defaults to $PF_TEST_TMPDIR
  * or /tmp. extra_config lines are appended to sshd_config (may be NULL).
  * Returns 0, or -1 with a message on stderr. */
 int sshd_fixture_init(sshd_fixture *f, const char *name, const char *extra_config);
+/* Give sshd an extra account `user` with `password` (uid 4242, home in
+ * the fixture folder) that exists only for it: sshd then runs in its own
+ * mount namespace where copies of /etc/passwd, /etc/shadow and /etc/group
+ * with that account are bound over the real ones. Needs root. Returns 0,
+ * or -1 (the test should then skip what needs it). */
+int sshd_fixture_add_user(sshd_fixture *f, const char *user, const char *password);
+/* Replace "Keyword old" by "Keyword new" in sshd_config (sshd takes the
+ * first value of a keyword, so appending would not do). */
+int sshd_fixture_set(sshd_fixture *f, const char *keyword, const char *value);
 /* Start sshd and wait (up to 10 s) until it accepts connections. */
 int sshd_fixture_start(sshd_fixture *f);
 /* SIGTERM, then SIGKILL after 5 s; reaps the process. Safe to call twice. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pf/agent.h"
 #include "pf/keys.h"
 #include "pf/mem.h"
 #include "session_internal.h"
@@ -199,6 +200,37 @@ static pf_rc identity_list(pf_session *s, char ***paths, size_t *n)
 	return PF_OK;
 }
 
+/* Make the agent reachable for libssh: on Windows through a bridge to the
+ * OpenSSH agent pipe or Pageant; on POSIX libssh connects itself (to
+ * IdentityAgent when configured, else SSH_AUTH_SOCK). 1 if worth asking. */
+static int use_agent(pf_session *s)
+{
+	const char *ia = s->hc->identity_agent;
+	pf_socket sock;
+	pf_error err;
+	pf_rc rc;
+
+	if (ia != NULL && strcmp(ia, "none") == 0)
+		return 0;
+	if (s->agent != NULL)
+		return 1;
+	rc = pf_agent_open(ia, &s->agent, &sock, &err);
+	if (rc == PF_E_UNSUPPORTED) {
+		if (ia != NULL && strcmp(ia, "SSH_AUTH_SOCK") != 0)
+			ssh_options_set(s->ssh, SSH_OPTIONS_IDENTITY_AGENT, ia);
+		return 1;
+	}
+	if (rc != PF_OK) {
+		pf_session_log(s, PF_LOG_VERBOSE, "%s", err.message);
+		return 0;
+	}
+	if (ssh_set_agent_socket(s->ssh, (socket_t)sock) != SSH_OK) {
+		pf_net_close(sock);
+		return 0;
+	}
+	return 1;
+}
+
 static m_result method_publickey(pf_session *s, tried *t)
 {
 	const pf_host_config *hc = s->hc;
@@ -207,8 +239,7 @@ static m_result method_publickey(pf_session *s, tried *t)
 	m_result m = M_DENIED;
 	int r;
 
-	if (!hc->identities_only &&
-	    (hc->identity_agent == NULL || strcmp(hc->identity_agent, "none") != 0)) {
+	if (!hc->identities_only && use_agent(s)) {
 		/* Denied as well when no agent is running. */
 		r = ssh_userauth_agent(s->ssh, NULL);
 		m = from_auth(r);

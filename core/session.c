@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pf/agent.h"
 #include "pf/keys.h"
 #include "pf/knownhosts.h"
 #include "pf/mem.h"
@@ -633,7 +634,10 @@ static void drop_ssh(pf_session *s, int polite)
 		ssh_free(s->ssh);
 		s->ssh = NULL;
 	}
-	/* The jump hosts' bridges end once our socket is closed. */
+	/* The agent's and the jump hosts' bridges end once libssh closed
+	 * their sockets. */
+	pf_agent_close(s->agent);
+	s->agent = NULL;
 	pf_jump_close(s);
 }
 

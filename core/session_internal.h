@@ -66,7 +66,8 @@ struct pf_session {
 	pf_cred *creds;
 	size_t ncreds;
 	pf_fwd_engine *fwd;
-	pf_jump *jumps; /* the ProxyJump chain of the current connection */
+	pf_jump *jumps;         /* the ProxyJump chain of the current connection */
+	struct pf_agent *agent; /* Windows: the bridge to the agent, if used */
 };
 
 /* Log one line through the UI when the connection's LogLevel allows it.

@@ -3,6 +3,7 @@
 #define PF_ERROR_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 #include "pf/attr.h"
 

@@ -7,24 +7,77 @@
  * instance and the test driver can find it). */
 #define PF_MAIN_CLASS L"PortForwarderMain"
 
+/* Window messages of the main window that the test driver may send too. */
+#define WM_PF_TRAY (0x8000 + 1) /* WM_APP + 1: the tray icon's callback (lParam = mouse msg) */
+#define WM_PF_UI   (0x8000 + 2) /* WM_APP + 2: a pf_ui payload from a worker thread */
+#define WM_PF_NEXT (0x8000 + 3) /* WM_APP + 3: show the next queued question */
+
+#ifndef IDC_STATIC
+#define IDC_STATIC (-1)
+#endif
+
 #define IDI_APP              100
 #define IDI_STATE_IDLE       101
 #define IDI_STATE_CONNECTING 102
 #define IDI_STATE_CONNECTED  103
 #define IDI_STATE_ERROR      104
 
-#define IDD_MAIN 200
+#define IDD_MAIN            200
+#define IDD_PASSPHRASE      201
+#define IDD_PROMPT          202
+#define IDD_HOSTKEY_UNKNOWN 203
+#define IDD_HOSTKEY_CHANGED 204
 
-#define IDC_CONFIG_LABEL 1000
-#define IDC_CONFIG_EDIT  1001
-#define IDC_BROWSE       1002
-#define IDC_HOST_LABEL   1003
-#define IDC_HOST_COMBO   1004
-#define IDC_AUTO_HIDE    1005
-#define IDC_CONNECT      1006
-#define IDC_HIDE         1007
-#define IDC_EXIT         1008
-#define IDC_STATUS       1009
+/* Main window */
+#define IDC_CONFIG_LABEL    1000
+#define IDC_CONFIG_EDIT     1001
+#define IDC_BROWSE          1002
+#define IDC_HOST_LABEL      1003
+#define IDC_HOST_COMBO      1004
+#define IDC_AUTO_HIDE       1005
+#define IDC_CONNECT         1006
+#define IDC_HIDE            1007
+#define IDC_EXIT            1008
+#define IDC_STATUS          1009
+#define IDC_DISCONNECT      1010
+#define IDC_FWD_LABEL       1011
+#define IDC_FWD_LIST        1012
+#define IDC_LOG_LABEL       1013
+#define IDC_LOG             1014
+#define IDC_LOG_LEVEL_LABEL 1015
+#define IDC_LOG_LEVEL       1016
+
+/* Dialogs (IDOK / IDCANCEL for the usual buttons) */
+#define IDC_DLG_ICON      1100
+#define IDC_DLG_HEADER    1101 /* "Connecting to IMR" */
+#define IDC_DLG_TEXT      1102 /* the key file / the server's prompt */
+#define IDC_DLG_EDIT      1103 /* the secret */
+#define IDC_DLG_CAPSLOCK  1104 /* "Caps Lock is on" */
+#define IDC_DLG_REASON    1105 /* "Wrong passphrase, try again" */
+#define IDC_DLG_INSTR     1106 /* keyboard-interactive instruction */
+#define IDC_HK_HOST       1110
+#define IDC_HK_PORT       1111
+#define IDC_HK_TYPE       1112
+#define IDC_HK_FP         1113
+#define IDC_HK_OLD_TYPE   1114
+#define IDC_HK_OLD_FP     1115
+#define IDC_HK_FILE       1116 /* known_hosts file:line */
+#define IDC_HK_SAVE       1117 /* "Trust and save" */
+#define IDC_HK_ONCE       1118 /* "Connect once" */
+#define IDC_HK_WARNING    1119
+#define IDC_HK_HOST_LABEL 1120
+#define IDC_HK_PORT_LABEL 1121
+#define IDC_HK_TYPE_LABEL 1122
+#define IDC_HK_FP_LABEL   1123
+#define IDC_HK_OLD_LABEL  1124
+#define IDC_HK_FILE_LABEL 1125
+#define IDC_HK_QUESTION   1126
+
+/* Tray menu */
+#define IDM_TRAY_SHOW 3000
+#define IDM_TRAY_EXIT 3001
+#define IDM_TRAY_HOST 3100 /* + host index: Connect or Disconnect that host */
+#define IDM_TRAY_HOST_MAX 63
 
 #define IDS_APP_TITLE             2000 /* "PortForwarder %s" (the version) */
 #define IDS_STATUS_IDLE           2001
@@ -34,5 +87,63 @@
 #define IDS_STATUS_RECONNECTING   2005
 #define IDS_BROWSE_FILTER         2006
 #define IDS_BROWSE_TITLE          2007
+#define IDS_STATUS_FAILED         2008 /* "Failed: %s" */
+#define IDS_STATUS_CLOSING        2009
+#define IDS_COL_TYPE              2010
+#define IDS_COL_LISTEN            2011
+#define IDS_COL_DEST              2012
+#define IDS_COL_STATE             2013
+#define IDS_COL_ACTIVE            2014
+#define IDS_COL_IN                2015
+#define IDS_COL_OUT               2016
+#define IDS_FWD_LOCAL             2020
+#define IDS_FWD_REMOTE            2021
+#define IDS_FWD_DYNAMIC           2022
+#define IDS_FWD_REMOTE_DYNAMIC    2023
+#define IDS_FWDST_STARTING        2025
+#define IDS_FWDST_ACTIVE          2026
+#define IDS_FWDST_WAITING         2027
+#define IDS_FWDST_FAILED          2028
+#define IDS_FWDST_STOPPED         2029
+#define IDS_LEVEL_ERROR           2030
+#define IDS_LEVEL_INFO            2031
+#define IDS_LEVEL_VERBOSE         2032
+#define IDS_LEVEL_DEBUG           2033
+#define IDS_TRAY_SHOW             2040
+#define IDS_TRAY_EXIT             2041
+#define IDS_TRAY_CONNECT          2042 /* "Connect %s" */
+#define IDS_TRAY_DISCONNECT       2043 /* "Disconnect %s" */
+#define IDS_TIP_IDLE              2044 /* "PortForwarder: not connected" */
+#define IDS_TIP_HOST              2045 /* "%s: %s (%u forwards)" */
+#define IDS_TIP_PREFIX            2046 /* "PortForwarder — " */
+#define IDS_HIDDEN_TITLE          2050
+#define IDS_HIDDEN_TEXT           2051
+#define IDS_BALLOON_CONNECTED     2052 /* "%s: connected (%u forwards)" */
+#define IDS_BALLOON_LOST          2053 /* "%s: connection lost, reconnecting in %u s" */
+#define IDS_BALLOON_FAILED        2054 /* "%s: %s" */
+#define IDS_CONFIG_MISSING        2060 /* "Config file not found: %s. Choose it with ..." */
+#define IDS_CONFIG_ERRORS         2061 /* "%s has %u errors: see the event log" */
+#define IDS_CONFIG_LOADED         2062 /* "%s: %u host profiles" */
+#define IDS_CONFIG_NONE           2063 /* "Choose your config file (...)" */
+#define IDS_CONFIG_NOHOSTS        2064
+#define IDS_NO_HOST               2065 /* "Choose a Host first." */
+#define IDS_CONNECT_UNAVAILABLE   2066
+#define IDS_STARTED               2067 /* "PortForwarder %s started" */
+#define IDS_CMDLINE_HOST          2068 /* "Host from the command line: %s" */
+#define IDS_CMDLINE_BAD           2069 /* "Unknown command-line option %s ..." */
+#define IDS_INI_WRITE_FAILED      2070
+#define IDS_PASS_HEADER           2080 /* "%s: the key is protected by a passphrase" */
+#define IDS_PASS_KEYFILE          2081 /* "Key file: %s" */
+#define IDS_PASS_REASON           2082 /* "%s. Try again (attempt %d)." */
+#define IDS_PROMPT_HEADER_PW      2083 /* "%s: password" */
+#define IDS_PROMPT_HEADER_KI      2084 /* "%s: the server asks" */
+#define IDS_HK_PORT_FMT           2085 /* "%d" */
+#define IDS_HK_FILE_FMT           2086 /* "%s, line %d" */
+#define IDS_HK_UNKNOWN_Q          2087
+#define IDS_HK_OTHER_Q            2088
+#define IDS_LOG_STATE             2090 /* "%s: %s" */
+#define IDS_CONNECT_NOT_READY     2091
+#define IDS_DEFAULT_REASON        2092 /* "The answer was not accepted" */
+#define IDS_NO_CONN_NAME          2093 /* "(no host)" */
 
 #endif

@@ -1,19 +1,13 @@
-/* PortForwarder.exe entry point: one instance, one main window, the
- * message loop. */
+/* PortForwarder.exe entry point: settings, language, command line, one
+ * instance, one main window, the message loop. */
 #include <windows.h>
 #include <commctrl.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "app.h"
 #include "pf/version.h"
 #include "resource.h"
-
-const wchar_t *app_string(pf_app *app, UINT id, wchar_t *buf, int size)
-{
-	if (LoadStringW(app->inst, id, buf, size) <= 0)
-		buf[0] = L'\0';
-	return buf;
-}
 
 static ATOM register_main_class(HINSTANCE inst)
 {
@@ -33,27 +27,64 @@ static ATOM register_main_class(HINSTANCE inst)
 	return RegisterClassExW(&wc);
 }
 
-/* A second start brings the running instance to the front instead of
- * fighting over the same ports. */
+/* A second start brings the running instance to the front (from the tray
+ * too) instead of fighting over the same ports. */
 static int activate_running_instance(void)
 {
 	HWND other = FindWindowW(PF_MAIN_CLASS, NULL);
+	DWORD pid = 0;
+	DWORD_PTR res;
 
 	if (other == NULL)
 		return 0;
-	ShowWindow(other, IsIconic(other) ? SW_RESTORE : SW_SHOW);
-	SetForegroundWindow(other);
+	GetWindowThreadProcessId(other, &pid);
+	AllowSetForegroundWindow(pid);
+	/* As a double-click on its tray icon would: show, restore, activate. */
+	SendMessageTimeoutW(other, WM_PF_TRAY, 0, WM_LBUTTONDBLCLK, SMTO_ABORTIFHUNG, 5000, &res);
 	return 1;
+}
+
+/* Everything owned by app that the window does not free. */
+static void app_free(pf_app *app)
+{
+	size_t i;
+
+	for (i = 0; i < app->nconns; i++)
+		conn_view_free(app->conns[i]);
+	app->nconns = 0;
+	LogView_Free(app);
 }
 
 int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
 {
-	pf_app app = {0};
+	pf_app *app = calloc(1, sizeof(*app)); /* large (the log ring): not on the stack */
 	INITCOMMONCONTROLSEX icc = {sizeof(icc), ICC_STANDARD_CLASSES | ICC_LISTVIEW_CLASSES};
-	HANDLE mutex;
+	pf_cmdline cl = {0};
+	HANDLE mutex = NULL, test_thread = NULL;
 	MSG msg;
 	BOOL got;
+	int rc = 0, cmd_rc;
 	wchar_t fmt[64], ver[32];
+
+	if (app == NULL)
+		return 1;
+	app->inst = inst;
+	if (Ini_Paths(app->exe_dir, MAX_PATH * 2, app->ini_path, MAX_PATH * 2) != 0) {
+		wcscpy_s(app->exe_dir, MAX_PATH * 2, L".");
+		wcscpy_s(app->ini_path, MAX_PATH * 2, L"PortForwarder.ini");
+	}
+	Ini_Load(&app->set, app->ini_path, app->exe_dir);
+	app->lang = Lang_Choose(app->set.language);
+	/* For what the system draws for us (the file dialog, message boxes). */
+	SetThreadUILanguage(app->lang);
+	InitCommonControlsEx(&icc);
+
+	cmd_rc = Cmdline_Parse(app, &cl);
+	if (cl.test_index > 0 && wcscmp(cl.argv[cl.test_index], L"--test-ui") != 0) {
+		rc = TestHook_Run(app, cl.argc, cl.argv, cl.test_index);
+		goto out;
+	}
+	app->test_mode = cl.test_index > 0;
 
 	/* The named mutex closes the race of two instances starting together. */
 	mutex = CreateMutexW(NULL, FALSE, L"Local\\PortForwarder.SingleInstance");
@@ -62,41 +93,75 @@ int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
 
 		for (tries = 0; tries < 50 && !activate_running_instance(); tries++)
 			Sleep(100);
-		CloseHandle(mutex);
-		return 0;
+		goto out;
 	}
 
-	app.inst = inst;
-	InitCommonControlsEx(&icc);
 	if (pf_lib_init() != 0) {
 		MessageBoxW(NULL, L"Cannot initialise the network library.", L"PortForwarder",
 			    MB_ICONERROR);
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	MultiByteToWideChar(CP_UTF8, 0, pf_version(), -1, ver, 32);
-	app_string(&app, IDS_APP_TITLE, fmt, 64);
-	_snwprintf(app.title, 128, fmt[0] ? fmt : L"PortForwarder %ls", ver);
-	app.title[127] = L'\0';
+	app_string(app, IDS_APP_TITLE, fmt, 64);
+	_snwprintf(app->title, 128, fmt[0] ? fmt : L"PortForwarder %ls", ver);
+	app->title[127] = L'\0';
 
-	if (!register_main_class(inst) || MainWnd_Create(&app) == NULL) {
+	app->log_filter = app->set.log_level;
+	if (app->cmd_verbose > 0 && app->log_filter < PF_LOG_VERBOSE)
+		app->log_filter = PF_LOG_VERBOSE;
+	if (app->cmd_verbose > 1)
+		app->log_filter = PF_LOG_DEBUG3;
+	App_LogId(app, PF_LOG_INFO, NULL, IDS_STARTED, ver);
+	if (cmd_rc != 0 && cl.bad[0] != L'\0')
+		App_LogId(app, PF_LOG_ERROR, NULL, IDS_CMDLINE_BAD, cl.bad);
+	if (app->cmd_config[0] != L'\0')
+		wcscpy_s(app->set.config, MAX_PATH * 2, app->cmd_config);
+
+	/* WIRING (session core): set app->ops to the glue that starts and
+	 * stops pf_session workers with a pf_ui from UiWin32_Init(app, &ui).
+	 * Until then Connect stays disabled and a host given on the command
+	 * line is only selected. */
+	app->ops = NULL;
+
+	if (!register_main_class(inst) || MainWnd_Create(app) == NULL) {
 		MessageBoxW(NULL, L"Cannot create the main window.", L"PortForwarder",
 			    MB_ICONERROR);
 		pf_lib_cleanup();
-		return 1;
+		rc = 1;
+		goto out;
 	}
-	ShowWindow(app.main, show);
-	UpdateWindow(app.main);
+	ShowWindow(app->main, app->set.maximized ? SW_SHOWMAXIMIZED : show);
+	UpdateWindow(app->main);
+
+	if (app->cmd_host[0] != L'\0') {
+		/* The original's "a host given means connect now". */
+		App_LogId(app, PF_LOG_INFO, NULL, IDS_CMDLINE_HOST, app->cmd_host);
+		if (app->ops != NULL)
+			App_Connect(app, app->cmd_host);
+	}
+	if (app->test_mode)
+		test_thread = TestHook_StartUiThread(app);
 
 	while ((got = GetMessageW(&msg, NULL, 0, 0)) != 0) {
 		if (got == -1)
 			break;
-		if (app.main != NULL && IsDialogMessageW(app.main, &msg))
+		if (app->main != NULL && IsDialogMessageW(app->main, &msg))
 			continue;
 		TranslateMessage(&msg);
 		DispatchMessageW(&msg);
 	}
+	if (test_thread != NULL) {
+		WaitForSingleObject(test_thread, 5000);
+		CloseHandle(test_thread);
+	}
 	pf_lib_cleanup();
+out:
+	app_free(app);
+	if (cl.argv != NULL)
+		LocalFree(cl.argv);
 	if (mutex != NULL)
 		CloseHandle(mutex);
-	return 0;
+	free(app);
+	return rc;
 }

@@ -1,7 +1,13 @@
-/* The main window: config file, host, "Automatically", Connect / Hide /
- * Exit and the status line. */
+/* The main window: config file, host, "Automatically", Connect /
+ * Disconnect / Hide / Exit, the status line, the selected host's forwards
+ * and the event log. Resizable; closing it hides it to the tray. */
 #include <windows.h>
+#include <commctrl.h>
 #include <commdlg.h>
+#include <shellapi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <wchar.h>
 
 #include "app.h"
 #include "resource.h"
@@ -9,6 +15,161 @@
 static pf_app *app_of(HWND dlg)
 {
 	return (pf_app *)GetWindowLongPtrW(dlg, DWLP_USER);
+}
+
+/* ---- layout ---------------------------------------------------------- */
+
+/* How each control follows the window's size: its x, y, width and height
+ * grow by these fractions (in halves) of the size change. */
+static const struct anchor {
+	int id;
+	signed char x, y, w, h; /* 0, 1 = half, 2 = all */
+} anchors[] = {
+	{IDC_CONFIG_LABEL, 0, 0, 0, 0}, {IDC_CONFIG_EDIT, 0, 0, 2, 0},
+	{IDC_BROWSE, 2, 0, 0, 0},       {IDC_HOST_LABEL, 0, 0, 0, 0},
+	{IDC_HOST_COMBO, 0, 0, 2, 0},   {IDC_AUTO_HIDE, 0, 0, 2, 0},
+	{IDC_CONNECT, 0, 0, 0, 0},      {IDC_DISCONNECT, 0, 0, 0, 0},
+	{IDC_HIDE, 0, 0, 0, 0},         {IDC_EXIT, 0, 0, 0, 0},
+	{IDC_STATUS, 0, 0, 2, 0},       {IDC_FWD_LABEL, 0, 0, 0, 0},
+	{IDC_FWD_LIST, 0, 0, 2, 1},     {IDC_LOG_LABEL, 0, 1, 0, 0},
+	{IDC_LOG, 0, 1, 2, 1},          {IDC_LOG_LEVEL_LABEL, 2, 1, 0, 0},
+	{IDC_LOG_LEVEL, 2, 1, 0, 0},
+};
+#define NANCHORS (sizeof(anchors) / sizeof(anchors[0]))
+
+static void layout_record(HWND dlg, pf_app *app)
+{
+	RECT rc;
+	size_t i;
+
+	GetClientRect(dlg, &rc);
+	app->lay_w0 = rc.right;
+	app->lay_h0 = rc.bottom;
+	GetWindowRect(dlg, &rc);
+	app->min_w = rc.right - rc.left;
+	app->min_h = rc.bottom - rc.top;
+	for (i = 0; i < NANCHORS; i++) {
+		HWND c = GetDlgItem(dlg, anchors[i].id);
+
+		GetWindowRect(c, &app->lay_rect[i]);
+		MapWindowPoints(NULL, dlg, (POINT *)&app->lay_rect[i], 2);
+	}
+}
+
+static void layout_apply(HWND dlg, pf_app *app, int w, int h)
+{
+	int dx = w - app->lay_w0, dy = h - app->lay_h0;
+	HDWP dwp;
+	size_t i;
+
+	if (dx < 0)
+		dx = 0;
+	if (dy < 0)
+		dy = 0;
+	dwp = BeginDeferWindowPos((int)NANCHORS);
+	for (i = 0; i < NANCHORS && dwp != NULL; i++) {
+		const struct anchor *a = &anchors[i];
+		const RECT *r = &app->lay_rect[i];
+		int x = r->left + dx * a->x / 2, y = r->top + dy * a->y / 2;
+		int cw = r->right - r->left + dx * a->w / 2,
+		    ch = r->bottom - r->top + dy * a->h / 2;
+
+		/* The log gets the other half of the height, rounding included. */
+		if (a->id == IDC_LOG)
+			ch = r->bottom - r->top + dy - dy / 2;
+		dwp = DeferWindowPos(dwp, GetDlgItem(dlg, a->id), NULL, x, y, cw, ch,
+				     SWP_NOZORDER | SWP_NOACTIVATE);
+	}
+	if (dwp != NULL)
+		EndDeferWindowPos(dwp);
+	InvalidateRect(dlg, NULL, TRUE);
+}
+
+/* ---- settings -------------------------------------------------------- */
+
+static void save_settings(pf_app *app)
+{
+	WINDOWPLACEMENT wp;
+	wchar_t msg[1024];
+	DWORD err;
+
+	if (app->test_mode > 1)
+		return; /* dialog hooks leave the ini alone */
+	if (app->main != NULL) {
+		wchar_t host[PF_HOST_LEN];
+
+		MainWnd_GetHost(app, host, PF_HOST_LEN);
+		if (host[0] != L'\0')
+			wcscpy_s(app->set.last_host, 256, host);
+	}
+	memset(&wp, 0, sizeof(wp));
+	wp.length = sizeof(wp);
+	if (app->main != NULL && GetWindowPlacement(app->main, &wp)) {
+		app->set.have_rect = 1;
+		app->set.rect.left = wp.rcNormalPosition.left;
+		app->set.rect.top = wp.rcNormalPosition.top;
+		app->set.rect.right = wp.rcNormalPosition.right - wp.rcNormalPosition.left;
+		app->set.rect.bottom = wp.rcNormalPosition.bottom - wp.rcNormalPosition.top;
+		app->set.maximized =
+			wp.showCmd == SW_SHOWMAXIMIZED || (wp.flags & WPF_RESTORETOMAXIMIZED) != 0;
+	}
+	err = Ini_Save(&app->set, app->ini_path, app->exe_dir);
+	if (err != 0 && !app->ini_error_shown) {
+		app->ini_error_shown = 1;
+		app_format(app, msg, 1024, IDS_INI_WRITE_FAILED, app->ini_path, (unsigned)err);
+		App_Log(app, PF_LOG_ERROR, NULL, msg);
+	}
+}
+
+static void restore_placement(HWND dlg, pf_app *app)
+{
+	RECT r;
+
+	if (!app->set.have_rect)
+		return;
+	r.left = app->set.rect.left;
+	r.top = app->set.rect.top;
+	r.right = r.left + (app->set.rect.right > app->min_w ? app->set.rect.right : app->min_w);
+	r.bottom = r.top + (app->set.rect.bottom > app->min_h ? app->set.rect.bottom : app->min_h);
+	/* A monitor that is gone (another PC) must not leave it off screen. */
+	if (MonitorFromRect(&r, MONITOR_DEFAULTTONULL) == NULL)
+		return;
+	SetWindowPos(dlg, NULL, r.left, r.top, r.right - r.left, r.bottom - r.top,
+		     SWP_NOZORDER | SWP_NOACTIVATE);
+}
+
+/* ---- config and host -------------------------------------------------- */
+
+void MainWnd_GetHost(pf_app *app, wchar_t *buf, int size)
+{
+	wchar_t *s, *e;
+
+	buf[0] = L'\0';
+	if (app->main == NULL)
+		return;
+	GetDlgItemTextW(app->main, IDC_HOST_COMBO, buf, size);
+	for (s = buf; *s == L' ' || *s == L'\t'; s++)
+		;
+	e = s + wcslen(s);
+	while (e > s && (e[-1] == L' ' || e[-1] == L'\t'))
+		*--e = L'\0';
+	memmove(buf, s, (wcslen(s) + 1) * sizeof(wchar_t));
+}
+
+void MainWnd_LoadConfig(pf_app *app)
+{
+	wchar_t typed[MAX_PATH * 2], abs_path[MAX_PATH * 2], host[PF_HOST_LEN];
+
+	GetDlgItemTextW(app->main, IDC_CONFIG_EDIT, typed, MAX_PATH * 2);
+	if (typed[0] == L'\0' || Ini_ResolvePath(app->exe_dir, typed, abs_path, MAX_PATH * 2) != 0)
+		abs_path[0] = L'\0';
+	if (wcscmp(abs_path, typed) != 0)
+		SetDlgItemTextW(app->main, IDC_CONFIG_EDIT, abs_path);
+	wcscpy_s(app->set.config, MAX_PATH * 2, abs_path);
+	MainWnd_GetHost(app, host, PF_HOST_LEN);
+	HostList_Fill(app, GetDlgItem(app->main, IDC_HOST_COMBO), abs_path,
+		      host[0] ? host : app->set.last_host);
+	save_settings(app);
 }
 
 /* The file dialog's filter comes from resources with '|' separators (a
@@ -31,38 +192,439 @@ static void browse_config(HWND dlg, pf_app *app)
 	ofn.nMaxFile = MAX_PATH * 4;
 	ofn.lpstrTitle = app_string(app, IDS_BROWSE_TITLE, title, 128);
 	ofn.Flags = OFN_FILEMUSTEXIST | OFN_PATHMUSTEXIST | OFN_HIDEREADONLY | OFN_NOCHANGEDIR;
-	if (GetOpenFileNameW(&ofn))
+	if (GetOpenFileNameW(&ofn)) {
 		SetDlgItemTextW(dlg, IDC_CONFIG_EDIT, file);
+		MainWnd_LoadConfig(app);
+	}
+}
+
+/* ---- connections ----------------------------------------------------- */
+
+pf_conn_view *App_FindConn(pf_app *app, const wchar_t *name)
+{
+	size_t i;
+
+	for (i = 0; i < app->nconns; i++)
+		if (_wcsicmp(app->conns[i]->name, name) == 0)
+			return app->conns[i];
+	return NULL;
+}
+
+/* The connection the window shows: the one named in the host combo, else
+ * the only one there is. */
+static pf_conn_view *shown_conn(pf_app *app)
+{
+	wchar_t host[PF_HOST_LEN];
+	pf_conn_view *v;
+
+	MainWnd_GetHost(app, host, PF_HOST_LEN);
+	v = host[0] ? App_FindConn(app, host) : NULL;
+	if (v == NULL && app->nconns == 1)
+		v = app->conns[0];
+	return v;
+}
+
+static void format_bytes(uint64_t n, wchar_t *buf, size_t cap)
+{
+	static const wchar_t *const units[] = {L"KB", L"MB", L"GB", L"TB"};
+	double v = (double)n;
+	int u = -1;
+
+	if (n < 1024) {
+		_snwprintf(buf, cap, L"%llu B", (unsigned long long)n);
+		return;
+	}
+	while (v >= 1024.0 && u < 3) {
+		v /= 1024.0;
+		u++;
+	}
+	_snwprintf(buf, cap, L"%.1f %ls", v, units[u]);
+}
+
+static void set_cell(HWND lv, int row, int col, const wchar_t *text)
+{
+	wchar_t old[512];
+	LVITEMW it = {0};
+
+	/* Only what changed, so the list does not flicker. */
+	it.iSubItem = col;
+	it.pszText = old;
+	it.cchTextMax = 512;
+	old[0] = L'\0';
+	SendMessageW(lv, LVM_GETITEMTEXTW, (WPARAM)row, (LPARAM)&it);
+	if (wcscmp(old, text) == 0)
+		return;
+	it.pszText = (wchar_t *)text;
+	SendMessageW(lv, LVM_SETITEMTEXTW, (WPARAM)row, (LPARAM)&it);
+}
+
+static void refresh_list(pf_app *app)
+{
+	static const UINT kind_ids[] = {IDS_FWD_LOCAL, IDS_FWD_REMOTE, IDS_FWD_DYNAMIC,
+					IDS_FWD_REMOTE_DYNAMIC};
+	static const UINT state_ids[] = {IDS_FWDST_STARTING, IDS_FWDST_ACTIVE, IDS_FWDST_WAITING,
+					 IDS_FWDST_FAILED, IDS_FWDST_STOPPED};
+	HWND lv = GetDlgItem(app->main, IDC_FWD_LIST);
+	pf_conn_view *v = shown_conn(app);
+	int n = v != NULL ? (int)v->nfwd : 0, have, i;
+	wchar_t buf[512];
+
+	have = (int)SendMessageW(lv, LVM_GETITEMCOUNT, 0, 0);
+	while (have > n)
+		SendMessageW(lv, LVM_DELETEITEM, (WPARAM)--have, 0);
+	for (; have < n; have++) {
+		LVITEMW it = {0};
+
+		it.mask = LVIF_TEXT;
+		it.iItem = have;
+		it.pszText = L"";
+		SendMessageW(lv, LVM_INSERTITEMW, 0, (LPARAM)&it);
+	}
+	for (i = 0; i < n; i++) {
+		const pf_fwd_row *r = &v->fwd[i];
+
+		set_cell(lv, i, 0,
+			 app_string(app, kind_ids[(unsigned)r->kind < 4 ? r->kind : 0], buf, 512));
+		set_cell(lv, i, 1, r->listen != NULL ? r->listen : L"");
+		set_cell(lv, i, 2, r->dest != NULL ? r->dest : L"");
+		if (r->state == PF_FWD_FAILED && r->error != NULL) {
+			wchar_t st[64];
+
+			_snwprintf(buf, 512, L"%ls: %ls", app_string(app, IDS_FWDST_FAILED, st, 64),
+				   r->error);
+			buf[511] = L'\0';
+		} else {
+			app_string(app, state_ids[(unsigned)r->state < 5 ? r->state : 0], buf, 512);
+		}
+		set_cell(lv, i, 3, buf);
+		_snwprintf(buf, 512, L"%lu (%llu)", (unsigned long)r->active,
+			   (unsigned long long)r->total);
+		set_cell(lv, i, 4, buf);
+		format_bytes(r->bytes_in, buf, 512);
+		set_cell(lv, i, 5, buf);
+		format_bytes(r->bytes_out, buf, 512);
+		set_cell(lv, i, 6, buf);
+	}
+}
+
+static const wchar_t *conn_state_text(pf_app *app, const pf_conn_view *v, wchar_t *buf, int size)
+{
+	switch (v->state) {
+	case PF_CONN_CONNECTING: return app_string(app, IDS_STATUS_CONNECTING, buf, size);
+	case PF_CONN_AUTHENTICATING: return app_string(app, IDS_STATUS_AUTHENTICATING, buf, size);
+	case PF_CONN_CONNECTED: return app_string(app, IDS_STATUS_CONNECTED, buf, size);
+	case PF_CONN_RECONNECTING:
+		return app_format(app, buf, size, IDS_STATUS_RECONNECTING, v->retry_in_s);
+	case PF_CONN_FAILED:
+		return app_format(app, buf, size, IDS_STATUS_FAILED,
+				  v->last_error != NULL ? v->last_error : L"");
+	case PF_CONN_CLOSING: return app_string(app, IDS_STATUS_CLOSING, buf, size);
+	default: return app_string(app, IDS_STATUS_IDLE, buf, size);
+	}
+}
+
+/* Status line, buttons and list for the connection the window shows. */
+static void refresh_shown(pf_app *app)
+{
+	pf_conn_view *v = shown_conn(app);
+	wchar_t buf[1024];
+	int running = v != NULL && v->state != PF_CONN_IDLE && v->state != PF_CONN_FAILED;
+
+	if (v != NULL)
+		SetDlgItemTextW(app->main, IDC_STATUS, conn_state_text(app, v, buf, 1024));
+	EnableWindow(GetDlgItem(app->main, IDC_DISCONNECT), running);
+	EnableWindow(GetDlgItem(app->main, IDC_CONNECT), app->ops != NULL);
+	refresh_list(app);
+}
+
+void MainWnd_OnStatus(pf_app *app, pf_conn_view *v)
+{
+	pf_conn_view *old = App_FindConn(app, v->name);
+	pf_conn_state before = old != NULL ? old->state : PF_CONN_IDLE;
+	wchar_t buf[1024], st[512], title[128];
+	size_t i;
+	int hidden = !IsWindowVisible(app->main);
+
+	if (old != NULL) {
+		for (i = 0; i < app->nconns; i++)
+			if (app->conns[i] == old)
+				app->conns[i] = v;
+		conn_view_free(old);
+	} else if (app->nconns < PF_MAX_CONNS) {
+		app->conns[app->nconns++] = v;
+	} else {
+		conn_view_free(v); /* more hosts than the window tracks */
+		return;
+	}
+	if (before != v->state) {
+		/* The log's line per state change; the core logs the details. */
+		App_LogId(app, v->state == PF_CONN_FAILED ? PF_LOG_ERROR : PF_LOG_INFO, NULL,
+			  IDS_LOG_STATE, v->name, conn_state_text(app, v, st, 512));
+		app_string(app, IDS_NO_CONN_NAME, title, 128);
+		if (v->state == PF_CONN_CONNECTED) {
+			if (hidden) {
+				app_format(app, buf, 1024, IDS_BALLOON_CONNECTED, v->name,
+					   (unsigned)v->nfwd);
+				Tray_Balloon(app, title, buf, NIIF_INFO);
+			}
+			if (app->set.auto_hide && !hidden)
+				MainWnd_HideToTray(app);
+		} else if (v->state == PF_CONN_RECONNECTING && before == PF_CONN_CONNECTED) {
+			app_format(app, buf, 1024, IDS_BALLOON_LOST, v->name, v->retry_in_s);
+			Tray_Balloon(app, title, buf, NIIF_WARNING);
+		} else if (v->state == PF_CONN_FAILED) {
+			app_format(app, buf, 1024, IDS_BALLOON_FAILED, v->name,
+				   v->last_error != NULL ? v->last_error : L"");
+			Tray_Balloon(app, title, buf, NIIF_ERROR);
+		}
+	}
+	refresh_shown(app);
+	Tray_Update(app);
+}
+
+void App_Connect(pf_app *app, const wchar_t *host)
+{
+	wchar_t buf[512];
+
+	if (host == NULL || host[0] == L'\0') {
+		SetDlgItemTextW(app->main, IDC_STATUS, app_string(app, IDS_NO_HOST, buf, 512));
+		return;
+	}
+	Ini_AddRecent(&app->set, host);
+	wcscpy_s(app->set.last_host, 256, host);
+	save_settings(app);
+	if (app->ops == NULL || app->ops->connect == NULL) {
+		App_LogId(app, PF_LOG_INFO, host, IDS_CONNECT_NOT_READY);
+		return;
+	}
+	app->ops->connect(app, app->set.config, host);
+}
+
+void App_Disconnect(pf_app *app, const wchar_t *host)
+{
+	if (app->ops != NULL && app->ops->disconnect != NULL)
+		app->ops->disconnect(app, host);
+}
+
+/* ---- show, hide, exit ------------------------------------------------ */
+
+void MainWnd_Restore(pf_app *app)
+{
+	if (app->main == NULL)
+		return;
+	ShowWindow(app->main, IsIconic(app->main) ? SW_RESTORE : SW_SHOW);
+	SetForegroundWindow(app->main);
+}
+
+void MainWnd_HideToTray(pf_app *app)
+{
+	wchar_t title[128], text[512];
+
+	if (!app->tray_added) {
+		/* No notification area (no shell): hiding would lose the window. */
+		ShowWindow(app->main, SW_MINIMIZE);
+		return;
+	}
+	ShowWindow(app->main, SW_HIDE);
+	if (!app->set.hide_note_shown) {
+		app->set.hide_note_shown = 1;
+		app_string(app, IDS_HIDDEN_TEXT, text, 512);
+		Tray_Balloon(app, app_string(app, IDS_HIDDEN_TITLE, title, 128), text, NIIF_INFO);
+		App_Log(app, PF_LOG_INFO, NULL, text);
+		save_settings(app);
+	}
+}
+
+static BOOL CALLBACK cancel_dialog(HWND w, LPARAM lp)
+{
+	pf_app *app = (pf_app *)lp;
+
+	if (w != app->main && IsWindowVisible(w))
+		PostMessageW(w, WM_COMMAND, IDCANCEL, 0);
+	return TRUE;
+}
+
+void MainWnd_Exit(pf_app *app)
+{
+	if (app->exited || app->main == NULL)
+		return;
+	app->exiting = 1;
+	if (app->asking) {
+		/* A question is open: cancel it, exit once its loop returns. */
+		EnumThreadWindows(GetCurrentThreadId(), cancel_dialog, (LPARAM)app);
+		PostMessageW(app->main, WM_COMMAND, IDC_EXIT, 0);
+		return;
+	}
+	app->exited = 1;
+	save_settings(app);
+	/* Every tunnel closes cleanly before the process ends. */
+	if (app->ops != NULL && app->ops->shutdown != NULL)
+		app->ops->shutdown(app);
+	UiWin32_Drain(app);
+	Tray_Remove(app);
+	DestroyWindow(app->main);
+}
+
+/* ---- the dialog procedure -------------------------------------------- */
+
+static void init_list(pf_app *app, HWND lv)
+{
+	static const UINT cols[] = {IDS_COL_TYPE,   IDS_COL_LISTEN, IDS_COL_DEST, IDS_COL_STATE,
+				    IDS_COL_ACTIVE, IDS_COL_IN,     IDS_COL_OUT};
+	static const int widths[] = {55, 150, 150, 75, 75, 65, 65};
+	wchar_t buf[64];
+	size_t i;
+	HDC dc = GetDC(NULL);
+	int dpi = dc != NULL ? GetDeviceCaps(dc, LOGPIXELSX) : 96;
+
+	if (dc != NULL)
+		ReleaseDC(NULL, dc);
+	SendMessageW(lv, LVM_SETEXTENDEDLISTVIEWSTYLE, 0,
+		     LVS_EX_FULLROWSELECT | LVS_EX_DOUBLEBUFFER | LVS_EX_LABELTIP);
+	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		LVCOLUMNW c = {0};
+
+		c.mask = LVCF_TEXT | LVCF_WIDTH | LVCF_FMT;
+		c.fmt = i >= 4 ? LVCFMT_RIGHT : LVCFMT_LEFT;
+		c.cx = MulDiv(widths[i], dpi, 96);
+		c.pszText = (wchar_t *)app_string(app, cols[i], buf, 64);
+		SendMessageW(lv, LVM_INSERTCOLUMNW, i, (LPARAM)&c);
+	}
+}
+
+static void on_init(HWND dlg, pf_app *app)
+{
+	wchar_t buf[256];
+	const wchar_t *select;
+	int cx = GetSystemMetrics(SM_CXSMICON), cy = GetSystemMetrics(SM_CYSMICON);
+
+	SetWindowLongPtrW(dlg, DWLP_USER, (LONG_PTR)app);
+	app->main = dlg;
+	SetWindowTextW(dlg, app->title);
+	SendMessageW(dlg, WM_SETICON, ICON_BIG,
+		     (LPARAM)LoadIconW(app->inst, MAKEINTRESOURCEW(IDI_APP)));
+	SendMessageW(
+		dlg, WM_SETICON, ICON_SMALL,
+		(LPARAM)LoadImageW(app->inst, MAKEINTRESOURCEW(IDI_APP), IMAGE_ICON, cx, cy, 0));
+	layout_record(dlg, app);
+	init_list(app, GetDlgItem(dlg, IDC_FWD_LIST));
+	SendDlgItemMessageW(dlg, IDC_LOG, EM_SETLIMITTEXT, 0, 0);
+	LogView_InitFilter(app, GetDlgItem(dlg, IDC_LOG_LEVEL));
+	LogView_Refill(app); /* lines logged before the window existed */
+	SetDlgItemTextW(dlg, IDC_STATUS, app_string(app, IDS_STATUS_IDLE, buf, 256));
+	CheckDlgButton(dlg, IDC_AUTO_HIDE, app->set.auto_hide ? BST_CHECKED : BST_UNCHECKED);
+	SetDlgItemTextW(dlg, IDC_CONFIG_EDIT, app->set.config);
+	select = app->cmd_host[0] ? app->cmd_host : app->set.last_host;
+	HostList_Fill(app, GetDlgItem(dlg, IDC_HOST_COMBO), app->set.config, select);
+	EnableWindow(GetDlgItem(dlg, IDC_CONNECT), app->ops != NULL);
+	EnableWindow(GetDlgItem(dlg, IDC_DISCONNECT), FALSE);
+	restore_placement(dlg, app);
+
+	Tray_Init(app);
+	Tray_Add(app);
 }
 
 static INT_PTR CALLBACK Main_DlgProc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 {
 	pf_app *app = app_of(dlg);
-	wchar_t buf[128];
+	wchar_t host[PF_HOST_LEN];
 
+	if (app != NULL && msg == app->msg_taskbar_created && msg != 0) {
+		/* Explorer restarted: the icon must come back. */
+		app->tray_added = 0;
+		Tray_Add(app);
+		return TRUE;
+	}
 	switch (msg) {
-	case WM_INITDIALOG:
-		app = (pf_app *)lp;
-		SetWindowLongPtrW(dlg, DWLP_USER, (LONG_PTR)app);
-		app->main = dlg;
-		SetWindowTextW(dlg, app->title);
-		SetDlgItemTextW(dlg, IDC_STATUS, app_string(app, IDS_STATUS_IDLE, buf, 128));
-		/* Connecting arrives with the session core; until then the
-		 * button must not pretend. */
-		EnableWindow(GetDlgItem(dlg, IDC_CONNECT), FALSE);
+	case WM_INITDIALOG: on_init(dlg, (pf_app *)lp); return TRUE;
+	case WM_SIZE:
+		if (app != NULL && wp != SIZE_MINIMIZED)
+			layout_apply(dlg, app, LOWORD(lp), HIWORD(lp));
+		return TRUE;
+	case WM_GETMINMAXINFO:
+		if (app != NULL && app->min_w > 0) {
+			MINMAXINFO *mm = (MINMAXINFO *)lp;
+
+			mm->ptMinTrackSize.x = app->min_w;
+			mm->ptMinTrackSize.y = app->min_h;
+		}
 		return TRUE;
 	case WM_COMMAND:
+		if (app == NULL)
+			break;
+		if (Tray_OnCommand(app, LOWORD(wp)))
+			return TRUE;
 		switch (LOWORD(wp)) {
 		case IDC_BROWSE: browse_config(dlg, app); return TRUE;
-		case IDC_HIDE: ShowWindow(dlg, SW_MINIMIZE); return TRUE;
-		case IDC_EXIT:
-		case IDCANCEL: DestroyWindow(dlg); return TRUE;
+		case IDC_CONFIG_EDIT:
+			if (HIWORD(wp) == EN_KILLFOCUS) {
+				wchar_t typed[MAX_PATH * 2];
+
+				/* Leaving the field with another file in it reads it. */
+				GetDlgItemTextW(dlg, IDC_CONFIG_EDIT, typed, MAX_PATH * 2);
+				if (wcscmp(typed, app->set.config) != 0)
+					MainWnd_LoadConfig(app);
+			}
+			return TRUE;
+		case IDC_HOST_COMBO:
+			if (HIWORD(wp) == CBN_SELCHANGE || HIWORD(wp) == CBN_EDITCHANGE)
+				PostMessageW(dlg, WM_COMMAND, MAKEWPARAM(IDC_HOST_COMBO, 0xFFFF),
+					     0);
+			else if (HIWORD(wp) == 0xFFFF) /* after the selection took effect */
+				refresh_shown(app);
+			return TRUE;
+		case IDC_AUTO_HIDE:
+			app->set.auto_hide = IsDlgButtonChecked(dlg, IDC_AUTO_HIDE) == BST_CHECKED;
+			save_settings(app);
+			return TRUE;
+		case IDOK: /* Enter */
+		case IDC_CONNECT:
+			if (GetFocus() == GetDlgItem(dlg, IDC_CONFIG_EDIT)) {
+				/* Enter in the config field: read the file first. */
+				MainWnd_LoadConfig(app);
+				return TRUE;
+			}
+			MainWnd_GetHost(app, host, PF_HOST_LEN);
+			App_Connect(app, host);
+			return TRUE;
+		case IDC_DISCONNECT:
+			MainWnd_GetHost(app, host, PF_HOST_LEN);
+			App_Disconnect(app, host);
+			return TRUE;
+		case IDCANCEL: /* Escape */
+		case IDC_HIDE: MainWnd_HideToTray(app); return TRUE;
+		case IDC_EXIT: MainWnd_Exit(app); return TRUE;
+		case IDC_LOG_LEVEL:
+			if (HIWORD(wp) == CBN_SELCHANGE) {
+				LogView_FilterChanged(app, GetDlgItem(dlg, IDC_LOG_LEVEL));
+				save_settings(app);
+			}
+			return TRUE;
 		}
 		break;
-	case WM_CLOSE: DestroyWindow(dlg); return TRUE;
-	case WM_DESTROY:
+	case WM_CLOSE:
+		/* The close button hides; Exit (button or tray) really exits. */
 		if (app != NULL)
+			MainWnd_HideToTray(app);
+		return TRUE;
+	case WM_PF_TRAY:
+		if (app != NULL)
+			Tray_OnMessage(app, wp, lp);
+		return TRUE;
+	case WM_PF_UI:
+		if (app != NULL)
+			UiWin32_OnMessage(app, lp);
+		return TRUE;
+	case WM_QUERYENDSESSION: SetWindowLongPtrW(dlg, DWLP_MSGRESULT, TRUE); return TRUE;
+	case WM_ENDSESSION:
+		if (app != NULL && wp)
+			MainWnd_Exit(app);
+		return TRUE;
+	case WM_DESTROY:
+		if (app != NULL) {
+			Tray_Free(app);
 			app->main = NULL;
+		}
 		PostQuitMessage(0);
 		return TRUE;
 	}
@@ -71,6 +633,5 @@ static INT_PTR CALLBACK Main_DlgProc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 
 HWND MainWnd_Create(pf_app *app)
 {
-	return CreateDialogParamW(app->inst, MAKEINTRESOURCEW(IDD_MAIN), NULL, Main_DlgProc,
-				  (LPARAM)app);
+	return Lang_CreateDialog(app, IDD_MAIN, NULL, Main_DlgProc, (LPARAM)app);
 }

@@ -1,18 +1,28 @@
 /* pftest-driver.exe: drives the real PortForwarder.exe under Wine the way a
  * person would, through window messages to controls found by their IDs.
  *
- *   pftest-driver smoke <PortForwarder.exe> <screenshot folder>
+ *   pftest-driver <scenario> <PortForwarder.exe> <screenshot folder> <work folder>
  *
- * Prints one line per step and "N passed, N failed" at the end; exit 0 only
- * when every step passed. */
+ * Scenarios: smoke, ini, tray, dialogs, ui, ja, relpath. Each copies the exe
+ * into its own folder under the work folder (so PortForwarder.ini starts
+ * empty and lands there), prints one line per step and "N passed, N failed"
+ * at the end; exit 0 only when every step passed. Screenshots of each step
+ * go to the screenshot folder as <scenario>-NN-<what>.bmp (wine-run.sh
+ * turns them into PNGs). */
 #include <windows.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
 #include "resource.h"
 
+#define LVM_GETITEMCOUNT_ 0x1004 /* LVM_FIRST + 4, without commctrl.h */
+
 static int passed, failed;
+static const wchar_t *g_shots;
+static const wchar_t *g_name;
+static int g_shot_no;
 
 static void step(int ok, const char *what)
 {
@@ -25,7 +35,7 @@ static void step(int ok, const char *what)
 }
 
 /* Save the whole screen as a 24-bit BMP (the test script turns it into PNG). */
-static void screenshot(const wchar_t *dir, const wchar_t *name)
+static void screenshot(const wchar_t *what)
 {
 	wchar_t path[MAX_PATH * 2];
 	HDC screen = GetDC(NULL), mem = CreateCompatibleDC(screen);
@@ -38,13 +48,15 @@ static void screenshot(const wchar_t *dir, const wchar_t *name)
 	HANDLE f;
 	DWORD put;
 
+	Sleep(300); /* let the last repaint land */
 	if (bits == NULL)
 		goto out;
 	SelectObject(mem, bmp);
 	BitBlt(mem, 0, 0, w, h, screen, 0, 0, SRCCOPY);
 	GetDIBits(mem, bmp, 0, (UINT)h, bits, (BITMAPINFO *)&bi, DIB_RGB_COLORS);
 	fh.bfSize = fh.bfOffBits + size;
-	_snwprintf(path, MAX_PATH * 2, L"%ls\\%ls.bmp", dir, name);
+	_snwprintf(path, MAX_PATH * 2, L"%ls\\%ls-%02d-%ls.bmp", g_shots, g_name, ++g_shot_no,
+		   what);
 	f = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
 	if (f != INVALID_HANDLE_VALUE) {
 		WriteFile(f, &fh, sizeof(fh), &put, NULL);
@@ -59,48 +71,255 @@ out:
 	ReleaseDC(NULL, screen);
 }
 
-static HWND wait_window(const wchar_t *cls, DWORD ms)
-{
-	DWORD t0 = GetTickCount();
-	HWND w;
+/* ---- processes and files ---- */
 
-	do {
-		w = FindWindowW(cls, NULL);
-		if (w != NULL && IsWindowVisible(w))
-			return w;
-		Sleep(100);
-	} while (GetTickCount() - t0 < ms);
-	return NULL;
-}
+typedef struct app_proc {
+	PROCESS_INFORMATION pi;
+	int running;
+} app_proc;
 
-static int start_app(const wchar_t *exe, const wchar_t *args, PROCESS_INFORMATION *pi)
+static int start_app(const wchar_t *exe, const wchar_t *args, app_proc *p)
 {
 	wchar_t cmd[4096];
 	STARTUPINFOW si;
 
 	memset(&si, 0, sizeof(si));
 	si.cb = sizeof(si);
-
+	memset(p, 0, sizeof(*p));
 	_snwprintf(cmd, 4096, L"\"%ls\"%ls%ls", exe, args[0] ? L" " : L"", args);
 	cmd[4095] = L'\0';
-	return CreateProcessW(exe, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, pi) != 0;
+	p->running = CreateProcessW(exe, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &p->pi) != 0;
+	return p->running;
 }
 
-static int smoke(const wchar_t *exe, const wchar_t *shots)
+/* Wait for the process to end; its exit code, or -1 on timeout. */
+static int wait_exit(app_proc *p, DWORD ms)
 {
-	PROCESS_INFORMATION pi;
+	DWORD code = (DWORD)-1;
+
+	if (!p->running)
+		return -1;
+	if (WaitForSingleObject(p->pi.hProcess, ms) != WAIT_OBJECT_0)
+		return -1;
+	GetExitCodeProcess(p->pi.hProcess, &code);
+	CloseHandle(p->pi.hProcess);
+	CloseHandle(p->pi.hThread);
+	p->running = 0;
+	return (int)code;
+}
+
+static void kill_app(app_proc *p)
+{
+	if (!p->running)
+		return;
+	TerminateProcess(p->pi.hProcess, 99);
+	WaitForSingleObject(p->pi.hProcess, 5000);
+	CloseHandle(p->pi.hProcess);
+	CloseHandle(p->pi.hThread);
+	p->running = 0;
+}
+
+static int still_running(app_proc *p)
+{
+	return p->running && WaitForSingleObject(p->pi.hProcess, 0) == WAIT_TIMEOUT;
+}
+
+/* A fresh folder work\<sub> with a copy of the exe; its path in exe_out. */
+static int copy_app(const wchar_t *exe, const wchar_t *work, const wchar_t *sub, wchar_t *dir_out,
+		    wchar_t *exe_out)
+{
+	wchar_t ini[MAX_PATH * 2];
+
+	CreateDirectoryW(work, NULL);
+	_snwprintf(dir_out, MAX_PATH * 2, L"%ls\\%ls", work, sub);
+	CreateDirectoryW(dir_out, NULL);
+	_snwprintf(exe_out, MAX_PATH * 2, L"%ls\\PortForwarder.exe", dir_out);
+	_snwprintf(ini, MAX_PATH * 2, L"%ls\\PortForwarder.ini", dir_out);
+	DeleteFileW(ini);
+	return CopyFileW(exe, exe_out, FALSE) != 0;
+}
+
+static int write_file(const wchar_t *path, const char *text)
+{
+	HANDLE f = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+	DWORD put = 0;
+	BOOL ok;
+
+	if (f == INVALID_HANDLE_VALUE)
+		return 0;
+	ok = WriteFile(f, text, (DWORD)strlen(text), &put, NULL);
+	CloseHandle(f);
+	return ok && put == strlen(text);
+}
+
+/* The file's bytes, NUL-terminated (caller frees), or NULL. */
+static char *read_file(const wchar_t *path)
+{
+	HANDLE f = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+	DWORD size, got = 0;
+	char *buf;
+
+	if (f == INVALID_HANDLE_VALUE)
+		return NULL;
+	size = GetFileSize(f, NULL);
+	buf = malloc(size + 1);
+	if (buf != NULL && ReadFile(f, buf, size, &got, NULL))
+		buf[got] = '\0';
+	CloseHandle(f);
+	return buf;
+}
+
+/* ---- windows ---- */
+
+/* The visible main window of process pid (any pid when 0). */
+struct find_ctx {
+	DWORD pid;
+	int ctrl;
+	const wchar_t *cls;
+	HWND found;
+};
+
+static BOOL CALLBACK find_cb(HWND w, LPARAM lp)
+{
+	struct find_ctx *c = (struct find_ctx *)lp;
+	wchar_t cls[64];
+	DWORD pid = 0;
+
+	GetWindowThreadProcessId(w, &pid);
+	if (c->pid != 0 && pid != c->pid)
+		return TRUE;
+	if (!IsWindowVisible(w))
+		return TRUE;
+	if (c->cls != NULL) {
+		GetClassNameW(w, cls, 64);
+		if (wcscmp(cls, c->cls) != 0)
+			return TRUE;
+	}
+	if (c->ctrl != 0 && GetDlgItem(w, c->ctrl) == NULL)
+		return TRUE;
+	c->found = w;
+	return FALSE;
+}
+
+/* A visible top-level window of the process having control `ctrl` (0:
+ * any) and class `cls` (NULL: any). */
+static HWND wait_for(app_proc *p, const wchar_t *cls, int ctrl, DWORD ms)
+{
+	DWORD t0 = GetTickCount();
+	struct find_ctx c = {p != NULL ? p->pi.dwProcessId : 0, ctrl, cls, NULL};
+
+	do {
+		c.found = NULL;
+		EnumWindows(find_cb, (LPARAM)&c);
+		if (c.found != NULL)
+			return c.found;
+		Sleep(100);
+	} while (GetTickCount() - t0 < ms);
+	return NULL;
+}
+
+static HWND wait_main(app_proc *p)
+{
+	return wait_for(p, PF_MAIN_CLASS, IDC_CONNECT, 30000);
+}
+
+static int wait_visible(HWND w, int visible, DWORD ms)
+{
+	DWORD t0 = GetTickCount();
+
+	do {
+		if ((IsWindowVisible(w) != 0) == visible)
+			return 1;
+		Sleep(100);
+	} while (GetTickCount() - t0 < ms);
+	return 0;
+}
+
+static void click(HWND dlg, int id)
+{
+	PostMessageW(dlg, WM_COMMAND, MAKEWPARAM(id, BN_CLICKED), (LPARAM)GetDlgItem(dlg, id));
+}
+
+static void get_text(HWND dlg, int id, wchar_t *buf, int size)
+{
+	buf[0] = L'\0';
+	SendMessageTimeoutW(GetDlgItem(dlg, id), WM_GETTEXT, (WPARAM)size, (LPARAM)buf,
+			    SMTO_ABORTIFHUNG, 5000, NULL);
+}
+
+static void set_text(HWND dlg, int id, const wchar_t *text)
+{
+	SendMessageTimeoutW(GetDlgItem(dlg, id), WM_SETTEXT, 0, (LPARAM)text, SMTO_ABORTIFHUNG,
+			    5000, NULL);
+}
+
+/* Wait until control `id` contains `needle`. */
+static int wait_text(HWND dlg, int id, const wchar_t *needle, DWORD ms)
+{
+	static wchar_t buf[65536];
+	DWORD t0 = GetTickCount();
+
+	do {
+		get_text(dlg, id, buf, 65536);
+		if (wcsstr(buf, needle) != NULL)
+			return 1;
+		Sleep(100);
+	} while (GetTickCount() - t0 < ms);
+	printf("  (text of %d: %ls)\n", id, buf);
+	return 0;
+}
+
+/* The tray icon's callback, as the shell sends it. */
+static void tray_event(HWND main, UINT mouse_msg)
+{
+	PostMessageW(main, WM_PF_TRAY, 1, (LPARAM)mouse_msg);
+}
+
+/* Right-click the tray icon and choose the menu item with `key` as its
+ * mnemonic, as a person would with the keyboard once the menu is open. */
+static int tray_menu_choose(app_proc *p, HWND main, wchar_t key, const wchar_t *shot)
+{
+	HWND menu;
+
+	tray_event(main, WM_RBUTTONUP);
+	menu = wait_for(NULL, L"#32768", 0, 10000);
+	if (menu == NULL)
+		return 0;
+	if (shot != NULL)
+		screenshot(shot);
+	PostMessageW(menu, WM_KEYDOWN, (WPARAM)(wchar_t)towupper(key), 0);
+	PostMessageW(menu, WM_CHAR, (WPARAM)key, 0);
+	PostMessageW(menu, WM_KEYUP, (WPARAM)(wchar_t)towupper(key), 0);
+	return 1;
+}
+
+/* ---- scenarios ---- */
+
+static const char config_txt[] =
+	"# test config\r\n"
+	"Host IMR\r\n  HostName ssh.example.ac.jp\r\n  User ohba\r\n  Cipher 3des\r\n"
+	"  LocalForward 10025 smtp.example.ac.jp:25\r\n"
+	"  LocalForward 10110 pop.example.ac.jp:110\r\n\r\n"
+	"Host CMS-SSH\r\n  HostName cms-ssh.example.ac.jp\r\n  User ohba\r\n"
+	"  LocalForward 10026 cmssmtp.example.ac.jp:25\r\n\r\n"
+	"Host *.example.org !bad\r\n  User someone\r\n";
+
+static int smoke(const wchar_t *exe0, const wchar_t *work)
+{
+	app_proc p, p2;
 	HWND w;
-	wchar_t title[256] = L"";
-	static const int ids[] = {IDC_CONFIG_EDIT, IDC_BROWSE, IDC_HOST_COMBO, IDC_AUTO_HIDE,
-				  IDC_CONNECT,     IDC_HIDE,   IDC_EXIT,       IDC_STATUS};
+	wchar_t title[512] = L"", dir[MAX_PATH * 2], exe[MAX_PATH * 2];
+	static const int ids[] = {IDC_CONFIG_EDIT, IDC_BROWSE,     IDC_HOST_COMBO, IDC_AUTO_HIDE,
+				  IDC_CONNECT,     IDC_DISCONNECT, IDC_HIDE,       IDC_EXIT,
+				  IDC_STATUS,      IDC_FWD_LIST,   IDC_LOG,        IDC_LOG_LEVEL};
 	size_t i;
 	int all = 1;
-	DWORD code = 1;
 
-	step(start_app(exe, L"", &pi), "start PortForwarder.exe");
+	step(copy_app(exe0, work, L"smoke", dir, exe), "copy PortForwarder.exe to a fresh folder");
+	step(start_app(exe, L"", &p), "start PortForwarder.exe");
 	if (failed)
 		return 1;
-	w = wait_window(PF_MAIN_CLASS, 30000);
+	w = wait_main(&p);
 	step(w != NULL, "main window shown");
 	if (w == NULL)
 		goto kill;
@@ -114,45 +333,494 @@ static int smoke(const wchar_t *exe, const wchar_t *shots)
 			all = 0;
 		}
 	step(all, "every main-window control is there");
-	GetDlgItemTextW(w, IDC_STATUS, title, 256);
-	step(wcscmp(title, L"Not connected") == 0, "status says Not connected");
-	screenshot(shots, L"smoke-01-main-window");
+	step(wait_text(w, IDC_STATUS, L"config file", 5000),
+	     "status line asks for the config file");
+	step(wait_text(w, IDC_LOG, L"started", 5000), "the event log says it started");
+	step(!IsWindowEnabled(GetDlgItem(w, IDC_CONNECT)),
+	     "Connect is disabled until the session core is wired");
+	screenshot(L"main-window");
 
-	/* A second start must not open a second window. */
-	{
-		PROCESS_INFORMATION pi2;
-
-		if (start_app(exe, L"", &pi2)) {
-			step(WaitForSingleObject(pi2.hProcess, 20000) == WAIT_OBJECT_0,
-			     "second instance exits at once");
-			CloseHandle(pi2.hProcess);
-			CloseHandle(pi2.hThread);
-		}
-	}
+	/* A second start must not open a second window, and must bring the
+	 * first back even from the tray. */
+	click(w, IDC_HIDE);
+	step(wait_visible(w, 0, 5000), "Hide hides the window");
+	if (start_app(exe, L"", &p2))
+		step(wait_exit(&p2, 20000) == 0, "second instance exits at once");
+	step(wait_visible(w, 1, 5000), "second instance brought the first back");
 
 	PostMessageW(w, WM_CLOSE, 0, 0);
-	step(WaitForSingleObject(pi.hProcess, 20000) == WAIT_OBJECT_0, "closing ends the process");
-	GetExitCodeProcess(pi.hProcess, &code);
-	step(code == 0, "exit code 0");
-	CloseHandle(pi.hProcess);
-	CloseHandle(pi.hThread);
+	step(wait_visible(w, 0, 5000), "the close button hides the window");
+	Sleep(500);
+	step(still_running(&p), "... and the process keeps running");
+	screenshot(L"closed-to-tray");
+	tray_event(w, WM_LBUTTONDBLCLK);
+	step(wait_visible(w, 1, 5000), "double-click on the tray icon restores it");
+	click(w, IDC_EXIT);
+	step(wait_exit(&p, 20000) == 0, "Exit ends the process with code 0");
 	return failed != 0;
 kill:
-	TerminateProcess(pi.hProcess, 1);
-	CloseHandle(pi.hProcess);
-	CloseHandle(pi.hThread);
+	kill_app(&p);
 	return 1;
+}
+
+static int scenario_ini(const wchar_t *exe0, const wchar_t *work)
+{
+	wchar_t dir[MAX_PATH * 2], exe[MAX_PATH * 2], keys[MAX_PATH * 2], cfg[MAX_PATH * 2],
+		ini[MAX_PATH * 2], buf[1024], dir2[MAX_PATH * 2], exe2[MAX_PATH * 2];
+	app_proc p;
+	HWND w;
+	char *text;
+	int code;
+
+	/* work\ini\app\PortForwarder.exe and work\ini\keys\config.txt */
+	_snwprintf(buf, 1024, L"%ls\\ini", work);
+	CreateDirectoryW(work, NULL);
+	CreateDirectoryW(buf, NULL);
+	step(copy_app(exe0, buf, L"app", dir, exe), "copy PortForwarder.exe to ini\\app");
+	_snwprintf(keys, MAX_PATH * 2, L"%ls\\ini\\keys", work);
+	CreateDirectoryW(keys, NULL);
+	_snwprintf(cfg, MAX_PATH * 2, L"%ls\\config.txt", keys);
+	step(write_file(cfg, config_txt), "write ini\\keys\\config.txt");
+	_snwprintf(ini, MAX_PATH * 2, L"%ls\\PortForwarder.ini", dir);
+
+	step(start_app(exe, L"", &p), "start");
+	w = wait_main(&p);
+	step(w != NULL, "main window shown");
+	if (w == NULL)
+		goto kill;
+	set_text(w, IDC_CONFIG_EDIT, cfg);
+	PostMessageW(w, WM_COMMAND, MAKEWPARAM(IDC_CONFIG_EDIT, EN_KILLFOCUS),
+		     (LPARAM)GetDlgItem(w, IDC_CONFIG_EDIT));
+	Sleep(1000);
+	code = (int)SendMessageW(GetDlgItem(w, IDC_HOST_COMBO), CB_GETCOUNT, 0, 0);
+	printf("  host combo has %d entries\n", code);
+	step(code == 2, "host combo holds the two profiles (not the pattern)");
+	SendMessageW(GetDlgItem(w, IDC_HOST_COMBO), CB_SETCURSEL, 1, 0);
+	PostMessageW(w, WM_COMMAND, MAKEWPARAM(IDC_HOST_COMBO, CBN_SELCHANGE),
+		     (LPARAM)GetDlgItem(w, IDC_HOST_COMBO));
+	SendMessageW(GetDlgItem(w, IDC_AUTO_HIDE), BM_SETCHECK, BST_CHECKED, 0);
+	click(w, IDC_AUTO_HIDE);
+	step(wait_text(w, IDC_HOST_COMBO, L"CMS-SSH", 3000), "second Host chosen");
+	step(wait_text(w, IDC_LOG, L"2 host profiles", 3000), "the log counts the profiles");
+	step(wait_text(w, IDC_LOG, L"Cipher", 3000), "the log notes the obsolete Cipher line");
+	screenshot(L"config-chosen");
+
+	step(tray_menu_choose(&p, w, L'x', L"tray-menu"), "tray menu opened");
+	code = wait_exit(&p, 20000);
+	printf("  exit code %d\n", code);
+	step(code == 0, "Exit from the tray menu ends the process");
+	if (code != 0)
+		goto kill;
+
+	text = read_file(ini);
+	step(text != NULL, "PortForwarder.ini written next to the exe");
+	if (text != NULL) {
+		printf("----- PortForwarder.ini\n%s-----\n", text);
+		step(strstr(text, "ConfigFile=..\\keys\\config.txt\r\n") != NULL,
+		     "ini holds the config path relative to the exe");
+		step(strstr(text, "AutomaticallyHide=1\r\n") != NULL,
+		     "ini holds AutomaticallyHide=1");
+		step(strstr(text, "LastHost=CMS-SSH\r\n") != NULL, "ini holds LastHost=CMS-SSH");
+		free(text);
+	}
+
+	/* The stick on another PC: the whole kit elsewhere, a junk line or two. */
+	_snwprintf(buf, 1024, L"%ls\\ini2", work);
+	CreateDirectoryW(buf, NULL);
+	step(copy_app(exe0, buf, L"app", dir2, exe2), "copy the kit to another folder");
+	_snwprintf(buf, 1024, L"%ls\\ini2\\keys", work);
+	CreateDirectoryW(buf, NULL);
+	_snwprintf(cfg, MAX_PATH * 2, L"%ls\\ini2\\keys\\config.txt", work);
+	write_file(cfg, config_txt);
+	text = read_file(ini);
+	if (text != NULL) {
+		size_t n = strlen(text) + 200;
+		char *junk = malloc(n);
+
+		if (junk != NULL) {
+			_snprintf(junk, n,
+				  "%sthis line is junk\r\n=\r\nRecentHost99=zzz\r\n"
+				  "WindowWidth=abc\r\n[Other]\r\n",
+				  text);
+			_snwprintf(buf, 1024, L"%ls\\PortForwarder.ini", dir2);
+			step(write_file(buf, junk), "ini copied with junk lines added");
+			free(junk);
+		}
+		free(text);
+	}
+	step(start_app(exe2, L"", &p), "start again from the other folder");
+	w = wait_main(&p);
+	step(w != NULL, "main window shown");
+	if (w == NULL)
+		goto kill;
+	step(wait_text(w, IDC_CONFIG_EDIT, cfg, 3000), "config path resolved in the new folder");
+	step(wait_text(w, IDC_HOST_COMBO, L"CMS-SSH", 3000), "last host selected");
+	step(SendMessageW(GetDlgItem(w, IDC_AUTO_HIDE), BM_GETCHECK, 0, 0) == BST_CHECKED,
+	     "Automatically is checked");
+	screenshot(L"restored");
+	click(w, IDC_EXIT);
+	step(wait_exit(&p, 20000) == 0, "Exit");
+
+	/* The config file gone: a message, not a crash. */
+	DeleteFileW(cfg);
+	step(start_app(exe2, L"", &p), "start with the config file missing");
+	w = wait_main(&p);
+	step(w != NULL, "main window shown");
+	if (w == NULL)
+		goto kill;
+	step(wait_text(w, IDC_STATUS, L"not found", 3000), "status line says the file is missing");
+	screenshot(L"config-missing");
+	click(w, IDC_EXIT);
+	step(wait_exit(&p, 20000) == 0, "Exit");
+	return failed != 0;
+kill:
+	kill_app(&p);
+	return 1;
+}
+
+static int scenario_tray(const wchar_t *exe0, const wchar_t *work)
+{
+	wchar_t dir[MAX_PATH * 2], exe[MAX_PATH * 2];
+	app_proc p;
+	HWND w;
+
+	step(copy_app(exe0, work, L"tray", dir, exe), "copy PortForwarder.exe");
+	step(start_app(exe, L"", &p), "start");
+	w = wait_main(&p);
+	step(w != NULL, "main window shown");
+	if (w == NULL)
+		goto kill;
+	screenshot(L"started");
+	PostMessageW(w, WM_COMMAND, IDCANCEL, 0);
+	step(wait_visible(w, 0, 5000), "Escape hides the window to the tray");
+	step(wait_text(w, IDC_LOG, L"notification area", 3000),
+	     "the log says it keeps running in the tray (first time)");
+	screenshot(L"hidden");
+	tray_event(w, WM_LBUTTONDBLCLK);
+	step(wait_visible(w, 1, 5000), "double-click restores");
+	screenshot(L"restored");
+	PostMessageW(w, WM_CLOSE, 0, 0);
+	step(wait_visible(w, 0, 5000), "close button hides");
+	step(still_running(&p), "still running");
+	/* Explorer restarted: the icon is added again, nothing breaks. */
+	PostMessageW(w, RegisterWindowMessageW(L"TaskbarCreated"), 0, 0);
+	Sleep(500);
+	step(still_running(&p), "TaskbarCreated handled");
+	step(tray_menu_choose(&p, w, L's', L"menu-show"), "tray menu: Show");
+	step(wait_visible(w, 1, 5000), "Show restores the window");
+	step(tray_menu_choose(&p, w, L'x', L"menu-exit"), "tray menu: Exit");
+	step(wait_exit(&p, 20000) == 0, "Exit from the tray ends the process with code 0");
+	return failed != 0;
+kill:
+	kill_app(&p);
+	return 1;
+}
+
+/* Run one --test-dialog case: fill `text` (if any) into the edit, press
+ * `button`, and compare the exit code. */
+static void dialog_case(const wchar_t *exe, const wchar_t *args, int probe, const wchar_t *text,
+			int button, int want, const char *what, const wchar_t *shot)
+{
+	app_proc p;
+	HWND d;
+	int code;
+	char line[256];
+
+	if (!start_app(exe, args, &p)) {
+		step(0, what);
+		return;
+	}
+	d = wait_for(&p, NULL, probe, 20000);
+	if (d == NULL) {
+		_snprintf(line, sizeof(line), "%s: dialog shown", what);
+		step(0, line);
+		kill_app(&p);
+		return;
+	}
+	if (text != NULL)
+		set_text(d, IDC_DLG_EDIT, text);
+	screenshot(shot);
+	click(d, button);
+	code = wait_exit(&p, 20000);
+	printf("  exit code %d (want %d)\n", code, want);
+	step(code == want, what);
+	if (code == -1)
+		kill_app(&p);
+}
+
+static int scenario_dialogs(const wchar_t *exe0, const wchar_t *work)
+{
+	wchar_t dir[MAX_PATH * 2], exe[MAX_PATH * 2], buf[512];
+	app_proc p;
+	HWND d;
+
+	step(copy_app(exe0, work, L"dialogs", dir, exe), "copy PortForwarder.exe");
+	dialog_case(exe, L"--test-dialog passphrase hunter2", IDC_DLG_EDIT, L"hunter2", IDOK, 21,
+		    "passphrase: OK returns what was typed", L"passphrase");
+	dialog_case(exe, L"--test-dialog passphrase hunter2", IDC_DLG_EDIT, L"hunter2", IDCANCEL,
+		    20, "passphrase: Cancel returns nothing", L"passphrase-cancel");
+	dialog_case(exe, L"--test-dialog password pw", IDC_DLG_EDIT, L"pw", IDOK, 21,
+		    "password prompt", L"password");
+	dialog_case(exe, L"--test-dialog kbdint-echo 123456", IDC_DLG_EDIT, L"123456", IDOK, 21,
+		    "keyboard-interactive prompt", L"kbdint");
+	dialog_case(exe, L"--test-dialog hostkey", IDC_HK_SAVE, NULL, IDC_HK_SAVE, 12,
+		    "host key: Trust and save", L"hostkey-unknown");
+	dialog_case(exe, L"--test-dialog hostkey", IDC_HK_SAVE, NULL, IDC_HK_ONCE, 11,
+		    "host key: Connect once", L"hostkey-once");
+	dialog_case(exe, L"--test-dialog hostkey", IDC_HK_SAVE, NULL, IDCANCEL, 10,
+		    "host key: Cancel rejects", L"hostkey-cancel");
+	dialog_case(exe, L"--test-dialog hostkey-other", IDC_HK_SAVE, NULL, IDC_HK_ONCE, 11,
+		    "host key of another type: asks too", L"hostkey-other");
+
+	/* The second try says why, and the field is masked. */
+	if (start_app(exe, L"--test-dialog passphrase-retry right", &p)) {
+		d = wait_for(&p, NULL, IDC_DLG_EDIT, 20000);
+		step(d != NULL, "passphrase asked again");
+		if (d != NULL) {
+			get_text(d, IDC_DLG_REASON, buf, 512);
+			printf("  reason: %ls\n", buf);
+			step(wcsstr(buf, L"Wrong passphrase") != NULL && wcsstr(buf, L"2") != NULL,
+			     "... names the reason and the attempt");
+			get_text(d, IDC_DLG_TEXT, buf, 512);
+			step(wcsstr(buf, L"id_ed25519") != NULL, "... names the key file");
+			step(SendMessageW(GetDlgItem(d, IDC_DLG_EDIT), EM_GETPASSWORDCHAR, 0, 0) !=
+				     0,
+			     "... the field is masked");
+			set_text(d, IDC_DLG_EDIT, L"wrong");
+			screenshot(L"passphrase-retry");
+			click(d, IDOK);
+		}
+		step(wait_exit(&p, 20000) == 22, "... a different answer is told apart");
+		kill_app(&p);
+	}
+
+	/* A changed key: a warning with both fingerprints, no way to accept. */
+	if (start_app(exe, L"--test-dialog hostkey-changed", &p)) {
+		d = wait_for(&p, NULL, IDC_HK_OLD_FP, 20000);
+		step(d != NULL, "changed host key: warning shown");
+		if (d != NULL) {
+			step(GetDlgItem(d, IDC_HK_SAVE) == NULL &&
+				     GetDlgItem(d, IDC_HK_ONCE) == NULL,
+			     "... with no accept button");
+			get_text(d, IDC_HK_OLD_FP, buf, 512);
+			step(wcsncmp(buf, L"SHA256:", 7) == 0,
+			     "... shows the recorded fingerprint");
+			get_text(d, IDC_HK_FILE, buf, 512);
+			printf("  recorded in: %ls\n", buf);
+			step(wcsstr(buf, L"known_hosts") != NULL && wcsstr(buf, L"3") != NULL,
+			     "... names the known_hosts file and line");
+			screenshot(L"hostkey-changed");
+			click(d, IDOK);
+		}
+		step(wait_exit(&p, 20000) == 10, "... closing rejects");
+		kill_app(&p);
+	}
+	return failed != 0;
+}
+
+/* The pf_ui path end to end: worker thread -> PostMessage -> dialogs ->
+ * done-callbacks -> status line, list view, log. */
+static int scenario_ui(const wchar_t *exe0, const wchar_t *work)
+{
+	wchar_t dir[MAX_PATH * 2], exe[MAX_PATH * 2];
+	app_proc p;
+	HWND w, d;
+
+	step(copy_app(exe0, work, L"ui", dir, exe), "copy PortForwarder.exe");
+	step(start_app(exe, L"--test-ui", &p), "start with the scripted connection");
+	w = wait_main(&p);
+	step(w != NULL, "main window shown");
+	if (w == NULL)
+		goto kill;
+	d = wait_for(&p, NULL, IDC_HK_SAVE, 20000);
+	step(d != NULL, "host key question arrives from the worker");
+	if (d == NULL)
+		goto kill;
+	step(wait_text(w, IDC_STATUS, L"Connecting", 3000), "status: Connecting...");
+	screenshot(L"hostkey");
+	click(d, IDC_HK_SAVE);
+	step(wait_text(w, IDC_LOG, L"host key answer 2", 5000), "worker got Trust and save");
+	d = wait_for(&p, NULL, IDC_DLG_EDIT, 20000);
+	step(d != NULL, "passphrase question");
+	if (d == NULL)
+		goto kill;
+	set_text(d, IDC_DLG_EDIT, L"wrong");
+	click(d, IDOK);
+	Sleep(1000);
+	d = wait_for(&p, NULL, IDC_DLG_EDIT, 20000);
+	step(d != NULL, "asked again after a wrong passphrase");
+	if (d == NULL)
+		goto kill;
+	step(wait_text(d, IDC_DLG_REASON, L"Wrong passphrase", 3000), "... saying why");
+	screenshot(L"passphrase-again");
+	set_text(d, IDC_DLG_EDIT, L"right");
+	click(d, IDOK);
+	step(wait_text(w, IDC_STATUS, L"Connected", 10000), "status: Connected");
+	step(SendMessageW(GetDlgItem(w, IDC_FWD_LIST), LVM_GETITEMCOUNT_, 0, 0) == 2,
+	     "the list shows the two forwards");
+	step(wait_text(w, IDC_LOG, L"passphrase accepted", 3000),
+	     "worker got the right passphrase");
+	step(!wait_text(w, IDC_LOG, L"wrong", 300) && !wait_text(w, IDC_LOG, L"right", 100),
+	     "no passphrase in the log");
+	step(!wait_text(w, IDC_LOG, L"a verbose line", 500), "verbose lines filtered out");
+	screenshot(L"connected");
+	/* The filter: Errors only, then Debug. */
+	SendMessageW(GetDlgItem(w, IDC_LOG_LEVEL), CB_SETCURSEL, 0, 0);
+	PostMessageW(w, WM_COMMAND, MAKEWPARAM(IDC_LOG_LEVEL, CBN_SELCHANGE),
+		     (LPARAM)GetDlgItem(w, IDC_LOG_LEVEL));
+	Sleep(500);
+	step(wait_text(w, IDC_LOG, L"an error line", 3000) &&
+		     !wait_text(w, IDC_LOG, L"host key answer", 300),
+	     "filter Errors shows only errors");
+	SendMessageW(GetDlgItem(w, IDC_LOG_LEVEL), CB_SETCURSEL, 3, 0);
+	PostMessageW(w, WM_COMMAND, MAKEWPARAM(IDC_LOG_LEVEL, CBN_SELCHANGE),
+		     (LPARAM)GetDlgItem(w, IDC_LOG_LEVEL));
+	step(wait_text(w, IDC_LOG, L"a debug line", 3000), "filter Debug shows everything");
+	screenshot(L"log-debug");
+	/* Resizable: the list and the log grow with the window. */
+	SetWindowPos(w, NULL, 20, 20, 1000, 720, SWP_NOZORDER);
+	screenshot(L"resized");
+	step(tray_menu_choose(&p, w, L'x', L"tray-menu"), "tray menu");
+	step(wait_exit(&p, 20000) == 0, "Exit from the tray");
+	return failed != 0;
+kill:
+	screenshot(L"failure");
+	kill_app(&p);
+	return 1;
+}
+
+/* Japanese UI: run with a Japanese locale (PF_TEST_LOCALE=ja_JP.UTF-8), or
+ * forced by Language=ja in the ini. */
+static int scenario_ja(const wchar_t *exe0, const wchar_t *work)
+{
+	wchar_t dir[MAX_PATH * 2], exe[MAX_PATH * 2], buf[256], ini[MAX_PATH * 2];
+	app_proc p;
+	HWND w, d;
+	/* 接続(&O), 終了(&X), 未接続-free start: "「...」ボタンで" */
+	static const wchar_t connect_ja[] = L"\u63a5\u7d9a(&O)";
+	static const wchar_t exit_ja[] = L"\u7d42\u4e86(&X)";
+
+	step(copy_app(exe0, work, L"ja", dir, exe), "copy PortForwarder.exe");
+	step(start_app(exe, L"", &p), "start (user's UI language Japanese)");
+	w = wait_main(&p);
+	step(w != NULL, "main window shown");
+	if (w == NULL)
+		goto kill;
+	get_text(w, IDC_CONNECT, buf, 256);
+	step(wcscmp(buf, connect_ja) == 0, "Connect button is in Japanese");
+	get_text(w, IDC_EXIT, buf, 256);
+	step(wcscmp(buf, exit_ja) == 0, "Exit button is in Japanese");
+	screenshot(L"main");
+	tray_menu_choose(&p, w, L'x', L"tray-menu");
+	step(wait_exit(&p, 20000) == 0, "Exit from the Japanese tray menu");
+
+	dialog_case(exe, L"--test-dialog passphrase \u65e5\u672c\u8a9e", IDC_DLG_EDIT,
+		    L"\u65e5\u672c\u8a9e", IDOK, 21,
+		    "passphrase dialog in Japanese, Unicode answer", L"passphrase");
+	dialog_case(exe, L"--test-dialog hostkey", IDC_HK_SAVE, NULL, IDC_HK_SAVE, 12,
+		    "host key dialog in Japanese", L"hostkey");
+	if (start_app(exe, L"--test-dialog hostkey-changed", &p)) {
+		d = wait_for(&p, NULL, IDC_HK_OLD_FP, 20000);
+		if (d != NULL) {
+			screenshot(L"hostkey-changed");
+			click(d, IDOK);
+		}
+		step(wait_exit(&p, 20000) == 10, "changed host key warning in Japanese");
+		kill_app(&p);
+	}
+
+	/* Language=en in the ini wins over the UI language. */
+	_snwprintf(ini, MAX_PATH * 2, L"%ls\\PortForwarder.ini", dir);
+	write_file(ini, "[PortForwarder]\r\nLanguage=en\r\n");
+	step(start_app(exe, L"", &p), "start with Language=en");
+	w = wait_main(&p);
+	if (w == NULL)
+		goto kill;
+	get_text(w, IDC_CONNECT, buf, 256);
+	step(wcscmp(buf, L"C&onnect") == 0, "Language=en gives English");
+	click(w, IDC_EXIT);
+	step(wait_exit(&p, 20000) == 0, "Exit");
+	return failed != 0;
+kill:
+	kill_app(&p);
+	return 1;
+}
+
+/* Language=ja in the ini with an English system. */
+static int scenario_ja_ini(const wchar_t *exe0, const wchar_t *work)
+{
+	wchar_t dir[MAX_PATH * 2], exe[MAX_PATH * 2], buf[256], ini[MAX_PATH * 2];
+	app_proc p;
+	HWND w;
+
+	step(copy_app(exe0, work, L"ja-ini", dir, exe), "copy PortForwarder.exe");
+	_snwprintf(ini, MAX_PATH * 2, L"%ls\\PortForwarder.ini", dir);
+	write_file(ini, "\xEF\xBB\xBF[PortForwarder]\r\nLanguage=ja\r\n");
+	step(start_app(exe, L"", &p), "start with Language=ja");
+	w = wait_main(&p);
+	step(w != NULL, "main window shown");
+	if (w == NULL)
+		goto kill;
+	get_text(w, IDC_CONNECT, buf, 256);
+	step(wcscmp(buf, L"\u63a5\u7d9a(&O)") == 0, "Language=ja gives Japanese");
+	screenshot(L"main");
+	click(w, IDC_EXIT);
+	step(wait_exit(&p, 20000) == 0, "Exit");
+	return failed != 0;
+kill:
+	kill_app(&p);
+	return 1;
+}
+
+static int scenario_relpath(const wchar_t *exe0, const wchar_t *work)
+{
+	wchar_t dir[MAX_PATH * 2], exe[MAX_PATH * 2];
+	app_proc p;
+	int code;
+
+	step(copy_app(exe0, work, L"relpath", dir, exe), "copy PortForwarder.exe");
+	step(start_app(exe, L"--test-relpath", &p), "run the path self-test");
+	code = wait_exit(&p, 20000);
+	printf("  failures: %d\n", code);
+	step(code == 0, "relative / resolved ini paths");
+	kill_app(&p);
+	return failed != 0;
 }
 
 int wmain(int argc, wchar_t **argv);
 int wmain(int argc, wchar_t **argv)
 {
+	static const struct {
+		const wchar_t *name;
+		int (*fn)(const wchar_t *exe, const wchar_t *work);
+	} scenarios[] = {
+		{L"smoke", smoke},
+		{L"ini", scenario_ini},
+		{L"tray", scenario_tray},
+		{L"dialogs", scenario_dialogs},
+		{L"ui", scenario_ui},
+		{L"ja", scenario_ja},
+		{L"ja-ini", scenario_ja_ini},
+		{L"relpath", scenario_relpath},
+	};
+	wchar_t work[MAX_PATH * 2];
+	size_t i;
 	int rc = 2;
 
-	if (argc >= 4 && wcscmp(argv[1], L"smoke") == 0)
-		rc = smoke(argv[2], argv[3]);
-	else
-		fprintf(stderr, "usage: pftest-driver smoke <PortForwarder.exe> <shot folder>\n");
+	if (argc >= 4) {
+		g_shots = argv[3];
+		g_name = argv[1];
+		if (argc >= 5)
+			_snwprintf(work, MAX_PATH * 2, L"%ls", argv[4]);
+		else
+			_snwprintf(work, MAX_PATH * 2, L"%ls\\work", argv[3]);
+		for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
+			if (wcscmp(argv[1], scenarios[i].name) == 0)
+				rc = scenarios[i].fn(argv[2], work);
+	}
+	if (rc == 2)
+		fprintf(stderr, "usage: pftest-driver smoke|ini|tray|dialogs|ui|ja|ja-ini|relpath "
+				"<PortForwarder.exe> <shot folder> [work folder]\n");
 	printf("%d passed, %d failed\n", passed, failed);
 	return rc;
 }

@@ -471,6 +471,8 @@ int main(void)
 
 	if (pf_lib_init() != 0)
 		return 1;
+	if (getenv("PF_TEST_TMPDIR") != NULL)
+		make_dir(getenv("PF_TEST_TMPDIR"));
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		check_case(&cases[i]);
 	test_copies();

@@ -1,0 +1,386 @@
+/* PortForwarder.ini next to the exe: read tolerant, write atomic. */
+#include <windows.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <wchar.h>
+
+#include "ini.h"
+
+#define INI_MAX_BYTES (256 * 1024)
+#define SECTION       L"PortForwarder"
+
+int Ini_Paths(wchar_t *exe_dir, size_t dir_cap, wchar_t *ini_path, size_t ini_cap)
+{
+	wchar_t buf[MAX_PATH * 2];
+	DWORD n = GetModuleFileNameW(NULL, buf, MAX_PATH * 2);
+	wchar_t *slash;
+
+	if (n == 0 || n >= MAX_PATH * 2)
+		return -1;
+	slash = wcsrchr(buf, L'\\');
+	if (slash == NULL)
+		return -1;
+	*slash = L'\0';
+	if (wcslen(buf) + 1 > dir_cap || wcslen(buf) + 20 > ini_cap)
+		return -1;
+	wcscpy_s(exe_dir, dir_cap, buf);
+	_snwprintf(ini_path, ini_cap, L"%ls\\PortForwarder.ini", buf);
+	ini_path[ini_cap - 1] = L'\0';
+	return 0;
+}
+
+static int is_absolute(const wchar_t *p)
+{
+	if (((p[0] >= L'A' && p[0] <= L'Z') || (p[0] >= L'a' && p[0] <= L'z')) && p[1] == L':' &&
+	    (p[2] == L'\\' || p[2] == L'/'))
+		return 1;
+	return (p[0] == L'\\' || p[0] == L'/') && (p[1] == L'\\' || p[1] == L'/');
+}
+
+int Ini_ResolvePath(const wchar_t *base, const wchar_t *path, wchar_t *out, size_t cap)
+{
+	wchar_t joined[MAX_PATH * 4];
+	DWORD n;
+
+	if (path[0] == L'\0')
+		return -1;
+	if (is_absolute(path))
+		_snwprintf(joined, MAX_PATH * 4, L"%ls", path);
+	else
+		_snwprintf(joined, MAX_PATH * 4, L"%ls\\%ls", base, path);
+	joined[MAX_PATH * 4 - 1] = L'\0';
+	n = GetFullPathNameW(joined, (DWORD)cap, out, NULL);
+	return (n == 0 || n >= cap) ? -1 : 0;
+}
+
+/* Length of the root: "C:" or "\\server\share"; 0 if neither. */
+static size_t root_len(const wchar_t *p)
+{
+	size_t i, parts = 0;
+
+	if (p[0] != L'\0' && p[1] == L':')
+		return 2;
+	if (p[0] != L'\\' || p[1] != L'\\')
+		return 0;
+	for (i = 2; p[i] != L'\0'; i++)
+		if (p[i] == L'\\' && ++parts == 2)
+			return i;
+	return i;
+}
+
+static int same_name(const wchar_t *a, int alen, const wchar_t *b, int blen)
+{
+	return CompareStringOrdinal(a, alen, b, blen, TRUE) == CSTR_EQUAL;
+}
+
+/* Split the part after the root into components (pointers into p). */
+static int split(wchar_t *p, wchar_t **comp, int max)
+{
+	int n = 0;
+	wchar_t *tok, *ctx = NULL;
+
+	for (tok = wcstok_s(p, L"\\", &ctx); tok != NULL && n < max;
+	     tok = wcstok_s(NULL, L"\\", &ctx))
+		comp[n++] = tok;
+	return n;
+}
+
+int Ini_RelativePath(const wchar_t *base, const wchar_t *target, wchar_t *out, size_t cap)
+{
+	wchar_t b[MAX_PATH * 4], t[MAX_PATH * 4], *bc[128], *tc[128];
+	size_t br, tr, used = 0;
+	int nb, nt, common = 0, i;
+
+	if (GetFullPathNameW(base, MAX_PATH * 4, b, NULL) - 1u >= MAX_PATH * 4 - 1 ||
+	    GetFullPathNameW(target, MAX_PATH * 4, t, NULL) - 1u >= MAX_PATH * 4 - 1)
+		goto absolute;
+	br = root_len(b);
+	tr = root_len(t);
+	if (br == 0 || br != tr || !same_name(b, (int)br, t, (int)tr))
+		goto absolute;
+	nb = split(b + br, bc, 128);
+	nt = split(t + tr, tc, 128);
+	while (common < nb && common < nt - 1 && same_name(bc[common], -1, tc[common], -1))
+		common++;
+	out[0] = L'\0';
+	for (i = common; i < nb; i++) {
+		if (used + 4 > cap)
+			return -1;
+		wcscpy_s(out + used, cap - used, L"..\\");
+		used += 3;
+	}
+	for (i = common; i < nt; i++) {
+		size_t len = wcslen(tc[i]);
+
+		if (used + len + 2 > cap)
+			return -1;
+		wcscpy_s(out + used, cap - used, tc[i]);
+		used += len;
+		if (i + 1 < nt)
+			out[used++] = L'\\';
+		out[used] = L'\0';
+	}
+	return 0;
+absolute:
+	if (wcslen(target) + 1 > cap)
+		return -1;
+	wcscpy_s(out, cap, target);
+	return 0;
+}
+
+const wchar_t *Ini_LevelName(pf_log_level l)
+{
+	if (l <= PF_LOG_ERROR)
+		return L"errors";
+	if (l == PF_LOG_INFO)
+		return L"info";
+	if (l == PF_LOG_VERBOSE)
+		return L"verbose";
+	return L"debug";
+}
+
+static pf_log_level level_from_name(const wchar_t *v)
+{
+	if (_wcsicmp(v, L"errors") == 0 || _wcsicmp(v, L"error") == 0)
+		return PF_LOG_ERROR;
+	if (_wcsicmp(v, L"verbose") == 0)
+		return PF_LOG_VERBOSE;
+	if (_wcsnicmp(v, L"debug", 5) == 0)
+		return PF_LOG_DEBUG3;
+	return PF_LOG_INFO;
+}
+
+void Ini_AddRecent(pf_settings *s, const wchar_t *host)
+{
+	wchar_t keep[PF_MAX_RECENT][256];
+	int i, n = 0;
+
+	if (host == NULL || host[0] == L'\0' || wcslen(host) >= 256)
+		return;
+	wcscpy_s(keep[n++], 256, host);
+	for (i = 0; i < s->nrecent && n < PF_MAX_RECENT; i++)
+		if (_wcsicmp(s->recent[i], host) != 0)
+			wcscpy_s(keep[n++], 256, s->recent[i]);
+	memcpy(s->recent, keep, sizeof(keep));
+	s->nrecent = n;
+}
+
+/* A decimal int, or `def` when the value is not one. */
+static int parse_int(const wchar_t *v, int def)
+{
+	wchar_t *end;
+	long n;
+
+	errno = 0;
+	n = wcstol(v, &end, 10);
+	if (end == v || *end != L'\0' || errno != 0 || n < -1000000 || n > 1000000)
+		return def;
+	return (int)n;
+}
+
+static wchar_t *trim(wchar_t *s)
+{
+	wchar_t *e;
+
+	while (*s == L' ' || *s == L'\t')
+		s++;
+	e = s + wcslen(s);
+	while (e > s && (e[-1] == L' ' || e[-1] == L'\t' || e[-1] == L'\r'))
+		*--e = L'\0';
+	return s;
+}
+
+static void apply(pf_settings *s, const wchar_t *key, const wchar_t *v, const wchar_t *exe_dir,
+		  int *rect_parts)
+{
+	int n;
+
+	if (_wcsicmp(key, L"ConfigFile") == 0) {
+		if (v[0] == L'\0' || Ini_ResolvePath(exe_dir, v, s->config, MAX_PATH * 2) != 0)
+			s->config[0] = L'\0';
+	} else if (_wcsicmp(key, L"AutomaticallyHide") == 0) {
+		s->auto_hide = parse_int(v, 0) != 0;
+	} else if (_wcsicmp(key, L"LastHost") == 0) {
+		if (wcslen(v) < 256)
+			wcscpy_s(s->last_host, 256, v);
+	} else if (_wcsnicmp(key, L"RecentHost", 10) == 0) {
+		n = parse_int(key + 10, 0);
+		/* Kept in order of the number; gaps and junk are skipped. */
+		if (n >= 1 && n <= PF_MAX_RECENT && v[0] != L'\0' && wcslen(v) < 256 &&
+		    s->nrecent < PF_MAX_RECENT)
+			wcscpy_s(s->recent[s->nrecent++], 256, v);
+	} else if (_wcsicmp(key, L"Language") == 0) {
+		if (_wcsicmp(v, L"en") == 0 || _wcsicmp(v, L"ja") == 0)
+			_snwprintf(s->language, 16, L"%ls", v);
+	} else if (_wcsicmp(key, L"LogLevel") == 0) {
+		s->log_level = level_from_name(v);
+	} else if (_wcsicmp(key, L"WindowLeft") == 0) {
+		s->rect.left = parse_int(v, 0), *rect_parts |= 1;
+	} else if (_wcsicmp(key, L"WindowTop") == 0) {
+		s->rect.top = parse_int(v, 0), *rect_parts |= 2;
+	} else if (_wcsicmp(key, L"WindowWidth") == 0) {
+		n = parse_int(v, 0);
+		if (n >= 100 && n <= 20000)
+			s->rect.right = n, *rect_parts |= 4;
+	} else if (_wcsicmp(key, L"WindowHeight") == 0) {
+		n = parse_int(v, 0);
+		if (n >= 100 && n <= 20000)
+			s->rect.bottom = n, *rect_parts |= 8;
+	} else if (_wcsicmp(key, L"WindowMaximized") == 0) {
+		s->maximized = parse_int(v, 0) != 0;
+	} else if (_wcsicmp(key, L"HideNoteShown") == 0) {
+		s->hide_note_shown = parse_int(v, 0) != 0;
+	}
+}
+
+/* The file as UTF-16 (caller frees), or NULL. */
+static wchar_t *read_text(const wchar_t *path)
+{
+	HANDLE f;
+	LARGE_INTEGER size;
+	unsigned char *raw = NULL;
+	wchar_t *w = NULL;
+	DWORD got = 0;
+	int n;
+
+	f = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+			NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+	if (f == INVALID_HANDLE_VALUE)
+		return NULL;
+	if (!GetFileSizeEx(f, &size) || size.QuadPart > INI_MAX_BYTES)
+		goto out;
+	raw = malloc((size_t)size.QuadPart + 2);
+	if (raw == NULL || !ReadFile(f, raw, (DWORD)size.QuadPart, &got, NULL))
+		goto out;
+	raw[got] = raw[got + 1] = 0;
+	if (got >= 2 && raw[0] == 0xFF && raw[1] == 0xFE) {
+		w = malloc(got + 2);
+		if (w != NULL) {
+			memcpy(w, raw + 2, got - 2);
+			w[(got - 2) / 2] = L'\0';
+		}
+	} else {
+		const char *s = (const char *)raw;
+		UINT cp = CP_UTF8;
+		DWORD flags = MB_ERR_INVALID_CHARS;
+
+		if (got >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF)
+			s += 3;
+		n = MultiByteToWideChar(cp, flags, s, -1, NULL, 0);
+		if (n == 0) /* not UTF-8: an old ini in the ANSI code page */
+			cp = CP_ACP, flags = 0, n = MultiByteToWideChar(cp, flags, s, -1, NULL, 0);
+		if (n > 0 && (w = malloc((size_t)n * sizeof(wchar_t))) != NULL)
+			MultiByteToWideChar(cp, flags, s, -1, w, n);
+	}
+out:
+	free(raw);
+	CloseHandle(f);
+	return w;
+}
+
+void Ini_Load(pf_settings *s, const wchar_t *path, const wchar_t *exe_dir)
+{
+	wchar_t *text, *line, *ctx = NULL;
+	int rect_parts = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->log_level = PF_LOG_INFO;
+	text = read_text(path);
+	if (text == NULL)
+		return;
+	for (line = wcstok_s(text, L"\n", &ctx); line != NULL; line = wcstok_s(NULL, L"\n", &ctx)) {
+		wchar_t *l = trim(line), *eq;
+
+		if (l[0] == L';' || l[0] == L'#' || l[0] == L'[')
+			continue;
+		eq = wcschr(l, L'=');
+		if (eq == NULL)
+			continue; /* junk: ignored */
+		*eq = L'\0';
+		apply(s, trim(l), trim(eq + 1), exe_dir, &rect_parts);
+	}
+	s->have_rect = rect_parts == 15;
+	free(text);
+}
+
+/* Append to a growing buffer; returns 0 or -1 when it would overflow. */
+static int put(wchar_t *buf, size_t cap, size_t *used, const wchar_t *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = _vsnwprintf(buf + *used, cap - *used, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= cap - *used)
+		return -1;
+	*used += (size_t)n;
+	return 0;
+}
+
+DWORD Ini_Save(const pf_settings *s, const wchar_t *path, const wchar_t *exe_dir)
+{
+	enum { CAP = 16384 };
+	wchar_t *text = malloc(CAP * sizeof(wchar_t)), rel[MAX_PATH * 2], tmp[MAX_PATH * 2 + 32];
+	char *utf8 = NULL;
+	size_t used = 0;
+	int i, ok = 0, n;
+	DWORD err = 0, put_bytes = 0;
+	HANDLE f = INVALID_HANDLE_VALUE;
+
+	if (text == NULL)
+		return ERROR_NOT_ENOUGH_MEMORY;
+	rel[0] = L'\0';
+	if (s->config[0] != L'\0' && Ini_RelativePath(exe_dir, s->config, rel, MAX_PATH * 2) != 0)
+		wcscpy_s(rel, MAX_PATH * 2, s->config);
+	ok = put(text, CAP, &used,
+		 L"; PortForwarder settings. Written by PortForwarder.exe; safe to delete.\r\n"
+		 L"[" SECTION L"]\r\nConfigFile=%ls\r\nAutomaticallyHide=%d\r\nLastHost=%ls\r\n",
+		 rel, s->auto_hide ? 1 : 0, s->last_host) == 0;
+	for (i = 0; ok && i < s->nrecent; i++)
+		ok = put(text, CAP, &used, L"RecentHost%d=%ls\r\n", i + 1, s->recent[i]) == 0;
+	ok = ok && put(text, CAP, &used, L"Language=%ls\r\nLogLevel=%ls\r\nHideNoteShown=%d\r\n",
+		       s->language, Ini_LevelName(s->log_level), s->hide_note_shown ? 1 : 0) == 0;
+	if (ok && s->have_rect)
+		ok = put(text, CAP, &used,
+			 L"WindowLeft=%ld\r\nWindowTop=%ld\r\nWindowWidth=%ld\r\nWindowHeight=%"
+			 L"ld\r\n"
+			 L"WindowMaximized=%d\r\n",
+			 s->rect.left, s->rect.top, s->rect.right, s->rect.bottom,
+			 s->maximized ? 1 : 0) == 0;
+	if (!ok) {
+		err = ERROR_INSUFFICIENT_BUFFER;
+		goto out;
+	}
+	n = WideCharToMultiByte(CP_UTF8, 0, text, (int)used, NULL, 0, NULL, NULL);
+	utf8 = malloc((size_t)n + 1);
+	if (utf8 == NULL) {
+		err = ERROR_NOT_ENOUGH_MEMORY;
+		goto out;
+	}
+	WideCharToMultiByte(CP_UTF8, 0, text, (int)used, utf8, n, NULL, NULL);
+
+	_snwprintf(tmp, MAX_PATH * 2 + 32, L"%ls.tmp%lu", path, GetCurrentProcessId());
+	tmp[MAX_PATH * 2 + 31] = L'\0';
+	f = CreateFileW(tmp, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+	if (f == INVALID_HANDLE_VALUE) {
+		err = GetLastError();
+		goto out;
+	}
+	if (!WriteFile(f, utf8, (DWORD)n, &put_bytes, NULL) || put_bytes != (DWORD)n ||
+	    !FlushFileBuffers(f)) {
+		err = GetLastError();
+		if (err == 0)
+			err = ERROR_WRITE_FAULT;
+	}
+	CloseHandle(f);
+	if (err == 0 && !MoveFileExW(tmp, path, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+		err = GetLastError();
+	if (err != 0)
+		DeleteFileW(tmp);
+out:
+	free(utf8);
+	free(text);
+	return err;
+}

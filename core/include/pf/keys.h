@@ -73,9 +73,13 @@ typedef enum pf_key_format {
  * encrypted OpenSSH key, or of a PEM key with a "<path>.pub" beside it). */
 typedef struct pf_key_info {
 	pf_key_format format;
-	int encrypted;       /* 1: a passphrase protects the private half */
-	char cipher[32];     /* "aes256-ctr", "DES-EDE3-CBC", "PBES2"... ("" if plain) */
-	unsigned kdf_rounds; /* OpenSSH bcrypt rounds (0 otherwise); cost grows with it */
+	int encrypted;   /* 1: a passphrase protects the private half */
+	char cipher[32]; /* "aes256-ctr", "DES-EDE3-CBC", "PBES2"... ("" if plain) */
+	/* Cost of the passphrase key derivation (decryption time grows with
+	 * it): OpenSSH bcrypt rounds, PKCS#8 PBKDF2/PKCS#12 iterations or
+	 * scrypt N; 0 for legacy PEM. Refused above 10000 bcrypt rounds or
+	 * 10^7 iterations (PF_KEY_UNSUPPORTED). */
+	unsigned kdf_rounds;
 
 	/* The public half: set when have_public is 1. */
 	int have_public;

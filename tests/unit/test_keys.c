@@ -96,6 +96,13 @@ static const key_case cases[] = {
 	 "SHA256:X6P6myUiq80kfQ8JMGsiVbHUaXweFyAPpu5hHwGE4RQ", NULL, NULL},
 	{"test_rsa_pkcs8_v1_3des.pem", "bad", PF_KEY_WRONG_PASSPHRASE, PF_KEY_FORMAT_PEM_PKCS8_ENC,
 	 NULL, 0, NULL, NULL, "not correct"},
+	/* KDF costs over the limits: refused before decrypting */
+	{"test_ed25519_rounds_too_many", PASS, PF_KEY_UNSUPPORTED, PF_KEY_FORMAT_OPENSSH, "ED25519",
+	 256, "SHA256:DDY3/8QDCCO+d08Va4+lISoHJyVjXFG79onBEs/CTd4", NULL,
+	 "asks for 100000 bcrypt rounds"},
+	{"test_ed25519_pkcs8_iter_too_many.pem", PASS, PF_KEY_UNSUPPORTED,
+	 PF_KEY_FORMAT_PEM_PKCS8_ENC, NULL, 0, NULL, NULL,
+	 "asks for a key derivation cost of 10000001"},
 	/* things that are not (usable) private keys */
 	{"test_ed25519.pub", NULL, PF_KEY_NOT_A_KEY, PF_KEY_FORMAT_PUBLIC, NULL, 0, NULL, NULL,
 	 "test_ed25519.pub is not a private key file (it is a public key: use the file without "

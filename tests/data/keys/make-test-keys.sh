@@ -28,3 +28,26 @@ openssl ecparam -name secp256k1 -genkey -out test_ec_secp256k1.pem
 puttygen test_ed25519 -O private -o test_ed25519.ppk
 puttygen test_rsa1024 -O private-sshcom -o test_rsa_sshcom
 printf 'SSH PRIVATE KEY FILE FORMAT 1.1\n\0\0\0\0' > test_rsa1
+# KDF costs over our limits (refused before any decryption is tried)
+openssl pkcs8 -topk8 -in test_ed25519_pkcs8.pem -iter 10000001 -passout "pass:$P" -out test_ed25519_pkcs8_iter_too_many.pem
+# test_ed25519_enc with its bcrypt rounds field (after the salt in the KDF
+# options) patched from 2 to 100000
+python3 - <<'PY'
+import base64, struct
+lines = open('test_ed25519_enc').read().split('\n')
+b = bytearray(base64.b64decode(''.join(lines[1:-2])))
+def string(o):
+    n = struct.unpack('>I', b[o:o + 4])[0]
+    return o + 4, n
+o = 15
+for _ in range(2):
+    s, n = string(o); o = s + n
+s, n = string(o)
+s2, sl = string(s)
+b[s2 + sl:s2 + sl + 4] = struct.pack('>I', 100000)
+e = base64.b64encode(bytes(b)).decode()
+open('test_ed25519_rounds_too_many', 'w').write(
+    '-----BEGIN OPENSSH PRIVATE KEY-----\n' +
+    '\n'.join(e[i:i + 70] for i in range(0, len(e), 70)) +
+    '\n-----END OPENSSH PRIVATE KEY-----\n')
+PY

@@ -1417,6 +1417,7 @@ static void ctx_init(key_ctx *c, const char *name, const char *passphrase, pf_ke
 
 static void ctx_done(key_ctx *c)
 {
+	ERR_clear_error(); /* leave this thread's OpenSSL error queue clean */
 	ssh_key_free(c->key);
 	c->key = NULL;
 	free(c->blob);

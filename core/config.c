@@ -223,7 +223,12 @@ const cfg_keyword *cfg_keyword_suggest(const char *name)
 	int limit = strlen(name) <= 5 ? 1 : (strlen(name) <= 10 ? 2 : 3);
 
 	for (i = 0; i < N_KEYWORDS; i++) {
-		int d = edit_distance(name, keywords[i].name);
+		int dl = (int)strlen(name) - (int)strlen(keywords[i].name);
+		int d;
+
+		if (dl > limit || -dl > limit)
+			continue; /* the distance is at least the length difference */
+		d = edit_distance(name, keywords[i].name);
 
 		if (d < best_d) {
 			best_d = d;

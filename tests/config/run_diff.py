@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Differential test: `pf -G -F file host` against `ssh -G -F file host`.
 
-For every corpus/*.conf (first line "# hosts: h1 user@h2 ..."), copy the
+For every corpus/*.conf (first line "# hosts: h1 user@h2 ...", then
+optional "# run: -o Key=value -L spec host" lines), copy the
 corpus to a scratch folder (replacing @DIR@ and @USER@), run both programs
 for each host, and compare every keyword pf prints, after the
 normalisations listed in intended-differences.txt. Exit 1 on any difference.
@@ -9,6 +10,7 @@ normalisations listed in intended-differences.txt. Exit 1 on any difference.
 import argparse
 import getpass
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -126,17 +128,21 @@ def main():
                 continue
             path = os.path.join(work, name)
             with open(path, "rb") as f:
-                first = f.readline().decode().strip()
-            if not first.startswith("# hosts:"):
+                head = f.read().decode(errors="replace").splitlines()
+            if not head or not head[0].startswith("# hosts:"):
                 print(f"{name}: first line must be '# hosts: ...'")
                 failures += 1
                 continue
             configs += 1
-            for dest in first[len("# hosts:"):].split():
+            # Each host alone, then each "# run: ARGS" line (options and host).
+            todo = [[dest] for dest in head[0][len("# hosts:"):].split()]
+            todo += [shlex.split(l[len("# run:"):]) for l in head[1:] if l.startswith("# run:")]
+            for argv in todo:
+                dest = " ".join(argv)
                 runs += 1
-                s = subprocess.run([args.ssh, "-G", "-F", path, dest], capture_output=True,
+                s = subprocess.run([args.ssh, "-G", "-F", path, *argv], capture_output=True,
                                    text=True, stdin=subprocess.DEVNULL)
-                p = subprocess.run([args.pf, "-G", "-F", path, dest], capture_output=True,
+                p = subprocess.run([args.pf, "-G", "-F", path, *argv], capture_output=True,
                                    text=True, stdin=subprocess.DEVNULL)
                 if s.returncode != 0:
                     print(f"{name} {dest}: ssh -G failed (corpus must be valid for OpenSSH):"

@@ -144,6 +144,8 @@ void MainWnd_LoadConfig(pf_app *app);
 /* A connection's status changed: status line, list view, tray, buttons.
  * Takes ownership of `v`. */
 void MainWnd_OnStatus(pf_app *app, pf_conn_view *v);
+/* "Connected", "Reconnecting in 5 s", "Failed: <why>" for a connection. */
+const wchar_t *App_ConnStateText(pf_app *app, const pf_conn_view *v, wchar_t *buf, int size);
 /* The connection by name, or NULL. */
 pf_conn_view *App_FindConn(pf_app *app, const wchar_t *name);
 /* The host text of the combo (trimmed) into buf. */

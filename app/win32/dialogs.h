@@ -66,6 +66,9 @@ void Dlg_UpdateCapsLockHint(HWND dlg);
 void Dlg_TakeSecret(HWND dlg, pf_dlg_ctx *ctx);
 /* The "asked again" line: "<reason>. Type it again (attempt N)." */
 void Dlg_SetReason(HWND dlg, pf_app *app, const pf_secret_ask *req);
+/* The Caps Lock timer, OK (takes the secret) and Cancel of the secret
+ * dialogs; FALSE for anything else. */
+INT_PTR Dlg_SecretMessage(HWND dlg, UINT msg, WPARAM wp);
 #define DLG_CAPS_TIMER 1
 
 #endif

@@ -75,3 +75,28 @@ void Dlg_SetReason(HWND dlg, pf_app *app, const pf_secret_ask *req)
 	app_format(app, line, 512, IDS_PASS_REASON, reason, req->attempt);
 	SetDlgItemTextW(dlg, IDC_DLG_REASON, line);
 }
+
+INT_PTR Dlg_SecretMessage(HWND dlg, UINT msg, WPARAM wp)
+{
+	switch (msg) {
+	case WM_TIMER:
+		if (wp == DLG_CAPS_TIMER)
+			Dlg_UpdateCapsLockHint(dlg);
+		return TRUE;
+	case WM_COMMAND:
+		switch (LOWORD(wp)) {
+		case IDOK:
+			Dlg_TakeSecret(dlg, Dlg_Ctx(dlg));
+			KillTimer(dlg, DLG_CAPS_TIMER);
+			EndDialog(dlg, IDOK);
+			return TRUE;
+		case IDCANCEL:
+			SetDlgItemTextW(dlg, IDC_DLG_EDIT, L"");
+			KillTimer(dlg, DLG_CAPS_TIMER);
+			EndDialog(dlg, IDCANCEL);
+			return TRUE;
+		}
+		break;
+	}
+	return FALSE;
+}

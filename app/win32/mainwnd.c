@@ -307,7 +307,7 @@ static void refresh_list(pf_app *app)
 	}
 }
 
-static const wchar_t *conn_state_text(pf_app *app, const pf_conn_view *v, wchar_t *buf, int size)
+const wchar_t *App_ConnStateText(pf_app *app, const pf_conn_view *v, wchar_t *buf, int size)
 {
 	switch (v->state) {
 	case PF_CONN_CONNECTING: return app_string(app, IDS_STATUS_CONNECTING, buf, size);
@@ -330,8 +330,14 @@ static void refresh_shown(pf_app *app)
 	wchar_t buf[1024];
 	int running = v != NULL && v->state != PF_CONN_IDLE && v->state != PF_CONN_FAILED;
 
-	if (v != NULL)
-		SetDlgItemTextW(app->main, IDC_STATUS, conn_state_text(app, v, buf, 1024));
+	if (v != NULL) {
+		wchar_t st[512];
+
+		/* "IMR: Connected": several hosts may run at once. */
+		app_format(app, buf, 1024, IDS_LOG_STATE, v->name,
+			   App_ConnStateText(app, v, st, 512));
+		SetDlgItemTextW(app->main, IDC_STATUS, buf);
+	}
 	EnableWindow(GetDlgItem(app->main, IDC_DISCONNECT), running);
 	EnableWindow(GetDlgItem(app->main, IDC_CONNECT), app->ops != NULL);
 	refresh_list(app);
@@ -359,7 +365,7 @@ void MainWnd_OnStatus(pf_app *app, pf_conn_view *v)
 	if (before != v->state) {
 		/* The log's line per state change; the core logs the details. */
 		App_LogId(app, v->state == PF_CONN_FAILED ? PF_LOG_ERROR : PF_LOG_INFO, NULL,
-			  IDS_LOG_STATE, v->name, conn_state_text(app, v, st, 512));
+			  IDS_LOG_STATE, v->name, App_ConnStateText(app, v, st, 512));
 		app_string(app, IDS_NO_CONN_NAME, title, 128);
 		if (v->state == PF_CONN_CONNECTED) {
 			if (hidden) {

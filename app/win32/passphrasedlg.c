@@ -26,24 +26,7 @@ INT_PTR CALLBACK Passphrase_DlgProc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 		Dlg_StartCapsLockHint(dlg);
 		SetFocus(GetDlgItem(dlg, IDC_DLG_EDIT));
 		return FALSE; /* focus set */
-	case WM_TIMER:
-		if (wp == DLG_CAPS_TIMER)
-			Dlg_UpdateCapsLockHint(dlg);
-		return TRUE;
-	case WM_COMMAND:
-		switch (LOWORD(wp)) {
-		case IDOK:
-			Dlg_TakeSecret(dlg, Dlg_Ctx(dlg));
-			KillTimer(dlg, DLG_CAPS_TIMER);
-			EndDialog(dlg, IDOK);
-			return TRUE;
-		case IDCANCEL:
-			SetDlgItemTextW(dlg, IDC_DLG_EDIT, L"");
-			KillTimer(dlg, DLG_CAPS_TIMER);
-			EndDialog(dlg, IDCANCEL);
-			return TRUE;
-		}
-		break;
+	default: return Dlg_SecretMessage(dlg, msg, wp);
 	}
 	return FALSE;
 }

@@ -78,23 +78,6 @@ void Tray_Set(pf_app *app, int state, const wchar_t *tip)
 	Shell_NotifyIconW(NIM_MODIFY, &nid);
 }
 
-static const wchar_t *state_text(pf_app *app, const pf_conn_view *v, wchar_t *buf, int size)
-{
-	switch (v->state) {
-	case PF_CONN_CONNECTING: return app_string(app, IDS_STATUS_CONNECTING, buf, size);
-	case PF_CONN_AUTHENTICATING: return app_string(app, IDS_STATUS_AUTHENTICATING, buf, size);
-	case PF_CONN_CONNECTED: return app_string(app, IDS_STATUS_CONNECTED, buf, size);
-	case PF_CONN_RECONNECTING:
-		return app_format(app, buf, size, IDS_STATUS_RECONNECTING, v->retry_in_s);
-	case PF_CONN_FAILED:
-		return app_format(app, buf, size, IDS_STATUS_FAILED,
-				  v->last_error != NULL ? v->last_error : L"");
-	case PF_CONN_CLOSING: return app_string(app, IDS_STATUS_CLOSING, buf, size);
-	case PF_CONN_IDLE:
-	default: return app_string(app, IDS_STATUS_IDLE, buf, size);
-	}
-}
-
 void Tray_Update(pf_app *app)
 {
 	wchar_t tip[512], part[256], st[160];
@@ -122,8 +105,8 @@ void Tray_Update(pf_app *app)
 		}
 		if (v->state == PF_CONN_IDLE)
 			continue;
-		app_format(app, part, 256, IDS_TIP_HOST, v->name, state_text(app, v, st, 160),
-			   (unsigned)v->nfwd);
+		app_format(app, part, 256, IDS_TIP_HOST, v->name,
+			   App_ConnStateText(app, v, st, 160), (unsigned)v->nfwd);
 		_snwprintf(tip + used, 512 - used, L"%ls%ls", shown ? L"; " : L"", part);
 		tip[511] = L'\0';
 		used = wcslen(tip);

@@ -689,6 +689,31 @@ kill:
 	return 1;
 }
 
+/* Start exe, check the Connect button reads `want`, take a screenshot,
+ * press Exit. */
+static void check_connect_text(const wchar_t *exe, const wchar_t *want, const char *what,
+			       const wchar_t *shot)
+{
+	wchar_t buf[256] = L"";
+	app_proc p;
+	HWND w;
+
+	if (!start_app(exe, L"", &p)) {
+		step(0, what);
+		return;
+	}
+	w = wait_main(&p);
+	if (w != NULL)
+		get_text(w, IDC_CONNECT, buf, 256);
+	printf("  Connect reads: %ls\n", buf);
+	step(w != NULL && wcscmp(buf, want) == 0, what);
+	screenshot(shot);
+	if (w != NULL)
+		click(w, IDC_EXIT);
+	step(wait_exit(&p, 20000) == 0, "Exit");
+	kill_app(&p);
+}
+
 /* Japanese UI: run with a Japanese locale (PF_TEST_LOCALE=ja_JP.UTF-8), or
  * forced by Language=ja in the ini. */
 static int scenario_ja(const wchar_t *exe0, const wchar_t *work)
@@ -732,44 +757,23 @@ static int scenario_ja(const wchar_t *exe0, const wchar_t *work)
 	/* Language=en in the ini wins over the UI language. */
 	_snwprintf(ini, MAX_PATH * 2, L"%ls\\PortForwarder.ini", dir);
 	write_file(ini, "[PortForwarder]\r\nLanguage=en\r\n");
-	step(start_app(exe, L"", &p), "start with Language=en");
-	w = wait_main(&p);
-	if (w == NULL)
-		goto kill;
-	get_text(w, IDC_CONNECT, buf, 256);
-	step(wcscmp(buf, L"C&onnect") == 0, "Language=en gives English");
-	click(w, IDC_EXIT);
-	step(wait_exit(&p, 20000) == 0, "Exit");
+	check_connect_text(exe, L"C&onnect", "Language=en gives English", L"language-en");
 	return failed != 0;
 kill:
 	kill_app(&p);
 	return 1;
 }
 
-/* Language=ja in the ini with an English system. */
+/* Language=ja in the ini with an English system (UTF-8 ini with BOM). */
 static int scenario_ja_ini(const wchar_t *exe0, const wchar_t *work)
 {
-	wchar_t dir[MAX_PATH * 2], exe[MAX_PATH * 2], buf[256], ini[MAX_PATH * 2];
-	app_proc p;
-	HWND w;
+	wchar_t dir[MAX_PATH * 2], exe[MAX_PATH * 2], ini[MAX_PATH * 2];
 
 	step(copy_app(exe0, work, L"ja-ini", dir, exe), "copy PortForwarder.exe");
 	_snwprintf(ini, MAX_PATH * 2, L"%ls\\PortForwarder.ini", dir);
 	write_file(ini, "\xEF\xBB\xBF[PortForwarder]\r\nLanguage=ja\r\n");
-	step(start_app(exe, L"", &p), "start with Language=ja");
-	w = wait_main(&p);
-	step(w != NULL, "main window shown");
-	if (w == NULL)
-		goto kill;
-	get_text(w, IDC_CONNECT, buf, 256);
-	step(wcscmp(buf, L"\u63a5\u7d9a(&O)") == 0, "Language=ja gives Japanese");
-	screenshot(L"main");
-	click(w, IDC_EXIT);
-	step(wait_exit(&p, 20000) == 0, "Exit");
+	check_connect_text(exe, L"\u63a5\u7d9a(&O)", "Language=ja gives Japanese", L"main");
 	return failed != 0;
-kill:
-	kill_app(&p);
-	return 1;
 }
 
 static int scenario_relpath(const wchar_t *exe0, const wchar_t *work)

@@ -3,7 +3,7 @@
  *
  *   pftest-driver <scenario> <PortForwarder.exe> <screenshot folder> <work folder>
  *
- * Scenarios: smoke, ini, tray, dialogs, ui, ja, relpath. Each copies the exe
+ * Scenarios: smoke, ini, tray, dialogs, ui, ui-cancel, ja, ja-ini, relpath. Each copies the exe
  * into its own folder under the work folder (so PortForwarder.ini starts
  * empty and lands there), prints one line per step and "N passed, N failed"
  * at the end; exit 0 only when every step passed. Screenshots of each step
@@ -689,6 +689,51 @@ kill:
 	return 1;
 }
 
+/* Cancel at the passphrase leaves the app idle and usable; Exit while a
+ * question is open cancels it and still ends the process. */
+static int scenario_ui_cancel(const wchar_t *exe0, const wchar_t *work)
+{
+	wchar_t dir[MAX_PATH * 2], exe[MAX_PATH * 2];
+	app_proc p;
+	HWND w, d;
+
+	step(copy_app(exe0, work, L"ui-cancel", dir, exe), "copy PortForwarder.exe");
+	step(start_app(exe, L"--test-ui", &p), "start with the scripted connection");
+	w = wait_main(&p);
+	d = wait_for(&p, NULL, IDC_HK_ONCE, 20000);
+	step(w != NULL && d != NULL, "host key question");
+	if (d == NULL)
+		goto kill;
+	click(d, IDC_HK_ONCE);
+	step(wait_text(w, IDC_LOG, L"host key answer 1", 5000), "worker got Connect once");
+	d = wait_for(&p, NULL, IDC_DLG_EDIT, 20000);
+	step(d != NULL, "passphrase question");
+	if (d == NULL)
+		goto kill;
+	click(d, IDCANCEL);
+	step(wait_text(w, IDC_LOG, L"passphrase cancelled", 5000), "worker got the cancel");
+	step(wait_text(w, IDC_STATUS, L"Not connected", 5000), "status: IMR: Not connected");
+	Sleep(500);
+	step(still_running(&p) && IsWindowVisible(w), "the app stays open");
+	screenshot(L"cancelled");
+	click(w, IDC_EXIT);
+	step(wait_exit(&p, 20000) == 0, "Exit");
+
+	step(start_app(exe, L"--test-ui", &p), "start again");
+	w = wait_main(&p);
+	d = wait_for(&p, NULL, IDC_HK_SAVE, 20000);
+	step(w != NULL && d != NULL, "host key question open");
+	if (d == NULL)
+		goto kill;
+	step(tray_menu_choose(&p, w, L'x', L"exit-while-asking"), "tray menu: Exit");
+	step(wait_exit(&p, 20000) == 0, "Exit with a question open ends the process");
+	return failed != 0;
+kill:
+	screenshot(L"failure");
+	kill_app(&p);
+	return 1;
+}
+
 /* Start exe, check the Connect button reads `want`, take a screenshot,
  * press Exit. */
 static void check_connect_text(const wchar_t *exe, const wchar_t *want, const char *what,
@@ -805,6 +850,7 @@ int wmain(int argc, wchar_t **argv)
 		{L"ui", scenario_ui},
 		{L"ja", scenario_ja},
 		{L"ja-ini", scenario_ja_ini},
+		{L"ui-cancel", scenario_ui_cancel},
 		{L"relpath", scenario_relpath},
 	};
 	wchar_t work[MAX_PATH * 2];
@@ -823,7 +869,8 @@ int wmain(int argc, wchar_t **argv)
 				rc = scenarios[i].fn(argv[2], work);
 	}
 	if (rc == 2)
-		fprintf(stderr, "usage: pftest-driver smoke|ini|tray|dialogs|ui|ja|ja-ini|relpath "
+		fprintf(stderr, "usage: pftest-driver "
+				"smoke|ini|tray|dialogs|ui|ui-cancel|ja|ja-ini|relpath "
 				"<PortForwarder.exe> <shot folder> [work folder]\n");
 	printf("%d passed, %d failed\n", passed, failed);
 	return rc;

@@ -1,0 +1,220 @@
+; PortForwarder setup: per-user by default (no administrator rights),
+; all users with /ALLUSERS (run as administrator). scripts/package.sh runs
+;   makensis -INPUTCHARSET UTF8 -DVERSION=x.y.z -DVERSION4=x.y.z.0
+;            -DSTAGE=<folder with the files> -DICON=<app.ico> -DOUTFILE=<setup.exe>
+;
+; Command line (besides NSIS's own /S silent and /D=<folder>, which must be last):
+;   /ALLUSERS    install for every user of the PC under Program Files
+;   /AUTOSTART   also start PortForwarder at logon (Startup-folder shortcut)
+;   /NOSTARTMENU no Start-menu shortcut
+;
+; The uninstaller removes exactly the files listed in PF_FILES, its own
+; shortcuts and its uninstall entry; anything else in the folder (config.txt,
+; keys, known_hosts, PortForwarder.ini) stays, and so does the folder then.
+; The app's own settings in %APPDATA%\PortForwarder are the user's and stay too.
+
+Unicode true
+Target amd64-unicode
+SetCompressor /SOLID lzma
+SetDateSave off
+CRCCheck on
+RequestExecutionLevel user
+ManifestDPIAware true
+ManifestSupportedOS all
+
+!ifndef VERSION | VERSION4 | STAGE | ICON | OUTFILE
+!error "define VERSION, VERSION4, STAGE, ICON and OUTFILE (see scripts/package.sh)"
+!endif
+
+!define APP "PortForwarder"
+!define UNINST_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\${APP}"
+
+; Everything the installer puts into $INSTDIR, and nothing else.
+!macro PF_FILES DO
+  !insertmacro ${DO} "PortForwarder.exe"
+  !insertmacro ${DO} "pf.exe"
+  !insertmacro ${DO} "config-sample.txt"
+  !insertmacro ${DO} "README.txt"
+  !insertmacro ${DO} "README-ja.txt"
+  !insertmacro ${DO} "LICENSE.txt"
+  !insertmacro ${DO} "THIRD_PARTY_NOTICES.txt"
+!macroend
+!macro PF_INSTALL_FILE NAME
+  File "${STAGE}\${NAME}"
+!macroend
+!macro PF_DELETE_FILE NAME
+  Delete "$INSTDIR\${NAME}"
+!macroend
+
+Name "${APP} ${VERSION}"
+OutFile "${OUTFILE}"
+InstallDir "$LOCALAPPDATA\Programs\${APP}"
+BrandingText "${APP} ${VERSION}"
+ShowInstDetails nevershow
+ShowUninstDetails nevershow
+
+VIProductVersion "${VERSION4}"
+VIFileVersion "${VERSION4}"
+VIAddVersionKey /LANG=0 "ProductName" "${APP}"
+VIAddVersionKey /LANG=0 "ProductVersion" "${VERSION}"
+VIAddVersionKey /LANG=0 "FileVersion" "${VERSION}"
+VIAddVersionKey /LANG=0 "FileDescription" "${APP} ${VERSION} setup"
+VIAddVersionKey /LANG=0 "LegalCopyright" "Copyright (c) 2026, the PortForwarder authors"
+VIAddVersionKey /LANG=0 "CompanyName" "the PortForwarder authors"
+
+!include "MUI2.nsh"
+!include "LogicLib.nsh"
+!include "FileFunc.nsh"
+
+!define MUI_ICON "${ICON}"
+!define MUI_UNICON "${ICON}"
+!define MUI_ABORTWARNING
+!define MUI_COMPONENTSPAGE_NODESC
+!define MUI_FINISHPAGE_RUN "$INSTDIR\PortForwarder.exe"
+!define MUI_FINISHPAGE_SHOWREADME "$INSTDIR\$(README_FILE)"
+!define MUI_FINISHPAGE_SHOWREADME_NOTCHECKED
+
+!insertmacro MUI_PAGE_COMPONENTS
+!insertmacro MUI_PAGE_DIRECTORY
+!insertmacro MUI_PAGE_INSTFILES
+!insertmacro MUI_PAGE_FINISH
+!insertmacro MUI_UNPAGE_CONFIRM
+!insertmacro MUI_UNPAGE_INSTFILES
+
+!insertmacro MUI_LANGUAGE "English"
+!insertmacro MUI_LANGUAGE "Japanese"
+
+LangString SEC_APP ${LANG_ENGLISH} "PortForwarder and pf (console)"
+LangString SEC_APP ${LANG_JAPANESE} "PortForwarder と pf（コンソール版）"
+LangString SEC_MENU ${LANG_ENGLISH} "Start menu shortcut"
+LangString SEC_MENU ${LANG_JAPANESE} "スタートメニューのショートカット"
+LangString SEC_LOGON ${LANG_ENGLISH} "Start PortForwarder when I sign in"
+LangString SEC_LOGON ${LANG_JAPANESE} "サインイン時に PortForwarder を起動する"
+LangString README_FILE ${LANG_ENGLISH} "README.txt"
+LangString README_FILE ${LANG_JAPANESE} "README-ja.txt"
+LangString NEED_ADMIN ${LANG_ENGLISH} "Installing for all users needs administrator rights. Right-click the setup program, choose $\"Run as administrator$\", or install for yourself only (without /ALLUSERS)."
+LangString NEED_ADMIN ${LANG_JAPANESE} "すべてのユーザー向けのインストールには管理者権限が必要です。セットアップを右クリックして「管理者として実行」を選ぶか、/ALLUSERS を付けずに自分用にインストールしてください。"
+LangString STILL_RUNNING ${LANG_ENGLISH} "$INSTDIR\PortForwarder.exe is in use. Exit PortForwarder (tray icon, Exit) and press Retry."
+LangString STILL_RUNNING ${LANG_JAPANESE} "$INSTDIR\PortForwarder.exe は使用中です。PortForwarder を終了して（トレイアイコンの「終了」）、「再試行」を押してください。"
+
+Var AllUsers
+
+Function SetMode
+  ${If} $AllUsers == 1
+    SetShellVarContext all
+  ${Else}
+    SetShellVarContext current
+  ${EndIf}
+FunctionEnd
+
+
+Section "$(SEC_APP)" SecApp
+  SectionIn RO
+  SetOutPath "$INSTDIR"
+  ; An earlier install's shortcuts go; the sections below recreate the chosen ones.
+  Delete "$SMPROGRAMS\${APP}.lnk"
+  Delete "$SMSTARTUP\${APP}.lnk"
+  !insertmacro PF_FILES PF_INSTALL_FILE
+  WriteUninstaller "$INSTDIR\Uninstall.exe"
+
+  WriteRegStr SHCTX "${UNINST_KEY}" "DisplayName" "${APP}"
+  WriteRegStr SHCTX "${UNINST_KEY}" "DisplayVersion" "${VERSION}"
+  WriteRegStr SHCTX "${UNINST_KEY}" "Publisher" "the PortForwarder authors"
+  WriteRegStr SHCTX "${UNINST_KEY}" "DisplayIcon" "$INSTDIR\PortForwarder.exe,0"
+  WriteRegStr SHCTX "${UNINST_KEY}" "InstallLocation" "$INSTDIR"
+  WriteRegStr SHCTX "${UNINST_KEY}" "UninstallString" '"$INSTDIR\Uninstall.exe"'
+  WriteRegStr SHCTX "${UNINST_KEY}" "QuietUninstallString" '"$INSTDIR\Uninstall.exe" /S'
+  WriteRegDWORD SHCTX "${UNINST_KEY}" "NoModify" 1
+  WriteRegDWORD SHCTX "${UNINST_KEY}" "NoRepair" 1
+  ${GetSize} "$INSTDIR" "/S=0K" $0 $1 $2
+  IntFmt $0 "0x%08X" $0
+  WriteRegDWORD SHCTX "${UNINST_KEY}" "EstimatedSize" "$0"
+SectionEnd
+
+Section "$(SEC_MENU)" SecMenu
+  CreateShortcut "$SMPROGRAMS\${APP}.lnk" "$INSTDIR\PortForwarder.exe"
+SectionEnd
+
+Section /o "$(SEC_LOGON)" SecLogon
+  CreateShortcut "$SMSTARTUP\${APP}.lnk" "$INSTDIR\PortForwarder.exe"
+SectionEnd
+
+; After the sections: it selects them by their index defines.
+Function .onInit
+  SetRegView 64
+  StrCpy $AllUsers 0
+  ${GetParameters} $R0
+  ClearErrors
+  ${GetOptions} $R0 "/ALLUSERS" $R1
+  ${IfNot} ${Errors}
+    StrCpy $AllUsers 1
+  ${EndIf}
+  ${If} $AllUsers == 1
+    UserInfo::GetAccountType
+    Pop $R1
+    ${If} $R1 != "Admin"
+      IfSilent +2
+      MessageBox MB_ICONSTOP "$(NEED_ADMIN)"
+      SetErrorLevel 740 ; ERROR_ELEVATION_REQUIRED
+      Quit
+    ${EndIf}
+    ; Only replace the default folder, never one given with /D=.
+    ${If} $INSTDIR == "$LOCALAPPDATA\Programs\${APP}"
+      StrCpy $INSTDIR "$PROGRAMFILES64\${APP}"
+    ${EndIf}
+  ${EndIf}
+  Call SetMode
+  ClearErrors
+  ${GetOptions} $R0 "/AUTOSTART" $R1
+  ${IfNot} ${Errors}
+    !insertmacro SelectSection ${SecLogon}
+  ${EndIf}
+  ClearErrors
+  ${GetOptions} $R0 "/NOSTARTMENU" $R1
+  ${IfNot} ${Errors}
+    !insertmacro UnselectSection ${SecMenu}
+  ${EndIf}
+FunctionEnd
+
+Function un.onInit
+  SetRegView 64
+  ; The all-users install is the one whose uninstall entry under HKLM names
+  ; this folder; anything else was installed for the current user.
+  StrCpy $AllUsers 0
+  ReadRegStr $R0 HKLM "${UNINST_KEY}" "InstallLocation"
+  ${If} $R0 == $INSTDIR
+    StrCpy $AllUsers 1
+    UserInfo::GetAccountType
+    Pop $R1
+    ${If} $R1 != "Admin"
+      IfSilent +2
+      MessageBox MB_ICONSTOP "$(NEED_ADMIN)"
+      SetErrorLevel 740
+      Quit
+    ${EndIf}
+  ${EndIf}
+  ${If} $AllUsers == 1
+    SetShellVarContext all
+  ${Else}
+    SetShellVarContext current
+  ${EndIf}
+FunctionEnd
+
+Section "Uninstall"
+  ; A running PortForwarder.exe cannot be deleted: ask to exit it first.
+retry:
+  ClearErrors
+  Delete "$INSTDIR\PortForwarder.exe"
+  ${If} ${Errors}
+    IfSilent +2
+    MessageBox MB_RETRYCANCEL|MB_ICONEXCLAMATION "$(STILL_RUNNING)" IDRETRY retry
+    SetErrorLevel 32 ; ERROR_SHARING_VIOLATION
+    Abort
+  ${EndIf}
+  !insertmacro PF_FILES PF_DELETE_FILE
+  Delete "$INSTDIR\Uninstall.exe"
+  RMDir "$INSTDIR" ; only when empty: the user's files keep the folder
+  Delete "$SMPROGRAMS\${APP}.lnk"
+  Delete "$SMSTARTUP\${APP}.lnk"
+  DeleteRegKey SHCTX "${UNINST_KEY}"
+SectionEnd

@@ -218,7 +218,7 @@ int HostList_Fill(pf_app *app, HWND combo, const wchar_t *config, const wchar_t 
 
 /* ---- Command line (cmdline.c) ---- */
 
-/* Parse PortForwarder.exe's command line into app->cmd_*. Test hooks
+/* Parse a PortForwarder.exe command line into app->cmd_*. Test hooks
  * (--test-*) are returned in *test_hook (borrowed from argv, which the
  * caller frees with LocalFree) with their argument list. Returns 0, or
  * -1 with a logged message for an unknown option (the rest still parsed). */
@@ -228,7 +228,10 @@ typedef struct pf_cmdline {
 	int test_index; /* index of "--test-..." in argv, 0 if none */
 	wchar_t bad[128];
 } pf_cmdline;
-int Cmdline_Parse(pf_app *app, pf_cmdline *cl);
+int Cmdline_Parse(pf_app *app, const wchar_t *cmdline, pf_cmdline *cl);
+/* WM_COPYDATA's dwData for a command line forwarded by a second instance
+ * (the first one then selects / connects that host). */
+#define PF_COPYDATA_CMDLINE 0x50464331 /* "PFC1" */
 
 /* ---- Test hooks (testhook.c) ---- */
 

@@ -26,11 +26,11 @@ static void note_bad(pf_cmdline *cl, const wchar_t *arg)
 		lstrcpynW(cl->bad, arg, 128);
 }
 
-int Cmdline_Parse(pf_app *app, pf_cmdline *cl)
+int Cmdline_Parse(pf_app *app, const wchar_t *cmdline, pf_cmdline *cl)
 {
 	int i;
 
-	cl->argv = CommandLineToArgvW(GetCommandLineW(), &cl->argc);
+	cl->argv = CommandLineToArgvW(cmdline, &cl->argc);
 	cl->test_index = 0;
 	cl->bad[0] = L'\0';
 	if (cl->argv == NULL)

@@ -36,12 +36,15 @@ static void view_append(HWND view, const wchar_t *text)
 void App_Log(pf_app *app, pf_log_level level, const wchar_t *conn, const wchar_t *text)
 {
 	SYSTEMTIME t;
-	size_t len, slot;
-	wchar_t *line;
+	size_t len, slot, newlines = 0;
+	wchar_t *line, *q;
+	const wchar_t *p;
 	HWND view;
 
 	GetLocalTime(&t);
-	len = wcslen(text) + (conn != NULL ? wcslen(conn) : 0) + 32;
+	for (p = text; *p; p++)
+		newlines += *p == L'\n';
+	len = wcslen(text) + newlines + (conn != NULL ? wcslen(conn) : 0) + 32;
 	line = malloc(len * sizeof(wchar_t));
 	if (line == NULL)
 		return;
@@ -51,10 +54,17 @@ void App_Log(pf_app *app, pf_log_level level, const wchar_t *conn, const wchar_t
 	else
 		_snwprintf(line, len, L"%02u:%02u:%02u  %ls", t.wHour, t.wMinute, t.wSecond, text);
 	line[len - 1] = L'\0';
-	/* Control characters from a server message must not garble the view. */
-	for (wchar_t *p = line; *p; p++)
-		if (*p < 0x20 && *p != L'\t')
-			*p = L' ';
+	/* Control characters from a server message must not garble the view;
+	 * a message's own line breaks (a diagnostic's quoted line) stay, as
+	 * the CRLF the edit control wants. */
+	for (q = line; *q; q++) {
+		if (*q == L'\n') {
+			memmove(q + 1, q, (wcslen(q) + 1) * sizeof(wchar_t));
+			*q++ = L'\r';
+		} else if (*q < 0x20 && *q != L'\t') {
+			*q = L' ';
+		}
+	}
 
 	if (app->log_count == PF_LOG_KEEP) {
 		free(app->log[app->log_first].text);

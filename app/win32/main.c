@@ -29,16 +29,23 @@ static ATOM register_main_class(HINSTANCE inst)
 
 /* A second start brings the running instance to the front (from the tray
  * too) instead of fighting over the same ports. */
-static int activate_running_instance(void)
+static int activate_running_instance(int forward_cmdline)
 {
 	HWND other = FindWindowW(PF_MAIN_CLASS, NULL);
 	DWORD pid = 0;
 	DWORD_PTR res;
+	const wchar_t *cmd = GetCommandLineW();
+	COPYDATASTRUCT cds = {PF_COPYDATA_CMDLINE, (DWORD)((wcslen(cmd) + 1) * sizeof(wchar_t)),
+			      (void *)cmd};
 
 	if (other == NULL)
 		return 0;
 	GetWindowThreadProcessId(other, &pid);
 	AllowSetForegroundWindow(pid);
+	/* "PortForwarder.exe IMR" while running: the first one connects IMR. */
+	if (forward_cmdline)
+		SendMessageTimeoutW(other, WM_COPYDATA, 0, (LPARAM)&cds, SMTO_ABORTIFHUNG, 5000,
+				    &res);
 	/* As a double-click on its tray icon would: show, restore, activate. */
 	SendMessageTimeoutW(other, WM_PF_TRAY, 0, WM_LBUTTONDBLCLK, SMTO_ABORTIFHUNG, 5000, &res);
 	return 1;
@@ -79,7 +86,7 @@ int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
 	SetThreadUILanguage(app->lang);
 	InitCommonControlsEx(&icc);
 
-	cmd_rc = Cmdline_Parse(app, &cl);
+	cmd_rc = Cmdline_Parse(app, GetCommandLineW(), &cl);
 	if (cl.test_index > 0 && wcscmp(cl.argv[cl.test_index], L"--test-ui") != 0) {
 		rc = TestHook_Run(app, cl.argc, cl.argv, cl.test_index);
 		goto out;
@@ -91,7 +98,10 @@ int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
 	if (mutex != NULL && GetLastError() == ERROR_ALREADY_EXISTS) {
 		int tries;
 
-		for (tries = 0; tries < 50 && !activate_running_instance(); tries++)
+		for (tries = 0;
+		     tries < 50 && !activate_running_instance(app->cmd_host[0] != L'\0' ||
+							      app->cmd_config[0] != L'\0');
+		     tries++)
 			Sleep(100);
 		goto out;
 	}

@@ -530,6 +530,43 @@ static void on_init(HWND dlg, pf_app *app)
 	Tray_Add(app);
 }
 
+/* A second instance's command line: its -F file and host, as if given to
+ * this one (connect when connecting is available). */
+static void on_copydata(pf_app *app, const COPYDATASTRUCT *cds)
+{
+	wchar_t *cmd;
+	pf_cmdline cl = {0};
+	size_t n;
+
+	if (cds == NULL || cds->dwData != PF_COPYDATA_CMDLINE || cds->cbData < sizeof(wchar_t) ||
+	    cds->cbData > 65536)
+		return;
+	n = cds->cbData / sizeof(wchar_t);
+	cmd = calloc(n + 1, sizeof(wchar_t));
+	if (cmd == NULL)
+		return;
+	memcpy(cmd, cds->lpData, n * sizeof(wchar_t));
+	app->cmd_config[0] = app->cmd_host[0] = L'\0';
+	Cmdline_Parse(app, cmd, &cl);
+	if (cl.test_index == 0) {
+		if (app->cmd_config[0] != L'\0') {
+			SetDlgItemTextW(app->main, IDC_CONFIG_EDIT, app->cmd_config);
+			MainWnd_LoadConfig(app);
+		}
+		if (app->cmd_host[0] != L'\0') {
+			App_LogId(app, PF_LOG_INFO, NULL, IDS_CMDLINE_HOST, app->cmd_host);
+			HostList_Fill(app, GetDlgItem(app->main, IDC_HOST_COMBO), app->set.config,
+				      app->cmd_host);
+			refresh_shown(app);
+			if (app->ops != NULL)
+				App_Connect(app, app->cmd_host);
+		}
+	}
+	if (cl.argv != NULL)
+		LocalFree(cl.argv);
+	free(cmd);
+}
+
 static INT_PTR CALLBACK Main_DlgProc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 {
 	pf_app *app = app_of(dlg);
@@ -620,6 +657,11 @@ static INT_PTR CALLBACK Main_DlgProc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 	case WM_PF_UI:
 		if (app != NULL)
 			UiWin32_OnMessage(app, lp);
+		return TRUE;
+	case WM_COPYDATA:
+		if (app != NULL)
+			on_copydata(app, (const COPYDATASTRUCT *)lp);
+		SetWindowLongPtrW(dlg, DWLP_MSGRESULT, TRUE);
 		return TRUE;
 	case WM_QUERYENDSESSION: SetWindowLongPtrW(dlg, DWLP_MSGRESULT, TRUE); return TRUE;
 	case WM_ENDSESSION:

@@ -344,9 +344,11 @@ static int smoke(const wchar_t *exe0, const wchar_t *work)
 	 * first back even from the tray. */
 	click(w, IDC_HIDE);
 	step(wait_visible(w, 0, 5000), "Hide hides the window");
-	if (start_app(exe, L"", &p2))
+	if (start_app(exe, L"ohba@ssh.example.org", &p2))
 		step(wait_exit(&p2, 20000) == 0, "second instance exits at once");
 	step(wait_visible(w, 1, 5000), "second instance brought the first back");
+	step(wait_text(w, IDC_HOST_COMBO, L"ohba@ssh.example.org", 5000),
+	     "... and handed over its host");
 
 	PostMessageW(w, WM_CLOSE, 0, 0);
 	step(wait_visible(w, 0, 5000), "the close button hides the window");
@@ -405,6 +407,7 @@ static int scenario_ini(const wchar_t *exe0, const wchar_t *work)
 	step(wait_text(w, IDC_LOG, L"Cipher", 3000), "the log notes the obsolete Cipher line");
 	screenshot(L"config-chosen");
 
+	SetWindowPos(w, NULL, 40, 50, 820, 640, SWP_NOZORDER);
 	step(tray_menu_choose(&p, w, L'x', L"tray-menu"), "tray menu opened");
 	code = wait_exit(&p, 20000);
 	printf("  exit code %d\n", code);
@@ -421,6 +424,8 @@ static int scenario_ini(const wchar_t *exe0, const wchar_t *work)
 		step(strstr(text, "AutomaticallyHide=1\r\n") != NULL,
 		     "ini holds AutomaticallyHide=1");
 		step(strstr(text, "LastHost=CMS-SSH\r\n") != NULL, "ini holds LastHost=CMS-SSH");
+		step(strstr(text, "WindowLeft=40\r\nWindowTop=50\r\nWindowWidth=820\r\n") != NULL,
+		     "ini holds the window placement");
 		free(text);
 	}
 
@@ -457,6 +462,15 @@ static int scenario_ini(const wchar_t *exe0, const wchar_t *work)
 	step(wait_text(w, IDC_HOST_COMBO, L"CMS-SSH", 3000), "last host selected");
 	step(SendMessageW(GetDlgItem(w, IDC_AUTO_HIDE), BM_GETCHECK, 0, 0) == BST_CHECKED,
 	     "Automatically is checked");
+	{
+		RECT r;
+
+		GetWindowRect(w, &r);
+		printf("  window at %ld,%ld size %ldx%ld\n", r.left, r.top, r.right - r.left,
+		       r.bottom - r.top);
+		step(r.left == 40 && r.top == 50 && r.right - r.left == 820,
+		     "window placement restored");
+	}
 	screenshot(L"restored");
 	click(w, IDC_EXIT);
 	step(wait_exit(&p, 20000) == 0, "Exit");

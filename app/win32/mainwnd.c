@@ -480,11 +480,11 @@ static void init_list(pf_app *app, HWND lv)
 	static const int widths[] = {55, 150, 150, 75, 75, 65, 65};
 	wchar_t buf[64];
 	size_t i;
-	HDC dc = GetDC(NULL);
-	int dpi = dc != NULL ? GetDeviceCaps(dc, LOGPIXELSX) : 96;
+	/* The window's own DPI (PerMonitorV2); user32 only. */
+	UINT dpi = GetDpiForWindow(lv);
 
-	if (dc != NULL)
-		ReleaseDC(NULL, dc);
+	if (dpi == 0)
+		dpi = 96;
 	SendMessageW(lv, LVM_SETEXTENDEDLISTVIEWSTYLE, 0,
 		     LVS_EX_FULLROWSELECT | LVS_EX_DOUBLEBUFFER | LVS_EX_LABELTIP);
 	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
@@ -492,7 +492,7 @@ static void init_list(pf_app *app, HWND lv)
 
 		c.mask = LVCF_TEXT | LVCF_WIDTH | LVCF_FMT;
 		c.fmt = i >= 4 ? LVCFMT_RIGHT : LVCFMT_LEFT;
-		c.cx = MulDiv(widths[i], dpi, 96);
+		c.cx = MulDiv(widths[i], (int)dpi, 96);
 		c.pszText = (wchar_t *)app_string(app, cols[i], buf, 64);
 		SendMessageW(lv, LVM_INSERTCOLUMNW, i, (LPARAM)&c);
 	}

@@ -183,36 +183,45 @@ const cfg_keyword *cfg_keyword_find(const char *name)
 	return NULL;
 }
 
-/* Optimal string alignment distance, case-insensitive, capped inputs. */
-static int edit_distance(const char *a, const char *b)
+/* Optimal string alignment distance, case-insensitive, for short words;
+ * only the band |i - j| <= max is computed (anything more is "max + 1"). */
+static int edit_distance(const char *a0, const char *b0, int max)
 {
-	int d[40][40];
-	int la = (int)strlen(a), lb = (int)strlen(b), i, j;
+	unsigned char d[40][40], a[40], b[40];
+	int la = (int)strlen(a0), lb = (int)strlen(b0), i, j;
 
-	if (la >= 40 || lb >= 40)
-		return 99;
+	if (la >= 40 || lb >= 40 || la - lb > max || lb - la > max)
+		return max + 1;
+	for (i = 0; i < la; i++)
+		a[i] = (unsigned char)tolower((unsigned char)a0[i]);
+	for (j = 0; j < lb; j++)
+		b[j] = (unsigned char)tolower((unsigned char)b0[j]);
 	for (i = 0; i <= la; i++)
-		d[i][0] = i;
+		d[i][0] = (unsigned char)i;
 	for (j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (i = 1; i <= la; i++)
-		for (j = 1; j <= lb; j++) {
-			int cost = tolower((unsigned char)a[i - 1]) !=
-				   tolower((unsigned char)b[j - 1]);
+		d[0][j] = (unsigned char)j;
+	for (i = 1; i <= la; i++) {
+		int lo = i - max > 1 ? i - max : 1, hi = i + max < lb ? i + max : lb;
+
+		/* Just outside the band counts as "too far". */
+		if (lo > 1)
+			d[i][lo - 1] = (unsigned char)(max + 1);
+		if (hi < lb)
+			d[i][hi + 1] = (unsigned char)(max + 1);
+		for (j = lo; j <= hi; j++) {
 			int v = d[i - 1][j] + 1;
 
 			if (d[i][j - 1] + 1 < v)
 				v = d[i][j - 1] + 1;
-			if (d[i - 1][j - 1] + cost < v)
-				v = d[i - 1][j - 1] + cost;
-			if (i > 1 && j > 1 &&
-			    tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 2]) &&
-			    tolower((unsigned char)a[i - 2]) == tolower((unsigned char)b[j - 1]) &&
+			if (d[i - 1][j - 1] + (a[i - 1] != b[j - 1]) < v)
+				v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
 			    d[i - 2][j - 2] + 1 < v)
 				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
+			d[i][j] = (unsigned char)v;
 		}
-	return d[la][lb];
+	}
+	return d[la][lb] > max ? max + 1 : d[la][lb];
 }
 
 const cfg_keyword *cfg_keyword_suggest(const char *name)
@@ -228,7 +237,7 @@ const cfg_keyword *cfg_keyword_suggest(const char *name)
 
 		if (dl > limit || -dl > limit)
 			continue; /* the distance is at least the length difference */
-		d = edit_distance(name, keywords[i].name);
+		d = edit_distance(name, keywords[i].name, limit);
 
 		if (d < best_d) {
 			best_d = d;
@@ -658,7 +667,9 @@ int cfg_parse_line(const char *line, const char *path, int lineno, const char *i
 			ret = 0;
 			goto out;
 		}
-		s = cfg_diags_room(diags, path) ? cfg_keyword_suggest(t[0].s) : NULL;
+		/* Suggestions cost time: only while the list is short enough to read. */
+		s = cfg_diags_room(diags, path) && diags->errors < 20 ? cfg_keyword_suggest(t[0].s)
+								      : NULL;
 		if (s != NULL)
 			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[0].col, line,
 				     "Unknown keyword \"%s\". Did you mean \"%s\"?", t[0].s,

@@ -484,8 +484,28 @@ static int scenario_ini(const wchar_t *exe0, const wchar_t *work)
 		goto kill;
 	step(wait_text(w, IDC_STATUS, L"not found", 3000), "status line says the file is missing");
 	screenshot(L"config-missing");
+
+	/* A folder named in Japanese on the stick: Unicode paths throughout. */
+	_snwprintf(buf, 1024, L"%ls\\ini2\\\u30e1\u30fc\u30eb\u8a2d\u5b9a", work);
+	CreateDirectoryW(buf, NULL);
+	_snwprintf(cfg, MAX_PATH * 2, L"%ls\\config.txt", buf);
+	step(write_file(cfg, config_txt),
+	     "config.txt in a folder named \u30e1\u30fc\u30eb\u8a2d\u5b9a");
+	set_text(w, IDC_CONFIG_EDIT, cfg);
+	PostMessageW(w, WM_COMMAND, MAKEWPARAM(IDC_CONFIG_EDIT, EN_KILLFOCUS),
+		     (LPARAM)GetDlgItem(w, IDC_CONFIG_EDIT));
+	Sleep(1000);
+	step(SendMessageW(GetDlgItem(w, IDC_HOST_COMBO), CB_GETCOUNT, 0, 0) >= 2,
+	     "its Host profiles are listed");
+	screenshot(L"unicode-folder");
 	click(w, IDC_EXIT);
 	step(wait_exit(&p, 20000) == 0, "Exit");
+	_snwprintf(buf, 1024, L"%ls\\PortForwarder.ini", dir2);
+	text = read_file(buf);
+	step(text != NULL && strstr(text, "ConfigFile=..\\\xE3\x83\xA1\xE3\x83\xBC\xE3\x83\xAB"
+					  "\xE8\xA8\xAD\xE5\xAE\x9A\\config.txt\r\n") != NULL,
+	     "ini holds the Unicode path, relative, in UTF-8");
+	free(text);
 	return failed != 0;
 kill:
 	kill_app(&p);

@@ -3,12 +3,11 @@
  *
  *   pftest-driver <scenario> <PortForwarder.exe> <screenshot folder> <work folder>
  *
- * Scenarios: smoke, ini, tray, dialogs, ui, ui-cancel, ja, ja-ini, relpath. Each copies the exe
- * into its own folder under the work folder (so PortForwarder.ini starts
- * empty and lands there), prints one line per step and "N passed, N failed"
- * at the end; exit 0 only when every step passed. Screenshots of each step
- * go to the screenshot folder as <scenario>-NN-<what>.bmp (wine-run.sh
- * turns them into PNGs). */
+ * Scenarios: smoke, ini, tray, dialogs, ui, ui-cancel, ja, ja-ini, cmdline, relpath. Each copies
+ * the exe into its own folder under the work folder (so PortForwarder.ini starts empty and lands
+ * there), prints one line per step and "N passed, N failed" at the end; exit 0 only when every step
+ * passed. Screenshots of each step go to the screenshot folder as <scenario>-NN-<what>.bmp
+ * (wine-run.sh turns them into PNGs). */
 #include <windows.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -855,6 +854,38 @@ static int scenario_ja_ini(const wchar_t *exe0, const wchar_t *work)
 	return failed != 0;
 }
 
+/* PortForwarder.exe [-F config] [-N] [-v] [user@]host */
+static int scenario_cmdline(const wchar_t *exe0, const wchar_t *work)
+{
+	wchar_t dir[MAX_PATH * 2], exe[MAX_PATH * 2], cfg[MAX_PATH * 2], args[MAX_PATH * 3];
+	app_proc p;
+	HWND w;
+
+	step(copy_app(exe0, work, L"cmdline", dir, exe), "copy PortForwarder.exe");
+	_snwprintf(cfg, MAX_PATH * 2, L"%ls\\my config.txt", dir);
+	step(write_file(cfg, config_txt), "write a config whose name has a space");
+	_snwprintf(args, MAX_PATH * 3, L"-N -v -F \"%ls\" -Z CMS-SSH", cfg);
+	step(start_app(exe, args, &p), "start with -N -v -F <config> -Z CMS-SSH");
+	w = wait_main(&p);
+	step(w != NULL, "main window shown");
+	if (w == NULL)
+		goto kill;
+	step(wait_text(w, IDC_CONFIG_EDIT, L"my config.txt", 3000), "-F sets the config file");
+	step(wait_text(w, IDC_HOST_COMBO, L"CMS-SSH", 3000), "the host is selected");
+	step(wait_text(w, IDC_LOG, L"Host from the command line: CMS-SSH", 3000),
+	     "the log says it will connect to it");
+	step(wait_text(w, IDC_LOG, L"-Z is not understood", 3000), "an unknown option is named");
+	step(SendMessageW(GetDlgItem(w, IDC_LOG_LEVEL), CB_GETCURSEL, 0, 0) == 2,
+	     "-v shows verbose lines");
+	screenshot(L"started");
+	click(w, IDC_EXIT);
+	step(wait_exit(&p, 20000) == 0, "Exit");
+	return failed != 0;
+kill:
+	kill_app(&p);
+	return 1;
+}
+
 static int scenario_relpath(const wchar_t *exe0, const wchar_t *work)
 {
 	wchar_t dir[MAX_PATH * 2], exe[MAX_PATH * 2];
@@ -885,6 +916,7 @@ int wmain(int argc, wchar_t **argv)
 		{L"ja", scenario_ja},
 		{L"ja-ini", scenario_ja_ini},
 		{L"ui-cancel", scenario_ui_cancel},
+		{L"cmdline", scenario_cmdline},
 		{L"relpath", scenario_relpath},
 	};
 	wchar_t work[MAX_PATH * 2];
@@ -904,7 +936,7 @@ int wmain(int argc, wchar_t **argv)
 	}
 	if (rc == 2)
 		fprintf(stderr, "usage: pftest-driver "
-				"smoke|ini|tray|dialogs|ui|ui-cancel|ja|ja-ini|relpath "
+				"smoke|ini|tray|dialogs|ui|ui-cancel|ja|ja-ini|cmdline|relpath "
 				"<PortForwarder.exe> <shot folder> [work folder]\n");
 	printf("%d passed, %d failed\n", passed, failed);
 	return rc;

@@ -12,6 +12,7 @@
 #define CFG_MAX_FILE      (4u * 1024 * 1024)
 #define CFG_MAX_DEPTH     16
 #define CFG_MAX_FILES     256
+#define CFG_MAX_TOTAL     (16u * 1024 * 1024) /* bytes read over all included files */
 #define CFG_MAX_LINE      65536
 #define CFG_MAX_ARGS      1024
 #define CFG_MAX_ARG_BYTES 8192
@@ -955,6 +956,7 @@ typedef struct loader {
 	const char *stack[CFG_MAX_DEPTH + 2]; /* absolute paths being read */
 	int depth;
 	int files;
+	size_t total; /* bytes read so far */
 	char *ignore_unknown;
 	unsigned char *seen;
 	char **done; /* absolute paths already read (diagnostics given once) */
@@ -1077,6 +1079,13 @@ static pf_rc include_one(loader *L, const char *file, const char *inc_path, int 
 		rc = PF_OK;
 		goto out;
 	}
+	if (L->total + len > CFG_MAX_TOTAL) {
+		pf_diags_add(L->diags, PF_DIAG_ERROR, inc_path, inc_line, inc_col, inc_text,
+			     "The included files add up to more than %u bytes; %s is not read.",
+			     (unsigned)CFG_MAX_TOTAL, file);
+		goto out;
+	}
+	L->total += len;
 	L->files++;
 	L->stack[L->depth++] = abs;
 	if (was_done(L, abs)) {
@@ -1365,6 +1374,7 @@ static pf_rc load_common(const char *name, const char *data, size_t len, const p
 		goto out;
 	L.n_done = 1;
 	L.files = 1;
+	L.total = len;
 	errors_before = L.diags->errors;
 	rc = load_text(&L, name, data, len, -1, 0);
 	if (L.diags->errors > errors_before)

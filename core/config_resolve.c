@@ -821,6 +821,8 @@ pf_rc pf_config_profiles(const pf_config *cfg, pf_host_profile **list, size_t *c
 
 			if (strpbrk(name, "*?!") != NULL)
 				continue;
+			if (n >= PF_CONFIG_MAX_PROFILES)
+				break; /* each costs a resolve; no menu holds more */
 			for (k = 0; k < n; k++)
 				if (strcmp(v[k].name, name) == 0)
 					dup = 1;

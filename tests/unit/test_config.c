@@ -713,6 +713,34 @@ static void test_many_errors(void)
 	free(b.p);
 }
 
+/* Many Host blocks: the profile list is capped and comes back in time. */
+static void test_many_profiles(void)
+{
+	buf b = {0};
+	pf_config *cfg = NULL;
+	pf_host_profile *pl = NULL;
+	size_t np = 0, i;
+	uint64_t t0;
+
+	for (i = 0; i < 50000; i++) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "Host h%u\n  HostName x%u\n", (unsigned)i,
+			 (unsigned)i);
+		buf_add(&b, line, strlen(line));
+	}
+	CHECK_INT(pf_config_load_buffer("hosts.txt", b.p, b.len, NULL, &cfg, NULL), PF_OK);
+	t0 = pf_time_ms();
+	CHECK_INT(pf_config_profiles(cfg, &pl, &np), PF_OK);
+	CHECK(pf_time_ms() - t0 < 10000);
+	CHECK_INT(np, PF_CONFIG_MAX_PROFILES);
+	if (np > 1)
+		CHECK_STR(pl[1].hostname, "x1");
+	pf_host_profiles_free(pl, np);
+	pf_config_free(cfg);
+	free(b.p);
+}
+
 /* Random bytes never crash and always end. */
 static void test_random_bytes(void)
 {
@@ -799,6 +827,7 @@ int main(void)
 	test_long_lines();
 	test_many_errors();
 	test_random_bytes();
+	test_many_profiles();
 	test_shift_jis_conversion();
 	test_diag_format();
 	test_not_found();

@@ -115,7 +115,10 @@ typedef struct pf_host_profile {
 } pf_host_profile;
 
 /* Every Host pattern without '*', '?' or '!', in file order (Includes
- * inline), duplicates removed. Caller frees with pf_host_profiles_free. */
+ * inline), duplicates removed, at most PF_CONFIG_MAX_PROFILES. HostName and
+ * User are what pf_config_resolve gives for that name. Caller frees with
+ * pf_host_profiles_free. */
+#define PF_CONFIG_MAX_PROFILES 500
 pf_rc pf_config_profiles(const pf_config *cfg, pf_host_profile **list, size_t *count);
 void pf_host_profiles_free(pf_host_profile *list, size_t count);
 

@@ -144,6 +144,7 @@
 #define IDS_LOG_STATE             2090 /* "%s: %s" */
 #define IDS_CONNECT_NOT_READY     2091
 #define IDS_DEFAULT_REASON        2092 /* "The answer was not accepted" */
-#define IDS_NO_CONN_NAME          2093 /* "(no host)" */
+#define IDS_NO_CONN_NAME          2093 /* "PortForwarder" (balloon title) */
+#define IDS_LOG_TRAY_TIP          2094 /* "Tray: %ls" */
 
 #endif

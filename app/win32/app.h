@@ -82,6 +82,7 @@ struct pf_app {
 	int tray_added;
 	int tray_state; /* 0 idle, 1 connecting, 2 connected, 3 error */
 	HICON tray_icons[4];
+	wchar_t tray_tip[128]; /* the tooltip as last set */
 	/* The per-host items of the open tray menu: name and what choosing it
 	 * does (1 connect, 0 disconnect). */
 	wchar_t menu_host[PF_MAX_CONNS + 1][PF_HOST_LEN];

@@ -76,6 +76,12 @@ void Tray_Set(pf_app *app, int state, const wchar_t *tip)
 	_snwprintf(nid.szTip, 128, L"%ls", tip);
 	nid.szTip[127] = L'\0';
 	Shell_NotifyIconW(NIM_MODIFY, &nid);
+	/* What the tooltip says, at debug level, when it changes (the tests
+	 * read it there; the shell offers no way to read it back). */
+	if (wcscmp(app->tray_tip, nid.szTip) != 0) {
+		wcscpy_s(app->tray_tip, 128, nid.szTip);
+		App_LogId(app, PF_LOG_DEBUG3, NULL, IDS_LOG_TRAY_TIP, nid.szTip);
+	}
 }
 
 void Tray_Update(pf_app *app)

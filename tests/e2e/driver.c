@@ -709,6 +709,8 @@ static int scenario_ui(const wchar_t *exe0, const wchar_t *work)
 	PostMessageW(w, WM_COMMAND, MAKEWPARAM(IDC_LOG_LEVEL, CBN_SELCHANGE),
 		     (LPARAM)GetDlgItem(w, IDC_LOG_LEVEL));
 	step(wait_text(w, IDC_LOG, L"a debug line", 3000), "filter Debug shows everything");
+	step(wait_text(w, IDC_LOG, L"Tray: PortForwarder \u2014 IMR: Connected (2 forwards)", 3000),
+	     "tray tooltip: PortForwarder \xE2\x80\x94 IMR: Connected (2 forwards)");
 	screenshot(L"log-debug");
 	/* Resizable: the list and the log grow with the window. */
 	SetWindowPos(w, NULL, 20, 20, 1000, 720, SWP_NOZORDER);

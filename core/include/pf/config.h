@@ -20,8 +20,10 @@
  * note each; unknown ones are errors with a "did you mean" suggestion
  * unless an earlier IgnoreUnknown pattern covers them.
  *
- * Thread safety: a loaded pf_config is read-only and may be resolved from
- * several threads at once. */
+ * Thread safety: a loaded pf_config is never changed after loading, so
+ * concurrent pf_config_resolve() calls share it read-only; but resolving
+ * asks the platform for the login name (getpwuid on POSIX, not thread-safe),
+ * so resolve from one thread at a time until the platform uses getpwuid_r. */
 #ifndef PF_CONFIG_H
 #define PF_CONFIG_H
 

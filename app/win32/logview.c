@@ -131,7 +131,9 @@ void LogView_Refill(pf_app *app)
 	}
 	all[used] = L'\0';
 	SetWindowTextW(view, used > VIEW_MAX_CHARS ? all + (used - VIEW_MAX_CHARS / 2) : all);
-	SendMessageW(view, EM_SETSEL, (WPARAM)-1, (LPARAM)-1);
+	/* The newest line in view. */
+	used = (size_t)GetWindowTextLengthW(view);
+	SendMessageW(view, EM_SETSEL, (WPARAM)used, (LPARAM)used);
 	SendMessageW(view, EM_SCROLLCARET, 0, 0);
 	free(all);
 }

@@ -191,7 +191,8 @@ static void browse_config(HWND dlg, pf_app *app)
 	ofn.lpstrFile = file;
 	ofn.nMaxFile = MAX_PATH * 4;
 	ofn.lpstrTitle = app_string(app, IDS_BROWSE_TITLE, title, 128);
-	ofn.Flags = OFN_FILEMUSTEXIST | OFN_PATHMUSTEXIST | OFN_HIDEREADONLY | OFN_NOCHANGEDIR;
+	ofn.Flags = OFN_FILEMUSTEXIST | OFN_PATHMUSTEXIST | OFN_HIDEREADONLY | OFN_NOCHANGEDIR |
+		    OFN_DONTADDTORECENT;
 	if (GetOpenFileNameW(&ofn)) {
 		SetDlgItemTextW(dlg, IDC_CONFIG_EDIT, file);
 		MainWnd_LoadConfig(app);

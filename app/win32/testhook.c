@@ -20,8 +20,8 @@
  *       through the real pf_ui (ui_win32.c), as the core will: log lines,
  *       CONNECTING, an unknown host key question, a passphrase (asked again
  *       after a wrong answer; "right" is accepted), then CONNECTED with two
- *       forwards. The answers it got are logged ("test: ...").
- *       (started from main.c, see TestHook_StartUiThread). */
+ *       forwards, and a second host CMS-SSH still CONNECTING. The answers it got are logged ("test:
+ * ..."). (started from main.c, see TestHook_StartUiThread). */
 #include <windows.h>
 #include <stdio.h>
 #include <string.h>
@@ -190,6 +190,8 @@ static DWORD WINAPI ui_thread(void *arg)
 		{PF_FWD_LOCAL, PF_FWD_ACTIVE, "127.0.0.1:10110, [::1]:10110",
 		 "pop.example.ac.jp:110", NULL, 0, 1, 3 * 1024 * 1024, 900},
 	};
+	pf_fwd_status fw2 = {
+		PF_FWD_DYNAMIC, PF_FWD_STARTING, "127.0.0.1:1080", "SOCKS", NULL, 0, 0, 0, 0};
 	pf_status st = {"IMR", PF_CONN_CONNECTING, "ssh.example.ac.jp:22", NULL, 0, 0, 0, NULL, 0,
 			NULL};
 	pf_hostkey_info hk = {"IMR",
@@ -247,6 +249,12 @@ static DWORD WINAPI ui_thread(void *arg)
 	st.state = PF_CONN_CONNECTED;
 	st.nforwards = 2;
 	st.forwards = fw;
+	ui.status_changed(ui.ctx, &st);
+	/* A second host at the same time, still connecting. */
+	st.conn_name = "CMS-SSH";
+	st.state = PF_CONN_CONNECTING;
+	st.nforwards = 1;
+	st.forwards = &fw2;
 	ui.status_changed(ui.ctx, &st);
 out:
 	CloseHandle(box.done);

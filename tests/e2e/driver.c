@@ -687,8 +687,9 @@ static int scenario_ui(const wchar_t *exe0, const wchar_t *work)
 	step(wait_text(d, IDC_DLG_REASON, L"Wrong passphrase", 3000), "... saying why");
 	screenshot(L"passphrase-again");
 	set_text(d, IDC_DLG_EDIT, L"right");
+	set_text(w, IDC_HOST_COMBO, L"IMR");
 	click(d, IDOK);
-	step(wait_text(w, IDC_STATUS, L"Connected", 10000), "status: Connected");
+	step(wait_text(w, IDC_STATUS, L"IMR: Connected", 10000), "status: IMR: Connected");
 	step(SendMessageW(GetDlgItem(w, IDC_FWD_LIST), LVM_GETITEMCOUNT_, 0, 0) == 2,
 	     "the list shows the two forwards");
 	step(wait_text(w, IDC_LOG, L"passphrase accepted", 3000),
@@ -712,6 +713,22 @@ static int scenario_ui(const wchar_t *exe0, const wchar_t *work)
 	step(wait_text(w, IDC_LOG, L"Tray: PortForwarder \u2014 IMR: Connected (2 forwards)", 3000),
 	     "tray tooltip: PortForwarder \xE2\x80\x94 IMR: Connected (2 forwards)");
 	screenshot(L"log-debug");
+	/* Two hosts at once: each its own state and forwards. */
+	step(wait_text(w, IDC_LOG, L"CMS-SSH: Connecting", 3000), "a second host is connecting");
+	set_text(w, IDC_HOST_COMBO, L"CMS-SSH");
+	PostMessageW(w, WM_COMMAND, MAKEWPARAM(IDC_HOST_COMBO, CBN_EDITCHANGE),
+		     (LPARAM)GetDlgItem(w, IDC_HOST_COMBO));
+	step(wait_text(w, IDC_STATUS, L"CMS-SSH: Connecting", 3000), "choosing it shows its state");
+	step(SendMessageW(GetDlgItem(w, IDC_FWD_LIST), LVM_GETITEMCOUNT_, 0, 0) == 1,
+	     "... and its one forward");
+	step(wait_text(w, IDC_LOG,
+		       L"IMR: Connected (2 forwards); CMS-SSH: Connecting... (1 forwards)", 3000),
+	     "the tooltip names both hosts");
+	screenshot(L"second-host");
+	set_text(w, IDC_HOST_COMBO, L"IMR");
+	PostMessageW(w, WM_COMMAND, MAKEWPARAM(IDC_HOST_COMBO, CBN_EDITCHANGE),
+		     (LPARAM)GetDlgItem(w, IDC_HOST_COMBO));
+	step(wait_text(w, IDC_STATUS, L"IMR: Connected", 3000), "back to the first host");
 	/* Resizable: the list and the log grow with the window. */
 	SetWindowPos(w, NULL, 20, 20, 1000, 720, SWP_NOZORDER);
 	screenshot(L"resized");

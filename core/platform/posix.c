@@ -62,11 +62,18 @@ pf_rc pf_file_read(const char *path, size_t max, char **data, size_t *len, pf_er
 						  path, max);
 				goto out;
 			}
-			nbuf = realloc(buf, ncap + 1);
+			/* Not realloc: the old buffer may hold key material and is
+			 * wiped before it is freed. */
+			nbuf = malloc(ncap + 1);
 			if (nbuf == NULL) {
 				rc = pf_error_set(err, PF_E_NOMEM, "Out of memory reading %s",
 						  path);
 				goto out;
+			}
+			if (buf != NULL) {
+				memcpy(nbuf, buf, used);
+				pf_secure_zero(buf, cap + 1);
+				free(buf);
 			}
 			buf = nbuf;
 			cap = ncap;
@@ -88,6 +95,8 @@ out:
 	if (f != NULL)
 		fclose(f);
 	if (rc != PF_OK) {
+		if (buf != NULL)
+			pf_secure_zero(buf, cap + 1);
 		free(buf);
 		return rc;
 	}

@@ -146,5 +146,7 @@
 #define IDS_DEFAULT_REASON        2092 /* "The answer was not accepted" */
 #define IDS_NO_CONN_NAME          2093 /* "PortForwarder" (balloon title) */
 #define IDS_LOG_TRAY_TIP          2094 /* "Tray: %ls" */
+#define IDS_TIP_HOST_ONE          2095 /* IDS_TIP_HOST for one forward */
+#define IDS_BALLOON_CONNECTED_ONE 2096
 
 #endif

@@ -370,8 +370,10 @@ void MainWnd_OnStatus(pf_app *app, pf_conn_view *v)
 		app_string(app, IDS_NO_CONN_NAME, title, 128);
 		if (v->state == PF_CONN_CONNECTED) {
 			if (hidden) {
-				app_format(app, buf, 1024, IDS_BALLOON_CONNECTED, v->name,
-					   (unsigned)v->nfwd);
+				app_format(app, buf, 1024,
+					   v->nfwd == 1 ? IDS_BALLOON_CONNECTED_ONE
+							: IDS_BALLOON_CONNECTED,
+					   v->name, (unsigned)v->nfwd);
 				Tray_Balloon(app, title, buf, NIIF_INFO);
 			}
 			if (app->set.auto_hide && !hidden)

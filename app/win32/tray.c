@@ -111,7 +111,7 @@ void Tray_Update(pf_app *app)
 		}
 		if (v->state == PF_CONN_IDLE)
 			continue;
-		app_format(app, part, 256, IDS_TIP_HOST, v->name,
+		app_format(app, part, 256, v->nfwd == 1 ? IDS_TIP_HOST_ONE : IDS_TIP_HOST, v->name,
 			   App_ConnStateText(app, v, st, 160), (unsigned)v->nfwd);
 		_snwprintf(tip + used, 512 - used, L"%ls%ls", shown ? L"; " : L"", part);
 		tip[511] = L'\0';

@@ -722,7 +722,7 @@ static int scenario_ui(const wchar_t *exe0, const wchar_t *work)
 	step(SendMessageW(GetDlgItem(w, IDC_FWD_LIST), LVM_GETITEMCOUNT_, 0, 0) == 1,
 	     "... and its one forward");
 	step(wait_text(w, IDC_LOG,
-		       L"IMR: Connected (2 forwards); CMS-SSH: Connecting... (1 forwards)", 3000),
+		       L"IMR: Connected (2 forwards); CMS-SSH: Connecting... (1 forward)", 3000),
 	     "the tooltip names both hosts");
 	screenshot(L"second-host");
 	set_text(w, IDC_HOST_COMBO, L"IMR");

@@ -219,10 +219,11 @@ int HostList_Fill(pf_app *app, HWND combo, const wchar_t *config, const wchar_t 
 
 /* ---- Command line (cmdline.c) ---- */
 
-/* Parse a PortForwarder.exe command line into app->cmd_*. Test hooks
- * (--test-*) are returned in *test_hook (borrowed from argv, which the
- * caller frees with LocalFree) with their argument list. Returns 0, or
- * -1 with a logged message for an unknown option (the rest still parsed). */
+/* Parse a PortForwarder.exe command line into app->cmd_*. cl->argv is the
+ * split command line (caller frees it with LocalFree); a test hook
+ * (--test-*) ends the parsing and is at cl->argv[cl->test_index]. Returns
+ * 0, or -1 with the first unknown argument in cl->bad (the rest is still
+ * parsed; the caller logs it). */
 typedef struct pf_cmdline {
 	LPWSTR *argv;
 	int argc;

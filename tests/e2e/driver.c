@@ -619,6 +619,23 @@ static int scenario_dialogs(const wchar_t *exe0, const wchar_t *work)
 			step(SendMessageW(GetDlgItem(d, IDC_DLG_EDIT), EM_GETPASSWORDCHAR, 0, 0) !=
 				     0,
 			     "... the field is masked");
+			/* Caps Lock on: the hint shows (a key press, as a person makes it). */
+			{
+				INPUT in[2];
+
+				memset(in, 0, sizeof(in));
+				in[0].type = in[1].type = INPUT_KEYBOARD;
+				in[0].ki.wVk = in[1].ki.wVk = VK_CAPITAL;
+				in[1].ki.dwFlags = KEYEVENTF_KEYUP;
+				SetForegroundWindow(d);
+				SendInput(2, in, sizeof(INPUT));
+				step(wait_visible(GetDlgItem(d, IDC_DLG_CAPSLOCK), 1, 3000),
+				     "... Caps Lock on shows the hint");
+				screenshot(L"capslock");
+				SendInput(2, in, sizeof(INPUT));
+				step(wait_visible(GetDlgItem(d, IDC_DLG_CAPSLOCK), 0, 3000),
+				     "... and off hides it");
+			}
 			set_text(d, IDC_DLG_EDIT, L"wrong");
 			screenshot(L"passphrase-retry");
 			click(d, IDOK);

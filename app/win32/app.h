@@ -55,6 +55,9 @@ typedef struct pf_app_ops {
 	void (*disconnect)(pf_app *app, const wchar_t *name);
 	/* Exit: stop every connection cleanly and wait for the workers. */
 	void (*shutdown)(pf_app *app);
+	/* The PC woke from sleep: skip reconnect back-offs
+	 * (pf_session_reconnect_now for each session). May be NULL. */
+	void (*resumed)(pf_app *app);
 	void *ctx; /* the glue's own state */
 } pf_app_ops;
 

@@ -666,6 +666,13 @@ static INT_PTR CALLBACK Main_DlgProc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 			on_copydata(app, (const COPYDATASTRUCT *)lp);
 		SetWindowLongPtrW(dlg, DWLP_MSGRESULT, TRUE);
 		return TRUE;
+	case WM_POWERBROADCAST:
+		/* Back from sleep: the tunnels should not wait out a back-off. */
+		if (app != NULL && (wp == PBT_APMRESUMEAUTOMATIC || wp == PBT_APMRESUMESUSPEND) &&
+		    app->ops != NULL && app->ops->resumed != NULL)
+			app->ops->resumed(app);
+		SetWindowLongPtrW(dlg, DWLP_MSGRESULT, TRUE);
+		return TRUE;
 	case WM_QUERYENDSESSION: SetWindowLongPtrW(dlg, DWLP_MSGRESULT, TRUE); return TRUE;
 	case WM_ENDSESSION:
 		if (app != NULL && wp)

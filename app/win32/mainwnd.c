@@ -338,6 +338,10 @@ static void refresh_shown(pf_app *app)
 		app_format(app, buf, 1024, IDS_LOG_STATE, v->name,
 			   App_ConnStateText(app, v, st, 512));
 		SetDlgItemTextW(app->main, IDC_STATUS, buf);
+	} else if (app->nconns > 0) {
+		/* Another host than the running ones (with none running, the
+		 * status line keeps what it says about the config file). */
+		SetDlgItemTextW(app->main, IDC_STATUS, app_string(app, IDS_STATUS_IDLE, buf, 1024));
 	}
 	EnableWindow(GetDlgItem(app->main, IDC_DISCONNECT), running);
 	EnableWindow(GetDlgItem(app->main, IDC_CONNECT), app->ops != NULL);
@@ -401,6 +405,9 @@ void App_Connect(pf_app *app, const wchar_t *host)
 	}
 	Ini_AddRecent(&app->set, host);
 	wcscpy_s(app->set.last_host, 256, host);
+	if (SendDlgItemMessageW(app->main, IDC_HOST_COMBO, CB_FINDSTRINGEXACT, (WPARAM)-1,
+				(LPARAM)host) == CB_ERR)
+		SendDlgItemMessageW(app->main, IDC_HOST_COMBO, CB_ADDSTRING, 0, (LPARAM)host);
 	save_settings(app);
 	if (app->ops == NULL || app->ops->connect == NULL) {
 		App_LogId(app, PF_LOG_INFO, host, IDS_CONNECT_NOT_READY);

@@ -53,9 +53,18 @@ INT_PTR CALLBACK HostKey_DlgProc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 	case WM_INITDIALOG:
 		ctx = Dlg_Init(dlg, lp);
 		fill(dlg, ctx->app, ctx->req);
-		/* Focus on the decision, not in a read-only field. */
-		SetFocus(GetDlgItem(dlg,
-				    GetDlgItem(dlg, IDC_HK_SAVE) != NULL ? IDC_HK_SAVE : IDCANCEL));
+		/* Focus on the decision, not in a read-only field. A key of
+		 * another type than the recorded one is suspicious: Enter must
+		 * not accept it. */
+		if (((const pf_hostkey_ask *)ctx->req)->state == PF_HOSTKEY_OTHER_TYPE ||
+		    GetDlgItem(dlg, IDC_HK_SAVE) == NULL) {
+			SendMessageW(GetDlgItem(dlg, IDC_HK_SAVE), BM_SETSTYLE, BS_PUSHBUTTON,
+				     TRUE);
+			SendMessageW(dlg, DM_SETDEFID, IDCANCEL, 0);
+			SetFocus(GetDlgItem(dlg, IDCANCEL));
+		} else {
+			SetFocus(GetDlgItem(dlg, IDC_HK_SAVE));
+		}
 		return FALSE;
 	case WM_COMMAND:
 		switch (LOWORD(wp)) {

@@ -66,22 +66,26 @@ static pf_rc ask(pf_session *s, pf_secret_kind kind, const char *prompt, const c
 	return pf_session_ask_secret(s, &req, answer);
 }
 
-/* Load the private key, asking for its passphrase as often as needed. */
-static m_result load_key(pf_session *s, const char *path, ssh_key *priv, tried *t)
+/* Load the private key, asking for its passphrase as often as needed.
+ * *owned says whether the caller must free *priv (a key unlocked with a
+ * passphrase goes to the credential cache instead, for reconnects). */
+static m_result load_key(pf_session *s, const char *path, ssh_key *priv, int *owned, tried *t)
 {
-	const char *cached = pf_session_cred_get(s, path);
 	char *pass = NULL, prompt[1200];
 	const char *reason = NULL;
 	pf_key_result kr;
 	pf_error err;
 	int attempt;
 
-	*priv = NULL;
-	kr = pf_key_load(path, cached, priv, NULL, &err);
-	if (kr == PF_KEY_OK)
+	*owned = 0;
+	*priv = pf_session_cred_key(s, path);
+	if (*priv != NULL)
 		return M_SUCCESS;
-	if (cached != NULL && kr == PF_KEY_WRONG_PASSPHRASE)
-		pf_session_cred_forget(s, path);
+	kr = pf_key_load(path, NULL, priv, NULL, &err);
+	if (kr == PF_KEY_OK) {
+		*owned = 1;
+		return M_SUCCESS;
+	}
 	if (kr != PF_KEY_NEEDS_PASSPHRASE && kr != PF_KEY_WRONG_PASSPHRASE) {
 		pf_session_log(s, PF_LOG_ERROR, "%s", err.message);
 		tried_add(t, "%s: %s", pf_path_basename(path), pf_key_result_name(kr));
@@ -101,13 +105,13 @@ static m_result load_key(pf_session *s, const char *path, ssh_key *priv, tried *
 			return M_CANCELLED;
 		}
 		kr = pf_key_load(path, pass, priv, NULL, &err);
-		if (kr == PF_KEY_OK) {
-			pf_session_cred_put(s, path, pass);
-			pf_secret_free(pass);
-			return M_SUCCESS;
-		}
+		/* The passphrase has done its job: it is not kept anywhere. */
 		pf_secret_free(pass);
 		pass = NULL;
+		if (kr == PF_KEY_OK) {
+			pf_session_cred_put_key(s, path, *priv);
+			return M_SUCCESS;
+		}
 		if (kr != PF_KEY_WRONG_PASSPHRASE && kr != PF_KEY_NEEDS_PASSPHRASE) {
 			tried_add(t, "%s: %s", pf_path_basename(path), err.message);
 			return M_DENIED;
@@ -124,6 +128,7 @@ static m_result load_key(pf_session *s, const char *path, ssh_key *priv, tried *
 static m_result try_identity(pf_session *s, const char *path, tried *t)
 {
 	ssh_key pub = NULL, priv = NULL;
+	int owned = 0;
 	pf_key_info info;
 	pf_key_result kr;
 	pf_error err;
@@ -152,11 +157,12 @@ static m_result try_identity(pf_session *s, const char *path, tried *t)
 		if (r == SSH_AUTH_ERROR)
 			return M_ERROR;
 	}
-	m = load_key(s, path, &priv, t);
+	m = load_key(s, path, &priv, &owned, t);
 	if (m != M_SUCCESS)
 		return m;
 	r = ssh_userauth_publickey(s->ssh, NULL, priv);
-	ssh_key_free(priv);
+	if (owned)
+		ssh_key_free(priv);
 	m = from_auth(r);
 	if (m == M_DENIED)
 		tried_add(t, "%s: the server refused the signature", pf_path_basename(path));
@@ -267,13 +273,14 @@ static m_result method_publickey(pf_session *s, tried *t)
 
 static m_result method_password(pf_session *s, tried *t)
 {
-	const char *cached = pf_session_cred_get(s, NULL);
+	char *cached = pf_session_cred_password(s);
 	char prompt[600], *pw = NULL;
 	const char *reason = NULL;
 	int attempt, r;
 
 	if (cached != NULL) {
 		r = ssh_userauth_password(s->ssh, NULL, cached);
+		pf_secret_free(cached);
 		if (r == SSH_AUTH_SUCCESS || r == SSH_AUTH_PARTIAL)
 			return from_auth(r);
 		pf_session_cred_forget(s, NULL);
@@ -292,7 +299,7 @@ static m_result method_password(pf_session *s, tried *t)
 		}
 		r = ssh_userauth_password(s->ssh, NULL, pw);
 		if (r == SSH_AUTH_SUCCESS || r == SSH_AUTH_PARTIAL)
-			pf_session_cred_put(s, NULL, pw);
+			pf_session_cred_put_password(s, pw);
 		pf_secret_free(pw);
 		pw = NULL;
 		if (r != SSH_AUTH_DENIED)

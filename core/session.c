@@ -220,52 +220,115 @@ static int cred_match(const pf_cred *c, const char *key_path)
 	return strcmp(c->key_path, key_path) == 0;
 }
 
-const char *pf_session_cred_get(pf_session *s, const char *key_path)
+static pf_cred *cred_find(pf_session *s, const char *key_path)
 {
 	size_t i;
 
 	for (i = 0; i < s->ncreds; i++)
 		if (cred_match(&s->creds[i], key_path))
-			return s->creds[i].secret;
+			return &s->creds[i];
 	return NULL;
+}
+
+static void cred_clear(pf_cred *c)
+{
+	free(c->key_path);
+	if (c->key != NULL)
+		ssh_key_free(c->key);
+	if (c->pw != NULL)
+		pf_secure_zero(c->pw, c->pw_len);
+	if (c->pad != NULL)
+		pf_secure_zero(c->pad, c->pw_len);
+	free(c->pw);
+	free(c->pad);
+	memset(c, 0, sizeof(*c));
 }
 
 void pf_session_cred_forget(pf_session *s, const char *key_path)
 {
-	size_t i;
+	pf_cred *c = cred_find(s, key_path);
 
-	for (i = 0; i < s->ncreds; i++)
-		if (cred_match(&s->creds[i], key_path)) {
-			free(s->creds[i].key_path);
-			pf_secret_free(s->creds[i].secret);
-			s->creds[i] = s->creds[--s->ncreds];
-			return;
-		}
+	if (c == NULL)
+		return;
+	cred_clear(c);
+	*c = s->creds[--s->ncreds];
 }
 
-void pf_session_cred_put(pf_session *s, const char *key_path, const char *secret)
+/* A new, empty entry for key_path (replacing an old one), or NULL. */
+static pf_cred *cred_add(pf_session *s, const char *key_path)
 {
 	pf_cred *n;
 
 	pf_session_cred_forget(s, key_path);
 	n = pf_reallocarray(s->creds, s->ncreds + 1, sizeof(*n));
 	if (n == NULL)
-		return; /* only a convenience: the person is asked again */
+		return NULL; /* only a convenience: the person is asked again */
 	s->creds = n;
-	n[s->ncreds].key_path = key_path ? pf_strdup(key_path) : NULL;
-	n[s->ncreds].secret = pf_strdup(secret);
-	if (n[s->ncreds].secret == NULL || (key_path != NULL && n[s->ncreds].key_path == NULL)) {
-		free(n[s->ncreds].key_path);
-		pf_secret_free(n[s->ncreds].secret);
+	n = &s->creds[s->ncreds];
+	memset(n, 0, sizeof(*n));
+	if (key_path != NULL && (n->key_path = pf_strdup(key_path)) == NULL)
+		return NULL;
+	s->ncreds++;
+	return n;
+}
+
+ssh_key pf_session_cred_key(pf_session *s, const char *key_path)
+{
+	pf_cred *c = cred_find(s, key_path);
+
+	return c ? c->key : NULL;
+}
+
+void pf_session_cred_put_key(pf_session *s, const char *key_path, ssh_key key)
+{
+	pf_cred *c = cred_add(s, key_path);
+
+	if (c == NULL) {
+		ssh_key_free(key);
 		return;
 	}
-	s->ncreds++;
+	c->key = key;
+}
+
+char *pf_session_cred_password(pf_session *s)
+{
+	pf_cred *c = cred_find(s, NULL);
+	char *pw;
+	size_t i;
+
+	if (c == NULL || c->pw == NULL)
+		return NULL;
+	pw = malloc(c->pw_len + 1);
+	if (pw == NULL)
+		return NULL;
+	for (i = 0; i < c->pw_len; i++)
+		pw[i] = (char)(c->pw[i] ^ c->pad[i]);
+	pw[c->pw_len] = '\0';
+	return pw;
+}
+
+void pf_session_cred_put_password(pf_session *s, const char *password)
+{
+	size_t len = strlen(password), i;
+	pf_cred *c = cred_add(s, NULL);
+
+	if (c == NULL)
+		return;
+	c->pw = malloc(len + 1);
+	c->pad = malloc(len + 1);
+	if (c->pw == NULL || c->pad == NULL || pf_random_bytes(c->pad, len + 1) != PF_OK) {
+		pf_session_cred_forget(s, NULL);
+		return;
+	}
+	for (i = 0; i < len; i++)
+		c->pw[i] = (unsigned char)password[i] ^ c->pad[i];
+	c->pw_len = len;
 }
 
 void pf_session_cred_wipe(pf_session *s)
 {
 	while (s->ncreds > 0)
-		pf_session_cred_forget(s, s->creds[0].key_path);
+		pf_session_cred_forget(s, s->creds[s->ncreds - 1].key_path);
 	PF_FREE(s->creds);
 }
 

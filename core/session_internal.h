@@ -25,11 +25,17 @@ typedef struct pf_prompt {
 	char *secret; /* NULL = cancelled; wiped when freed */
 } pf_prompt;
 
-/* The per-run credential cache: what the person typed, kept in memory only
- * so that an automatic reconnect does not ask again; wiped on stop/free. */
+/* The per-run credential cache, in memory only, so that an automatic
+ * reconnect asks nobody; wiped on stop and free. Passphrases are never kept:
+ * what is kept is the key they unlocked. The account password is kept
+ * masked with a random pad, so it never sits in memory (or a core dump) as
+ * typed. */
 typedef struct pf_cred {
-	char *key_path; /* NULL for the account password */
-	char *secret;
+	char *key_path;    /* NULL for the account password */
+	ssh_key key;       /* the unlocked private key */
+	unsigned char *pw; /* password XOR pad */
+	unsigned char *pad;
+	size_t pw_len;
 } pf_cred;
 
 typedef struct pf_fwd_engine pf_fwd_engine;
@@ -87,9 +93,12 @@ void pf_session_publish(pf_session *s);
  * cancelled or the session is stopping. */
 pf_rc pf_session_ask_secret(pf_session *s, const pf_secret_request *req, char **answer);
 
-/* The credential cache. get: borrowed pointer or NULL. put: copies. */
-const char *pf_session_cred_get(pf_session *s, const char *key_path);
-void pf_session_cred_put(pf_session *s, const char *key_path, const char *secret);
+/* The credential cache. key: borrowed, or NULL; put_key takes ownership.
+ * password: a new plain copy (caller frees with pf_secret_free) or NULL. */
+ssh_key pf_session_cred_key(pf_session *s, const char *key_path);
+void pf_session_cred_put_key(pf_session *s, const char *key_path, ssh_key key);
+char *pf_session_cred_password(pf_session *s);
+void pf_session_cred_put_password(pf_session *s, const char *password);
 void pf_session_cred_forget(pf_session *s, const char *key_path);
 void pf_session_cred_wipe(pf_session *s);
 

@@ -148,5 +148,6 @@
 #define IDS_LOG_TRAY_TIP          2094 /* "Tray: %ls" */
 #define IDS_TIP_HOST_ONE          2095 /* IDS_TIP_HOST for one forward */
 #define IDS_BALLOON_CONNECTED_ONE 2096
+#define IDS_ERR_CONFIG_UNUSABLE   2097 /* the config file has errors: not connecting */
 
 #endif

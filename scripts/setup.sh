@@ -12,7 +12,7 @@ packages=(
 	gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 binutils-mingw-w64-x86-64
 	mingw-w64-x86-64-dev libz-mingw-w64-dev dpkg-dev debian-archive-keyring xz-utils
 	# Wine + a virtual display for the GUI tests and the demo
-	wine wine64 fonts-wine xvfb xauth xdotool imagemagick
+	wine wine64 fonts-wine fonts-ipafont-gothic xvfb xauth xdotool imagemagick
 	# test peers
 	openssh-server openssh-client putty-tools socat curl iperf3 python3
 	# packaging and test tools

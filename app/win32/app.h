@@ -200,6 +200,13 @@ void LogView_FilterChanged(pf_app *app, HWND combo);
 /* Free every line. */
 void LogView_Free(pf_app *app);
 
+/* ---- The session core behind Connect (session_glue.c) ---- */
+
+/* Set app->ops to the glue that runs pf_session workers; 0 or -1 (OOM). */
+int Glue_Install(pf_app *app);
+/* Stop every session, wait for the workers, free the glue. */
+void Glue_Free(pf_app *app);
+
 /* ---- The pf_ui for the GUI (ui_win32.c) ---- */
 
 /* Fill `ui` with the GUI's methods (ctx = app). Each method, called on a

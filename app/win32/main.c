@@ -128,11 +128,12 @@ int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
 	if (app->cmd_config[0] != L'\0')
 		wcscpy_s(app->set.config, MAX_PATH * 2, app->cmd_config);
 
-	/* WIRING (session core): set app->ops to the glue that starts and
-	 * stops pf_session workers with a pf_ui from UiWin32_Init(app, &ui).
-	 * Until then Connect stays disabled and a host given on the command
-	 * line is only selected. */
-	app->ops = NULL;
+	/* The session core behind Connect (the --test-ui hook plays its own
+	 * connection instead). */
+	if (!app->test_mode && Glue_Install(app) != 0) {
+		rc = 1;
+		goto out;
+	}
 
 	if (!register_main_class(inst) || MainWnd_Create(app) == NULL) {
 		MessageBoxW(NULL, L"Cannot create the main window.", L"PortForwarder",
@@ -165,6 +166,7 @@ int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
 		WaitForSingleObject(test_thread, 5000);
 		CloseHandle(test_thread);
 	}
+	Glue_Free(app);
 	pf_lib_cleanup();
 out:
 	app_free(app);

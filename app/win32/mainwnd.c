@@ -632,8 +632,8 @@ static INT_PTR CALLBACK Main_DlgProc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 			return TRUE;
 		case IDOK: /* Enter */
 		case IDC_CONNECT:
-			if (GetFocus() == GetDlgItem(dlg, IDC_CONFIG_EDIT)) {
-				/* Enter in the config field: read the file first. */
+			/* Enter in the config field (not a click on Connect). */
+			if (LOWORD(wp) == IDOK && GetFocus() == GetDlgItem(dlg, IDC_CONFIG_EDIT)) {
 				MainWnd_LoadConfig(app);
 				return TRUE;
 			}

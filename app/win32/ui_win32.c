@@ -311,11 +311,23 @@ void UiWin32_OnMessage(pf_app *app, LPARAM lp)
 	if (m == NULL)
 		return;
 	switch (m->kind) {
-	case UI_STATUS:
+	case UI_STATUS: {
+		/* The core does not log the error that ends a connection (it is
+		 * the status's last_error): the event log gets it once here. */
+		size_t i;
+		int was_failed = 0;
+
+		for (i = 0; i < app->nconns; i++)
+			if (app->conns[i] != NULL &&
+			    wcscmp(app->conns[i]->name, m->view->name) == 0)
+				was_failed = app->conns[i]->state == PF_CONN_FAILED;
+		if (m->view->state == PF_CONN_FAILED && !was_failed && m->view->last_error != NULL)
+			App_Log(app, PF_LOG_ERROR, m->view->name, m->view->last_error);
 		MainWnd_OnStatus(app, m->view);
 		m->view = NULL;
 		msg_free(m);
 		break;
+	}
 	case UI_LOG:
 		App_Log(app, m->level, m->conn, m->text);
 		msg_free(m);

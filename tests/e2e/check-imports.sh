@@ -8,6 +8,8 @@ allowed=' advapi32.dll bcrypt.dll comctl32.dll comdlg32.dll crypt32.dll gdi32.dl
  iphlpapi.dll kernel32.dll msvcrt.dll ole32.dll oleaut32.dll shell32.dll shlwapi.dll
  user32.dll uxtheme.dll version.dll winmm.dll ws2_32.dll dwmapi.dll ntdll.dll
  secur32.dll userenv.dll wtsapi32.dll powrprof.dll '
+allowed=$(echo $allowed) # one line, single spaces
+allowed=" $allowed "
 dlls=$("$objdump" -p "$exe" | awk '/DLL Name:/ { print tolower($3) }' | sort -u)
 [ -n "$dlls" ] || { echo "no imports found in $exe"; exit 1; }
 bad=0

@@ -937,6 +937,198 @@ static int scenario_relpath(const wchar_t *exe0, const wchar_t *work)
 	return failed != 0;
 }
 
+/* ---- the user's day against a real sshd (tests/e2e/day.sh) ----
+ * `work` is the kit folder day.sh prepared: PortForwarder.exe, config.txt
+ * (two Host profiles; the second is our sshd with two LocalForwards),
+ * id_ed25519 with the passphrase DAY_PASSPHRASE. Checks from Linux happen
+ * between "step-connected" (written here) and "step-checked" (written by
+ * day.sh, "ok" when both forwards carried data). */
+#define DAY_PASSPHRASE L"pf day passphrase"
+
+static int wait_file(const wchar_t *path, DWORD ms)
+{
+	DWORD t0 = GetTickCount();
+
+	do {
+		if (GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES)
+			return 1;
+		Sleep(200);
+	} while (GetTickCount() - t0 < ms);
+	return 0;
+}
+
+/* Start the kit's exe, choose config.txt and the second Host. */
+static HWND day_start(const wchar_t *kit, app_proc *p, int auto_hide)
+{
+	wchar_t exe[MAX_PATH * 2], cfg[MAX_PATH * 2];
+	HWND w;
+
+	_snwprintf(exe, MAX_PATH * 2, L"%ls\\PortForwarder.exe", kit);
+	_snwprintf(cfg, MAX_PATH * 2, L"%ls\\config.txt", kit);
+	step(start_app(exe, L"", p), "double-click PortForwarder.exe in the kit");
+	w = wait_main(p);
+	step(w != NULL, "main window shown");
+	if (w == NULL)
+		return NULL;
+	set_text(w, IDC_CONFIG_EDIT, cfg);
+	PostMessageW(w, WM_COMMAND, MAKEWPARAM(IDC_CONFIG_EDIT, EN_KILLFOCUS),
+		     (LPARAM)GetDlgItem(w, IDC_CONFIG_EDIT));
+	Sleep(1000);
+	step(SendMessageW(GetDlgItem(w, IDC_HOST_COMBO), CB_GETCOUNT, 0, 0) >= 2,
+	     "the Host list holds the config's profiles");
+	SendMessageW(GetDlgItem(w, IDC_HOST_COMBO), CB_SETCURSEL, 1, 0);
+	PostMessageW(w, WM_COMMAND, MAKEWPARAM(IDC_HOST_COMBO, CBN_SELCHANGE),
+		     (LPARAM)GetDlgItem(w, IDC_HOST_COMBO));
+	step(wait_text(w, IDC_HOST_COMBO, L"CMS-SSH", 3000), "the second Host is chosen");
+	if (auto_hide && IsDlgButtonChecked(w, IDC_AUTO_HIDE) != BST_CHECKED) {
+		SendMessageW(GetDlgItem(w, IDC_AUTO_HIDE), BM_SETCHECK, BST_CHECKED, 0);
+		click(w, IDC_AUTO_HIDE);
+	}
+	screenshot(L"config-chosen");
+	return w;
+}
+
+/* Answer the passphrase dialog with `pass`; 1 when it was there. */
+static int day_passphrase(app_proc *p, const wchar_t *pass, const wchar_t *reason)
+{
+	HWND d = wait_for(p, NULL, IDC_DLG_EDIT, 30000);
+
+	if (d == NULL)
+		return 0;
+	if (reason != NULL)
+		step(wait_text(d, IDC_DLG_REASON, reason, 5000),
+		     "the dialog says why it asks again");
+	screenshot(reason ? L"passphrase-again" : L"passphrase");
+	set_text(d, IDC_DLG_EDIT, pass);
+	click(d, IDOK);
+	Sleep(500);
+	return 1;
+}
+
+static int scenario_day(const wchar_t *exe0, const wchar_t *kit)
+{
+	wchar_t flag[MAX_PATH * 2], ini[MAX_PATH * 2], checked[MAX_PATH * 2];
+	app_proc p;
+	HWND w, d;
+	char *text;
+
+	(void)exe0;
+	w = day_start(kit, &p, 1);
+	if (w == NULL)
+		goto kill;
+	click(w, IDC_CONNECT);
+	d = wait_for(&p, NULL, IDC_HK_SAVE, 30000);
+	step(d != NULL, "first time: the host key question");
+	if (d == NULL)
+		goto kill;
+	step(wait_text(d, IDC_HK_FP, L"SHA256:", 3000), "it shows the SHA256 fingerprint");
+	screenshot(L"hostkey");
+	click(d, IDC_HK_SAVE);
+	step(day_passphrase(&p, L"not my passphrase", NULL), "the passphrase question");
+	step(day_passphrase(&p, DAY_PASSPHRASE, L"Wrong passphrase"),
+	     "a wrong passphrase: asked again");
+	step(wait_text(w, IDC_STATUS, L"CMS-SSH: Connected", 30000), "status: Connected");
+	step(wait_visible(w, 0, 10000), "Automatically: hidden to the tray once connected");
+	screenshot(L"connected-in-tray");
+
+	/* Linux checks both forwards now. */
+	_snwprintf(flag, MAX_PATH * 2, L"%ls\\step-connected", kit);
+	_snwprintf(checked, MAX_PATH * 2, L"%ls\\step-checked", kit);
+	write_file(flag, "connected\n");
+	step(wait_file(checked, 60000), "the forwards were checked from Linux");
+	text = read_file(checked);
+	step(text != NULL && strncmp(text, "ok", 2) == 0, "both forwards carried data");
+	free(text);
+	step(wait_text(w, IDC_LOG, L"Connected to", 3000), "the event log says so");
+	step(!wait_text(w, IDC_LOG, L"pf day passphrase", 300) &&
+		     !wait_text(w, IDC_LOG, L"not my passphrase", 100),
+	     "no passphrase in the event log");
+
+	step(tray_menu_choose(&p, w, L'x', L"tray-menu-exit"), "right-click the tray icon: Exit");
+	step(wait_exit(&p, 30000) == 0, "Exit closes the tunnels and ends the process");
+
+	_snwprintf(ini, MAX_PATH * 2, L"%ls\\PortForwarder.ini", kit);
+	text = read_file(ini);
+	step(text != NULL && strstr(text, "ConfigFile=config.txt") != NULL,
+	     "PortForwarder.ini holds the config path relative to the exe");
+	if (text != NULL)
+		printf("----- PortForwarder.ini\n%s-----\n", text);
+	free(text);
+	return failed != 0;
+kill:
+	screenshot(L"failure");
+	kill_app(&p);
+	return 1;
+}
+
+/* Cancel at the passphrase: back to idle, the app stays and connects
+ * later; then Exit with the button. */
+static int scenario_day_cancel(const wchar_t *exe0, const wchar_t *kit)
+{
+	app_proc p;
+	HWND w, d;
+
+	(void)exe0;
+	w = day_start(kit, &p, 0);
+	if (w == NULL)
+		goto kill;
+	click(w, IDC_CONNECT);
+	d = wait_for(&p, NULL, IDC_DLG_EDIT, 30000);
+	step(d != NULL, "the passphrase question (host key already trusted)");
+	if (d == NULL)
+		goto kill;
+	click(d, IDCANCEL);
+	step(wait_text(w, IDC_LOG, L"cancelled", 10000), "the log says the login was cancelled");
+	Sleep(500);
+	step(still_running(&p) && IsWindowVisible(w), "the app stays open and idle");
+	screenshot(L"cancelled");
+	click(w, IDC_CONNECT);
+	step(day_passphrase(&p, DAY_PASSPHRASE, NULL), "Connect again asks again");
+	step(wait_text(w, IDC_STATUS, L"CMS-SSH: Connected", 30000), "and connects");
+	screenshot(L"connected");
+	click(w, IDC_EXIT);
+	step(wait_exit(&p, 30000) == 0, "Exit");
+	return failed != 0;
+kill:
+	screenshot(L"failure");
+	kill_app(&p);
+	return 1;
+}
+
+/* The server's host key changed: a warning with both fingerprints and the
+ * known_hosts line, no way to accept it, no connection. */
+static int scenario_day_changed(const wchar_t *exe0, const wchar_t *kit)
+{
+	app_proc p;
+	HWND w, d;
+
+	(void)exe0;
+	w = day_start(kit, &p, 0);
+	if (w == NULL)
+		goto kill;
+	click(w, IDC_CONNECT);
+	d = wait_for(&p, NULL, IDC_HK_WARNING, 30000);
+	step(d != NULL, "a warning about the changed host key");
+	if (d == NULL)
+		goto kill;
+	step(GetDlgItem(d, IDC_HK_SAVE) == NULL || !IsWindowVisible(GetDlgItem(d, IDC_HK_SAVE)),
+	     "no Trust and save button");
+	step(wait_text(d, IDC_HK_OLD_FP, L"SHA256:", 3000), "the old fingerprint is shown");
+	step(wait_text(d, IDC_HK_FILE, L"known_hosts", 3000), "and the known_hosts line");
+	screenshot(L"hostkey-changed");
+	click(d, IDCANCEL);
+	step(wait_text(w, IDC_LOG, L"CHANGED", 10000), "the log explains");
+	step(!wait_text(w, IDC_STATUS, L"Connected", 2000), "never Connected");
+	step(still_running(&p), "the app stays open");
+	click(w, IDC_EXIT);
+	step(wait_exit(&p, 30000) == 0, "Exit");
+	return failed != 0;
+kill:
+	screenshot(L"failure");
+	kill_app(&p);
+	return 1;
+}
+
 int wmain(int argc, wchar_t **argv);
 int wmain(int argc, wchar_t **argv)
 {
@@ -954,6 +1146,9 @@ int wmain(int argc, wchar_t **argv)
 		{L"ui-cancel", scenario_ui_cancel},
 		{L"cmdline", scenario_cmdline},
 		{L"relpath", scenario_relpath},
+		{L"day", scenario_day},
+		{L"day-cancel", scenario_day_cancel},
+		{L"day-changed", scenario_day_changed},
 	};
 	wchar_t work[MAX_PATH * 2];
 	size_t i;
@@ -972,7 +1167,9 @@ int wmain(int argc, wchar_t **argv)
 	}
 	if (rc == 2)
 		fprintf(stderr, "usage: pftest-driver "
-				"smoke|ini|tray|dialogs|ui|ui-cancel|ja|ja-ini|cmdline|relpath "
+				"smoke|ini|tray|dialogs|ui|ui-cancel|ja|ja-ini|cmdline|relpath|day|"
+				"day-cancel|"
+				"day-changed "
 				"<PortForwarder.exe> <shot folder> [work folder]\n");
 	printf("%d passed, %d failed\n", passed, failed);
 	return rc;

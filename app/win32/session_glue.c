@@ -1,0 +1,214 @@
+/* The glue between the window and the core: Connect loads the config file,
+ * resolves the chosen Host and starts a pf_session worker with the GUI's
+ * pf_ui; Disconnect and Exit stop them. Window thread only; nothing here
+ * waits on the network (pf_session_free at Exit waits for workers that were
+ * already told to stop). */
+#include <windows.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "resource.h"
+#include "pf/config.h"
+#include "pf/mem.h"
+#include "pf/platform.h"
+#include "pf/session.h"
+
+typedef struct glue_conn {
+	wchar_t name[PF_HOST_LEN];
+	pf_session *s;
+} glue_conn;
+
+typedef struct glue {
+	pf_app_ops ops;
+	pf_ui ui;
+	glue_conn conns[PF_MAX_CONNS];
+	size_t n;
+} glue;
+
+static glue *glue_of(pf_app *app)
+{
+	return app->ops != NULL ? app->ops->ctx : NULL;
+}
+
+static void log_utf8(pf_app *app, pf_log_level level, const wchar_t *conn, const char *text)
+{
+	wchar_t *w = pf_utf8_to_wide(text);
+
+	if (w != NULL)
+		App_Log(app, level, conn, w);
+	free(w);
+}
+
+static void log_diags(pf_app *app, const wchar_t *conn, const pf_diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->count; i++) {
+		const pf_diag *g = &d->items[i];
+		char *text = pf_diag_format(g);
+		pf_log_level level = g->level == PF_DIAG_ERROR     ? PF_LOG_ERROR
+				     : g->level == PF_DIAG_VERBOSE ? PF_LOG_VERBOSE
+								   : PF_LOG_INFO;
+
+		if (text != NULL)
+			log_utf8(app, level, conn, text);
+		free(text);
+	}
+}
+
+static glue_conn *find(glue *g, const wchar_t *name)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (wcscmp(g->conns[i].name, name) == 0)
+			return &g->conns[i];
+	return NULL;
+}
+
+static int glue_connect(pf_app *app, const wchar_t *config, const wchar_t *host)
+{
+	glue *g = glue_of(app);
+	glue_conn *c = find(g, host);
+	char *cfg_path = NULL, *host8 = NULL, *at;
+	const char *name;
+	pf_config *cfg = NULL;
+	pf_host_config *hc = NULL;
+	pf_resolve_opts ro;
+	pf_session_opts so;
+	pf_diags d;
+	pf_error err;
+	pf_rc rc;
+	int ret = -1;
+
+	if (c == NULL && g->n == PF_MAX_CONNS) {
+		App_Log(app, PF_LOG_ERROR, host, L"Too many connections at once.");
+		return -1;
+	}
+	/* Connecting again: the old worker (stopped or failed) goes first. */
+	if (c != NULL) {
+		pf_session_free(c->s);
+		c->s = NULL;
+	}
+	pf_diags_init(&d);
+	memset(&ro, 0, sizeof(ro));
+	host8 = pf_wide_to_utf8(host);
+	cfg_path = config != NULL && config[0] != L'\0' ? pf_wide_to_utf8(config) : NULL;
+	if (host8 == NULL || (config != NULL && config[0] != L'\0' && cfg_path == NULL))
+		goto out;
+	/* user@host: the user wins over User in the file, as for ssh. */
+	name = host8;
+	at = strrchr(host8, '@');
+	if (at != NULL) {
+		*at = '\0';
+		ro.user = host8;
+		name = at + 1;
+	}
+	if (cfg_path != NULL) {
+		rc = pf_config_load(cfg_path, NULL, &cfg, &d);
+		log_diags(app, host, &d);
+		if (rc != PF_OK) {
+			App_LogId(app, PF_LOG_ERROR, host, IDS_ERR_CONFIG_UNUSABLE);
+			goto out;
+		}
+		pf_diags_free(&d);
+		pf_diags_init(&d);
+	}
+	rc = pf_config_resolve(cfg, name, &ro, &hc, &d);
+	log_diags(app, host, &d);
+	if (rc != PF_OK)
+		goto out;
+	/* -v on the command line raises LogLevel like ssh's -v. */
+	if (app->cmd_verbose > 0 && (int)hc->log_level < (int)PF_LOG_VERBOSE + app->cmd_verbose - 1)
+		hc->log_level =
+			(pf_log_level)((int)PF_LOG_VERBOSE + app->cmd_verbose - 1 >
+						       (int)PF_LOG_DEBUG3
+					       ? (int)PF_LOG_DEBUG3
+					       : (int)PF_LOG_VERBOSE + app->cmd_verbose - 1);
+	memset(&so, 0, sizeof(so));
+	so.reconnect = PF_RECONNECT_ALWAYS;
+	if (at != NULL)
+		*at = '@'; /* the name shown is what was typed */
+	so.name = host8;
+	if (c == NULL) {
+		c = &g->conns[g->n++];
+		memset(c, 0, sizeof(*c));
+		wcsncpy(c->name, host, PF_HOST_LEN - 1);
+	}
+	if (pf_session_start(hc, &g->ui, &so, &c->s, &err) != PF_OK) {
+		hc = NULL; /* the session took it, even on failure */
+		log_utf8(app, PF_LOG_ERROR, host, err.message);
+		goto out;
+	}
+	hc = NULL;
+	ret = 0;
+out:
+	pf_host_config_free(hc);
+	pf_config_free(cfg);
+	pf_diags_free(&d);
+	free(cfg_path);
+	free(host8);
+	return ret;
+}
+
+static void glue_disconnect(pf_app *app, const wchar_t *name)
+{
+	glue_conn *c = find(glue_of(app), name);
+
+	if (c != NULL && c->s != NULL)
+		pf_session_stop(c->s);
+}
+
+static void glue_shutdown(pf_app *app)
+{
+	glue *g = glue_of(app);
+	size_t i;
+
+	/* All told first, so they close in parallel; then wait for each. */
+	for (i = 0; i < g->n; i++)
+		if (g->conns[i].s != NULL)
+			pf_session_stop(g->conns[i].s);
+	for (i = 0; i < g->n; i++) {
+		pf_session_free(g->conns[i].s);
+		g->conns[i].s = NULL;
+	}
+	g->n = 0;
+}
+
+static void glue_resumed(pf_app *app)
+{
+	glue *g = glue_of(app);
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (g->conns[i].s != NULL)
+			pf_session_reconnect_now(g->conns[i].s);
+}
+
+int Glue_Install(pf_app *app)
+{
+	glue *g = PF_NEW(glue);
+
+	if (g == NULL)
+		return -1;
+	UiWin32_Init(app, &g->ui);
+	g->ops.connect = glue_connect;
+	g->ops.disconnect = glue_disconnect;
+	g->ops.shutdown = glue_shutdown;
+	g->ops.resumed = glue_resumed;
+	g->ops.ctx = g;
+	app->ops = &g->ops;
+	return 0;
+}
+
+void Glue_Free(pf_app *app)
+{
+	glue *g = glue_of(app);
+
+	if (g == NULL)
+		return;
+	glue_shutdown(app);
+	app->ops = NULL;
+	free(g);
+}

@@ -337,20 +337,24 @@ char *pf_path_absolute(const char *path)
 char *pf_home_dir(void)
 {
 	const char *h = getenv("HOME");
-	struct passwd *pw;
+	struct passwd pwbuf, *pw = NULL;
+	char buf[4096];
 
 	if (h != NULL && h[0] != '\0')
 		return pf_strdup(h);
-	pw = getpwuid(getuid());
+	if (getpwuid_r(getuid(), &pwbuf, buf, sizeof(buf), &pw) != 0)
+		pw = NULL;
 	return pf_strdup(pw != NULL ? pw->pw_dir : "/");
 }
 
 char *pf_user_name(void)
 {
-	struct passwd *pw = getpwuid(getuid());
+	struct passwd pwbuf, *pw = NULL;
+	char buf[4096];
 	const char *u;
 
-	if (pw != NULL)
+	/* getpwuid_r: config resolution may run on several threads. */
+	if (getpwuid_r(getuid(), &pwbuf, buf, sizeof(buf), &pw) == 0 && pw != NULL)
 		return pf_strdup(pw->pw_name);
 	u = getenv("USER");
 	return pf_strdup(u != NULL ? u : "user");

@@ -37,20 +37,31 @@ stage() {
 }
 
 # Compile-time choices for the dependencies; part of the cache key.
-# OpenSSL: static libcrypto, nothing the product does not use at run time.
+# OpenSSL: static libcrypto with only what libssh and core/keys.c use (EVP
+# AES CTR/CBC/GCM, ChaCha20-Poly1305, 3DES; EC P-256/384/521, X25519, Ed25519,
+# RSA, DH; SHA-1/2, HMAC, KDFs; PEM, PKCS#8, PBES2, PKCS#12 PBE): the release
+# kit must fit on a 1.44 MB floppy (scripts/package.sh). no-autoload-config:
+# never read an openssl.cnf found on the user's PC. -UECP_NISTZ256_ASM: P-256
+# through the generic constant-time code, without 150 KB of precomputed tables.
 openssl_opts=(no-shared no-module no-tests no-docs no-apps no-ui-console
 	no-quic no-comp no-srtp no-ct no-ocsp no-cms no-ts no-psk no-srp
 	no-gost no-idea no-seed no-rc2 no-rc4 no-rc5 no-md4 no-mdc2 no-whirlpool
 	no-camellia no-aria no-sm2 no-sm3 no-sm4 no-siphash no-cmp no-http
-	no-dgram no-sctp no-ssl3 no-tls1 no-tls1_1 no-dtls no-legacy)
-# libssh: client only; 64 KB socket reads (TOOLCHAIN.md: 1.7x faster downloads).
+	no-dgram no-sctp no-ssl3 no-tls1 no-tls1_1 no-dtls no-legacy
+	no-engine no-winstore no-ml-dsa no-ml-kem no-slh-dsa no-blake2 no-argon2
+	no-multiblock no-cast no-bf no-ocb no-siv no-cmac no-ec2m no-sm2-precomp
+	no-rmd160 no-rfc3779 no-dso no-async no-sock no-autoload-config
+	no-filenames no-thread-pool no-ssl-trace no-dsa -DOPENSSL_SMALL_FOOTPRINT -UECP_NISTZ256_ASM)
+# libssh: client only, for size (-Os, sections for --gc-sections); 64 KB socket
+# reads (TOOLCHAIN.md: 1.7x faster downloads); no exec (ProxyCommand, Match
+# exec: PortForwarder reads the config itself); no cache path in the objects.
 libssh_opts=(-DBUILD_SHARED_LIBS=OFF -DWITH_EXAMPLES=OFF -DWITH_SERVER=OFF
 	-DWITH_GSSAPI=OFF -DWITH_SFTP=OFF -DWITH_PCAP=OFF -DWITH_NACL=OFF
 	-DWITH_ZLIB=ON -DWITH_SYMBOL_VERSIONING=OFF -DWITH_DEBUG_CALLTRACE=OFF
 	-DUNIT_TESTING=OFF -DCLIENT_TESTING=OFF -DSERVER_TESTING=OFF
-	-DCMAKE_POSITION_INDEPENDENT_CODE=ON -DCMAKE_BUILD_TYPE=Release
+	-DWITH_EXEC=OFF -DCMAKE_POSITION_INDEPENDENT_CODE=ON -DCMAKE_BUILD_TYPE=MinSizeRel
 	-DCMAKE_INSTALL_LIBDIR=lib)
-libssh_cflags="-O2 -g -DMAX_BUF_SIZE=65536"
+libssh_cflags="-Os -ffunction-sections -fdata-sections -DMAX_BUF_SIZE=65536 -ffile-prefix-map=$cache=/deps"
 
 key=$( {
 	cat "$here/deps.env" "$here/deps.sh" "$here/toolchain-mingw64.cmake"

@@ -132,10 +132,12 @@ Section "$(SEC_APP)" SecApp
 SectionEnd
 
 Section "$(SEC_MENU)" SecMenu
+  CreateDirectory "$SMPROGRAMS" ; CreateShortcut does not make folders
   CreateShortcut "$SMPROGRAMS\${APP}.lnk" "$INSTDIR\PortForwarder.exe"
 SectionEnd
 
 Section /o "$(SEC_LOGON)" SecLogon
+  CreateDirectory "$SMSTARTUP"
   CreateShortcut "$SMSTARTUP\${APP}.lnk" "$INSTDIR\PortForwarder.exe"
 SectionEnd
 

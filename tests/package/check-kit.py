@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Check the release zips: exact contents, the floppy limit, Windows text
+files (UTF-8 BOM, CRLF), and that the sample config parses.
+
+    check-kit.py contents <dist> <version> <native pf>
+    check-kit.py size <dist> <version>
+"""
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+FLOPPY = 1457664
+PAPERS = ["LICENSE.txt", "README-ja.txt", "README.txt", "THIRD_PARTY_NOTICES.txt", "config.txt"]
+
+failed = 0
+
+
+def check(ok, what):
+    global failed
+    print("%s: %s" % ("ok" if ok else "FAILED", what))
+    if not ok:
+        failed += 1
+
+
+def contents(dist, version, pf):
+    kit = os.path.join(dist, "PortForwarder-%s-win64-portable.zip" % version)
+    cli = os.path.join(dist, "PortForwarder-%s-win64-cli.zip" % version)
+    setup = os.path.join(dist, "PortForwarder-%s-setup.exe" % version)
+    for f in (kit, cli, setup):
+        check(os.path.isfile(f), "%s exists" % os.path.basename(f))
+    if failed:
+        return
+    with zipfile.ZipFile(kit) as z:
+        names = z.namelist()
+        check(names == sorted(["PortForwarder.exe"] + PAPERS),
+              "portable kit holds exactly PortForwarder.exe and the papers, sorted: %s" % names)
+        check(len({i.date_time for i in z.infolist()}) == 1, "one fixed time for every entry")
+        check(all(i.create_system == 0 and i.external_attr == 0x20 and i.extra == b""
+                  for i in z.infolist()), "no owner, mode bits or extra fields")
+        for n in PAPERS:
+            data = z.read(n)
+            check(data.startswith(b"\xef\xbb\xbf"), "%s starts with a UTF-8 BOM" % n)
+            bare_lf = data.replace(b"\r\n", b"").count(b"\n")
+            check(bare_lf == 0 and b"\r\n" in data, "%s has CRLF line ends only" % n)
+            try:
+                data.decode("utf-8")
+                check(True, "%s is valid UTF-8" % n)
+            except UnicodeDecodeError as e:
+                check(False, "%s is valid UTF-8 (%s)" % (n, e))
+        readme = z.read("README.txt").decode("utf-8")
+        check(("PortForwarder %s" % version) in readme, "README.txt names version %s" % version)
+        notices = z.read("THIRD_PARTY_NOTICES.txt").decode("utf-8")
+        for want in ("LGPL", "Apache License", "zlib", "GNU LESSER GENERAL PUBLIC LICENSE",
+                     "relink", "apt-get source libssh="):
+            check(want in notices, "THIRD_PARTY_NOTICES.txt mentions %r" % want)
+        exe = z.read("PortForwarder.exe")
+        check(exe[:2] == b"MZ", "PortForwarder.exe is a PE file")
+        check(b"UPX!" not in exe[:4096] and b"UPX0" not in exe, "PortForwarder.exe is not packed")
+        with tempfile.TemporaryDirectory() as d:
+            cfg = os.path.join(d, "config.txt")
+            with open(cfg, "wb") as f:
+                f.write(z.read("config.txt"))
+            r = subprocess.run([pf, "-G", "-F", cfg, "Example"], capture_output=True, text=True)
+            check(r.returncode == 0 and "localforward 10110 [pop.example.ac.jp]:110" in r.stdout,
+                  "pf -G reads the sample config.txt (BOM, CRLF): rc %d %s" % (r.returncode,
+                                                                             r.stderr.strip()))
+    with zipfile.ZipFile(cli) as z:
+        names = z.namelist()
+        check("pf.exe" in names and "PortForwarder.exe" not in names,
+              "cli zip holds pf.exe and not PortForwarder.exe: %s" % names)
+    with open(setup, "rb") as f:
+        head = f.read(2)
+    check(head == b"MZ", "setup is a PE file")
+
+
+def size(dist, version):
+    kit = os.path.join(dist, "PortForwarder-%s-win64-portable.zip" % version)
+    n = os.path.getsize(kit)
+    print("portable zip: %d bytes, limit %d (%+d)" % (n, FLOPPY, n - FLOPPY))
+    with zipfile.ZipFile(kit) as z:
+        for i in z.infolist():
+            print("  %-26s %9d -> %8d" % (i.filename, i.file_size, i.compress_size))
+    check(n <= FLOPPY, "the portable zip fits on a 1.44 MB floppy")
+
+
+def main(argv):
+    if len(argv) >= 5 and argv[1] == "contents":
+        contents(argv[2], argv[3], argv[4])
+    elif len(argv) >= 4 and argv[1] == "size":
+        size(argv[2], argv[3])
+    else:
+        sys.stderr.write(__doc__)
+        return 2
+    print("%s" % ("all passed" if failed == 0 else "%d failed" % failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

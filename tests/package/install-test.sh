@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# The installer under Wine, silently, into a temporary folder (per user):
+# files, shortcuts and uninstall entry appear; the installed pf.exe answers
+# --version; /AUTOSTART adds the Startup-folder shortcut; the silent
+# uninstaller removes exactly what was installed and leaves the user's
+# config.txt, key, known_hosts and PortForwarder.ini (and so the folder).
+#
+#   install-test.sh <wine prefix> <setup.exe> <scratch folder> <version>
+set -euo pipefail
+prefix=$1 setup=$2 work=$3 version=$4
+here=$(cd "$(dirname "$0")" && pwd)
+[ -f "$setup" ] || { echo "FAILED: $setup missing (fixture package.build)"; exit 1; }
+
+# wine-run.sh creates the build tree's prefix once; let it.
+if [ ! -f "$prefix/.pf-ready" ]; then
+	bash "$here/../e2e/wine-run.sh" "$prefix" "$work/shots" cmd /c exit 0 >/dev/null
+fi
+prefix=$(cd "$prefix" && pwd)
+rm -rf "$work"
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+setup=$(cd "$(dirname "$setup")" && pwd)/$(basename "$setup")
+
+export WINEPREFIX=$prefix WINEARCH=win64 WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+export LC_ALL=C.UTF-8 PF_VERSION=$version PF_WORK=$work PF_SETUP=$setup
+
+session() {
+	set -uo pipefail
+	failed=0
+	step() { # ok? what
+		if [ "$1" = 0 ]; then echo "ok: $2"; else echo "FAILED: $2"; failed=$((failed + 1)); fi
+	}
+	winpath() { printf 'Z:%s' "${1//\//\\}"; }
+	# (No space: Wine quotes such an argument, and NSIS wants /D= unquoted.)
+	inst=$PF_WORK/Programs/PortForwarder
+	instw=$(winpath "$inst")
+	users=$WINEPREFIX/drive_c/users
+	common=$WINEPREFIX/drive_c/ProgramData
+	lnk() { find "$users" -ipath "*/$1/PortForwarder.lnk" 2>/dev/null | head -n1; }
+	common_lnk() { find "$common" -ipath "*/$1/PortForwarder.lnk" 2>/dev/null | head -n1; }
+	key='HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\PortForwarder'
+	installed=(PortForwarder.exe pf.exe config-sample.txt README.txt README-ja.txt
+		LICENSE.txt THIRD_PARTY_NOTICES.txt Uninstall.exe)
+
+	wineserver -k 2>/dev/null || true
+	# Shortcuts from an earlier run of this test would hide a failure.
+	find "$users" "$common" -name PortForwarder.lnk -delete 2>/dev/null || true
+
+	wine "$(winpath "$PF_SETUP")" /S /AUTOSTART "/D=$instw"
+	rc=$?
+	wineserver -w
+	step $rc "setup.exe /S /AUTOSTART /D=... exits 0 (got $rc)"
+	missing=()
+	for f in "${installed[@]}"; do [ -f "$inst/$f" ] || missing+=("$f"); done
+	step ${#missing[@]} "installed files present (missing: ${missing[*]:-none})"
+	[ -n "$(lnk 'Start Menu/Programs')" ]
+	step $? "Start-menu shortcut created"
+	[ -n "$(lnk 'Startup')" ]
+	step $? "Startup-folder shortcut created (/AUTOSTART)"
+	wine reg query "$key" /v DisplayVersion 2>/dev/null | grep -q "$PF_VERSION"
+	step $? "uninstall entry under HKCU names version $PF_VERSION"
+	wine reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\PortForwarder' >/dev/null 2>&1
+	[ $? != 0 ]
+	step $? "nothing under HKLM (per-user install)"
+
+	out=$(wine "$instw\\pf.exe" --version 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | sed 's/^/  | /'
+	printf '%s\n' "$out" | grep -q "^pf $PF_VERSION"
+	step $? "installed pf.exe --version says pf $PF_VERSION (rc $rc)"
+
+	# The user's own files in the folder must survive the uninstall.
+	user=(config.txt id_ed25519 known_hosts PortForwarder.ini)
+	for f in "${user[@]}"; do printf 'user data %s\r\n' "$f" >"$inst/$f"; done
+
+	wine "$instw\\Uninstall.exe" /S
+	rc=$?
+	wineserver -w # the uninstaller reruns itself from %TEMP%; wait for it
+	step $rc "Uninstall.exe /S exits 0 (got $rc)"
+	left=$(cd "$inst" 2>/dev/null && ls -A | sort | tr '\n' ' ')
+	want=$(printf '%s\n' "${user[@]}" | sort | tr '\n' ' ')
+	[ "$left" = "$want" ]
+	step $? "only the user's files are left: '$left'"
+	for f in "${user[@]}"; do
+		grep -q "user data $f" "$inst/$f" 2>/dev/null
+		step $? "$f unchanged"
+	done
+	[ -z "$(lnk 'Start Menu/Programs')" ] && [ -z "$(lnk 'Startup')" ]
+	step $? "shortcuts removed"
+	wine reg query "$key" >/dev/null 2>&1
+	[ $? != 0 ]
+	step $? "uninstall entry removed"
+
+	# An empty folder goes entirely: install and uninstall again without user files.
+	rm -f "$inst"/*
+	wine "$(winpath "$PF_SETUP")" /S "/D=$instw"
+	wineserver -w
+	wine "$instw\\Uninstall.exe" /S
+	wineserver -w
+	[ ! -e "$inst" ]
+	step $? "without user files the install folder is removed too"
+
+	# All users (/ALLUSERS; Wine's user counts as an administrator): HKLM
+	# entry and the common Start menu, removed again by the uninstaller.
+	all=$PF_WORK/AllUsers/PortForwarder
+	allw=$(winpath "$all")
+	hklm='HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\PortForwarder'
+	wine "$(winpath "$PF_SETUP")" /S /ALLUSERS "/D=$allw"
+	rc=$?
+	wineserver -w
+	step $rc "setup.exe /S /ALLUSERS exits 0 (got $rc)"
+	[ -f "$all/PortForwarder.exe" ] && [ -f "$all/Uninstall.exe" ]
+	step $? "all-users files present"
+	wine reg query "$hklm" /v InstallLocation 2>/dev/null | grep -qi "AllUsers"
+	step $? "uninstall entry under HKLM"
+	[ -n "$(common_lnk 'Start Menu/Programs')" ] && [ -z "$(lnk 'Start Menu/Programs')" ]
+	step $? "Start-menu shortcut for all users, none per user"
+	wine "$allw\\Uninstall.exe" /S
+	wineserver -w
+	[ ! -e "$all" ] && [ -z "$(common_lnk 'Start Menu/Programs')" ]
+	step $? "all-users uninstall removes folder and shortcut"
+	wine reg query "$hklm" >/dev/null 2>&1
+	[ $? != 0 ]
+	step $? "HKLM uninstall entry removed"
+
+	wineserver -k 2>/dev/null || true
+	echo "$failed failed"
+	[ $failed = 0 ]
+}
+
+exec 9>"$prefix.lock"
+flock 9
+xvfb-run -a -s "-screen 0 1024x768x24 -nolisten tcp" bash -c "$(declare -f session); session"

@@ -8,9 +8,10 @@
 #define PF_MAIN_CLASS L"PortForwarderMain"
 
 /* Window messages of the main window that the test driver may send too. */
-#define WM_PF_TRAY (0x8000 + 1) /* WM_APP + 1: the tray icon's callback (lParam = mouse msg) */
-#define WM_PF_UI   (0x8000 + 2) /* WM_APP + 2: a pf_ui payload from a worker thread */
-#define WM_PF_NEXT (0x8000 + 3) /* WM_APP + 3: show the next queued question */
+#define WM_PF_TRAY      (0x8000 + 1) /* WM_APP + 1: the tray icon's callback (lParam = mouse msg) */
+#define WM_PF_UI        (0x8000 + 2) /* WM_APP + 2: a pf_ui payload from a worker thread */
+#define WM_PF_NEXT      (0x8000 + 3) /* WM_APP + 3: show the next queued question */
+#define WM_PF_NETCHANGE (0x8000 + 4) /* WM_APP + 4: a network interface changed */
 
 #ifndef IDC_STATIC
 #define IDC_STATIC (-1)
@@ -74,9 +75,9 @@
 #define IDC_HK_QUESTION   1126
 
 /* Tray menu */
-#define IDM_TRAY_SHOW 3000
-#define IDM_TRAY_EXIT 3001
-#define IDM_TRAY_HOST 3100 /* + host index: Connect or Disconnect that host */
+#define IDM_TRAY_SHOW     3000
+#define IDM_TRAY_EXIT     3001
+#define IDM_TRAY_HOST     3100 /* + host index: Connect or Disconnect that host */
 #define IDM_TRAY_HOST_MAX 63
 
 #define IDS_APP_TITLE             2000 /* "PortForwarder %s" (the version) */

@@ -673,6 +673,12 @@ static INT_PTR CALLBACK Main_DlgProc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 			on_copydata(app, (const COPYDATASTRUCT *)lp);
 		SetWindowLongPtrW(dlg, DWLP_MSGRESULT, TRUE);
 		return TRUE;
+	case WM_PF_NETCHANGE:
+		/* The network came back or changed: retry now, not after the
+		 * back-off (only sessions waiting to reconnect are affected). */
+		if (app != NULL && app->ops != NULL && app->ops->resumed != NULL)
+			app->ops->resumed(app);
+		return TRUE;
 	case WM_POWERBROADCAST:
 		/* Back from sleep: the tunnels should not wait out a back-off. */
 		if (app != NULL && (wp == PBT_APMRESUMEAUTOMATIC || wp == PBT_APMRESUMESUSPEND) &&

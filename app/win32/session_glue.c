@@ -3,7 +3,11 @@
  * pf_ui; Disconnect and Exit stop them. Window thread only; nothing here
  * waits on the network (pf_session_free at Exit waits for workers that were
  * already told to stop). */
+#include <winsock2.h>
 #include <windows.h>
+#include <ws2ipdef.h>
+#include <iphlpapi.h>
+#include <netioapi.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +28,7 @@ typedef struct glue {
 	pf_ui ui;
 	glue_conn conns[PF_MAX_CONNS];
 	size_t n;
+	HANDLE netnotify; /* NotifyIpInterfaceChange, or NULL */
 } glue;
 
 static glue *glue_of(pf_app *app)
@@ -186,6 +191,17 @@ static void glue_resumed(pf_app *app)
 			pf_session_reconnect_now(g->conns[i].s);
 }
 
+/* Called by the system on its own thread when an interface comes, goes or
+ * changes: tell the window, which retries waiting connections at once. */
+static VOID WINAPI on_netchange(PVOID ctx, PMIB_IPINTERFACE_ROW row, MIB_NOTIFICATION_TYPE type)
+{
+	pf_app *app = ctx;
+
+	(void)row;
+	if (type != MibInitialNotification && app->main != NULL)
+		PostMessageW(app->main, WM_PF_NETCHANGE, 0, 0);
+}
+
 int Glue_Install(pf_app *app)
 {
 	glue *g = PF_NEW(glue);
@@ -199,6 +215,8 @@ int Glue_Install(pf_app *app)
 	g->ops.resumed = glue_resumed;
 	g->ops.ctx = g;
 	app->ops = &g->ops;
+	if (NotifyIpInterfaceChange(AF_UNSPEC, on_netchange, app, FALSE, &g->netnotify) != NO_ERROR)
+		g->netnotify = NULL; /* only a speed-up: back-off still retries */
 	return 0;
 }
 
@@ -208,6 +226,8 @@ void Glue_Free(pf_app *app)
 
 	if (g == NULL)
 		return;
+	if (g->netnotify != NULL)
+		CancelMibChangeNotify2(g->netnotify);
 	glue_shutdown(app);
 	app->ops = NULL;
 	free(g);

@@ -12,14 +12,14 @@ work=$2
 rm -rf "$work"
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
-epoch=$(git -C "$root" log -1 --format=%ct)
-commit=$(git -C "$root" rev-parse --short HEAD)
+commit=$(git -C "$root" rev-parse HEAD) # once: others may commit meanwhile
+epoch=$(git -C "$root" log -1 --format=%ct "$commit")
 echo "commit $commit, SOURCE_DATE_EPOCH=$epoch"
 
 for n in one two; do
 	src=$work/$n/src-$n # different source and build paths on purpose
 	mkdir -p "$src"
-	git -C "$root" archive --format=tar HEAD | tar -x -C "$src"
+	git -C "$root" archive --format=tar "$commit" | tar -x -C "$src"
 	t0=$(date +%s)
 	SOURCE_DATE_EPOCH=$epoch bash "$src/scripts/package.sh" \
 		--build-dir "$work/$n/build-$n" --out "$work/$n/dist" >"$work/$n.log" 2>&1 ||

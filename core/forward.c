@@ -9,21 +9,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libssh/callbacks.h>
+
 #include "pf/mem.h"
+#include "pf/netextra.h"
 #include "pf/socks.h"
 #include "session_internal.h"
 
 #define IN_BUF             (32 * 1024) /* client -> server: one SSH packet's worth */
 #define OUT_BUF            (64 * 1024) /* server -> client */
 #define MAX_LISTEN         4
-#define ACCEPT_BATCH       64
+#define ACCEPT_BATCH       256
+#define LISTEN_BACKLOG     1024 /* a burst of clients waits in the queue */
+#define ACCEPT_PAUSE_MS    250  /* after accept() failed (out of handles) */
 #define STATUS_INTERVAL_MS 250
+#define FLUSH_MS           2000 /* on stop, for the last messages to the server */
 #define KEEPALIVE_ADDRESS  "keepalive.portforwarder.invalid"
 
 typedef enum tstate {
 	T_SOCKS,      /* DynamicForward: reading the SOCKS request */
 	T_OPENING,    /* waiting for the server to open the channel */
 	T_CONNECTING, /* RemoteForward: connecting to the local target */
+	T_RSOCKS,     /* remote SOCKS: reading the SOCKS request from the channel */
 	T_OPEN,
 	T_DEAD
 } tstate;
@@ -43,7 +50,12 @@ typedef struct tunnel {
 	unsigned char *out; /* server -> client, OUT_BUF */
 	size_t out_len, out_off;
 	int sock_eof, ch_eof, eof_sent, shut_sent;
+	uint64_t sent, received; /* bytes to the server, to the client */
+	int rx;                  /* libssh has news for this channel (see on_ch_data) */
+	int remote_socks;        /* RemoteForward without destination: SOCKS on the channel */
+	long pidx;               /* index in the poll set this round, or -1 */
 	pf_socks socks;
+	struct ssh_channel_callbacks_struct cb;
 } tunnel;
 
 typedef struct fwd {
@@ -55,6 +67,8 @@ typedef struct fwd {
 	pf_socket ls[MAX_LISTEN];
 	size_t nls;
 	int bound_port;
+	uint64_t paused_until; /* accept() failed: listeners rest until then */
+	int accept_warned;
 } fwd;
 
 struct pf_fwd_engine {
@@ -139,6 +153,7 @@ static pf_rc bind_local(pf_fwd_engine *e, fwd *f)
 	for (i = 0; i < f->nls; i++) {
 		char name[80];
 
+		pf_net_set_backlog(f->ls[i], LISTEN_BACKLOG);
 		pf_net_local_name(f->ls[i], name, sizeof(name));
 		if (i > 0)
 			pf_strlcat(f->listen, ", ", sizeof(f->listen));
@@ -202,6 +217,64 @@ pf_rc pf_fwd_engine_new(pf_session *s, pf_fwd_engine **out, pf_error *err)
 
 /* --- tunnels ---------------------------------------------------------------- */
 
+/* libssh tells us through these which channels have something for us
+ * (data, EOF, close, the answer to an open, a bigger window), so that a
+ * round of the loop only touches the tunnels with work: with a thousand
+ * tunnels, asking each channel would cost a system call apiece. The data
+ * stays in libssh's channel buffer (the callback consumes nothing) until
+ * step_open has room for it: that is the backpressure. */
+static int on_ch_data(ssh_session ss, ssh_channel ch, void *data, uint32_t len, int is_stderr,
+		      void *ud)
+{
+	(void)ss;
+	(void)ch;
+	(void)data;
+	(void)len;
+	(void)is_stderr;
+	((tunnel *)ud)->rx = 1;
+	return 0;
+}
+
+static void on_ch_event(ssh_session ss, ssh_channel ch, void *ud)
+{
+	(void)ss;
+	(void)ch;
+	((tunnel *)ud)->rx = 1;
+}
+
+static void on_ch_open(ssh_session ss, ssh_channel ch, bool ok, void *ud)
+{
+	(void)ss;
+	(void)ch;
+	(void)ok;
+	((tunnel *)ud)->rx = 1;
+}
+
+static int on_ch_window(ssh_session ss, ssh_channel ch, uint32_t bytes, void *ud)
+{
+	(void)ss;
+	(void)ch;
+	(void)bytes;
+	((tunnel *)ud)->rx = 1;
+	return 0;
+}
+
+/* Give the tunnel its channel and listen to it. */
+static void tunnel_attach(tunnel *t, ssh_channel ch)
+{
+	t->ch = ch;
+	memset(&t->cb, 0, sizeof(t->cb));
+	ssh_callbacks_init(&t->cb);
+	t->cb.userdata = t;
+	t->cb.channel_data_function = on_ch_data;
+	t->cb.channel_eof_function = on_ch_event;
+	t->cb.channel_close_function = on_ch_event;
+	t->cb.channel_open_response_function = on_ch_open;
+	t->cb.channel_write_wontblock_function = on_ch_window;
+	ssh_set_channel_callbacks(ch, &t->cb);
+	t->rx = 1;
+}
+
 static tunnel *tunnel_new(pf_fwd_engine *e, size_t fi, pf_socket sock)
 {
 	tunnel *t = PF_NEW(tunnel);
@@ -227,8 +300,16 @@ static tunnel *tunnel_new(pf_fwd_engine *e, size_t fi, pf_socket sock)
 	return t;
 }
 
-static void tunnel_kill(tunnel *t)
+/* Mark for reaping; `why` goes to the debug log. */
+static void tunnel_kill(pf_fwd_engine *e, tunnel *t, const char *why)
 {
+	if (t->state != T_DEAD)
+		pf_session_log(e->s, PF_LOG_DEBUG1,
+			       "%s %d: connection from %s:%d closed (%s) after %llu bytes out, "
+			       "%llu in",
+			       kind_name(e->f[t->fwd].spec->kind), e->f[t->fwd].bound_port,
+			       t->origin, t->origin_port, why, (unsigned long long)t->sent,
+			       (unsigned long long)t->received);
 	t->state = T_DEAD;
 }
 
@@ -237,7 +318,10 @@ static void tunnel_kill(tunnel *t)
 static void tunnel_free(pf_fwd_engine *e, tunnel *t)
 {
 	if (t->ch != NULL) {
-		if (ssh_channel_is_open(t->ch)) {
+		/* libssh keeps a channel until the server's close arrives: it
+		 * must not call back into freed memory. */
+		ssh_remove_channel_callbacks(t->ch, &t->cb);
+		if (ssh_channel_is_open(t->ch) && ssh_is_connected(e->s->ssh)) {
 			if (!t->eof_sent)
 				ssh_channel_send_eof(t->ch);
 			ssh_channel_close(t->ch);
@@ -269,15 +353,20 @@ static void reap(pf_fwd_engine *e)
 	}
 }
 
+static void step_opening(pf_fwd_engine *e, tunnel *t);
+
 /* Ask the server for a direct-tcpip channel to t->host:t->port. */
 static void start_open(pf_fwd_engine *e, tunnel *t)
 {
-	t->ch = ssh_channel_new(e->s->ssh);
-	if (t->ch == NULL) {
-		tunnel_kill(t);
+	ssh_channel ch = ssh_channel_new(e->s->ssh);
+
+	if (ch == NULL) {
+		tunnel_kill(e, t, "no channel");
 		return;
 	}
+	tunnel_attach(t, ch);
 	t->state = T_OPENING;
+	step_opening(e, t); /* sends the request */
 }
 
 static void socks_reply(tunnel *t, pf_socks_reply_code code)
@@ -285,8 +374,13 @@ static void socks_reply(tunnel *t, pf_socks_reply_code code)
 	unsigned char r[PF_SOCKS_REPLY_MAX];
 	size_t n = pf_socks_reply(pf_socks_get_version(&t->socks), code, r, sizeof(r));
 
-	/* A few bytes into an empty socket buffer: they fit. */
-	if (n > 0)
+	if (n == 0)
+		return;
+	/* Remote SOCKS: the client is at the far end of the channel. Local:
+	 * a few bytes into an empty socket buffer, they fit. */
+	if (t->remote_socks)
+		(void)ssh_channel_write(t->ch, r, (uint32_t)n);
+	else
 		(void)pf_net_send(t->sock, r, n);
 }
 
@@ -321,9 +415,26 @@ static int accept_clients(pf_fwd_engine *e, fwd *f, size_t fi, pf_socket l)
 		pf_socket c;
 		char peer[80];
 		tunnel *t;
+		pf_rc rc = pf_net_accept(l, &c, peer, sizeof(peer));
 
-		if (pf_net_accept(l, &c, peer, sizeof(peer)) != PF_OK)
+		if (rc == PF_E_NOTFOUND)
 			return i;
+		if (rc != PF_OK) {
+			/* Out of file descriptors, most likely: the waiting
+			 * client stays queued; look again a little later
+			 * instead of spinning on the ready listener. */
+			if (!f->accept_warned)
+				pf_session_log(e->s, PF_LOG_ERROR,
+					       "%s %d: cannot accept more connections now (%d "
+					       "open); the system is out of sockets or file "
+					       "handles. Retrying.",
+					       kind_name(f->spec->kind), f->bound_port,
+					       (int)e->ntunnels);
+			f->accept_warned = 1;
+			f->paused_until = pf_time_ms() + ACCEPT_PAUSE_MS;
+			return i;
+		}
+		f->accept_warned = 0;
 		t = tunnel_new(e, fi, c);
 		if (t == NULL) {
 			pf_net_close(c);
@@ -344,24 +455,33 @@ static int accept_clients(pf_fwd_engine *e, fwd *f, size_t fi, pf_socket l)
 	return i;
 }
 
-static void step_socks(pf_fwd_engine *e, tunnel *t, short rev)
+/* Start the local connection a remote SOCKS client asked for. */
+static void rsocks_connect(pf_fwd_engine *e, tunnel *t)
 {
-	unsigned char buf[PF_SOCKS_HANDSHAKE_MAX];
-	size_t used = 0, consumed = 0;
-	long n;
+	pf_error err;
 
-	if (!(rev & (PF_POLL_IN | PF_POLL_ERR)))
-		return;
-	n = pf_net_recv(t->sock, buf, sizeof(buf));
-	if (n == PF_E_NOTFOUND)
-		return;
-	if (n <= 0) {
-		tunnel_kill(t);
+	if (pf_net_connect_start(t->host, t->port, &t->sock, &err) != PF_OK) {
+		pf_session_log(e->s, PF_LOG_INFO,
+			       "RemoteForward (SOCKS): cannot connect to %s:%d: %s", t->host,
+			       t->port, err.message);
+		socks_reply(t, err.code == PF_E_NOTFOUND
+				       ? PF_SOCKS_REP_HOST_UNREACHABLE
+				       : pf_socks_reply_from_ssh(PF_SSH_OPEN_CONNECT_FAILED,
+								 err.message));
+		tunnel_kill(e, t, "local connect failed");
 		return;
 	}
-	while (used < (size_t)n) {
-		pf_socks_status st =
-			pf_socks_feed(&t->socks, buf + used, (size_t)n - used, &consumed);
+	t->state = T_CONNECTING;
+}
+
+/* Feed SOCKS handshake bytes (from the client socket, or from the channel
+ * for remote SOCKS); answers go back the same way. */
+static void socks_feed(pf_fwd_engine *e, tunnel *t, const unsigned char *buf, size_t n)
+{
+	size_t used = 0, consumed = 0;
+
+	while (used < n) {
+		pf_socks_status st = pf_socks_feed(&t->socks, buf + used, n - used, &consumed);
 		size_t olen = 0;
 		const unsigned char *o;
 
@@ -370,7 +490,9 @@ static void step_socks(pf_fwd_engine *e, tunnel *t, short rev)
 		case PF_SOCKS_NEED_MORE: return;
 		case PF_SOCKS_SEND:
 			o = pf_socks_output(&t->socks, &olen);
-			if (olen > 0)
+			if (olen > 0 && t->remote_socks)
+				(void)ssh_channel_write(t->ch, o, (uint32_t)olen);
+			else if (olen > 0)
 				(void)pf_net_send(t->sock, o, olen);
 			break;
 		case PF_SOCKS_REQUEST: {
@@ -379,23 +501,70 @@ static void step_socks(pf_fwd_engine *e, tunnel *t, short rev)
 
 			pf_strlcpy(t->host, req->host, sizeof(t->host));
 			t->port = req->port;
-			/* Early tunnel data waits for the channel. */
-			memcpy(t->in, buf + used, (size_t)n - used);
-			t->in_len = (size_t)n - used;
 			pf_session_log(e->s, PF_LOG_VERBOSE, "%s",
 				       pf_socks_describe(req, d, sizeof(d)));
-			start_open(e, t);
+			/* Early tunnel data waits for the other side. */
+			if (t->remote_socks) {
+				memcpy(t->out, buf + used, n - used);
+				t->out_len = n - used;
+				rsocks_connect(e, t);
+			} else {
+				memcpy(t->in, buf + used, n - used);
+				t->in_len = n - used;
+				start_open(e, t);
+			}
 			return;
 		}
 		case PF_SOCKS_FAIL:
 			o = pf_socks_output(&t->socks, &olen);
-			if (olen > 0)
+			if (olen > 0 && t->remote_socks)
+				(void)ssh_channel_write(t->ch, o, (uint32_t)olen);
+			else if (olen > 0)
 				(void)pf_net_send(t->sock, o, olen);
 			pf_session_log(e->s, PF_LOG_INFO, "SOCKS request refused: %s",
 				       pf_socks_reason(&t->socks));
-			tunnel_kill(t);
+			tunnel_kill(e, t, "SOCKS refused");
 			return;
 		}
+	}
+}
+
+static void step_socks(pf_fwd_engine *e, tunnel *t, short rev)
+{
+	unsigned char buf[PF_SOCKS_HANDSHAKE_MAX];
+	long n;
+
+	if (!(rev & (PF_POLL_IN | PF_POLL_ERR)))
+		return;
+	n = pf_net_recv(t->sock, buf, sizeof(buf));
+	if (n == PF_E_NOTFOUND)
+		return;
+	if (n <= 0) {
+		tunnel_kill(e, t, "SOCKS read failed");
+		return;
+	}
+	socks_feed(e, t, buf, (size_t)n);
+}
+
+/* Remote SOCKS: the handshake arrives on the channel. */
+static void step_rsocks(pf_fwd_engine *e, tunnel *t)
+{
+	unsigned char buf[PF_SOCKS_HANDSHAKE_MAX];
+	int n;
+
+	while (t->state == T_RSOCKS) {
+		n = ssh_channel_read_nonblocking(t->ch, buf, sizeof(buf), 0);
+		if (n > 0) {
+			socks_feed(e, t, buf, (size_t)n);
+			continue;
+		}
+		if (n == SSH_ERROR || ssh_channel_is_eof(t->ch) || ssh_channel_is_closed(t->ch))
+			tunnel_kill(
+				e, t,
+				"channel ended during SOCKS"); /* gone before asking for anything */
+		else
+			t->rx = 0;
+		return;
 	}
 }
 
@@ -405,8 +574,10 @@ static void step_opening(pf_fwd_engine *e, tunnel *t)
 	int rc = ssh_channel_open_forward(t->ch, t->host, t->port,
 					  t->origin[0] ? t->origin : "127.0.0.1", t->origin_port);
 
-	if (rc == SSH_AGAIN)
+	if (rc == SSH_AGAIN) {
+		t->rx = 0; /* until the server answers */
 		return;
+	}
 	if (rc != SSH_OK) {
 		const char *why = ssh_get_error(e->s->ssh);
 
@@ -415,12 +586,13 @@ static void step_opening(pf_fwd_engine *e, tunnel *t)
 			       kind_name(f->spec->kind), f->bound_port, t->host, t->port, why);
 		if (f->spec->kind == PF_FWD_DYNAMIC)
 			socks_reply(t, pf_socks_reply_from_libssh(why));
-		tunnel_kill(t);
+		tunnel_kill(e, t, "channel open failed");
 		return;
 	}
 	if (f->spec->kind == PF_FWD_DYNAMIC)
 		socks_reply(t, PF_SOCKS_REP_SUCCEEDED);
 	t->state = T_OPEN;
+	t->rx = 1;
 }
 
 static void step_connecting(pf_fwd_engine *e, tunnel *t, short rev)
@@ -430,41 +602,29 @@ static void step_connecting(pf_fwd_engine *e, tunnel *t, short rev)
 	if (!(rev & (PF_POLL_OUT | PF_POLL_ERR)))
 		return;
 	if (pf_net_connect_result(t->sock, &err) != PF_OK) {
-		pf_session_log(e->s, PF_LOG_INFO, "RemoteForward: cannot connect to %s:%d: %s",
-			       t->host, t->port, err.message);
-		tunnel_kill(t);
+		pf_session_log(e->s, PF_LOG_INFO, "%s: cannot connect to %s:%d: %s",
+			       kind_name(e->f[t->fwd].spec->kind), t->host, t->port, err.message);
+		if (t->remote_socks)
+			socks_reply(t, pf_socks_reply_from_ssh(PF_SSH_OPEN_CONNECT_FAILED,
+							       err.message));
+		tunnel_kill(e, t, "local connect failed");
 		return;
 	}
+	if (t->remote_socks)
+		socks_reply(t, PF_SOCKS_REP_SUCCEEDED);
 	t->state = T_OPEN;
+	t->rx = 1;
 }
 
 /* Move data both ways; returns 1 when any byte moved. */
 static int step_open(pf_fwd_engine *e, tunnel *t, short rev)
 {
 	fwd *f = &e->f[t->fwd];
-	int moved = 0;
+	int moved = 0, fresh = 0;
 	long n;
 
-	/* client -> server */
-	if (t->in_off < t->in_len) {
-		uint32_t win = ssh_channel_window_size(t->ch);
-		size_t len = t->in_len - t->in_off;
-
-		if (win > 0) {
-			int w = ssh_channel_write(t->ch, t->in + t->in_off,
-						  (uint32_t)(len < win ? len : win));
-
-			if (w == SSH_ERROR) {
-				tunnel_kill(t);
-				return moved;
-			}
-			if (w > 0) {
-				t->in_off += (size_t)w;
-				f->st.bytes_out += (uint64_t)w;
-				moved = 1;
-			}
-		}
-	}
+	/* client -> server: read only into an empty buffer, so at most
+	 * IN_BUF is held per tunnel whatever the server's window. */
 	if (t->in_off == t->in_len && !t->sock_eof && (rev & (PF_POLL_IN | PF_POLL_ERR))) {
 		t->in_off = t->in_len = 0;
 		n = pf_net_recv(t->sock, t->in, IN_BUF);
@@ -474,8 +634,28 @@ static int step_open(pf_fwd_engine *e, tunnel *t, short rev)
 		} else if (n == 0) {
 			t->sock_eof = 1;
 		} else if (n != PF_E_NOTFOUND) {
-			tunnel_kill(t); /* reset by the client */
+			tunnel_kill(e, t, "client reset"); /* reset by the client */
 			return moved;
+		}
+	}
+	if (t->in_off < t->in_len) {
+		uint32_t win = ssh_channel_window_size(t->ch);
+		size_t len = t->in_len - t->in_off;
+
+		if (win > 0) {
+			int w = ssh_channel_write(t->ch, t->in + t->in_off,
+						  (uint32_t)(len < win ? len : win));
+
+			if (w == SSH_ERROR) {
+				tunnel_kill(e, t, "channel write failed");
+				return moved;
+			}
+			if (w > 0) {
+				t->in_off += (size_t)w;
+				t->sent += (uint64_t)w;
+				f->st.bytes_out += (uint64_t)w;
+				moved = 1;
+			}
 		}
 	}
 	if (t->sock_eof && t->in_off == t->in_len && !t->eof_sent) {
@@ -483,27 +663,31 @@ static int step_open(pf_fwd_engine *e, tunnel *t, short rev)
 		t->eof_sent = 1;
 	}
 
-	/* server -> client */
-	if (t->out_off == t->out_len && !t->ch_eof) {
+	/* server -> client: only when libssh said it has something. */
+	if (t->out_off == t->out_len && !t->ch_eof && t->rx) {
 		t->out_off = t->out_len = 0;
 		n = ssh_channel_read_nonblocking(t->ch, t->out, OUT_BUF, 0);
 		if (n > 0) {
 			t->out_len = (size_t)n;
+			fresh = 1;
 		} else if (n == SSH_ERROR) {
-			tunnel_kill(t);
+			tunnel_kill(e, t, "channel read failed");
 			return moved;
-		} else if (ssh_channel_is_eof(t->ch) || ssh_channel_is_closed(t->ch)) {
-			t->ch_eof = 1;
+		} else {
+			t->rx = 0;
+			if (ssh_channel_is_eof(t->ch) || ssh_channel_is_closed(t->ch))
+				t->ch_eof = 1;
 		}
 	}
-	if (t->out_off < t->out_len) {
+	if (t->out_off < t->out_len && (fresh || (rev & (PF_POLL_OUT | PF_POLL_ERR)))) {
 		n = pf_net_send(t->sock, t->out + t->out_off, t->out_len - t->out_off);
 		if (n > 0) {
 			t->out_off += (size_t)n;
+			t->received += (uint64_t)n;
 			f->st.bytes_in += (uint64_t)n;
 			moved = 1;
 		} else if (n != PF_E_NOTFOUND) {
-			tunnel_kill(t);
+			tunnel_kill(e, t, "client send failed");
 			return moved;
 		}
 	}
@@ -515,8 +699,8 @@ static int step_open(pf_fwd_engine *e, tunnel *t, short rev)
 		e->dirty = 1;
 	/* Done when both directions ended, or the server closed the channel. */
 	if ((t->eof_sent && t->shut_sent) ||
-	    (ssh_channel_is_closed(t->ch) && t->out_off == t->out_len))
-		tunnel_kill(t);
+	    (ssh_channel_is_closed(t->ch) && t->out_off == t->out_len && !t->rx))
+		tunnel_kill(e, t, "both directions done");
 	return moved;
 }
 
@@ -531,24 +715,27 @@ static int accept_remote(pf_fwd_engine *e)
 		size_t fi;
 		tunnel *t;
 		pf_error err;
-		pf_socket sock;
+		pf_socket sock = PF_INVALID_SOCKET;
+		int dyn;
 
 		if (ch == NULL)
 			return i;
 		for (fi = 0; fi < e->nf; fi++)
-			if (e->f[fi].spec->kind == PF_FWD_REMOTE && e->f[fi].bound_port == port)
+			if (is_remote(&e->f[fi]) && e->f[fi].st.state == PF_FWD_ACTIVE &&
+			    e->f[fi].bound_port == port)
 				break;
 		if (fi == e->nf) {
-			pf_session_log(
-				e->s, PF_LOG_INFO,
-				"The server forwarded a connection for port %d, which we did not "
-				"ask for (remote SOCKS forwarding is not supported yet); closed.",
-				port);
+			pf_session_log(e->s, PF_LOG_INFO,
+				       "The server forwarded a connection for port %d, which we "
+				       "did not ask for; closed.",
+				       port);
 			ssh_channel_close(ch);
 			ssh_channel_free(ch);
 			continue;
 		}
-		if (pf_net_connect_start(e->f[fi].spec->connect_host, e->f[fi].spec->connect_port,
+		dyn = e->f[fi].spec->kind == PF_FWD_REMOTE_DYNAMIC;
+		if (!dyn &&
+		    pf_net_connect_start(e->f[fi].spec->connect_host, e->f[fi].spec->connect_port,
 					 &sock, &err) != PF_OK) {
 			pf_session_log(e->s, PF_LOG_INFO, "RemoteForward %d: %s", port,
 				       err.message);
@@ -563,7 +750,13 @@ static int accept_remote(pf_fwd_engine *e)
 			ssh_channel_free(ch);
 			return i;
 		}
-		t->ch = ch;
+		tunnel_attach(t, ch);
+		if (dyn) {
+			pf_socks_init(&t->socks);
+			t->remote_socks = 1;
+			t->state = T_RSOCKS;
+			continue;
+		}
 		pf_strlcpy(t->host, e->f[fi].spec->connect_host, sizeof(t->host));
 		t->port = e->f[fi].spec->connect_port;
 		t->state = T_CONNECTING;
@@ -584,10 +777,6 @@ static pf_rc request_remote(pf_fwd_engine *e, pf_error *err)
 
 		if (!is_remote(f))
 			continue;
-		if (f->spec->kind == PF_FWD_REMOTE_DYNAMIC) {
-			fwd_fail(e, f, "Remote SOCKS forwarding is not supported yet.");
-			continue;
-		}
 		host = f->spec->listen_host ? f->spec->listen_host : "localhost";
 		if (host[0] == '\0' || strcmp(host, "*") == 0)
 			host = "";
@@ -611,7 +800,8 @@ static pf_rc request_remote(pf_fwd_engine *e, pf_error *err)
 			pf_session_log(
 				e->s, PF_LOG_INFO,
 				"Allocated port %d on the server for the remote forward to %s",
-				f->bound_port, f->dest);
+				f->bound_port,
+				f->spec->kind == PF_FWD_REMOTE_DYNAMIC ? "SOCKS" : f->dest);
 		f->st.state = PF_FWD_ACTIVE;
 		f->st.error = NULL;
 		e->nremote++;
@@ -647,7 +837,7 @@ static void close_all_tunnels(pf_fwd_engine *e)
 	tunnel *t;
 
 	for (t = e->tunnels; t != NULL; t = t->next)
-		tunnel_kill(t);
+		tunnel_kill(e, t, "closing all");
 	reap(e);
 }
 
@@ -662,6 +852,68 @@ static void set_forward_states(pf_fwd_engine *e, pf_fwd_state st)
 	e->dirty = 1;
 }
 
+/* Poll interest of a tunnel's socket this round; 0 = not polled. */
+static short tunnel_events(const tunnel *t)
+{
+	short evs = 0;
+
+	if (t->sock == PF_INVALID_SOCKET)
+		return 0;
+	switch (t->state) {
+	case T_SOCKS: evs = PF_POLL_IN; break;
+	case T_CONNECTING: evs = PF_POLL_OUT; break;
+	case T_OPEN:
+		if (t->in_off == t->in_len && !t->sock_eof)
+			evs |= PF_POLL_IN;
+		if (t->out_off < t->out_len)
+			evs |= PF_POLL_OUT;
+		break;
+	default: break;
+	}
+	return evs;
+}
+
+/* One round's work on a tunnel; returns 1 when data moved. Tunnels with
+ * nothing to do cost no system call. */
+static int tunnel_step(pf_fwd_engine *e, tunnel *t, short rev)
+{
+	switch (t->state) {
+	case T_SOCKS: step_socks(e, t, rev); break;
+	case T_OPENING:
+		if (t->rx)
+			step_opening(e, t);
+		break;
+	case T_CONNECTING: step_connecting(e, t, rev); break;
+	case T_RSOCKS:
+		if (t->rx)
+			step_rsocks(e, t);
+		break;
+	case T_OPEN:
+		if (rev || t->rx || t->in_off < t->in_len || (t->sock_eof && !t->eof_sent))
+			return step_open(e, t, rev);
+		break;
+	case T_DEAD: break;
+	}
+	return 0;
+}
+
+/* On stop: send what libssh still holds (the channels' EOF and close)
+ * within a bound, and leave the socket marked writable, so that the
+ * disconnect message that follows is written at once: libssh writes a
+ * packet directly only when its last poll saw the socket writable, and
+ * ssh_disconnect does not poll (a socket we gave it is not closed by it,
+ * but its buffers are dropped). */
+static void flush_out(pf_session *s, ssh_event ev)
+{
+	uint64_t end = pf_time_ms() + FLUSH_MS;
+
+	while ((ssh_get_poll_flags(s->ssh) & SSH_WRITE_PENDING) && pf_time_ms() < end &&
+	       ssh_is_connected(s->ssh))
+		if (ssh_event_dopoll(ev, 100) == SSH_ERROR)
+			return;
+	(void)ssh_event_dopoll(ev, 50);
+}
+
 pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 {
 	pf_session *s = e->s;
@@ -669,6 +921,8 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 	ssh_event ev = NULL;
 	pf_rc rc = PF_OK;
 	uint64_t last_rx = pf_time_ms(), last_ka = 0;
+	uint64_t ka_ms =
+		(uint64_t)(hc->server_alive_interval > 0 ? hc->server_alive_interval : 0) * 1000;
 	int missed = 0, busy = 0, ka_pending = 0;
 	size_t i;
 
@@ -684,10 +938,11 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 		goto out;
 	}
 	pf_session_publish(s);
+	e->last_publish = pf_time_ms();
 	for (;;) {
 		size_t n = 0, first_tunnel;
 		int timeout = STATUS_INTERVAL_MS, r;
-		uint64_t now;
+		uint64_t now = pf_time_ms();
 		tunnel *t;
 
 		if (pf_session_stopping(s))
@@ -708,6 +963,11 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 		for (i = 0; i < e->nf; i++) {
 			size_t k;
 
+			if (e->f[i].paused_until > now) {
+				timeout = (int)ACCEPT_PAUSE_MS < timeout ? (int)ACCEPT_PAUSE_MS
+									 : timeout;
+				continue;
+			}
 			for (k = 0; k < e->f[i].nls; k++) {
 				e->pfd[n].fd = e->f[i].ls[k];
 				e->pfd[n].events = PF_POLL_IN;
@@ -716,24 +976,18 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 		}
 		first_tunnel = n;
 		for (t = e->tunnels; t != NULL; t = t->next) {
-			short evs = 0;
+			short evs = tunnel_events(t);
 
-			if (t->state == T_SOCKS)
-				evs = PF_POLL_IN;
-			else if (t->state == T_CONNECTING)
-				evs = PF_POLL_OUT;
-			else if (t->state == T_OPEN) {
-				if (t->in_off == t->in_len && !t->sock_eof)
-					evs |= PF_POLL_IN;
-				if (t->out_off < t->out_len)
-					evs |= PF_POLL_OUT;
-			}
+			t->pidx = -1;
+			if (evs == 0)
+				continue;
+			t->pidx = (long)n;
 			e->pfd[n].fd = t->sock;
 			e->pfd[n].events = evs;
 			e->pown[n++] = t;
 		}
-		if (hc->server_alive_interval > 0)
-			timeout = timeout < 1000 ? timeout : 1000;
+		if (ka_ms > 0 && timeout > 1000)
+			timeout = 1000;
 		r = pf_net_poll(e->pfd, n, busy ? 0 : timeout);
 		if (r < 0) {
 			rc = pf_error_set(err, PF_E_INTERNAL, "poll failed");
@@ -746,8 +1000,12 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 		if (e->pfd[1].revents) {
 			int k;
 
-			last_rx = now;
-			missed = 0;
+			/* Only bytes from the server prove it is alive; the socket
+			 * being writable says nothing. */
+			if (e->pfd[1].revents & (PF_POLL_IN | PF_POLL_ERR)) {
+				last_rx = now;
+				missed = 0;
+			}
 			/* Each call reads the socket at most once: let libssh take
 			 * everything that is there. */
 			for (k = 0; k < 64; k++) {
@@ -765,36 +1023,27 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 					  ssh_get_error(s->ssh));
 			goto out;
 		}
+		/* Tunnels first (those accepted below are new and fully set up),
+		 * every one with something to do: libssh may hold data for a
+		 * channel whose socket had no event. */
+		for (t = e->tunnels; t != NULL; t = t->next)
+			busy |= tunnel_step(e, t, t->pidx >= 0 ? e->pfd[t->pidx].revents : 0);
 		for (i = 2; i < first_tunnel; i++)
 			if (e->pfd[i].revents) {
 				fwd *f = e->pown[i];
 
-				/* New tunnels open their channel next round, at once. */
 				busy |= accept_clients(e, f, (size_t)(f - e->f), e->pfd[i].fd) > 0;
 			}
-		/* Every tunnel each round: libssh may hold data for a channel
-		 * whose socket had no event. New tunnels (not yet polled) too. */
-		for (i = first_tunnel; i < n; i++) {
-			t = e->pown[i];
-			switch (t->state) {
-			case T_SOCKS: step_socks(e, t, e->pfd[i].revents); break;
-			case T_OPENING: step_opening(e, t); break; /* answer comes via ssh fd */
-			case T_CONNECTING: step_connecting(e, t, e->pfd[i].revents); break;
-			case T_OPEN: busy |= step_open(e, t, e->pfd[i].revents); break;
-			case T_DEAD: break;
-			}
-		}
 		/* After the tunnels: a failed accept overwrites libssh's error
 		 * text, which step_opening reads for the SOCKS reply. */
 		if (e->nremote > 0)
 			busy |= accept_remote(e) > 0;
 		reap(e);
 
-		/* ServerAliveInterval: a server that stops answering is noticed
-		 * within interval x count. */
-		if (hc->server_alive_interval > 0 &&
-		    now - last_rx >= (uint64_t)hc->server_alive_interval * 1000 &&
-		    now - last_ka >= (uint64_t)hc->server_alive_interval * 1000) {
+		/* ServerAliveInterval: after each interval without a byte from
+		 * the server a keepalive goes out; when ServerAliveCountMax of
+		 * them went unanswered the server is given up (as OpenSSH). */
+		if (ka_ms > 0 && now - last_rx >= ka_ms && now - last_ka >= ka_ms) {
 			if (missed >= hc->server_alive_count_max) {
 				rc = pf_error_set(err, PF_E_NETWORK,
 						  "The server %s stopped answering (no reply to %d "
@@ -804,11 +1053,12 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 			}
 			/* libssh's client has no keepalive call: a global request
 			 * with want-reply that the server must refuse does the
-			 * same as OpenSSH's keepalive@openssh.com. */
-			if (!ka_pending)
-				ka_pending = 1;
+			 * same as OpenSSH's keepalive@openssh.com. One at a time:
+			 * libssh tracks a single global request. */
+			ka_pending = 1;
 			last_ka = now;
 			missed++;
+			pf_session_log(s, PF_LOG_DEBUG1, "Keepalive %d to %s", missed, s->server);
 		}
 		if (ka_pending &&
 		    ssh_channel_cancel_forward(s->ssh, KEEPALIVE_ADDRESS, 1) != SSH_AGAIN)
@@ -822,6 +1072,8 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 out:
 	close_all_tunnels(e);
 	set_forward_states(e, PF_FWD_WAITING);
+	if (ev != NULL && rc == PF_OK && ssh_is_connected(s->ssh))
+		flush_out(s, ev);
 	if (ev != NULL) {
 		ssh_event_remove_session(ev, s->ssh);
 		ssh_event_free(ev);

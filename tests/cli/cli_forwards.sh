@@ -2,7 +2,9 @@
 # pf -N with LocalForward, DynamicForward and RemoteForward against a real
 # sshd; real clients through them: socat (a line dialogue with half-close),
 # curl (HTTP through the forwards, SOCKS4/4a/5/5h), a large download checked
-# byte for byte, a burst of parallel connections; then Ctrl-C ends it cleanly.
+# byte for byte, a burst of parallel connections, the remote SOCKS form (curl
+# on the server side through RemoteForward without destination); then Ctrl-C
+# ends it cleanly.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
@@ -20,7 +22,9 @@ lport=$(free_port)
 lport2=$(free_port)
 sport=$(free_port)
 rport=$(free_port)
-socat TCP-LISTEN:"$echo_port",bind=127.0.0.1,reuseaddr,fork EXEC:cat &
+rsport=$(free_port)
+# (socat's fork + EXEC:cat loses replies under load: a Python echo instead.)
+python3 "$here/echo.py" "$echo_port" &
 pids+=($!)
 head -c 20000000 /dev/urandom >"$dir/www/big.bin"
 echo "hello through the tunnel" >"$dir/www/hello.txt"
@@ -39,6 +43,7 @@ Host test
   LocalForward $lport2 127.0.0.1:$http_port
   DynamicForward $sport
   RemoteForward $rport 127.0.0.1:$http_port
+  RemoteForward $rsport
 CFG
 
 SSH_ASKPASS=$dir/askpass SSH_ASKPASS_REQUIRE=force \
@@ -48,6 +53,7 @@ pids+=("$pf_pid")
 check "local forward listening" wait_port "$lport" 20
 check "SOCKS forward listening" wait_port "$sport" 20
 wait_port "$rport" 20 || true
+wait_port "$rsport" 20 || true
 cat "$dir/pf.log"
 
 reply=$(printf 'USER ohba\r\nQUIT\r\n' | socat -t 5 - TCP:127.0.0.1:"$lport")
@@ -67,6 +73,15 @@ out=$(curl -sS --max-time 10 --socks5 127.0.0.1:$sport "http://127.0.0.1:$closed
 check "SOCKS5 replies connection refused, code 5 ($out)" grep -q "(5)" <<<"$out"
 check "HTTP through RemoteForward" \
 	test "$(curl -sS --max-time 10 http://127.0.0.1:$rport/hello.txt)" = "hello through the tunnel"
+# Remote SOCKS (RemoteForward without destination): a SOCKS client on the
+# server side reaches our side's HTTP server through us.
+check "curl via remote SOCKS5" test "$(curl -sS --max-time 10 --socks5 127.0.0.1:$rsport "$url")" = "hello through the tunnel"
+check "curl via remote SOCKS5h" \
+	test "$(curl -sS --max-time 10 --socks5-hostname 127.0.0.1:$rsport "http://localhost:$http_port/hello.txt")" = "hello through the tunnel"
+check "curl via remote SOCKS4a" \
+	test "$(curl -sS --max-time 10 --socks4a 127.0.0.1:$rsport "http://localhost:$http_port/hello.txt")" = "hello through the tunnel"
+out=$(curl -sS --max-time 10 --socks5 127.0.0.1:$rsport "http://127.0.0.1:$closed/" 2>&1 || true)
+check "remote SOCKS5 replies connection refused, code 5 ($out)" grep -q "(5)" <<<"$out"
 if (exec 3<>/dev/tcp/::1/"$lport2") 2>/dev/null; then
 	check "LocalForward listens on ::1 too" \
 		test "$(curl -sS --max-time 10 "http://[::1]:$lport2/hello.txt")" = "hello through the tunnel"

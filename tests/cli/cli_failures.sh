@@ -3,7 +3,8 @@
 # a busy port (with and without ExitOnForwardFailure), BatchMode with an
 # encrypted key, an unknown host key under StrictHostKeyChecking yes, a
 # misspelt keyword, a wrong passphrase three times, cancelling at the
-# passphrase, a server that refuses the remote forward.
+# passphrase, a port below 1024 without the right to it, a server that
+# refuses the remote forward.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
@@ -87,6 +88,31 @@ write_config "  LocalFoward 1234 127.0.0.1:80"
 check "misspelt keyword: exit 1" run 1 "$dir/typo.log" -N
 check "  with file:line:col and a suggestion" \
 	grep -q "config.txt:8:3: .*LocalForward" "$dir/typo.log"
+
+# A port below 1024 without the right to it: as root, the right is taken
+# away (setpriv drops CAP_NET_BIND_SERVICE); skipped when that cannot be done.
+priv=()
+[ "$(id -u)" = 0 ] && priv=(setpriv --bounding-set -net_bind_service)
+if [ "$(id -u)" != 0 ] || command -v setpriv >/dev/null; then
+	cat >"$kit/lowport.txt" <<CFG
+Host test
+  HostName 127.0.0.1
+  Port $ssh_port
+  User $(id -un)
+  IdentityFile id_ed25519
+  LocalForward 81 127.0.0.1:$busy
+  ExitOnForwardFailure yes
+CFG
+	rc=0
+	SSH_ASKPASS=$dir/askpass-right SSH_ASKPASS_REQUIRE=force timeout 30 "${priv[@]}" \
+		"$PF" -F "$kit/lowport.txt" -N test >"$dir/lowport.log" 2>&1 </dev/null || rc=$?
+	cat "$dir/lowport.log"
+	check "port 81 without the right to it: exit 1 (got $rc)" test "$rc" = 1
+	check "  says no permission, names port and line, suggests a port above 1023" \
+		grep -q "LocalForward 81 (lowport.txt line 6): No permission to listen on port 81.*above 1023" "$dir/lowport.log"
+else
+	echo "skipped: no permission test (root without setpriv)"
+fi
 
 # The server refuses remote forwarding: reported, the session stays up.
 sed -i 's/^AllowTcpForwarding yes/AllowTcpForwarding local/' "$dir/sshd_config"

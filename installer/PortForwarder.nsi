@@ -65,6 +65,7 @@ VIAddVersionKey /LANG=0 "CompanyName" "the PortForwarder authors"
 !include "MUI2.nsh"
 !include "LogicLib.nsh"
 !include "FileFunc.nsh"
+!include "nsDialogs.nsh"
 
 !define MUI_ICON "${ICON}"
 !define MUI_UNICON "${ICON}"
@@ -75,6 +76,7 @@ VIAddVersionKey /LANG=0 "CompanyName" "the PortForwarder authors"
 !define MUI_FINISHPAGE_SHOWREADME_NOTCHECKED
 
 !insertmacro MUI_PAGE_COMPONENTS
+Page custom ModePage ModePageLeave
 !insertmacro MUI_PAGE_DIRECTORY
 !insertmacro MUI_PAGE_INSTFILES
 !insertmacro MUI_PAGE_FINISH
@@ -97,7 +99,18 @@ LangString NEED_ADMIN ${LANG_JAPANESE} "すべてのユーザー向けのイン�
 LangString STILL_RUNNING ${LANG_ENGLISH} "$INSTDIR\PortForwarder.exe is in use. Exit PortForwarder (tray icon, Exit) and press Retry."
 LangString STILL_RUNNING ${LANG_JAPANESE} "$INSTDIR\PortForwarder.exe は使用中です。PortForwarder を終了して（トレイアイコンの「終了」）、「再試行」を押してください。"
 
+LangString MODE_TITLE ${LANG_ENGLISH} "Install for"
+LangString MODE_TITLE ${LANG_JAPANESE} "インストール先のユーザー"
+LangString MODE_SUB ${LANG_ENGLISH} "Only you, or everyone who uses this PC?"
+LangString MODE_SUB ${LANG_JAPANESE} "自分だけか、この PC のすべてのユーザーか"
+LangString MODE_ME ${LANG_ENGLISH} "Just me (no administrator rights needed)"
+LangString MODE_ME ${LANG_JAPANESE} "自分だけ（管理者権限は不要）"
+LangString MODE_ALL ${LANG_ENGLISH} "Everyone on this PC (asks for administrator rights)"
+LangString MODE_ALL ${LANG_JAPANESE} "この PC のすべてのユーザー（管理者権限が必要）"
+
 Var AllUsers
+Var CmdAllUsers ; /ALLUSERS given: no question asked
+Var RadioAll
 
 Function SetMode
   ${If} $AllUsers == 1
@@ -141,15 +154,62 @@ Section /o "$(SEC_LOGON)" SecLogon
   CreateShortcut "$SMSTARTUP\${APP}.lnk" "$INSTDIR\PortForwarder.exe"
 SectionEnd
 
+; Who to install for; skipped when /ALLUSERS already decided it.
+Function ModePage
+  ${If} $CmdAllUsers == 1
+    Abort
+  ${EndIf}
+  !insertmacro MUI_HEADER_TEXT "$(MODE_TITLE)" "$(MODE_SUB)"
+  nsDialogs::Create 1018
+  Pop $R9
+  ${NSD_CreateRadioButton} 0 0 100% 14u "$(MODE_ME)"
+  Pop $R8
+  ${NSD_CreateRadioButton} 0 20u 100% 14u "$(MODE_ALL)"
+  Pop $RadioAll
+  ${If} $AllUsers == 1
+    ${NSD_Check} $RadioAll
+  ${Else}
+    ${NSD_Check} $R8
+  ${EndIf}
+  nsDialogs::Show
+FunctionEnd
+
+Function ModePageLeave
+  ${NSD_GetState} $RadioAll $R0
+  ${If} $R0 == ${BST_CHECKED}
+    UserInfo::GetAccountType
+    Pop $R1
+    ${If} $R1 == "Admin"
+      StrCpy $AllUsers 1
+      ${If} $INSTDIR == "$LOCALAPPDATA\Programs\${APP}"
+        StrCpy $INSTDIR "$PROGRAMFILES64\${APP}"
+      ${EndIf}
+      Call SetMode
+    ${Else}
+      ; Start over elevated (UAC asks); this copy ends.
+      ExecShell "runas" "$EXEPATH" "/ALLUSERS"
+      Quit
+    ${EndIf}
+  ${ElseIf} $AllUsers == 1 ; back to "just me" after choosing everyone
+    StrCpy $AllUsers 0
+    ${If} $INSTDIR == "$PROGRAMFILES64\${APP}"
+      StrCpy $INSTDIR "$LOCALAPPDATA\Programs\${APP}"
+    ${EndIf}
+    Call SetMode
+  ${EndIf}
+FunctionEnd
+
 ; After the sections: it selects them by their index defines.
 Function .onInit
   SetRegView 64
   StrCpy $AllUsers 0
+  StrCpy $CmdAllUsers 0
   ${GetParameters} $R0
   ClearErrors
   ${GetOptions} $R0 "/ALLUSERS" $R1
   ${IfNot} ${Errors}
     StrCpy $AllUsers 1
+    StrCpy $CmdAllUsers 1
   ${EndIf}
   ${If} $AllUsers == 1
     UserInfo::GetAccountType

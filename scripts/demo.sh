@@ -59,6 +59,8 @@ printf 'Host demo\r\n  HostName 127.0.0.1\r\n  Port %s\r\n  User %s\r\n  Identit
 
 echo "[demo] sshd on 127.0.0.1:$ssh_port, echo service on 127.0.0.1:$echo_port"
 echo "[demo] kit: $demo/kit (config.txt, id_ed25519 with passphrase 'demo')"
+echo "[demo] PortForwarder.exe connects to 'demo' at start: trust the host key, type 'demo',"
+echo "[demo] then 127.0.0.1:10110 is an echo service through the tunnel (try: socat - TCP:127.0.0.1:10110)"
 
 export WINEPREFIX=$demo/wineprefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 run_app() {
@@ -67,10 +69,15 @@ run_app() {
 		wineserver -w
 		mkdir -p "$WINEPREFIX/drive_c/windows/Fonts"
 		cp /usr/share/wine/fonts/*.ttf "$WINEPREFIX/drive_c/windows/Fonts/" 2>/dev/null || true
+		# A virtual desktop: window frames and a taskbar for the tray icon.
+		wine reg add 'HKCU\Software\Wine\Explorer' /v Desktop /d Default /f >/dev/null 2>&1
+		wine reg add 'HKCU\Software\Wine\Explorer\Desktops' /v Default /d 1024x768 /f >/dev/null 2>&1
+		wineserver -w
 		touch "$WINEPREFIX/.pf-ready"
 	fi
 	cd "$demo/kit"
-	wine PortForwarder.exe
+	# A host on the command line connects at start, like the original.
+	wine PortForwarder.exe -F config.txt demo
 }
 
 if [ -n "${DISPLAY:-}" ] && xdotool getdisplaygeometry >/dev/null 2>&1; then
@@ -78,15 +85,16 @@ if [ -n "${DISPLAY:-}" ] && xdotool getdisplaygeometry >/dev/null 2>&1; then
 	run_app
 else
 	shot=$demo/screenshot.png
-	export -f run_app
+	# xvfb-run goes through /bin/sh, which drops exported functions: pass
+	# the definition in the command itself.
 	export demo
-	xvfb-run -a -s "-screen 0 1024x768x24 -nolisten tcp" bash -c '
+	xvfb-run -a -s "-screen 0 1024x768x24 -nolisten tcp" bash -c "$(declare -f run_app)"'
 		run_app & app=$!
 		for i in $(seq 1 60); do
-			xdotool search --name "^PortForwarder " >/dev/null 2>&1 && break
+			xdotool search --name "^PortForwarder" >/dev/null 2>&1 && break
 			sleep 0.5
 		done
-		sleep 1
+		sleep 4 # the host key question appears
 		import -window root "'"$shot"'"
 		wineserver -k 2>/dev/null || true
 		wait $app 2>/dev/null || true'

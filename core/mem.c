@@ -119,3 +119,25 @@ void pf_secret_free(char *s)
 	pf_secure_zero(s, strlen(s));
 	free(s);
 }
+
+void pf_strv_free(char **v, size_t count)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < count; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void pf_strv_sort(char **v, size_t count)
+{
+	if (count > 1)
+		qsort(v, count, sizeof(*v), cmp_str);
+}

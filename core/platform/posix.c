@@ -187,22 +187,6 @@ int pf_dir_exists(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-void pf_strv_free(char **v, size_t count)
-{
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < count; i++)
-		free(v[i]);
-	free(v);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 pf_rc pf_dir_list(const char *dir, char ***names, size_t *count, pf_error *err)
 {
 	DIR *d;
@@ -243,8 +227,7 @@ pf_rc pf_dir_list(const char *dir, char ***names, size_t *count, pf_error *err)
 		pf_strv_free(v, n);
 		return pf_error_set(err, rc, "Out of memory listing %s", dir);
 	}
-	if (n > 1)
-		qsort(v, n, sizeof(*v), cmp_str);
+	pf_strv_sort(v, n);
 	*names = v;
 	*count = n;
 	return PF_OK;

@@ -32,6 +32,11 @@ void pf_secure_zero(void *p, size_t n);
 /* Wipe a NUL-terminated secret and free it. NULL is fine. */
 void pf_secret_free(char *s);
 
+/* An array of strings: free each and the array (NULL is fine); sort
+ * bytewise. */
+void pf_strv_free(char **v, size_t count);
+void pf_strv_sort(char **v, size_t count);
+
 /* free(*pp); *pp = NULL. */
 #define PF_FREE(p)                                                                                 \
 	do {                                                                                       \

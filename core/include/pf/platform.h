@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "pf/error.h"
+#include "pf/mem.h"
 
 #ifdef _WIN32
 #define PF_PATH_SEP '\\'
@@ -35,9 +36,8 @@ int pf_file_exists(const char *path);
 int pf_dir_exists(const char *path);
 
 /* The names in a directory (no "." or ".."), sorted bytewise; caller frees
- * with pf_strv_free. */
+ * with pf_strv_free (pf/mem.h). */
 pf_rc pf_dir_list(const char *dir, char ***names, size_t *count, pf_error *err);
-void pf_strv_free(char **v, size_t count);
 
 /* Paths. Results are new strings (caller frees); NULL only on OOM.
  * Both '/' and '\\' separate on Windows. */

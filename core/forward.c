@@ -16,15 +16,17 @@
 #include "pf/socks.h"
 #include "session_internal.h"
 
-#define IN_BUF             (32 * 1024) /* client -> server: one SSH packet's worth */
-#define OUT_BUF            (64 * 1024) /* server -> client */
-#define MAX_LISTEN         4
-#define ACCEPT_BATCH       256
-#define LISTEN_BACKLOG     1024 /* a burst of clients waits in the queue */
-#define ACCEPT_PAUSE_MS    250  /* after accept() failed (out of handles) */
-#define STATUS_INTERVAL_MS 250
-#define FLUSH_MS           2000 /* on stop, for the last messages to the server */
-#define KEEPALIVE_ADDRESS  "keepalive.portforwarder.invalid"
+#define IN_BUF              (32 * 1024) /* client -> server: one SSH packet's worth */
+#define OUT_BUF             (64 * 1024) /* server -> client */
+#define MAX_LISTEN          4
+#define ACCEPT_BATCH        256
+#define LISTEN_BACKLOG      1024 /* a burst of clients waits in the queue */
+#define ACCEPT_PAUSE_MS     250  /* after accept() failed (out of handles) */
+#define STATUS_INTERVAL_MS  250
+#define FLUSH_MS            2000 /* on stop, for the last messages to the server */
+#define REMOTE_RETRY_MIN_MS 2000 /* a refused remote forward is asked again */
+#define REMOTE_RETRY_MAX_MS 60000
+#define KEEPALIVE_ADDRESS   "keepalive.portforwarder.invalid"
 
 typedef enum tstate {
 	T_SOCKS,      /* DynamicForward: reading the SOCKS request */
@@ -69,6 +71,9 @@ typedef struct fwd {
 	int bound_port;
 	uint64_t paused_until; /* accept() failed: listeners rest until then */
 	int accept_warned;
+	uint64_t retry_at; /* remote forward refused: ask again then (0 = no) */
+	unsigned retry_ms;
+	unsigned tries;
 } fwd;
 
 struct pf_fwd_engine {
@@ -84,6 +89,7 @@ struct pf_fwd_engine {
 	size_t pcap;
 	uint64_t last_publish;
 	int dirty;
+	long gr_fwd; /* the remote forward whose request is in flight, or -1 */
 };
 
 static const char *kind_name(pf_fwd_kind k)
@@ -108,18 +114,23 @@ static void origin_of(const pf_fwdspec *spec, char *buf, size_t size)
 
 static void fwd_fail(pf_fwd_engine *e, fwd *f, const char *msg)
 {
-	char where[300];
+	char where[300], text[sizeof(f->error)];
+	int again;
 
 	origin_of(f->spec, where, sizeof(where));
-	snprintf(f->error, sizeof(f->error), "%s %d (%s): %s", kind_name(f->spec->kind),
+	snprintf(text, sizeof(text), "%s %d (%s): %s", kind_name(f->spec->kind),
 		 f->spec->listen_port, where, msg);
+	/* Reported once: the same failure again (a retry, a reconnect) only
+	 * goes to the verbose log. */
+	again = f->st.state == PF_FWD_FAILED && strcmp(text, f->error) == 0;
+	memcpy(f->error, text, sizeof(f->error));
 	f->st.state = PF_FWD_FAILED;
 	f->st.error = f->error;
 	e->dirty = 1;
 	/* Under ExitOnForwardFailure the message ends the session and is
 	 * shown as its result: not twice. */
 	if (!e->s->hc->exit_on_forward_failure)
-		pf_session_log(e->s, PF_LOG_ERROR, "%s", f->error);
+		pf_session_log(e->s, again ? PF_LOG_VERBOSE : PF_LOG_ERROR, "%s", f->error);
 }
 
 static int is_remote(const fwd *f)
@@ -764,50 +775,105 @@ static int accept_remote(pf_fwd_engine *e)
 	return i;
 }
 
-/* Ask the server for every remote forward (after each connection). */
+static const char *remote_host(const fwd *f)
+{
+	const char *host = f->spec->listen_host ? f->spec->listen_host : "localhost";
+
+	return host[0] == '\0' || strcmp(host, "*") == 0 ? "" : host;
+}
+
+/* The server answered the tcpip-forward request of f (rc from libssh). */
+static void remote_answer(pf_fwd_engine *e, fwd *f, int rc, int bound)
+{
+	const char *host = remote_host(f);
+	char msg[600];
+
+	if (rc != SSH_OK) {
+		snprintf(msg, sizeof(msg),
+			 "The server refused to listen on port %d for us (%s). The port may be "
+			 "in use there, or the server does not allow remote forwarding.%s",
+			 f->spec->listen_port, ssh_get_error(e->s->ssh),
+			 e->s->hc->exit_on_forward_failure ? ""
+							   : " Asking again from time to time.");
+		fwd_fail(e, f, msg);
+		/* An old connection of ours may still hold the port there for
+		 * a while: ask again, less and less often. */
+		f->retry_ms = f->retry_ms == 0 ? REMOTE_RETRY_MIN_MS : f->retry_ms * 2;
+		if (f->retry_ms > REMOTE_RETRY_MAX_MS)
+			f->retry_ms = REMOTE_RETRY_MAX_MS;
+		f->retry_at = pf_time_ms() + f->retry_ms;
+		f->tries++;
+		return;
+	}
+	f->bound_port = f->spec->listen_port ? f->spec->listen_port : bound;
+	snprintf(f->listen, sizeof(f->listen), "server %s:%d", host[0] ? host : "*", f->bound_port);
+	if (f->spec->listen_port == 0)
+		pf_session_log(e->s, PF_LOG_INFO,
+			       "Allocated port %d on the server for the remote forward to %s",
+			       f->bound_port,
+			       f->spec->kind == PF_FWD_REMOTE_DYNAMIC ? "SOCKS" : f->dest);
+	if (f->tries > 0)
+		pf_session_log(e->s, PF_LOG_INFO, "%s %d: the server listens now (asked %u times)",
+			       kind_name(f->spec->kind), f->bound_port, f->tries + 1);
+	f->retry_at = 0;
+	f->retry_ms = 0;
+	f->tries = 0;
+	f->st.state = PF_FWD_ACTIVE;
+	f->st.error = NULL;
+	e->nremote++;
+	e->dirty = 1;
+}
+
+/* Ask the server for every remote forward (after each connection;
+ * blocking, before the loop). */
 static pf_rc request_remote(pf_fwd_engine *e, pf_error *err)
 {
 	size_t i;
 
 	for (i = 0; i < e->nf; i++) {
 		fwd *f = &e->f[i];
-		const char *host;
 		int bound = 0, rc;
-		char msg[600];
 
 		if (!is_remote(f))
 			continue;
-		host = f->spec->listen_host ? f->spec->listen_host : "localhost";
-		if (host[0] == '\0' || strcmp(host, "*") == 0)
-			host = "";
-		rc = ssh_channel_listen_forward(e->s->ssh, host, f->spec->listen_port, &bound);
-		if (rc != SSH_OK) {
-			snprintf(msg, sizeof(msg),
-				 "The server refused to listen on port %d for us (%s). The port "
-				 "may be "
-				 "in use there, or the server does not allow remote forwarding.",
-				 f->spec->listen_port, ssh_get_error(e->s->ssh));
-			fwd_fail(e, f, msg);
-			if (e->s->hc->exit_on_forward_failure)
-				return pf_error_set(err, PF_E_DENIED,
-						    "%s (ExitOnForwardFailure is yes)", f->error);
-			continue;
-		}
-		f->bound_port = f->spec->listen_port ? f->spec->listen_port : bound;
-		snprintf(f->listen, sizeof(f->listen), "server %s:%d", host[0] ? host : "*",
-			 f->bound_port);
-		if (f->spec->listen_port == 0)
-			pf_session_log(
-				e->s, PF_LOG_INFO,
-				"Allocated port %d on the server for the remote forward to %s",
-				f->bound_port,
-				f->spec->kind == PF_FWD_REMOTE_DYNAMIC ? "SOCKS" : f->dest);
-		f->st.state = PF_FWD_ACTIVE;
-		f->st.error = NULL;
-		e->nremote++;
-		e->dirty = 1;
+		f->retry_at = 0;
+		f->retry_ms = 0;
+		rc = ssh_channel_listen_forward(e->s->ssh, remote_host(f), f->spec->listen_port,
+						&bound);
+		remote_answer(e, f, rc, bound);
+		if (rc != SSH_OK && e->s->hc->exit_on_forward_failure)
+			return pf_error_set(err, PF_E_DENIED, "%s (ExitOnForwardFailure is yes)",
+					    f->error);
 	}
 	return PF_OK;
+}
+
+/* In the loop (non-blocking): ask again for a refused remote forward when
+ * its time has come, one request at a time (libssh tracks one global
+ * request; the keepalive uses the same slot, so the caller only calls
+ * this when no keepalive is in flight). */
+static void retry_remote(pf_fwd_engine *e, uint64_t now)
+{
+	int bound = 0, rc;
+	fwd *f;
+
+	if (e->gr_fwd < 0) {
+		size_t i;
+
+		for (i = 0; i < e->nf; i++)
+			if (is_remote(&e->f[i]) && e->f[i].st.state == PF_FWD_FAILED &&
+			    e->f[i].retry_at != 0 && e->f[i].retry_at <= now)
+				break;
+		if (i == e->nf)
+			return;
+		e->gr_fwd = (long)i;
+	}
+	f = &e->f[e->gr_fwd];
+	rc = ssh_channel_listen_forward(e->s->ssh, remote_host(f), f->spec->listen_port, &bound);
+	if (rc == SSH_AGAIN)
+		return;
+	e->gr_fwd = -1;
+	remote_answer(e, f, rc, bound);
 }
 
 /* --- the loop ------------------------------------------------------------------ */
@@ -927,6 +993,7 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 	size_t i;
 
 	e->nremote = 0;
+	e->gr_fwd = -1;
 	rc = request_remote(e, err);
 	if (rc != PF_OK)
 		return rc;
@@ -1054,8 +1121,10 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 			/* libssh's client has no keepalive call: a global request
 			 * with want-reply that the server must refuse does the
 			 * same as OpenSSH's keepalive@openssh.com. One at a time:
-			 * libssh tracks a single global request. */
-			ka_pending = 1;
+			 * libssh tracks a single global request, and a remote
+			 * forward request in flight is as good a probe. */
+			if (e->gr_fwd < 0)
+				ka_pending = 1;
 			last_ka = now;
 			missed++;
 			pf_session_log(s, PF_LOG_DEBUG1, "Keepalive %d to %s", missed, s->server);
@@ -1063,6 +1132,8 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 		if (ka_pending &&
 		    ssh_channel_cancel_forward(s->ssh, KEEPALIVE_ADDRESS, 1) != SSH_AGAIN)
 			ka_pending = 0; /* answered (refused, as expected) */
+		if (!ka_pending)
+			retry_remote(e, now);
 		if (e->dirty && now - e->last_publish >= STATUS_INTERVAL_MS) {
 			e->dirty = 0;
 			e->last_publish = now;

@@ -286,6 +286,41 @@ static inline int eng_connect(const char *host, int port)
 	return fd;
 }
 
+/* A listening socket on host (numeric v4 or v6) : port, or -1. */
+static inline int eng_listen(const char *host, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, one = 1;
+
+	memset(&ss, 0, sizeof(ss));
+	if (strchr(host, ':') != NULL) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((unsigned short)port);
+		inet_pton(AF_INET6, host, &a->sin6_addr);
+		len = sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons((unsigned short)port);
+		inet_pton(AF_INET, host, &a->sin_addr);
+		len = sizeof(*a);
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -1;
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 1) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* 1 when a connection to host:port is refused (nothing listens). */
 static inline int eng_refused(const char *host, int port)
 {
@@ -404,7 +439,9 @@ static inline int eng_echo_many(const char *host, int port, unsigned n, size_t m
 		if (c[i].bad && bad_shown++ < 5)
 			fprintf(stderr,
 				"connection %u: %s; sent %zu of %zu, got %zu back (errno %d)\n", i,
-				c[i].fd < 0 ? "could not connect" : c[i].done ? "broken" : "timed out",
+				c[i].fd < 0 ? "could not connect"
+				: c[i].done ? "broken"
+					    : "timed out",
 				c[i].sent, c[i].size, c[i].got, c[i].err);
 		if (c[i].fd >= 0)
 			close(c[i].fd);

@@ -82,7 +82,7 @@ int main(void)
 	echo_srv echo;
 	rec_ui ui;
 	char cfgpath[700], reply[256];
-	int p_load, p_v6, p_lh, p_rsocks, fds0, threads0, fds1, threads1, ok;
+	int p_load, p_v6, p_lh, p_rsocks, fds0, threads0, fds1, threads1, ok, block4, block6;
 	pf_session *s = NULL;
 	pf_host_config *hc;
 	pf_error err;
@@ -125,19 +125,33 @@ int main(void)
 	CHECK_INT(eng_dialogue("127.0.0.1", p_load, "warm up\n", reply, sizeof(reply)), 8);
 	pf_session_free(s);
 	rec_free(&ui);
-	/* The server side of that session lets go of its remote forward. */
-	for (ok = 0; ok < 100 && !eng_refused("127.0.0.1", p_rsocks); ok++)
-		pf_sleep_ms(50);
-
 	threads0 = threads_settle(2); /* main + echo */
 	fds0 = count_fds();
 	printf("before: %d threads, %d descriptors\n", threads0, fds0);
+
+	/* Hold the remote SOCKS port on the server side (the same loopback)
+	 * so that the next session's request is refused at first. */
+	for (ok = 0; ok < 100 && (block4 = eng_listen("127.0.0.1", p_rsocks)) < 0; ok++)
+		pf_sleep_ms(50);
+	block6 = eng_listen("::1", p_rsocks);
+	CHECK(block4 >= 0 && block6 >= 0);
 
 	rec_init(&ui);
 	hc = eng_load(cfgpath, "test");
 	CHECK_INT(pf_session_start(hc, &ui.ui, NULL, &s, &err), PF_OK);
 	CHECK(rec_wait(&ui, PF_CONN_CONNECTED, 1, 20000));
 	t0 = pf_time_ms();
+	/* Refused, reported once; asked again until the port is free. */
+	for (ok = 0; ok < 50 && rec_fwd(&ui, 3).state != PF_FWD_FAILED; ok++)
+		pf_sleep_ms(100);
+	CHECK_INT(rec_fwd(&ui, 3).state, PF_FWD_FAILED);
+	CHECK(rec_log_has(&ui, "refused to listen on port"));
+	close(block4);
+	close(block6);
+	for (ok = 0; ok < 80 && rec_fwd(&ui, 3).state != PF_FWD_ACTIVE; ok++)
+		pf_sleep_ms(100);
+	CHECK_INT(rec_fwd(&ui, 3).state, PF_FWD_ACTIVE);
+	CHECK(rec_log_has(&ui, "the server listens now"));
 
 	/* IPv6: the explicit [::1] listener and both sides of `localhost`. */
 	CHECK_INT(eng_dialogue("::1", p_v6, "over v6\n", reply, sizeof(reply)), 8);

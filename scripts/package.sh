@@ -73,6 +73,11 @@ if [ $do_build = 1 ]; then
 	fi
 	cmake --build "$build" --target PortForwarder pf >&2
 fi
+[ -f "$build/CMakeCache.txt" ] ||
+	die "$build is not a configured build folder: run without --no-build to build it"
+cached=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$build/CMakeCache.txt")
+[ "$cached" = "$version" ] ||
+	die "$build was built as version '$cached' but VERSION says $version: rebuild it (drop --no-build)"
 gui=$build/app/win32/PortForwarder.exe
 cli=$build/app/cli/pf.exe
 [ -f "$gui" ] && [ -f "$cli" ] || die "$gui or $cli missing: build the win64 tree first"

@@ -71,8 +71,15 @@ def contents(dist, version, pf):
         check("pf.exe" in names and "PortForwarder.exe" not in names,
               "cli zip holds pf.exe and not PortForwarder.exe: %s" % names)
     with open(setup, "rb") as f:
-        head = f.read(2)
-    check(head == b"MZ", "setup is a PE file")
+        data = f.read()
+    check(data[:2] == b"MZ", "setup is a PE file")
+    # One version everywhere: VERSION -> file names (above), README, and the
+    # version resources of the setup and of the programs (UTF-16 strings).
+    v16 = version.encode("utf-16-le")
+    check(("ProductVersion".encode("utf-16-le") in data) and v16 in data,
+          "setup's version resource names %s" % version)
+    with zipfile.ZipFile(kit) as z:
+        check(v16 in z.read("PortForwarder.exe"), "PortForwarder.exe's version resource names %s" % version)
 
 
 def size(dist, version):

@@ -24,6 +24,7 @@
 #define ACCEPT_PAUSE_MS     250  /* after accept() failed (out of handles) */
 #define STATUS_INTERVAL_MS  250
 #define FLUSH_MS            2000 /* on stop, for the last messages to the server */
+#define PROBE_MS            3000 /* reconnect_now while connected: answer within */
 #define REMOTE_RETRY_MIN_MS 2000 /* a refused remote forward is asked again */
 #define REMOTE_RETRY_MAX_MS 60000
 #define KEEPALIVE_ADDRESS   "keepalive.portforwarder.invalid"
@@ -989,6 +990,7 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 	uint64_t last_rx = pf_time_ms(), last_ka = 0;
 	uint64_t ka_ms =
 		(uint64_t)(hc->server_alive_interval > 0 ? hc->server_alive_interval : 0) * 1000;
+	uint64_t probe_until = 0;
 	int missed = 0, busy = 0, ka_pending = 0;
 	size_t i;
 
@@ -1062,8 +1064,27 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 		}
 		busy = 0;
 		now = pf_time_ms();
-		if (e->pfd[0].revents)
+		if (e->pfd[0].revents) {
+			int probe;
+
 			pf_wakeup_drain(s->wake);
+			/* pf_session_reconnect_now while connected (resume from
+			 * sleep, another network): is the connection still good?
+			 * A probe now; no answer within PROBE_MS and it is
+			 * given up, without waiting for the keepalive. */
+			pf_mutex_lock(s->mu);
+			probe = s->reconnect_now;
+			s->reconnect_now = 0;
+			pf_mutex_unlock(s->mu);
+			if (probe) {
+				pf_session_log(s, PF_LOG_VERBOSE, "Checking that %s still answers",
+					       s->server);
+				probe_until = now + PROBE_MS;
+				if (e->gr_fwd < 0)
+					ka_pending = 1;
+				last_rx = last_ka = now;
+			}
+		}
 		if (e->pfd[1].revents) {
 			int k;
 
@@ -1072,6 +1093,7 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 			if (e->pfd[1].revents & (PF_POLL_IN | PF_POLL_ERR)) {
 				last_rx = now;
 				missed = 0;
+				probe_until = 0;
 			}
 			/* Each call reads the socket at most once: let libssh take
 			 * everything that is there. */
@@ -1107,6 +1129,13 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 			busy |= accept_remote(e) > 0;
 		reap(e);
 
+		if (probe_until != 0 && now >= probe_until) {
+			rc = pf_error_set(err, PF_E_NETWORK,
+					  "The server %s did not answer within %d s after the "
+					  "network changed or the computer woke up.",
+					  s->server, PROBE_MS / 1000);
+			goto out;
+		}
 		/* ServerAliveInterval: after each interval without a byte from
 		 * the server a keepalive goes out; when ServerAliveCountMax of
 		 * them went unanswered the server is given up (as OpenSSH). */

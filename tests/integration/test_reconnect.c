@@ -8,7 +8,10 @@
  *  - server A stopped (SIGSTOP, listener and children): the keepalive
  *    (ServerAliveInterval 1, ServerAliveCountMax 2) notices within the
  *    bound; once continued, the session reconnects;
- *  - all along, B's session never notices: no reconnect, data flows. */
+ *  - all along, B's session never notices: no reconnect, data flows;
+ *  - pf_session_reconnect_now while connected (resume, network change)
+ *    probes the server: B's, stopped, is given up within 3 s and B
+ *    reconnects once it runs again; A's, answering, is kept. */
 #include "../engine/engine_util.h"
 #include "check.h"
 #include "pf/version.h"
@@ -198,6 +201,26 @@ int main(void)
 	CHECK_INT((int)reconnects_of(&ub), 0);
 	CHECK_INT(ub.connected_times, 1);
 	CHECK(reconnects_of(&ua) >= 2);
+
+	/* 3. pf_session_reconnect_now while connected (what the GUI calls on
+	 * resume from sleep or a network change): B, which has no keepalive,
+	 * with its server stopped, gives the connection up within 3 s and
+	 * reconnects once the server runs again; A, whose server answers,
+	 * stays as it is. */
+	CHECK(signal_tree(fb.pid, SIGSTOP, 1) >= 2);
+	t0 = pf_time_ms();
+	pf_session_reconnect_now(sb);
+	pf_session_reconnect_now(sa);
+	CHECK(rec_wait(&ub, PF_CONN_RECONNECTING, 0, 8000));
+	ms = (long)(pf_time_ms() - t0);
+	printf("after reconnect_now, the stopped server was given up after %ld ms\n", ms);
+	CHECK(ms <= 4500);
+	CHECK(rec_log_has(&ub, "did not answer within 3 s"));
+	signal_tree(fb.pid, SIGCONT, 1);
+	CHECK(rec_wait(&ub, PF_CONN_CONNECTED, 2, 30000));
+	CHECK_INT(eng_dialogue("127.0.0.1", pb, "B back\n", reply, sizeof(reply)), 7);
+	CHECK_INT(ua.state, PF_CONN_CONNECTED);
+	CHECK_INT(ua.connected_times, 3);
 
 	pf_session_stop(sa);
 	pf_session_stop(sb);

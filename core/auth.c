@@ -141,7 +141,9 @@ static m_result try_identity(pf_session *s, const char *path, tried *t)
 			pf_session_log(s, PF_LOG_ERROR, "%s", err.message);
 		else
 			pf_session_log(s, PF_LOG_VERBOSE, "%s", err.message);
-		tried_add(t, "%s: %s", pf_path_basename(path), pf_key_result_name(kr));
+		/* A default name that is not there is no news for the person. */
+		if (kr != PF_KEY_NOT_FOUND || !s->hc->identity_files_default)
+			tried_add(t, "%s: %s", pf_path_basename(path), pf_key_result_name(kr));
 		return M_DENIED;
 	}
 	/* Offer the public key first: no passphrase is asked for a key the

@@ -212,6 +212,13 @@ pf_rc pf_agent_open(const char *identity_agent, pf_agent **out, pf_socket *sock,
 	}
 	a->pipe = pipe;
 	a->sock = sv[1];
+	{
+		/* libssh's agent code blocks in recv/send and checks errno,
+		 * which Winsock does not set: its end must be blocking. */
+		u_long off = 0;
+
+		ioctlsocket((SOCKET)sv[0], FIONBIO, &off);
+	}
 	if (pf_thread_start(&a->thread, bridge, a) != PF_OK) {
 		pf_net_close(sv[0]);
 		pf_net_close(sv[1]);

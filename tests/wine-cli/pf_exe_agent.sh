@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# pf.exe under Wine logs in with a key held by a real OpenSSH ssh-agent,
+# reached the two Windows ways: Pageant's window protocol, and the agent
+# named pipe
+# (\\.\pipe\openssh-ssh-agent), which pftest-agentrelay.exe connects to
+# Linux's ssh-agent (on a loopback TCP port through socat: Wine has no
+# AF_UNIX). The kit holds no key file, BatchMode is on: only the agent can
+# log in.
+set -euo pipefail
+W=$1 base=$2 prefix=$3
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$(dirname "$prefix")"
+prefix=$(cd "$(dirname "$prefix")" && pwd)/$(basename "$prefix")
+. "$here/../cli/lib.sh" "$W/app/cli/pf.exe" "$base"
+
+start_sshd
+kit="$dir/kit"
+mkdir -p "$kit" "$dir/www"
+ssh-keygen -q -t ed25519 -N '' -C agent-key -f "$dir/agent_key"
+cat "$dir/agent_key.pub" >"$dir/authorized_keys"
+ssh-agent -D -a "$dir/agent.sock" >/dev/null 2>&1 &
+pids+=($!)
+for i in $(seq 1 50); do [ -S "$dir/agent.sock" ] && break; sleep 0.1; done
+SSH_AUTH_SOCK=$dir/agent.sock ssh-add -q "$dir/agent_key"
+agent_port=$(free_port)
+socat TCP-LISTEN:"$agent_port",bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:"$dir/agent.sock" &
+pids+=($!)
+wait_port "$agent_port"
+echo "signed in by the agent" >"$dir/www/hello.txt"
+http_port=$(free_port)
+lport=$(free_port)
+(cd "$dir/www" && exec python3 -m http.server --bind 127.0.0.1 "$http_port" >/dev/null 2>&1) &
+pids+=($!)
+wait_port "$http_port"
+printf 'Host test\r\n  HostName 127.0.0.1\r\n  Port %s\r\n  User %s\r\n  PreferredAuthentications publickey\r\n  BatchMode yes\r\n  StrictHostKeyChecking accept-new\r\n  LocalForward %s 127.0.0.1:%s\r\n' \
+	"$ssh_port" "$(id -un)" "$lport" "$http_port" >"$kit/config.txt"
+
+winpath() { printf 'Z:%s' "${1//\//\\}"; }
+# run <label> [--pageant]: pf.exe through the relay, forward checked, stopped.
+run() {
+	local label=$1 lp
+	shift
+	lp=$(free_port)
+	sed -i "s/^  LocalForward .*/  LocalForward $lp 127.0.0.1:$http_port\r/" "$kit/config.txt"
+	rm -f "$kit/known_hosts"
+	bash "$here/../e2e/wine-run.sh" "$prefix" "$dir/shots" "$W/tests/pftest-agentrelay.exe" \
+		"$@" "$agent_port" "$(winpath "$W/app/cli/pf.exe")" \
+		-F "$(winpath "$kit/config.txt")" -v -N test >"$dir/pf-$label.log" 2>&1 &
+	wrapper=$!
+	pids+=("$wrapper")
+	check "$label: pf.exe's forward is listening" wait_port "$lp" 120
+	# The listener is there before the login; a request waits for it.
+	check "$label: curl through the forward" \
+		test "$(curl -sS --max-time 60 "http://127.0.0.1:$lp/hello.txt")" = "signed in by the agent"
+	check "$label: the agent's key did the login" grep -q "key from the agent" "$dir/pf-$label.log"
+	WINEPREFIX=$prefix wineserver -k 2>/dev/null || true
+	for i in $(seq 1 100); do kill -0 "$wrapper" 2>/dev/null || break; sleep 0.1; done
+	kill "$wrapper" 2>/dev/null || true
+	wait "$wrapper" 2>/dev/null || true
+	[ "$fails" -eq 0 ] || cat "$dir/pf-$label.log"
+}
+run "OpenSSH agent pipe"
+run "Pageant" --pageant
+finish

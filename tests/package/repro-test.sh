@@ -12,7 +12,8 @@ work=$2
 rm -rf "$work"
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
-commit=$(git -C "$root" rev-parse HEAD) # once: others may commit meanwhile
+# Once: others may commit meanwhile. Not a git checkout: nothing to compare.
+commit=$(git -C "$root" rev-parse HEAD 2>/dev/null) || { echo "SKIPPED: $root is not a git checkout"; exit 77; }
 epoch=$(git -C "$root" log -1 --format=%ct "$commit")
 echo "commit $commit, SOURCE_DATE_EPOCH=$epoch"
 

@@ -22,6 +22,7 @@
 #include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 
+#include "keys_internal.h"
 #include "pf/attr.h"
 #include "pf/keys.h"
 #include "pf/mem.h"
@@ -253,6 +254,73 @@ static char *b64_encode(const unsigned char *p, size_t n, size_t wrap)
 	return s;
 }
 
+int pf_keys_b64_decode(const char *s, size_t n, unsigned char **out, size_t *out_len)
+{
+	return b64_decode(s, n, out, out_len);
+}
+
+char *pf_keys_b64_encode(const unsigned char *p, size_t n, size_t wrap)
+{
+	return b64_encode(p, n, wrap);
+}
+
+void pf_wbuf_put(pf_wbuf *b, const void *p, size_t n)
+{
+	if (b->failed || n == 0)
+		return;
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		unsigned char *nd;
+
+		while (cap < b->len + n)
+			cap *= 2;
+		/* Not realloc: the old buffer may hold secrets and is wiped. */
+		nd = malloc(cap);
+		if (nd == NULL) {
+			b->failed = 1;
+			return;
+		}
+		if (b->len > 0)
+			memcpy(nd, b->data, b->len);
+		if (b->data != NULL) {
+			pf_secure_zero(b->data, b->cap);
+			free(b->data);
+		}
+		b->data = nd;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
+
+void pf_wbuf_u32(pf_wbuf *b, uint32_t v)
+{
+	unsigned char x[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16),
+			      (unsigned char)(v >> 8), (unsigned char)v};
+
+	pf_wbuf_put(b, x, 4);
+}
+
+void pf_wbuf_string(pf_wbuf *b, const void *p, size_t n)
+{
+	pf_wbuf_u32(b, (uint32_t)n);
+	pf_wbuf_put(b, p, n);
+}
+
+void pf_wbuf_cstring(pf_wbuf *b, const char *s)
+{
+	pf_wbuf_string(b, s, strlen(s));
+}
+
+void pf_wbuf_wipe(pf_wbuf *b)
+{
+	if (b->data != NULL) {
+		pf_secure_zero(b->data, b->cap);
+		free(b->data);
+	}
+	memset(b, 0, sizeof(*b));
+}
+
 typedef struct rd {
 	const unsigned char *p;
 	size_t left;
@@ -350,6 +418,11 @@ static int sha256_fingerprint(const unsigned char *blob, size_t n, char *buf, si
 	snprintf(buf, size, "SHA256:%s", b64);
 	free(b64);
 	return 0;
+}
+
+int pf_keys_fingerprint_blob(const unsigned char *blob, size_t n, char *buf, size_t size)
+{
+	return sha256_fingerprint(blob, n, buf, size);
 }
 
 /* Fill type/label/bits/fingerprint of `out` from an SSH public key blob. */

@@ -54,4 +54,8 @@ int pf_cli_dump(const pf_cli_opts *opts);
  * 0 after a clean stop, 1 after a failure (its one message printed). */
 int pf_cli_connect(const pf_cli_opts *opts);
 
+/* `pf keygen [-t type] [-b bits] [-C comment] [-f file] [-N passphrase]`
+ * (keygen.c); argv[0] is "keygen". Returns the exit status. */
+int pf_cli_keygen(int argc, char **argv);
+
 #endif

@@ -25,6 +25,7 @@ static void print_usage(FILE *out)
 {
 	fputs("usage: pf [-GNv] [-F configfile] [-o Keyword=value] [-L spec] [-R spec]\n"
 	      "          [-D spec] [-l user] [-p port] [user@]host\n"
+	      "       pf keygen [-t ed25519|rsa|ecdsa] [-b bits] [-C comment] [-f file] [-N pass]\n"
 	      "       pf --version | --help\n"
 	      "  -F file    read this config file (default ~/.ssh/config; \"none\": no file)\n"
 	      "  -G         print the effective configuration for host, like ssh -G, and exit\n"
@@ -223,6 +224,8 @@ static int pf_main(int argc, char **argv)
 	pf_cli_opts opts;
 	int status;
 
+	if (argc > 1 && strcmp(argv[1], "keygen") == 0)
+		return pf_cli_keygen(argc - 1, argv + 1);
 	status = pf_cli_parse(argc, argv, &opts);
 	if (status != 0) {
 		pf_cli_opts_free(&opts);

@@ -16,7 +16,7 @@ packages=(
 	# test peers
 	openssh-server openssh-client putty-tools socat curl iperf3 python3
 	# packaging and test tools
-	nsis zip unzip valgrind
+	nsis zip unzip valgrind gdb procps iproute2
 )
 
 missing=()

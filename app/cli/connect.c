@@ -1,6 +1,7 @@
 /* pf's connect path: the terminal front end (pf_ui) over a pf_session.
  * Prompts go to the terminal (echo off for secrets) or to $SSH_ASKPASS;
  * the session runs until Ctrl-C, or ends with one clear message. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,11 +35,41 @@ static volatile sig_atomic_t interrupted;
 
 /* A line from the terminal into buf (no newline); echo off when !echo.
  * Returns 0, or -1 at end of input. */
+/* A line from standard input, a byte at a time with read()/ReadFile, so
+ * no stdio buffer keeps a copy of a secret. 0, or -1 at end of input. */
+static int read_line_raw(char *buf, size_t size)
+{
+	size_t len = 0;
+
+	for (;;) {
+		char c;
+#ifdef _WIN32
+		DWORD n = 0;
+
+		if (!ReadFile(GetStdHandle(STD_INPUT_HANDLE), &c, 1, &n, NULL) || n == 0)
+			return len > 0 ? (buf[len] = '\0', 0) : -1;
+#else
+		ssize_t n = read(0, &c, 1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return len > 0 ? (buf[len] = '\0', 0) : -1;
+#endif
+		if (c == '\n')
+			break;
+		if (c != '\r' && len + 1 < size)
+			buf[len++] = c;
+	}
+	buf[len] = '\0';
+	return 0;
+}
+
+/* A line from the terminal into buf (no newline); echo off when !echo.
+ * Returns 0, or -1 at end of input. */
 static int read_terminal(const char *prompt, int echo, char *buf, size_t size)
 {
-	FILE *in = stdin;
-	size_t len;
-	int ok;
+	int rc;
 #ifdef _WIN32
 	HANDLE h = GetStdHandle(STD_INPUT_HANDLE);
 	DWORD mode = 0;
@@ -48,31 +79,27 @@ static int read_terminal(const char *prompt, int echo, char *buf, size_t size)
 		SetConsoleMode(h, mode & ~(DWORD)ENABLE_ECHO_INPUT);
 #else
 	struct termios old, quiet;
-	int restore = !echo && isatty(fileno(in)) && tcgetattr(fileno(in), &old) == 0;
+	int restore = !echo && isatty(0) && tcgetattr(0, &old) == 0;
 
 	if (restore) {
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		tcsetattr(fileno(in), TCSAFLUSH, &quiet);
+		tcsetattr(0, TCSAFLUSH, &quiet);
 	}
 #endif
 	fprintf(stderr, "%s ", prompt);
 	fflush(stderr);
-	ok = fgets(buf, (int)size, in) != NULL;
+	rc = read_line_raw(buf, size);
 #ifdef _WIN32
 	if (restore)
 		SetConsoleMode(h, mode);
 #else
 	if (restore)
-		tcsetattr(fileno(in), TCSAFLUSH, &old);
+		tcsetattr(0, TCSAFLUSH, &old);
 #endif
 	if (!echo)
 		fputc('\n', stderr);
-	if (!ok)
-		return -1;
-	len = strcspn(buf, "\r\n");
-	buf[len] = '\0';
-	return 0;
+	return rc;
 }
 
 /* SSH_ASKPASS is used when SSH_ASKPASS_REQUIRE=force, or when there is no

@@ -226,6 +226,38 @@ int main(void)
 	s = NULL;
 	test_ui_free(&ui);
 
+	/* 2b. The server restarts under a running session: it reconnects on its
+	 * own, and nobody is asked for the passphrase again (the unlocked key is
+	 * in the per-run cache). */
+	{
+		pf_session_opts so;
+		int asks;
+
+		memset(&so, 0, sizeof(so));
+		so.reconnect = PF_RECONNECT_ALWAYS;
+		so.backoff_min_ms = 200;
+		so.backoff_max_ms = 1000;
+		test_ui_init(&ui);
+		ui.secrets[0] = PASSPHRASE;
+		ui.nsecrets = 1;
+		hc = load(cfgpath, "test");
+		CHECK_INT(pf_session_start(hc, &ui.ui, &so, &s, &err), PF_OK);
+		CHECK(test_ui_wait_state(&ui, PF_CONN_CONNECTED, 20000));
+		asks = ui.secret_asks;
+		CHECK_INT(asks, 1);
+		sshd_fixture_kill_sessions(&f);
+		sshd_fixture_stop(&f);
+		CHECK(test_ui_wait_state(&ui, PF_CONN_RECONNECTING, 20000));
+		CHECK(sshd_fixture_start(&f) == 0);
+		CHECK(test_ui_wait_state(&ui, PF_CONN_CONNECTED, 30000));
+		CHECK_INT(ui.secret_asks, asks);
+		CHECK_INT(ui.hostkey_asks, 0);
+		CHECK_INT(dialogue(fwd_port, "after restart\n", reply, sizeof(reply)), 14);
+		pf_session_free(s);
+		s = NULL;
+		test_ui_free(&ui);
+	}
+
 	/* 3. The server gets another host key: refused, known_hosts untouched,
 	 * even when the front end would say yes. */
 	sshd_fixture_stop(&f);

@@ -228,6 +228,12 @@ int sshd_fixture_start(sshd_fixture *f)
 	return -1;
 }
 
+void sshd_fixture_kill_sessions(sshd_fixture *f)
+{
+	if (f->pid > 0)
+		fixture_run("pkill -KILL -P %d 2>/dev/null; true", (int)f->pid);
+}
+
 void sshd_fixture_stop(sshd_fixture *f)
 {
 	int i, st;

@@ -1,5 +1,7 @@
-/* PortForwarder.ini next to the exe: read tolerant, write atomic. */
+/* PortForwarder.ini (next to the exe, or under %APPDATA% for an installed
+ * copy): read tolerant, write atomic. */
 #include <windows.h>
+#include <shlobj.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +12,21 @@
 #define INI_MAX_BYTES (256 * 1024)
 #define SECTION       L"PortForwarder"
 
+static int file_exists(const wchar_t *path)
+{
+	DWORD a = GetFileAttributesW(path);
+
+	return a != INVALID_FILE_ATTRIBUTES && !(a & FILE_ATTRIBUTE_DIRECTORY);
+}
+
+/* Where the ini lives:
+ *  1. PortForwarder.ini next to the exe, when it is there (portable wins);
+ *  2. else, for an installed copy (Uninstall.exe next to the exe), in
+ *     %APPDATA%\PortForwarder (the folder is made when the ini is saved);
+ *  3. else next to the exe (the portable kit's first start). */
 int Ini_Paths(wchar_t *exe_dir, size_t dir_cap, wchar_t *ini_path, size_t ini_cap)
 {
-	wchar_t buf[MAX_PATH * 2];
+	wchar_t buf[MAX_PATH * 2], probe[MAX_PATH * 2 + 32], appdata[MAX_PATH];
 	DWORD n = GetModuleFileNameW(NULL, buf, MAX_PATH * 2);
 	wchar_t *slash;
 
@@ -27,6 +41,13 @@ int Ini_Paths(wchar_t *exe_dir, size_t dir_cap, wchar_t *ini_path, size_t ini_ca
 	wcscpy_s(exe_dir, dir_cap, buf);
 	_snwprintf(ini_path, ini_cap, L"%ls\\PortForwarder.ini", buf);
 	ini_path[ini_cap - 1] = L'\0';
+	if (file_exists(ini_path))
+		return 0;
+	_snwprintf(probe, MAX_PATH * 2 + 32, L"%ls\\Uninstall.exe", buf);
+	if (file_exists(probe) &&
+	    SUCCEEDED(SHGetFolderPathW(NULL, CSIDL_APPDATA, NULL, 0, appdata)) &&
+	    wcslen(appdata) + 40 < ini_cap)
+		_snwprintf(ini_path, ini_cap, L"%ls\\PortForwarder\\PortForwarder.ini", appdata);
 	return 0;
 }
 
@@ -361,6 +382,12 @@ DWORD Ini_Save(const pf_settings *s, const wchar_t *path, const wchar_t *exe_dir
 	}
 	WideCharToMultiByte(CP_UTF8, 0, text, (int)used, utf8, n, NULL, NULL);
 
+	/* %APPDATA%\PortForwarder may not exist yet (installed copy). */
+	wcscpy_s(tmp, MAX_PATH * 2 + 32, path);
+	if (wcsrchr(tmp, L'\\') != NULL) {
+		*wcsrchr(tmp, L'\\') = L'\0';
+		CreateDirectoryW(tmp, NULL);
+	}
 	_snwprintf(tmp, MAX_PATH * 2 + 32, L"%ls.tmp%lu", path, GetCurrentProcessId());
 	tmp[MAX_PATH * 2 + 31] = L'\0';
 	f = CreateFileW(tmp, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);

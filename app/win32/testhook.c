@@ -15,6 +15,10 @@
  *       Checks Ini_RelativePath / Ini_ResolvePath on fixed cases; exit code
  *       = number of failures.
  *
+ *   --test-ini-path <file>
+ *       Writes where this copy keeps PortForwarder.ini (UTF-8) to <file>,
+ *       saves the settings there once, and exits 0.
+ *
  *   --test-ui
  *       The normal application, plus a thread that plays a connection
  *       through the real pf_ui (ui_win32.c), as the core will: log lines,
@@ -143,6 +147,20 @@ int TestHook_Run(pf_app *app, int argc, LPWSTR *argv, int i)
 		return dialog_hook(app, argv[i + 1], i + 2 < argc ? argv[i + 2] : NULL);
 	if (wcscmp(argv[i], L"--test-relpath") == 0)
 		return relpath_hook();
+	if (wcscmp(argv[i], L"--test-ini-path") == 0 && i + 1 < argc) {
+		char path8[MAX_PATH * 6];
+		HANDLE f;
+		DWORD put;
+		int n = WideCharToMultiByte(CP_UTF8, 0, app->ini_path, -1, path8, sizeof(path8),
+					    NULL, NULL);
+
+		f = CreateFileW(argv[i + 1], GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+		if (f == INVALID_HANDLE_VALUE || n <= 0)
+			return 1;
+		WriteFile(f, path8, (DWORD)n - 1, &put, NULL);
+		CloseHandle(f);
+		return Ini_Save(&app->set, app->ini_path, app->exe_dir) == 0 ? 0 : 1;
+	}
 	return 2;
 }
 

@@ -69,9 +69,25 @@ session() {
 	printf '%s\n' "$out" | grep -q "^pf $PF_VERSION"
 	step $? "installed pf.exe --version says pf $PF_VERSION (rc $rc)"
 
+	# Installed: the settings go to %APPDATA%\PortForwarder, not next to the exe.
+	wine "$instw\\PortForwarder.exe" --test-ini-path "$(winpath "$PF_WORK/inipath.txt")"
+	step $? "installed PortForwarder.exe saves its settings"
+	grep -qi 'AppData.Roaming.PortForwarder.PortForwarder\.ini$' "$PF_WORK/inipath.txt" 2>/dev/null
+	step $? "installed copy keeps PortForwarder.ini under %APPDATA%: $(cat "$PF_WORK/inipath.txt" 2>/dev/null)"
+	[ -n "$(find "$users" -ipath '*/AppData/Roaming/PortForwarder/PortForwarder.ini' 2>/dev/null)" ]
+	step $? "... and the file is there"
+	[ ! -e "$inst/PortForwarder.ini" ]
+	step $? "... and not in the install folder"
+
 	# The user's own files in the folder must survive the uninstall.
 	user=(config.txt id_ed25519 known_hosts PortForwarder.ini)
 	for f in "${user[@]}"; do printf 'user data %s\r\n' "$f" >"$inst/$f"; done
+	# A PortForwarder.ini next to the exe: portable mode wins.
+	wine "$instw\\PortForwarder.exe" --test-ini-path "$(winpath "$PF_WORK/inipath.txt")"
+	grep -q 'PortForwarder.PortForwarder\.ini$' "$PF_WORK/inipath.txt" &&
+		! grep -qi 'AppData' "$PF_WORK/inipath.txt"
+	step $? "an ini next to the installed exe wins (portable mode)"
+	printf 'user data PortForwarder.ini\r\n' >"$inst/PortForwarder.ini"
 
 	wine "$instw\\Uninstall.exe" /S
 	rc=$?

@@ -1138,7 +1138,10 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 		}
 		/* ServerAliveInterval: after each interval without a byte from
 		 * the server a keepalive goes out; when ServerAliveCountMax of
-		 * them went unanswered the server is given up (as OpenSSH). */
+		 * them went unanswered the server is given up, as OpenSSH
+		 * does: interval x count after the first unanswered keepalive,
+		 * interval x (count + 1) after the server's last byte. Only
+		 * bytes received count (see pfd[1] above). */
 		if (ka_ms > 0 && now - last_rx >= ka_ms && now - last_ka >= ka_ms) {
 			if (missed >= hc->server_alive_count_max) {
 				rc = pf_error_set(err, PF_E_NETWORK,

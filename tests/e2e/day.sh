@@ -7,9 +7,11 @@
 # next to the key with one entry; the ini with a relative path. Then: Cancel
 # at the passphrase keeps the app usable; a changed host key is refused and
 # known_hosts stays byte for byte.
-#   day.sh <win64 build dir> <scratch dir> <wine prefix> <screenshot dir>
+#   day.sh <win64 build dir> <scratch dir> <wine prefix> <screenshot dir> [portable zip]
+# With a portable zip, the kit is that zip unpacked (the release a user
+# copies to the stick) instead of the build's exe.
 set -euo pipefail
-W=$1 base=$2 prefix=$3 shots=$4
+W=$1 base=$2 prefix=$3 shots=$4 zip=${5:-}
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../cli/lib.sh" "$W/app/win32/PortForwarder.exe" "$base"
 driver=$W/tests/pftest-driver.exe
@@ -18,7 +20,17 @@ mkdir -p "$shots"
 start_sshd
 kit="$dir/USB-メール設定"
 mkdir -p "$kit" "$dir/www"
-cp "$W/app/win32/PortForwarder.exe" "$kit/"
+if [ -n "$zip" ]; then
+	unzip -q "$zip" -d "$kit"
+	# The kit may sit in a folder of its own inside the zip.
+	if [ ! -f "$kit/PortForwarder.exe" ]; then
+		inner=$(dirname "$(find "$kit" -name PortForwarder.exe | head -n1)")
+		[ -n "$inner" ] && [ "$inner" != . ] && mv "$inner"/* "$kit/"
+	fi
+	check "the portable zip holds PortForwarder.exe" test -f "$kit/PortForwarder.exe"
+else
+	cp "$W/app/win32/PortForwarder.exe" "$kit/"
+fi
 ssh-keygen -q -t ed25519 -N 'pf day passphrase' -C day -f "$kit/id_ed25519"
 cat "$kit/id_ed25519.pub" >"$dir/authorized_keys"
 echo "mail server says hi" >"$dir/www/index.html"

@@ -430,12 +430,11 @@ static pf_rc set_opt(pf_session *s, enum ssh_options_e opt, const void *value, c
 			    ssh_get_error(s->ssh));
 }
 
-static pf_rc configure_ssh(pf_session *s, pf_socket sock, pf_error *err)
+static pf_rc configure_ssh(pf_session *s, pf_error *err)
 {
 	const pf_host_config *hc = s->hc;
 	int no = 0, yes = 1, port = hc->port;
 	long timeout = hc->connect_timeout > 0 ? hc->connect_timeout : DEFAULT_CONNECT_TIMEOUT_S;
-	socket_t fd = (socket_t)sock;
 	pf_rc rc = PF_OK;
 
 	/* Never the machine's or the user's own OpenSSH files. */
@@ -447,8 +446,6 @@ static pf_rc configure_ssh(pf_session *s, pf_socket sock, pf_error *err)
 		rc = set_opt(s, SSH_OPTIONS_PORT, &port, "the port", err);
 	if (rc == PF_OK)
 		rc = set_opt(s, SSH_OPTIONS_USER, hc->user, "the user name", err);
-	if (rc == PF_OK)
-		rc = set_opt(s, SSH_OPTIONS_FD, &fd, "the socket", err);
 	if (rc == PF_OK)
 		rc = set_opt(s, SSH_OPTIONS_TIMEOUT, &timeout, "ConnectTimeout", err);
 	if (rc == PF_OK)
@@ -642,7 +639,12 @@ pf_rc pf_session_open_ssh(pf_session *s, pf_socket sock, pf_error *err)
 		pf_net_close(sock);
 		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
 	}
-	rc = configure_ssh(s, sock, err);
+	rc = configure_ssh(s, err);
+	if (rc == PF_OK) {
+		socket_t fd = (socket_t)sock;
+
+		rc = set_opt(s, SSH_OPTIONS_FD, &fd, "the socket", err);
+	}
 	if (rc != PF_OK) {
 		pf_net_close(sock);
 		return rc;

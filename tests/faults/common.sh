@@ -1,0 +1,77 @@
+# Shared set-up for the fault tests: tests/cli/lib.sh (scratch folder, sshd on
+# a free loopback port, check/finish, everything stopped by PID on exit) plus
+# a kit with an unencrypted key and helpers to start pf, stop/restart sshd on
+# the same port, find a process's descendants and wait for a log line.
+faults_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$faults_dir/../cli/lib.sh"
+
+# A kit: key without passphrase (no askpass needed), authorized for sshd.
+make_kit() {
+	kit=$dir/kit
+	mkdir -p "$kit"
+	ssh-keygen -q -t ed25519 -N '' -C kit -f "$kit/id_ed25519"
+	cat "$kit/id_ed25519.pub" >"$dir/authorized_keys"
+}
+
+# write_config <extra lines>: Host test against our sshd.
+write_config() {
+	cat >"$kit/config.txt" <<CFG
+Host test
+  HostName 127.0.0.1
+  Port $ssh_port
+  User $(id -un)
+  IdentityFile id_ed25519
+$1
+CFG
+}
+
+# start_pf <log> [pf args...]: pf -N test in the background, pid in pf_pid.
+start_pf() {
+	local log=$1
+	shift
+	"$PF" -F "$kit/config.txt" -o StrictHostKeyChecking=accept-new "$@" -N test \
+		>"$log" 2>&1 </dev/null &
+	pf_pid=$!
+	pids+=("$pf_pid")
+}
+
+# All descendants of a PID (children first level, then theirs), by /proc.
+descendants() {
+	local p c
+	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		echo "$c"
+		descendants "$c"
+	done
+}
+
+# stop_sshd: kill the listener and every session process under it.
+stop_sshd() {
+	local kids
+	kids=$(descendants "$sshd_pid")
+	kill -KILL "$sshd_pid" $kids 2>/dev/null || true
+	wait "$sshd_pid" 2>/dev/null || true
+}
+
+# restart_sshd: same config, same port, same host key (unless replaced).
+restart_sshd() {
+	/usr/sbin/sshd -D -e -f "$dir/sshd_config" 2>>"$dir/sshd.log" &
+	sshd_pid=$!
+	pids+=("$sshd_pid")
+	wait_port "$ssh_port"
+}
+
+# wait_log <file> <regex> <seconds>: true once a line matches.
+wait_log() {
+	local i
+	for i in $(seq 1 $(($3 * 10))); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# fd and thread counts of a process.
+fd_count() { ls /proc/"$1"/fd | wc -l; }
+thread_count() { ls /proc/"$1"/task | wc -l; }
+
+now_ms() { date +%s%3N; }

@@ -1,0 +1,668 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark of pf, OpenSSH's `ssh -N -L` and PuTTY's `plink -N -L`.
+
+Everything runs on loopback and is started (and stopped) by this script: its
+own sshd (own host key and authorized_keys, stopped by PID), an iperf3 server,
+an echo server, and the forwarders. Each round restarts every forwarder for
+every cipher, in a rotated order. Ratios are to `ssh` with the same cipher in
+the same round, then min/median/max over the rounds. See bench/README.md.
+"""
+
+import argparse
+import asyncio
+import datetime
+import hashlib
+import json
+import os
+import random
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+
+CIPHERS = {
+    # cipher name -> PuTTY's Cipher setting (preference list)
+    "chacha20-poly1305@openssh.com": "chacha20,aesgcm,aes,WARN,3des,blowfish,des,arcfour",
+    "aes128-gcm@openssh.com": "aesgcm,chacha20,aes,WARN,3des,blowfish,des,arcfour",
+}
+SHORT = {"chacha20-poly1305@openssh.com": "chacha20", "aes128-gcm@openssh.com": "aes128-gcm"}
+
+
+def log(*a):
+    print(time.strftime("%H:%M:%S"), *a, file=sys.stderr, flush=True)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def wait_port(port, timeout, proc=None):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc is not None and proc.poll() is not None:
+            return False
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def proc_cpu(pid):
+    """utime+stime of pid (all threads) in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def proc_mem(pid):
+    """(VmRSS, VmHWM) of pid in MB."""
+    rss = hwm = 0.0
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1]) / 1024
+            elif line.startswith("VmHWM:"):
+                hwm = int(line.split()[1]) / 1024
+    return rss, hwm
+
+
+def stop(proc, timeout=3):
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+# --------------------------------------------------------------------------
+# echo server (runs as a child process: `pfbench.py echo-server PORT`)
+
+
+class EchoProto(asyncio.Protocol):
+    def connection_made(self, transport):
+        self.t = transport
+        sock = transport.get_extra_info("socket")
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def data_received(self, data):
+        self.t.write(data)
+        # simple back-pressure: stop reading while much is buffered
+        if self.t.get_write_buffer_size() > 4 << 20:
+            self.t.pause_reading()
+
+    def pause_writing(self):
+        self.t.pause_reading()
+
+    def resume_writing(self):
+        self.t.resume_reading()
+
+    def eof_received(self):
+        return False
+
+
+def echo_server(port):
+    async def main():
+        loop = asyncio.get_running_loop()
+        srv = await loop.create_server(EchoProto, "127.0.0.1", port, backlog=4096)
+        async with srv:
+            await srv.serve_forever()
+
+    asyncio.run(main())
+
+
+# --------------------------------------------------------------------------
+# clients
+
+
+def seq_latency(port, n):
+    """n x (connect, send 1 byte, receive it, close). Returns (times_ms, failures)."""
+    times, fails = [], 0
+    for i in range(n):
+        t0 = time.perf_counter()
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=5)
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            s.sendall(b"x")
+            got = s.recv(1)
+            s.close()
+            if got != b"x":
+                fails += 1
+                continue
+        except OSError:
+            fails += 1
+            continue
+        times.append((time.perf_counter() - t0) * 1000)
+    return times, fails
+
+
+async def _echo_one(port, payload, timeout):
+    reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), timeout)
+    try:
+        writer.write(payload)
+        got = await asyncio.wait_for(reader.readexactly(len(payload)), timeout)
+        return got == payload
+    finally:
+        writer.close()
+
+
+async def _echo_many(port, n, size, timeout, base):
+    async def one(i):
+        # each connection sends a different rotation of the base data, so
+        # crossed connections are caught as well as lost bytes
+        off = (i * 7919) % size
+        payload = base[off:] + base[:off]
+        try:
+            return "ok" if await _echo_one(port, payload, timeout) else "wrong data"
+        except asyncio.IncompleteReadError as e:
+            return "closed early"
+        except (OSError, asyncio.TimeoutError) as e:
+            return type(e).__name__
+
+    res = await asyncio.gather(*(one(i) for i in range(n)))
+    why = {}
+    for r in res:
+        if r != "ok":
+            why[r] = why.get(r, 0) + 1
+    return why
+
+
+def concurrent_echo(port, n, size, timeout=120):
+    base = random.Random(n).randbytes(size)
+    t0 = time.perf_counter()
+    why = asyncio.run(_echo_many(port, n, size, timeout, base))
+    return time.perf_counter() - t0, why
+
+
+def verify_file(port, path, timeout=120):
+    """Echo a file through the forward; True when the sha256 of what came back matches."""
+    with open(path, "rb") as f:
+        data = f.read()
+
+    async def run():
+        return await _echo_one(port, data, timeout)
+
+    try:
+        ok = asyncio.run(run())
+    except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError):
+        ok = False
+    return ok
+
+
+def iperf(port, secs, reverse):
+    cmd = ["iperf3", "-c", "127.0.0.1", "-p", str(port), "-t", str(secs), "-J"]
+    if reverse:
+        cmd.append("-R")
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=secs + 20).stdout
+        j = json.loads(out)
+    except (subprocess.TimeoutExpired, json.JSONDecodeError) as e:
+        return str(e)
+    if "error" in j:
+        return j["error"]
+    s = j["end"]["sum_received"]
+    return s["bits_per_second"] / 1e6, s["bytes"]
+
+
+# --------------------------------------------------------------------------
+# the bench
+
+
+class Bench:
+    def __init__(self, args):
+        self.a = args
+        self.work = tempfile.mkdtemp(prefix="pfbench.")
+        self.procs = []
+        self.results = []  # dicts: round, cipher, fw, metric, value
+        self.notes = []
+
+    def sh(self, *cmd, **kw):
+        return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
+
+    def spawn(self, cmd, logname, env=None):
+        f = open(os.path.join(self.work, logname), "ab")
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=f, stderr=subprocess.STDOUT,
+                             env=env, start_new_session=True)
+        f.close()
+        self.procs.append(p)
+        return p
+
+    def cleanup(self):
+        for p in reversed(self.procs):
+            stop(p)
+        if not self.a.keep:
+            shutil.rmtree(self.work, ignore_errors=True)
+        else:
+            log("kept", self.work)
+
+    # ---- setup
+    def setup(self):
+        w = self.work
+        self.user = os.environ.get("USER") or subprocess.run(
+            ["id", "-un"], capture_output=True, text=True).stdout.strip()
+        self.sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", f"{w}/host_key")
+        self.sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", f"{w}/id_ed25519")
+        shutil.copy(f"{w}/id_ed25519.pub", f"{w}/authorized_keys")
+        self.sh("puttygen", f"{w}/id_ed25519", "-O", "private", "-o", f"{w}/id.ppk")
+        fp = self.sh("ssh-keygen", "-l", "-E", "sha256", "-f", f"{w}/host_key.pub").stdout.split()[1]
+        self.hostkey_fp = fp
+        self.sshd_port = free_port()
+        with open(f"{w}/host_key.pub") as f:
+            hk = f.read().split()
+        with open(f"{w}/known_hosts", "w") as f:
+            f.write(f"[127.0.0.1]:{self.sshd_port} {hk[0]} {hk[1]}\n")
+        with open(f"{w}/sshd_config", "w") as f:
+            f.write(f"""Port {self.sshd_port}
+ListenAddress 127.0.0.1
+HostKey {w}/host_key
+PidFile {w}/sshd.pid
+AuthorizedKeysFile {w}/authorized_keys
+StrictModes no
+UsePAM no
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+AllowTcpForwarding yes
+UseDNS no
+Ciphers {",".join(CIPHERS)}
+Compression no
+LogLevel DEBUG1
+""")
+        if os.geteuid() == 0:
+            os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
+        self.sshd = self.spawn(["/usr/sbin/sshd", "-D", "-f", f"{w}/sshd_config", "-E", f"{w}/sshd.log"],
+                               "sshd.out")
+        if not wait_port(self.sshd_port, 10, self.sshd):
+            raise SystemExit(f"sshd did not start; see {w}/sshd.log")
+        self.iperf_port = free_port()
+        self.iperf_srv = self.spawn(["iperf3", "-s", "-p", str(self.iperf_port)], "iperf3.out")
+        self.echo_port = free_port()
+        self.echo_srv = self.spawn([sys.executable, os.path.abspath(__file__), "echo-server",
+                                    str(self.echo_port)], "echo.out")
+        if not wait_port(self.iperf_port, 10) or not wait_port(self.echo_port, 10):
+            raise SystemExit("iperf3 or echo server did not start")
+        # the pf binary is copied so a rebuild during the run changes nothing
+        shutil.copy(self.a.pf, f"{w}/pf")
+        self.pf = f"{w}/pf"
+        # PuTTY reads its saved sessions from $HOME/.putty
+        os.makedirs(f"{w}/home/.putty/sessions", exist_ok=True)
+        for c, plist in CIPHERS.items():
+            with open(f"{w}/home/.putty/sessions/bench-{SHORT[c]}", "w") as f:
+                f.write(f"Cipher={plist}\nCompression=0\nTCPNoDelay=1\n")
+        self.verify_path = f"{w}/verify.bin"
+        with open(self.verify_path, "wb") as f:
+            f.write(os.urandom(self.a.verify_mb << 20))
+        with open(self.verify_path, "rb") as f:
+            self.verify_sha = hashlib.sha256(f.read()).hexdigest()
+
+    # ---- forwarders
+    def fw_cmd(self, fw, cipher, lport_iperf, lport_echo):
+        w = self.work
+        fwd = [f"127.0.0.1:{lport_iperf}:127.0.0.1:{self.iperf_port}",
+               f"127.0.0.1:{lport_echo}:127.0.0.1:{self.echo_port}"]
+        if fw == "pf":
+            cfg = f"{w}/pf_config_{SHORT[cipher]}"
+            with open(cfg, "w") as f:
+                f.write(f"""Host bench
+  HostName 127.0.0.1
+  Port {self.sshd_port}
+  User {self.user}
+  IdentityFile {w}/id_ed25519
+  IdentitiesOnly yes
+  UserKnownHostsFile {w}/known_hosts
+  StrictHostKeyChecking yes
+  BatchMode yes
+  Ciphers {cipher}
+  LocalForward 127.0.0.1:{lport_iperf} 127.0.0.1:{self.iperf_port}
+  LocalForward 127.0.0.1:{lport_echo} 127.0.0.1:{self.echo_port}
+""")
+            return [self.pf, "-F", cfg, "-N", "bench"], None
+        if fw == "ssh":
+            cmd = ["ssh", "-F", "none", "-N", "-o", "BatchMode=yes", "-o", f"Ciphers={cipher}",
+                   "-o", f"UserKnownHostsFile={w}/known_hosts", "-o", "StrictHostKeyChecking=yes",
+                   "-o", "ExitOnForwardFailure=yes", "-o", "Compression=no",
+                   "-i", f"{w}/id_ed25519", "-o", "IdentitiesOnly=yes", "-p", str(self.sshd_port)]
+            for s in fwd:
+                cmd += ["-L", s]
+            return cmd + [f"{self.user}@127.0.0.1"], None
+        if fw == "plink":
+            env = dict(os.environ, HOME=f"{w}/home")
+            cmd = ["plink", "-load", f"bench-{SHORT[cipher]}", "-ssh", "-batch", "-N",
+                   "-P", str(self.sshd_port), "-i", f"{w}/id.ppk", "-hostkey", self.hostkey_fp,
+                   "-l", self.user, "-noagent"]
+            for s in fwd:
+                cmd += ["-L", s]
+            return cmd + ["127.0.0.1"], env
+        raise ValueError(fw)
+
+    def start_fw(self, fw, cipher):
+        li, le = free_port(), free_port()
+        cmd, env = self.fw_cmd(fw, cipher, li, le)
+        mark = os.path.getsize(f"{self.work}/sshd.log")
+        t0 = time.perf_counter()
+        p = self.spawn(cmd, f"{fw}.log", env)
+        end = time.monotonic() + 20
+        ok = False
+        while time.monotonic() < end and p.poll() is None:
+            try:
+                s = socket.create_connection(("127.0.0.1", le), timeout=2)
+                s.sendall(b"r")
+                s.settimeout(5)
+                ok = s.recv(1) == b"r"
+                s.close()
+                if ok:
+                    break
+            except OSError:
+                time.sleep(0.02)
+        startup = time.perf_counter() - t0
+        if not ok or not wait_port(li, 5, p):
+            stop(p)
+            raise RuntimeError(f"{fw} did not start; see {self.work}/{fw}.log")
+        # which cipher did the server see? (the newest kex line is this client's)
+        with open(f"{self.work}/sshd.log", errors="replace") as f:
+            f.seek(mark)
+            seen = [l for l in f if "kex: client->server cipher:" in l]
+        negotiated = seen[-1].split("cipher:")[1].split()[0] if seen else "?"
+        if negotiated != cipher:
+            stop(p)
+            raise RuntimeError(f"{fw} negotiated {negotiated}, not {cipher}")
+        return p, li, le, startup
+
+    # ---- one forwarder, one cipher, one round
+    def measure(self, rnd, fw, cipher):
+        a = self.a
+        p, li, le, startup = self.start_fw(fw, cipher)
+        rec = lambda m, v: self.results.append(dict(round=rnd, cipher=cipher, fw=fw, metric=m, value=v))
+        try:
+            rec("startup_s", startup)
+            time.sleep(0.5)
+            rss, _ = proc_mem(p.pid)
+            rec("idle_rss_mb", rss)
+            if a.conc:
+                t, why = concurrent_echo(le, a.conc, 1 << 20)
+                fails = sum(why.values())
+                if why:
+                    self.notes.append(f"round {rnd + 1}: {fw} {SHORT[cipher]} {a.conc} x 1 MB failures: {why}")
+                _, hwm = proc_mem(p.pid)
+                rec("conc_s", t)
+                rec("conc_fail", fails)
+                rec("conc_peak_rss_mb", hwm)
+                log(f"  {fw:5} {SHORT[cipher]:10} {a.conc} x 1 MB: {t:.2f} s, {fails} failed, peak RSS {hwm:.1f} MB")
+                if p.poll() is not None:
+                    raise RuntimeError(f"{fw} exited during the concurrent run")
+            if a.conc_big and cipher == a.ciphers[0]:
+                t, why = concurrent_echo(le, a.conc_big, a.conc_big_kb << 10, timeout=30)
+                fails = sum(why.values())
+                if why:
+                    self.notes.append(f"round {rnd + 1}: {fw} {SHORT[cipher]} {a.conc_big} x "
+                                      f"{a.conc_big_kb} KB failures: {why}")
+                rec("big_s", t)
+                rec("big_fail", fails)
+                log(f"  {fw:5} {SHORT[cipher]:10} {a.conc_big} x {a.conc_big_kb} KB: {t:.2f} s, {fails} failed")
+                if p.poll() is not None:
+                    raise RuntimeError(f"{fw} exited during the {a.conc_big}-connection run")
+            if a.seq:
+                times, fails = seq_latency(le, a.seq)
+                stalls = [f"#{i}: {t:.1f} ms" for i, t in enumerate(times) if t > 40]
+                if stalls:
+                    self.notes.append(f"round {rnd + 1}: {fw} {SHORT[cipher]} sequential stalls > 40 ms: "
+                                      + ", ".join(stalls[:10]) + (" ..." if len(stalls) > 10 else ""))
+                times.sort()
+                if times:
+                    rec("seq_p50_ms", statistics.median(times))
+                    rec("seq_p99_ms", times[min(len(times) - 1, int(len(times) * 0.99))])
+                    rec("seq_max_ms", times[-1])
+                rec("seq_stalls40", sum(1 for t in times if t > 40))
+                rec("seq_fail", fails)
+                log(f"  {fw:5} {SHORT[cipher]:10} {a.seq} seq: p50 {statistics.median(times) if times else -1:.3f} ms, "
+                    f"max {times[-1] if times else -1:.1f} ms, {fails} failed")
+            for name, rev in (("up", False), ("down", True)):
+                c0 = proc_cpu(p.pid)
+                r = iperf(li, a.secs, rev)
+                c1 = proc_cpu(p.pid)
+                if isinstance(r, str) and "busy" in r:
+                    # the previous test's connections were not closed yet
+                    # through this forwarder: note it, restart iperf3 -s, retry once
+                    self.notes.append(f"round {rnd + 1}: {fw} {SHORT[cipher]} iperf3 {name}: server still "
+                                      "busy with the previous test; restarted it and retried")
+                    self.restart_iperf()
+                    c0 = proc_cpu(p.pid)
+                    r = iperf(li, a.secs, rev)
+                    c1 = proc_cpu(p.pid)
+                if isinstance(r, str):
+                    rec(f"{name}_fail", 1)
+                    log(f"  {fw:5} {SHORT[cipher]:10} iperf3 {name}: FAILED: {r}")
+                    self.notes.append(f"round {rnd + 1}: {fw} {SHORT[cipher]} iperf3 {name} failed: {r}")
+                    self.restart_iperf()
+                    continue
+                mbps, nbytes = r
+                rec(f"{name}_mbps", mbps)
+                rec(f"{name}_cpu_s_per_gb", (c1 - c0) / (nbytes / 1e9) if nbytes else float("nan"))
+                log(f"  {fw:5} {SHORT[cipher]:10} iperf3 {name}: {mbps:.0f} Mbit/s, "
+                    f"{(c1 - c0) / (nbytes / 1e9):.2f} CPU s/GB")
+            ok = verify_file(le, self.verify_path)
+            rec("verify_fail", 0 if ok else 1)
+            if not ok:
+                log(f"  {fw:5} {SHORT[cipher]:10} sha256 verify of {a.verify_mb} MB: MISMATCH")
+        finally:
+            stop(p)
+
+    def restart_iperf(self):
+        """A failed test can leave iperf3 -s busy: start a fresh one on the same port."""
+        stop(self.iperf_srv)
+        self.iperf_srv = self.spawn(["iperf3", "-s", "-p", str(self.iperf_port)], "iperf3.out")
+        wait_port(self.iperf_port, 10)
+
+    def raw(self, rnd):
+        for name, rev in (("up", False), ("down", True)):
+            r = iperf(self.iperf_port, self.a.secs, rev)
+            if not isinstance(r, str):
+                self.results.append(dict(round=rnd, cipher="-", fw="raw", metric=f"{name}_mbps", value=r[0]))
+
+    def run(self):
+        fws = self.a.forwarders
+        t_end = time.monotonic() + self.a.max_minutes * 60
+        for rnd in range(self.a.rounds):
+            if time.monotonic() > t_end:
+                self.notes.append(f"stopped after {rnd} rounds (--max-minutes)")
+                break
+            order = fws[rnd % len(fws):] + fws[:rnd % len(fws)]
+            log(f"round {rnd + 1}/{self.a.rounds}: order {' '.join(order)}, load {os.getloadavg()[0]:.2f}")
+            self.results.append(dict(round=rnd, cipher="-", fw="-", metric="load1", value=os.getloadavg()[0]))
+            self.raw(rnd)
+            for cipher in self.a.ciphers:
+                for fw in order:
+                    try:
+                        self.measure(rnd, fw, cipher)
+                    except RuntimeError as e:
+                        log("  ERROR", e)
+                        self.notes.append(f"round {rnd + 1}: {e}")
+                        self.results.append(dict(round=rnd, cipher=cipher, fw=fw, metric="start_fail", value=1))
+
+
+# --------------------------------------------------------------------------
+# report
+
+def fmt(v):
+    if v >= 100:
+        return f"{v:.0f}"
+    if v >= 10:
+        return f"{v:.1f}"
+    return f"{v:.2f}" if v >= 1 else f"{v:.3f}"
+
+
+COLUMNS = [
+    # (metric, header, target for the ratio to ssh: (op, value) or None)
+    ("up_mbps", "up Mbit/s", (">=", 1.2)),
+    ("down_mbps", "down Mbit/s", (">=", 1.2)),
+    ("up_cpu_s_per_gb", "CPU s/GB up", ("<=", 1.0)),
+    ("down_cpu_s_per_gb", "CPU s/GB down", ("<=", 1.0)),
+    ("seq_p50_ms", "seq p50 ms", ("<=", 1.0)),
+    ("seq_p99_ms", "seq p99 ms", None),
+    ("seq_max_ms", "seq max ms", None),
+    ("conc_s", "conc total s", ("<=", 0.6)),
+    ("conc_peak_rss_mb", "conc peak RSS MB", ("<=", 0.3)),
+    ("big_s", "1000-conn total s", None),
+    ("idle_rss_mb", "idle RSS MB", None),
+    ("startup_s", "start s", None),
+]
+
+
+def summarize(idx, m, c, fw):
+    """'median [min-max]' and the paired ratio to ssh, or None."""
+    vals = idx.get((m, c, fw))
+    if not vals:
+        return None, None
+    v = list(vals.values())
+    txt = f"{fmt(statistics.median(v))} [{fmt(min(v))}-{fmt(max(v))}]" if len(v) > 1 else fmt(v[0])
+    base = idx.get((m, c, "ssh"), {})
+    rs = [vals[k] / base[k] for k in vals if k in base and base[k]]
+    if not rs or fw == "ssh":
+        return txt, None
+    return txt, (min(rs), statistics.median(rs), max(rs))
+
+
+def report(results, ciphers, fws):
+    lines = []
+    idx = {}
+    for r in results:
+        idx.setdefault((r["metric"], r["cipher"], r["fw"]), {})[r["round"]] = r["value"]
+    raw = {m.split("_")[0]: list(idx.get((m, "-", "raw"), {}).values()) for m in ("up_mbps", "down_mbps")}
+    if any(raw.values()):
+        lines.append("Raw loopback (iperf3, no forwarder), Mbit/s median: " + ", ".join(
+            f"{k} {fmt(statistics.median(v))}" for k, v in raw.items() if v))
+        lines.append("")
+    lines.append("Values: median [min-max] over rounds. Ratio: this forwarder / ssh with the same cipher, "
+                 "paired per round, median [min-max]; the target and whether the median meets it.")
+    lines.append("")
+    lines.append("| metric | cipher | " + " | ".join(fws) + " | " +
+                 " | ".join(f"{fw}/ssh" for fw in fws if fw != "ssh") + " |")
+    lines.append("|---|---|" + "---|" * (len(fws) * 2 - 1))
+    for m, head, target in COLUMNS:
+        for c in ciphers:
+            cells, ratios = [], []
+            for fw in fws:
+                txt, r = summarize(idx, m, c, fw)
+                cells.append(txt or "-")
+                if fw == "ssh":
+                    continue
+                if r is None:
+                    ratios.append("-")
+                    continue
+                rt = f"{r[1]:.2f} [{r[0]:.2f}-{r[2]:.2f}]"
+                if target and fw == "pf":
+                    op, tv = target
+                    ok = r[1] >= tv if op == ">=" else r[1] <= tv
+                    rt += f" (target {op}{tv}: {'met' if ok else 'MISSED'})"
+                ratios.append(rt)
+            if all(x == "-" for x in cells):
+                continue
+            lines.append(f"| {head} | {SHORT[c]} | " + " | ".join(cells + ratios) + " |")
+    lines.append("")
+    lines.append("Counts (sum over all rounds):")
+    lines.append("")
+    counts = ["seq_stalls40", "seq_fail", "conc_fail", "big_fail", "verify_fail", "up_fail", "down_fail", "start_fail"]
+    lines.append("| cipher | forwarder | " + " | ".join(counts) + " | runs |")
+    lines.append("|---|---|" + "---|" * (len(counts) + 1))
+    for c in ciphers:
+        for fw in fws:
+            n = len(idx.get(("startup_s", c, fw), {})) + len(idx.get(("start_fail", c, fw), {}))
+            tot = [int(sum(idx.get((m, c, fw), {}).values())) for m in counts]
+            lines.append(f"| {SHORT[c]} | {fw} | " + " | ".join(map(str, tot)) + f" | {n} |")
+    return "\n".join(lines)
+
+
+def versions(pf):
+    def out(cmd):
+        try:
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+            return (r.stdout + r.stderr).strip()
+        except OSError as e:
+            return str(e)
+
+    return {
+        "pf": out([pf, "--version"]).replace("\n", "; "),
+        "ssh": out(["ssh", "-V"]),
+        "sshd": out(["/usr/sbin/sshd", "-V"]).splitlines()[0] if out(["/usr/sbin/sshd", "-V"]) else "?",
+        "plink": out(["plink", "-V"]).splitlines()[0],
+        "iperf3": out(["iperf3", "--version"]).splitlines()[0],
+        "python": sys.version.split()[0],
+        "kernel": os.uname().release,
+        "cpu": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?"),
+        "cores": os.cpu_count(),
+    }
+
+
+def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "echo-server":
+        echo_server(int(sys.argv[2]))
+        return
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pf", default=os.path.join(REPO, "build/native/app/cli/pf"), help="pf binary")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--secs", type=int, default=4, help="seconds per iperf3 run")
+    ap.add_argument("--seq", type=int, default=500, help="sequential connect/echo/close count (0: skip)")
+    ap.add_argument("--conc", type=int, default=200, help="concurrent 1 MB echo connections (0: skip)")
+    ap.add_argument("--conc-big", type=int, default=1000,
+                    help="second concurrent run with this many connections, first cipher only (0: skip)")
+    ap.add_argument("--conc-big-kb", type=int, default=64, help="KB echoed per connection in that run")
+    ap.add_argument("--verify-mb", type=int, default=32, help="size of the sha256-verified file")
+    ap.add_argument("--ciphers", nargs="+", default=list(CIPHERS), choices=list(CIPHERS))
+    ap.add_argument("--forwarders", nargs="+", default=["pf", "ssh", "plink"])
+    ap.add_argument("--max-minutes", type=float, default=25, help="start no new round after this")
+    ap.add_argument("--json", help="also write all samples and versions to this file")
+    ap.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
+    a = ap.parse_args()
+    if not os.access(a.pf, os.X_OK):
+        raise SystemExit(f"{a.pf}: not found; build it first (cmake --build --preset native)")
+    for tool in ("iperf3", "ssh", "plink", "puttygen", "ssh-keygen", "/usr/sbin/sshd"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"{tool} is missing: apt-get install iperf3 openssh-client openssh-server putty-tools")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
+    b = Bench(a)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    started = datetime.datetime.now(datetime.timezone.utc)
+    load0 = open("/proc/loadavg").read().strip()
+    try:
+        b.setup()
+        b.run()
+    finally:
+        b.cleanup()
+    load1 = open("/proc/loadavg").read().strip()
+    v = versions(a.pf)
+    print(f"# pf bench {started:%Y-%m-%d %H:%M} UTC, {a.rounds} rounds, iperf3 {a.secs} s, "
+          f"{a.seq} sequential, {a.conc} x 1 MB concurrent, {a.verify_mb} MB sha256-verified per run")
+    print(f"load average before: {load0}; after: {load1}")
+    for k, val in v.items():
+        print(f"- {k}: {val}")
+    print()
+    print(report(b.results, a.ciphers, a.forwarders))
+    for n in b.notes:
+        print("NOTE:", n)
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(dict(started=started.isoformat(), args=vars(a), versions=v, load_before=load0,
+                           load_after=load1, notes=b.notes, results=b.results), f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -23,6 +23,7 @@
 #include <openssl/x509.h>
 
 #include "keys_internal.h"
+#include "ppk.h"
 #include "pf/attr.h"
 #include "pf/keys.h"
 #include "pf/mem.h"
@@ -685,12 +686,42 @@ static int private_fields(const char *type)
 	return -1;
 }
 
+/* Give libssh an OpenSSH key blob (armoured in wiped memory), decrypted with
+ * c->passphrase if it is encrypted. 0 with c->key set, -1 when libssh
+ * refuses it, -2 when out of memory. */
+static int openssh_import(key_ctx *c, const unsigned char *bin, size_t bin_len)
+{
+	char *body = b64_encode(bin, bin_len, 70), *pem = NULL;
+	int rc = 0;
+
+	if (body != NULL)
+		pem = pf_asprintf("-----BEGIN OPENSSH PRIVATE KEY-----\n%s"
+				  "-----END OPENSSH PRIVATE KEY-----\n",
+				  body);
+	if (pem == NULL) {
+		rc = -2;
+	} else if (ssh_pki_import_privkey_base64(pem, c->passphrase ? c->passphrase : "", NULL,
+						 NULL, &c->key) != SSH_OK) {
+		c->key = NULL;
+		rc = -1;
+	}
+	if (body != NULL) {
+		pf_secure_zero(body, strlen(body));
+		free(body);
+	}
+	if (pem != NULL) {
+		pf_secure_zero(pem, strlen(pem));
+		free(pem);
+	}
+	return rc;
+}
+
 static pf_key_result parse_openssh(key_ctx *c, const pem_block *b)
 {
 	pf_key_info *info = c->info;
 	unsigned char *bin = NULL;
 	size_t bin_len = 0, i, block = 0;
-	char *pem = NULL, *body = NULL, cipher[32], kdf[32];
+	char cipher[32], kdf[32];
 	const unsigned char *s_cipher, *s_kdf, *s_kdfopt, *s_pub, *s_priv;
 	size_t n_cipher, n_kdf, n_kdfopt, n_pub, n_priv;
 	uint32_t nkeys;
@@ -834,18 +865,12 @@ static pf_key_result parse_openssh(key_ctx *c, const pem_block *b)
 	}
 
 	/* Hand libssh a canonical copy of exactly the bytes checked above. */
-	body = b64_encode(bin, bin_len, 70);
-	if (body != NULL)
-		pem = pf_asprintf("-----BEGIN OPENSSH PRIVATE KEY-----\n%s"
-				  "-----END OPENSSH PRIVATE KEY-----\n",
-				  body);
-	if (pem == NULL) {
+	dec = openssh_import(c, bin, bin_len);
+	if (dec == -2) {
 		res = fail_nomem(c);
 		goto out;
 	}
-	if (ssh_pki_import_privkey_base64(pem, c->passphrase ? c->passphrase : "", NULL, NULL,
-					  &c->key) != SSH_OK) {
-		c->key = NULL;
+	if (dec != 0) {
 		/* The structure is sound, so for an encrypted key the check bytes
 		 * after decryption did not match: what OpenSSH calls an incorrect
 		 * passphrase. */
@@ -867,14 +892,6 @@ out:
 	if (bin != NULL) {
 		pf_secure_zero(bin, bin_len);
 		free(bin);
-	}
-	if (body != NULL) {
-		pf_secure_zero(body, strlen(body));
-		free(body);
-	}
-	if (pem != NULL) {
-		pf_secure_zero(pem, strlen(pem));
-		free(pem);
 	}
 	return res;
 }
@@ -1285,59 +1302,82 @@ static int public_key_line(const char *line, size_t len)
 	return 0;
 }
 
-/* A PuTTY key: say what it is (type, fingerprint from its public lines),
- * and how to convert it. */
+/* A PuTTY key (.ppk v2/v3): ppk.c checks the MAC and decrypts, and gives us
+ * an unencrypted OpenSSH key blob, which libssh imports as for OpenSSH
+ * files. The public half is known before decryption. */
 static pf_key_result parse_putty(key_ctx *c, const char *text, size_t len)
 {
 	pf_key_info *info = c->info;
-	const char *p = text, *end = text + len, *line;
-	size_t ll;
-	unsigned long lines = 0;
+	pf_ppk k;
+	pf_ppk_result pr;
+	pf_key_result res = PF_KEY_OK;
+	ssh_key pub = NULL;
+	char why[320];
+	blob_kind bk;
 
 	info->format = PF_KEY_FORMAT_PUTTY;
-	while (next_line(&p, end, &line, &ll)) {
-		if (starts_with(line, ll, "Encryption: ")) {
-			str_copy(info->cipher, sizeof(info->cipher),
-				 (const unsigned char *)line + 12, ll - 12);
-			info->encrypted = strcmp(info->cipher, "none") != 0;
-			if (!info->encrypted)
-				info->cipher[0] = '\0';
-		} else if (starts_with(line, ll, "Comment: ")) {
-			str_copy(info->comment, sizeof(info->comment),
-				 (const unsigned char *)line + 9, ll - 9);
-		} else if (starts_with(line, ll, "Public-Lines: ") && lines == 0) {
-			const char *start = p;
-			unsigned char *blob = NULL;
-			size_t blen = 0;
-			char num[12];
-
-			str_copy(num, sizeof(num), (const unsigned char *)line + 14, ll - 14);
-			lines = strtoul(num, NULL, 10);
-			if (lines > 0 && lines < 1000) {
-				unsigned long j;
-
-				for (j = 0; j < lines && next_line(&p, end, &line, &ll); j++)
-					;
-				if (j == lines &&
-				    b64_decode(start, (size_t)(p - start), &blob, &blen) == 0) {
-					pf_key_info tmp = *info;
-
-					if (blob_parse(blob, blen, &tmp) == BLOB_OK &&
-					    ctx_set_blob(c, blob, blen) == 0) {
-						*info = tmp;
-						info->have_public = 1;
-					}
-				}
-				free(blob);
-			}
-		}
+	pr = pf_ppk_parse(text, len, c->passphrase, &k, why, sizeof(why));
+	info->encrypted = k.encrypted;
+	if (k.encrypted) {
+		pf_strlcpy(info->cipher, "aes256-cbc", sizeof(info->cipher));
+		info->kdf_rounds = k.passes;
 	}
-	return fail(c, PF_KEY_UNSUPPORTED,
-		    "%s is a PuTTY key file (.ppk), which is not supported yet. Convert it to "
-		    "OpenSSH format: open it in PuTTYgen and choose Conversions > Export OpenSSH "
-		    "key (or run: puttygen <file>.ppk -O private-openssh -o id_ed25519), then "
-		    "use the exported file.",
-		    c->name);
+	pf_strlcpy(info->comment, k.comment, sizeof(info->comment));
+	if (pr == PF_PPK_NOMEM) {
+		res = fail_nomem(c);
+		goto out;
+	}
+	if (k.pub != NULL) {
+		bk = blob_parse(k.pub, k.pub_len, info);
+		if (bk != BLOB_OK) {
+			res = blob_fail(c, bk);
+			goto out;
+		}
+		if (strcmp(info->type, k.type) != 0) {
+			res = damaged(c, "its key type line and public key disagree");
+			goto out;
+		}
+		if (ctx_set_blob(c, k.pub, k.pub_len) != 0) {
+			res = fail_nomem(c);
+			goto out;
+		}
+		info->have_public = 1;
+	}
+	switch (pr) {
+	case PF_PPK_OK: break;
+	case PF_PPK_NEEDS_PASSPHRASE: res = needs_passphrase(c); goto out;
+	case PF_PPK_WRONG_PASSPHRASE:
+		res = fail(c, PF_KEY_WRONG_PASSPHRASE,
+			   "The passphrase for %s is not correct, or the file is damaged (its "
+			   "MAC does not match). Check Caps Lock and the keyboard layout, and try "
+			   "again.",
+			   c->name);
+		goto out;
+	case PF_PPK_DAMAGED: res = damaged(c, why); goto out;
+	case PF_PPK_UNSUPPORTED:
+		res = fail(c, PF_KEY_UNSUPPORTED,
+			   "%s is a PuTTY key file that cannot be used: %s. Or convert it in "
+			   "PuTTYgen (Conversions > Export OpenSSH key) and use the exported "
+			   "file.",
+			   c->name, why);
+		goto out;
+	case PF_PPK_NOMEM: res = fail_nomem(c); goto out;
+	}
+	if (openssh_import(c, k.openssh, k.openssh_len) != 0) {
+		res = damaged(c, "libssh cannot read its private key");
+		goto out;
+	}
+	pub = key_from_blob(c->blob, c->blob_len, info->type);
+	if (pub == NULL || ssh_key_cmp(pub, c->key, SSH_KEY_CMP_PUBLIC) != 0)
+		res = damaged(c, "its private key does not match its public key");
+out:
+	if (res != PF_KEY_OK && c->key != NULL) {
+		ssh_key_free(c->key);
+		c->key = NULL;
+	}
+	ssh_key_free(pub);
+	pf_ppk_free(&k);
+	return res;
 }
 
 static pf_key_result not_a_key(key_ctx *c, const char *looks_like)

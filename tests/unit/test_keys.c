@@ -107,9 +107,9 @@ static const key_case cases[] = {
 	{"test_ed25519.pub", NULL, PF_KEY_NOT_A_KEY, PF_KEY_FORMAT_PUBLIC, NULL, 0, NULL, NULL,
 	 "test_ed25519.pub is not a private key file (it is a public key: use the file without "
 	 ".pub, data/keys/test_ed25519)"},
-	{"test_ed25519.ppk", NULL, PF_KEY_UNSUPPORTED, PF_KEY_FORMAT_PUTTY, "ED25519", 256,
-	 "SHA256:+Ic8nvs6+AL6PpCfy8DNJw3qAdLu6CAfs5LjuMqkIek", "pf-test-ed25519",
-	 "is a PuTTY key file (.ppk), which is not supported yet. Convert it"},
+	/* PuTTY .ppk: loaded since issue 8 (the variants are in test_ppk.c) */
+	{"test_ed25519.ppk", NULL, PF_KEY_OK, PF_KEY_FORMAT_PUTTY, "ED25519", 256,
+	 "SHA256:+Ic8nvs6+AL6PpCfy8DNJw3qAdLu6CAfs5LjuMqkIek", "pf-test-ed25519", NULL},
 	{"test_rsa_sshcom", NULL, PF_KEY_UNSUPPORTED, PF_KEY_FORMAT_SSHCOM, NULL, 0, NULL, NULL,
 	 "ssh-keygen -i"},
 	{"test_rsa1", NULL, PF_KEY_UNSUPPORTED, PF_KEY_FORMAT_SSH1, NULL, 0, NULL, NULL,

@@ -1,0 +1,43 @@
+/* PuTTY private key files (.ppk versions 2 and 3): parsed, MAC-checked and
+ * decrypted here, and re-expressed as an unencrypted OpenSSH key blob
+ * ("openssh-key-v1") that keys.c hands to libssh. Internal to core. */
+#ifndef PF_PPK_H
+#define PF_PPK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum pf_ppk_result {
+	PF_PPK_OK = 0,
+	PF_PPK_NEEDS_PASSPHRASE, /* encrypted and no passphrase: public half filled */
+	PF_PPK_WRONG_PASSPHRASE, /* encrypted and the MAC does not match */
+	PF_PPK_DAMAGED,          /* `why` says what */
+	PF_PPK_UNSUPPORTED,      /* `why` says what */
+	PF_PPK_NOMEM
+} pf_ppk_result;
+
+typedef struct pf_ppk {
+	int version;     /* 2 or 3 */
+	char type[48];   /* the algorithm line: "ssh-ed25519"... */
+	int encrypted;   /* "Encryption: aes256-cbc" */
+	char kdf[16];    /* "Argon2id" ... for v3 encrypted, else "" */
+	uint32_t passes; /* Argon2-Passes (cost shown to people) */
+	char comment[256];
+	unsigned char *pub; /* the public key blob (owned) */
+	size_t pub_len;
+	/* On PF_PPK_OK: the whole unencrypted OpenSSH key blob (owned, secret:
+	 * pf_ppk_free wipes it). */
+	unsigned char *openssh;
+	size_t openssh_len;
+} pf_ppk;
+
+/* Parse `text` (len bytes). `passphrase` NULL (or "") means none given.
+ * On anything but PF_PPK_OK and PF_PPK_NOMEM, `why` (why_size bytes) holds
+ * a phrase for the message, such as "the Private-MAC line is missing (line
+ * 9)". Fields of `out` are filled as far as known; free with pf_ppk_free
+ * whatever the result. */
+pf_ppk_result pf_ppk_parse(const char *text, size_t len, const char *passphrase, pf_ppk *out,
+			   char *why, size_t why_size);
+void pf_ppk_free(pf_ppk *k);
+
+#endif

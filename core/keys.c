@@ -1320,7 +1320,8 @@ static pf_key_result parse_putty(key_ctx *c, const char *text, size_t len)
 	info->encrypted = k.encrypted;
 	if (k.encrypted) {
 		pf_strlcpy(info->cipher, "aes256-cbc", sizeof(info->cipher));
-		info->kdf_rounds = k.passes;
+		/* Argon2 cost: passes x MiB of memory (0 for v2's single SHA-1) */
+		info->kdf_rounds = k.passes * ((k.mem_kib + 1023) / 1024);
 	}
 	pf_strlcpy(info->comment, k.comment, sizeof(info->comment));
 	if (pr == PF_PPK_NOMEM) {

@@ -366,6 +366,7 @@ pf_ppk_result pf_ppk_parse(const char *text, size_t len, const char *passphrase,
 		}
 		salt_len = vlen / 2;
 		k->passes = passes;
+		k->mem_kib = mem;
 		if (mem > PPK_MEM_MAX || passes > PPK_PASSES_MAX || lanes > PPK_LANES_MAX ||
 		    passes == 0 || lanes == 0 || mem < 8 * lanes) {
 			res = say(&r, PF_PPK_UNSUPPORTED,

@@ -21,7 +21,8 @@ typedef struct pf_ppk {
 	char type[48];   /* the algorithm line: "ssh-ed25519"... */
 	int encrypted;   /* "Encryption: aes256-cbc" */
 	char kdf[16];    /* "Argon2id" ... for v3 encrypted, else "" */
-	uint32_t passes; /* Argon2-Passes (cost shown to people) */
+	uint32_t passes;  /* Argon2-Passes */
+	uint32_t mem_kib; /* Argon2-Memory */
 	char comment[256];
 	unsigned char *pub; /* the public key blob (owned) */
 	size_t pub_len;

@@ -11,8 +11,12 @@
  * nistp256/384/521, rsa (>= 1024 bits; the session signs with
  * rsa-sha2-256/512). CRLF line ends and a UTF-8 BOM are fine.
  *
- * Recognised but refused, with a message that says what to do: PuTTY .ppk,
- * SSH-1 RSA1 keys, DSA keys, ssh.com/Tectia keys, FIDO (sk-*) keys, public
+ * PuTTY .ppk versions 2 and 3 (plain, or aes256-cbc with SHA-1 / Argon2
+ * key derivation), their MAC checked: a mismatch is a wrong passphrase or
+ * a damaged file.
+ *
+ * Recognised but refused, with a message that says what to do: PuTTY .ppk
+ * version 1, SSH-1 RSA1 keys, DSA keys, ssh.com/Tectia keys, FIDO (sk-*) keys, public
  * keys and certificates given instead of the private key.
  *
  * Passphrases: borrowed from the caller for the length of the call, never
@@ -47,7 +51,7 @@ typedef enum pf_key_result {
 	PF_KEY_NOT_A_KEY,
 	/* A private key file, but cut off or corrupted. */
 	PF_KEY_DAMAGED,
-	/* A real key we cannot use here: PuTTY .ppk, SSH-1, DSA, an unknown
+	/* A real key we cannot use here: PuTTY .ppk v1, SSH-1, DSA, an unknown
 	 * cipher or curve. The message says how to convert it. */
 	PF_KEY_UNSUPPORTED,
 	/* Out of memory or an internal failure (a bug). */
@@ -62,7 +66,7 @@ typedef enum pf_key_format {
 	PF_KEY_FORMAT_PEM_PKCS8,     /* -----BEGIN PRIVATE KEY----- */
 	PF_KEY_FORMAT_PEM_PKCS8_ENC, /* -----BEGIN ENCRYPTED PRIVATE KEY----- */
 	PF_KEY_FORMAT_PEM_DSA,       /* -----BEGIN DSA PRIVATE KEY----- (refused) */
-	PF_KEY_FORMAT_PUTTY,         /* PuTTY-User-Key-File-N (refused) */
+	PF_KEY_FORMAT_PUTTY,         /* PuTTY-User-Key-File-2/3 (.ppk) */
 	PF_KEY_FORMAT_SSH1,          /* SSH PRIVATE KEY FILE FORMAT 1.1 (refused) */
 	PF_KEY_FORMAT_SSHCOM,        /* ---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ---- (refused) */
 	PF_KEY_FORMAT_PUBLIC         /* a public key line or block (not a private key) */
@@ -77,8 +81,9 @@ typedef struct pf_key_info {
 	char cipher[32]; /* "aes256-ctr", "DES-EDE3-CBC", "PBES2"... ("" if plain) */
 	/* Cost of the passphrase key derivation (decryption time grows with
 	 * it): OpenSSH bcrypt rounds, PKCS#8 PBKDF2/PKCS#12 iterations or
-	 * scrypt N; 0 for legacy PEM. Refused above 10000 bcrypt rounds or
-	 * 10^7 iterations (PF_KEY_UNSUPPORTED). */
+	 * scrypt N; PuTTY .ppk v3: Argon2 passes x memory in MiB; 0 for legacy
+	 * PEM and .ppk v2. Refused above 10000 bcrypt rounds or 10^7 iterations
+	 * (PF_KEY_UNSUPPORTED). */
 	unsigned kdf_rounds;
 
 	/* The public half: set when have_public is 1. */

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# `pf keygen`: keys OpenSSH reads (ssh-keygen -y with the passphrase gives
+# the same public key, -l the same fingerprint) and sshd accepts (OpenSSH's
+# ssh logs in with it); the passphrase asked twice (mismatch, empty after
+# the warning), the overwrite question, bad options.
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+kit=$dir/kit
+mkdir -p "$kit"
+
+# -N on the command line, the default type (ed25519)
+out=$("$PF" keygen -f "$kit/id_ed25519" -N secret -C kit@test 2>"$dir/err1") || bad "keygen -N exits 0"
+echo "$out"
+check "private and public key written" test -s "$kit/id_ed25519" -a -s "$kit/id_ed25519.pub"
+check "private key is mode 600" test "$(stat -c %a "$kit/id_ed25519")" = 600
+check "OpenSSH format, encrypted with aes256-ctr + bcrypt" \
+	bash -c "sed '1d;\$d' '$kit/id_ed25519' | base64 -d | grep -aq 'aes256-ctr.*bcrypt'"
+check "ssh-keygen -y with the passphrase prints the same public key" \
+	test "$(ssh-keygen -y -P secret -f "$kit/id_ed25519")" = "$(cat "$kit/id_ed25519.pub")"
+check "ssh-keygen -y refuses a wrong passphrase" \
+	bash -c "! ssh-keygen -y -P wrong -f '$kit/id_ed25519' >/dev/null 2>&1"
+fp=$(ssh-keygen -l -f "$kit/id_ed25519.pub" | awk '{print $2}')
+check "the printed fingerprint is ssh-keygen's" grep -q "Fingerprint: ED25519 256 $fp" <<<"$out"
+check "the public key line is printed" grep -qxF "$(cat "$kit/id_ed25519.pub")" <<<"$out"
+check "the send-to-administrator line" grep -qF "Send $kit/id_ed25519.pub to your administrator." <<<"$out"
+check "comment" grep -q ' kit@test$' "$kit/id_ed25519.pub"
+
+# The overwrite question: "n" keeps the key, "y" replaces it.
+old=$(cat "$kit/id_ed25519.pub")
+rc=0
+echo n | "$PF" keygen -f "$kit/id_ed25519" -N secret >"$dir/out2" 2>&1 || rc=$?
+check "answering n to the overwrite question: exit 1" test "$rc" = 1
+check "... and the key is unchanged" test "$(cat "$kit/id_ed25519.pub")" = "$old"
+check "... the question names the file" grep -q "id_ed25519 or .*id_ed25519.pub already exists. Replace it?" "$dir/out2"
+printf 'y\n' | "$PF" keygen -f "$kit/id_ed25519" -N secret2 >"$dir/out3" 2>&1 || bad "overwrite with y"
+check "answering y replaces the key" test "$(cat "$kit/id_ed25519.pub")" != "$old"
+check "... with the new passphrase" ssh-keygen -y -P secret2 -f "$kit/id_ed25519"
+
+# The passphrase asked twice on stdin: a mismatch, then a match.
+printf 'one\ntwo\nthree\nthree\n' | "$PF" keygen -t ecdsa -b 384 -f "$kit/id_ecdsa" >"$dir/out4" 2>&1 ||
+	bad "keygen with prompted passphrase"
+check "mismatched passphrases are asked again" grep -q "The two passphrases differ" "$dir/out4"
+check "the ECDSA 384 key takes the second passphrase" ssh-keygen -y -P three -f "$kit/id_ecdsa"
+check "ECDSA 384" grep -q "Fingerprint: ECDSA 384 SHA256:" "$dir/out4"
+
+# An empty passphrase: a warning, then a confirmation.
+printf '\n\ny\n' | "$PF" keygen -t rsa -f "$kit/id_rsa" >"$dir/out5" 2>&1 || bad "keygen empty passphrase"
+check "the empty passphrase is warned about" grep -q "without a passphrase, anyone who gets a copy" "$dir/out5"
+check "the RSA key (3072 by default) has no passphrase" ssh-keygen -y -P '' -f "$kit/id_rsa"
+check "RSA 3072" grep -q "Fingerprint: RSA 3072 SHA256:" "$dir/out5"
+rc=0
+printf '\n\nn\n' | "$PF" keygen -f "$kit/id_none" >"$dir/out6" 2>&1 || rc=$?
+check "declining the empty passphrase writes nothing" test "$rc" = 1 -a ! -e "$kit/id_none"
+
+# Bad options: exit 2 with a message.
+for args in "-t dsa" "-t rsa -b 2048" "-t ecdsa -b 512" "-x" "-b"; do
+	rc=0
+	# shellcheck disable=SC2086
+	"$PF" keygen $args -f "$kit/id_bad" -N x >"$dir/bad.log" 2>&1 || rc=$?
+	check "pf keygen $args: exit 2" test "$rc" = 2
+	check "pf keygen $args: a message" test -s "$dir/bad.log"
+done
+check "nothing written for bad options" test ! -e "$kit/id_bad"
+
+# sshd accepts the keys: OpenSSH's ssh logs in with the unencrypted RSA key.
+start_sshd
+cat "$kit/id_rsa.pub" >"$dir/authorized_keys"
+check "ssh logs in with the RSA key made by pf keygen" \
+	timeout 20 ssh -F none -i "$kit/id_rsa" -o IdentitiesOnly=yes -o BatchMode=yes \
+	-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -p "$ssh_port" \
+	"$(id -un)@127.0.0.1" true
+finish

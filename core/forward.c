@@ -91,6 +91,9 @@ struct pf_fwd_engine {
 	uint64_t last_publish;
 	int dirty;
 	long gr_fwd; /* the remote forward whose request is in flight, or -1 */
+	/* Bytes libssh read from the server's socket, whichever call read
+	 * them: the proof of life for the keepalive. */
+	struct ssh_counter_struct rxcount;
 };
 
 static const char *kind_name(pf_fwd_kind k)
@@ -990,15 +993,19 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 	uint64_t last_rx = pf_time_ms(), last_ka = 0;
 	uint64_t ka_ms =
 		(uint64_t)(hc->server_alive_interval > 0 ? hc->server_alive_interval : 0) * 1000;
-	uint64_t probe_until = 0;
+	uint64_t probe_until = 0, seen_rx = 0;
 	int missed = 0, busy = 0, ka_pending = 0;
 	size_t i;
 
 	e->nremote = 0;
 	e->gr_fwd = -1;
+	memset(&e->rxcount, 0, sizeof(e->rxcount));
+	ssh_set_counters(s->ssh, &e->rxcount, NULL);
 	rc = request_remote(e, err);
-	if (rc != PF_OK)
+	if (rc != PF_OK) {
+		ssh_set_counters(s->ssh, NULL, NULL);
 		return rc;
+	}
 	set_forward_states(e, PF_FWD_ACTIVE);
 	ssh_set_blocking(s->ssh, 0);
 	ev = ssh_event_new();
@@ -1088,13 +1095,6 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 		if (e->pfd[1].revents) {
 			int k;
 
-			/* Only bytes from the server prove it is alive; the socket
-			 * being writable says nothing. */
-			if (e->pfd[1].revents & (PF_POLL_IN | PF_POLL_ERR)) {
-				last_rx = now;
-				missed = 0;
-				probe_until = 0;
-			}
 			/* Each call reads the socket at most once: let libssh take
 			 * everything that is there. */
 			for (k = 0; k < 64; k++) {
@@ -1123,6 +1123,16 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 
 				busy |= accept_clients(e, f, (size_t)(f - e->f), e->pfd[i].fd) > 0;
 			}
+		/* Only bytes from the server prove it is alive (the socket
+		 * being writable says nothing), whichever libssh call read them:
+		 * the keepalive's answer is often read inside the call that
+		 * waits for it, never showing on our poll. */
+		if (e->rxcount.in_bytes != seen_rx) {
+			seen_rx = e->rxcount.in_bytes;
+			last_rx = now;
+			missed = 0;
+			probe_until = 0;
+		}
 		/* After the tunnels: a failed accept overwrites libssh's error
 		 * text, which step_opening reads for the SOCKS reply. */
 		if (e->nremote > 0)
@@ -1177,6 +1187,7 @@ out:
 	set_forward_states(e, PF_FWD_WAITING);
 	if (ev != NULL && rc == PF_OK && ssh_is_connected(s->ssh))
 		flush_out(s, ev);
+	ssh_set_counters(s->ssh, NULL, NULL);
 	if (ev != NULL) {
 		ssh_event_remove_session(ev, s->ssh);
 		ssh_event_free(ev);

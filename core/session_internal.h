@@ -117,9 +117,13 @@ void pf_jump_close(pf_session *s);
 pf_rc pf_session_authenticate(pf_session *s, pf_error *err);
 
 /* forward.c: the event loop while connected. Returns when the connection
- * is lost (PF_E_NETWORK, with err), on stop (PF_OK), or when a forward
- * fails under ExitOnForwardFailure. The engine keeps its listeners across
- * reconnects; pf_fwd_engine_free closes them. */
+ * is lost (PF_E_NETWORK, with err: the socket failed, ServerAliveCountMax
+ * keepalives went unanswered, or the probe that reconnect_now starts while
+ * connected got no answer within 3 s), on stop (PF_OK, after the channels'
+ * EOF and close were sent), or when a forward fails under
+ * ExitOnForwardFailure. A refused remote forward is asked for again while
+ * connected. The engine keeps its listeners across reconnects;
+ * pf_fwd_engine_free closes them. */
 pf_rc pf_fwd_engine_new(pf_session *s, pf_fwd_engine **out, pf_error *err);
 pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err);
 void pf_fwd_engine_free(pf_fwd_engine *e);

@@ -2,7 +2,8 @@
 # pf -N with LocalForward, DynamicForward and RemoteForward against a real
 # sshd; real clients through them: socat (a line dialogue with half-close),
 # curl (HTTP through the forwards, SOCKS4/4a/5/5h), a large download checked
-# byte for byte, a burst of parallel connections, the remote SOCKS form (curl
+# byte for byte, half-close started by the server, a burst of parallel
+# connections, the remote SOCKS form (curl
 # on the server side through RemoteForward without destination); then Ctrl-C
 # ends it cleanly.
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,6 +24,8 @@ lport2=$(free_port)
 sport=$(free_port)
 rport=$(free_port)
 rsport=$(free_port)
+hport=$(free_port)
+lport3=$(free_port)
 # (socat's fork + EXEC:cat loses replies under load: a Python echo instead.)
 python3 "$here/echo.py" "$echo_port" &
 pids+=($!)
@@ -30,8 +33,11 @@ head -c 20000000 /dev/urandom >"$dir/www/big.bin"
 echo "hello through the tunnel" >"$dir/www/hello.txt"
 (cd "$dir/www" && exec python3 -m http.server --bind 127.0.0.1 "$http_port" >/dev/null 2>&1) &
 pids+=($!)
+(cd "$dir" && exec python3 "$here/halfclose.py" serve "$hport") &
+pids+=($!)
 wait_port "$echo_port"
 wait_port "$http_port"
+wait_port "$hport"
 
 cat >"$kit/config.txt" <<CFG
 Host test
@@ -44,6 +50,7 @@ Host test
   DynamicForward $sport
   RemoteForward $rport 127.0.0.1:$http_port
   RemoteForward $rsport
+  LocalForward $lport3 127.0.0.1:$hport
 CFG
 
 SSH_ASKPASS=$dir/askpass SSH_ASKPASS_REQUIRE=force \
@@ -59,6 +66,9 @@ cat "$dir/pf.log"
 reply=$(printf 'USER ohba\r\nQUIT\r\n' | socat -t 5 - TCP:127.0.0.1:"$lport")
 check "line dialogue through LocalForward (half-close passed on)" \
 	test "$reply" = "$(printf 'USER ohba\r\nQUIT\r')"
+
+check "half-close by the server first: its EOF passed on, the client's data after it still delivered" \
+	bash -c "cd '$dir' && python3 '$here/halfclose.py' talk $lport3 $hport"
 
 url=http://127.0.0.1:$http_port/hello.txt
 check "HTTP through LocalForward" \

@@ -28,6 +28,7 @@
 #define IDD_PROMPT          202
 #define IDD_HOSTKEY_UNKNOWN 203
 #define IDD_HOSTKEY_CHANGED 204
+#define IDD_KEYGEN          205
 
 /* Main window */
 #define IDC_CONFIG_LABEL    1000
@@ -47,6 +48,7 @@
 #define IDC_LOG             1014
 #define IDC_LOG_LEVEL_LABEL 1015
 #define IDC_LOG_LEVEL       1016
+#define IDC_GENKEY          1017 /* "Generate key..." */
 
 /* Dialogs (IDOK / IDCANCEL for the usual buttons) */
 #define IDC_DLG_ICON      1100
@@ -73,6 +75,17 @@
 #define IDC_HK_OLD_LABEL  1124
 #define IDC_HK_FILE_LABEL 1125
 #define IDC_HK_QUESTION   1126
+/* The key generation dialog (keygendlg.c) */
+#define IDC_KG_TYPE       1130
+#define IDC_KG_COMMENT    1131
+#define IDC_KG_PASS1      1132
+#define IDC_KG_PASS2      1133
+#define IDC_KG_FILE       1134 /* where the key goes */
+#define IDC_KG_GENERATE   1135
+#define IDC_KG_PUBKEY     1136
+#define IDC_KG_FP         1137
+#define IDC_KG_SEND       1138 /* "Send ... .pub to your administrator." */
+#define IDC_KG_COPY       1139
 
 /* Tray menu */
 #define IDM_TRAY_SHOW     3000
@@ -150,5 +163,18 @@
 #define IDS_TIP_HOST_ONE          2095 /* IDS_TIP_HOST for one forward */
 #define IDS_BALLOON_CONNECTED_ONE 2096
 #define IDS_ERR_CONFIG_UNUSABLE   2097 /* the config file has errors: not connecting */
+#define IDS_KG_TYPE_ED25519       2100 /* the type combo, in pf_keygen order */
+#define IDS_KG_TYPE_RSA3072       2101
+#define IDS_KG_TYPE_RSA4096       2102
+#define IDS_KG_TYPE_ECDSA256      2103
+#define IDS_KG_TYPE_ECDSA384      2104
+#define IDS_KG_TYPE_ECDSA521      2105
+#define IDS_KG_MISMATCH           2106
+#define IDS_KG_EMPTY_WARN         2107
+#define IDS_KG_OVERWRITE          2108 /* "%ls already exists. Replace it? ..." */
+#define IDS_KG_FAILED             2109 /* "The key was not made: %ls" */
+#define IDS_KG_SEND               2110 /* "Send %ls to your administrator." */
+#define IDS_KG_LOG                2111 /* "New key %ls: %ls" (file, fingerprint) */
+#define IDS_KG_TITLE              2112 /* message box title */
 
 #endif

@@ -158,6 +158,13 @@ void MainWnd_GetHost(pf_app *app, wchar_t *buf, int size);
 void App_Connect(pf_app *app, const wchar_t *host);
 void App_Disconnect(pf_app *app, const wchar_t *host);
 
+/* ---- Key generation (keygendlg.c) ---- */
+
+/* The "Generate key..." dialog: type, comment, passphrase twice; writes
+ * id_<type> (+ .pub) next to the config file (or the exe), asking before
+ * replacing; shows the public key and fingerprint with a Copy button. */
+void KeygenDlg_Show(pf_app *app, HWND owner);
+
 /* ---- Tray icon (tray.c) ---- */
 
 enum { PF_TRAY_IDLE, PF_TRAY_CONNECTING, PF_TRAY_CONNECTED, PF_TRAY_ERROR };

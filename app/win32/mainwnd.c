@@ -33,7 +33,7 @@ static const struct anchor {
 	{IDC_STATUS, 0, 0, 2, 0},       {IDC_FWD_LABEL, 0, 0, 0, 0},
 	{IDC_FWD_LIST, 0, 0, 2, 1},     {IDC_LOG_LABEL, 0, 1, 0, 0},
 	{IDC_LOG, 0, 1, 2, 1},          {IDC_LOG_LEVEL_LABEL, 2, 1, 0, 0},
-	{IDC_LOG_LEVEL, 2, 1, 0, 0},
+	{IDC_LOG_LEVEL, 2, 1, 0, 0},    {IDC_GENKEY, 2, 0, 0, 0},
 };
 #define NANCHORS (sizeof(anchors) / sizeof(anchors[0]))
 
@@ -647,6 +647,7 @@ static INT_PTR CALLBACK Main_DlgProc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 		case IDCANCEL: /* Escape */
 		case IDC_HIDE: MainWnd_HideToTray(app); return TRUE;
 		case IDC_EXIT: MainWnd_Exit(app); return TRUE;
+		case IDC_GENKEY: KeygenDlg_Show(app, dlg); return TRUE;
 		case IDC_LOG_LEVEL:
 			if (HIWORD(wp) == CBN_SELCHANGE) {
 				LogView_FilterChanged(app, GetDlgItem(dlg, IDC_LOG_LEVEL));

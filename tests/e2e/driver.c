@@ -3,12 +3,13 @@
  *
  *   pftest-driver <scenario> <PortForwarder.exe> <screenshot folder> <work folder>
  *
- * Scenarios: smoke, ini, tray, dialogs, ui, ui-cancel, ja, ja-ini, cmdline, relpath. Each copies
+ * Scenarios: smoke, ini, tray, dialogs, ui, ui-cancel, ja, ja-ini, cmdline, relpath, keygen. Each copies
  * the exe into its own folder under the work folder (so PortForwarder.ini starts empty and lands
  * there), prints one line per step and "N passed, N failed" at the end; exit 0 only when every step
  * passed. Screenshots of each step go to the screenshot folder as <scenario>-NN-<what>.bmp
  * (wine-run.sh turns them into PNGs). */
 #include <windows.h>
+#include <wincrypt.h> /* SHA-256 for the keygen scenario (advapi32) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1128,6 +1129,172 @@ kill:
 	return 1;
 }
 
+/* ---- key generation (e2e.gui_keygen) ---- */
+
+/* SHA256 fingerprint ("SHA256:" + unpadded base64) of the key in a .pub
+ * line, computed here with the system's CryptoAPI, independently of pf. */
+static int pub_fingerprint(const char *line, wchar_t *out, size_t cap)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *b = strchr(line, ' ');
+	unsigned char blob[4096], md[32];
+	size_t n = 0, i, o;
+	unsigned acc = 0;
+	int bits = 0, ok;
+	HCRYPTPROV prov = 0;
+	HCRYPTHASH h = 0;
+	DWORD mdlen = sizeof(md);
+
+	if (b == NULL)
+		return 0;
+	for (b++; *b != '\0' && *b != ' ' && *b != '=' && *b != '\n' && n < sizeof(blob); b++) {
+		const char *v = strchr(tab, *b);
+
+		if (v == NULL)
+			return 0;
+		acc = (acc << 6) | (unsigned)(v - tab);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			blob[n++] = (unsigned char)(acc >> bits);
+		}
+	}
+	ok = CryptAcquireContextW(&prov, NULL, NULL, PROV_RSA_AES, CRYPT_VERIFYCONTEXT) &&
+	     CryptCreateHash(prov, CALG_SHA_256, 0, 0, &h) && CryptHashData(h, blob, (DWORD)n, 0) &&
+	     CryptGetHashParam(h, HP_HASHVAL, md, &mdlen, 0) && mdlen == 32;
+	if (h)
+		CryptDestroyHash(h);
+	if (prov)
+		CryptReleaseContext(prov, 0);
+	if (!ok || cap < 52)
+		return 0;
+	o = (size_t)swprintf(out, cap, L"SHA256:");
+	for (i = 0; i < 32; i += 3) {
+		unsigned v = (unsigned)md[i] << 16 | (i + 1 < 32 ? (unsigned)md[i + 1] << 8 : 0) |
+			     (i + 2 < 32 ? md[i + 2] : 0);
+
+		out[o++] = (wchar_t)tab[(v >> 18) & 63];
+		out[o++] = (wchar_t)tab[(v >> 12) & 63];
+		if (i + 1 < 32)
+			out[o++] = (wchar_t)tab[(v >> 6) & 63];
+		if (i + 2 < 32)
+			out[o++] = (wchar_t)tab[v & 63];
+	}
+	out[o] = L'\0';
+	return 1;
+}
+
+/* The clipboard's Unicode text into buf ("" if none). */
+static void clipboard_text(wchar_t *buf, size_t cap)
+{
+	HANDLE h;
+	const wchar_t *p;
+
+	buf[0] = L'\0';
+	if (!OpenClipboard(NULL))
+		return;
+	h = GetClipboardData(CF_UNICODETEXT);
+	if (h != NULL && (p = GlobalLock(h)) != NULL) {
+		_snwprintf(buf, cap, L"%ls", p);
+		buf[cap - 1] = L'\0';
+		GlobalUnlock(h);
+	}
+	CloseClipboard();
+}
+
+/* "Generate key...": an ed25519 key with a passphrase into the kit folder
+ * (the exe's, no config chosen); the files exist, the shown public key is
+ * the .pub file's line, the shown fingerprint is the one computed from it;
+ * Copy puts the line on the clipboard; the second time the overwrite
+ * question appears and "No" leaves the key as it was. */
+static int scenario_keygen(const wchar_t *exe0, const wchar_t *work)
+{
+	app_proc p;
+	HWND w, d, mb;
+	wchar_t dir[MAX_PATH * 2], exe[MAX_PATH * 2], key[MAX_PATH * 2], pub[MAX_PATH * 2];
+	static wchar_t shown[16384], clip[16384], wpub[16384];
+	wchar_t fp[128] = L"", want_fp[128] = L"";
+	char *pubtext = NULL, *pubtext2 = NULL;
+
+	step(copy_app(exe0, work, L"keygen", dir, exe), "copy PortForwarder.exe to a fresh folder");
+	_snwprintf(key, MAX_PATH * 2, L"%ls\\id_ed25519", dir);
+	_snwprintf(pub, MAX_PATH * 2, L"%ls\\id_ed25519.pub", dir);
+	DeleteFileW(key);
+	DeleteFileW(pub);
+	step(start_app(exe, L"", &p), "start PortForwarder.exe");
+	if (failed)
+		return 1;
+	w = wait_main(&p);
+	step(w != NULL, "main window shown");
+	if (w == NULL)
+		goto kill;
+	step(GetDlgItem(w, IDC_GENKEY) != NULL, "the main window has \"Generate key...\"");
+	click(w, IDC_GENKEY);
+	d = wait_for(&p, L"#32770", IDC_KG_GENERATE, 10000);
+	step(d != NULL, "the Generate key dialog opens");
+	if (d == NULL)
+		goto kill;
+	step(wait_text(d, IDC_KG_TYPE, L"ed25519", 5000), "ed25519 is the default type");
+	step(wait_text(d, IDC_KG_COMMENT, L"@", 5000), "the comment defaults to user@host");
+	step(wait_text(d, IDC_KG_FILE, key, 5000), "the key goes to id_ed25519 in the exe's folder");
+	set_text(d, IDC_KG_PASS1, L"pf-test-passphrase");
+	set_text(d, IDC_KG_PASS2, L"pf-test-passphrase");
+	screenshot(L"keygen-dialog");
+	click(d, IDC_KG_GENERATE);
+	step(wait_text(d, IDC_KG_FP, L"SHA256:", 30000), "the fingerprint is shown");
+	step(wait_text(d, IDC_KG_SEND, L"id_ed25519.pub", 5000),
+	     "the line telling to send the .pub file to the administrator");
+	screenshot(L"keygen-done");
+	step(GetFileAttributesW(key) != INVALID_FILE_ATTRIBUTES, "id_ed25519 written");
+	pubtext = read_file(pub);
+	step(pubtext != NULL && strncmp(pubtext, "ssh-ed25519 AAAA", 16) == 0,
+	     "id_ed25519.pub written");
+	if (pubtext != NULL) {
+		MultiByteToWideChar(CP_UTF8, 0, pubtext, -1, wpub, 16384);
+		wpub[wcscspn(wpub, L"\r\n")] = L'\0';
+		get_text(d, IDC_KG_PUBKEY, shown, 16384);
+		step(wcscmp(shown, wpub) == 0, "the shown public key is the .pub file's line");
+		get_text(d, IDC_KG_FP, fp, 128);
+		step(pub_fingerprint(pubtext, want_fp, 128) && wcscmp(fp, want_fp) == 0,
+		     "the shown fingerprint is the .pub key's SHA256");
+		printf("  fingerprint %ls (computed %ls)\n", fp, want_fp);
+		step(IsWindowEnabled(GetDlgItem(d, IDC_KG_COPY)), "Copy is enabled");
+		click(d, IDC_KG_COPY);
+		Sleep(500);
+		clipboard_text(clip, 16384);
+		step(wcscmp(clip, wpub) == 0, "Copy puts the public key on the clipboard");
+	}
+
+	/* The second time: the overwrite question; "No" keeps the key. */
+	set_text(d, IDC_KG_PASS1, L"other");
+	set_text(d, IDC_KG_PASS2, L"other");
+	click(d, IDC_KG_GENERATE);
+	mb = wait_for(&p, L"#32770", IDYES, 10000);
+	step(mb != NULL, "the second time, the overwrite question appears");
+	screenshot(L"keygen-overwrite");
+	if (mb != NULL) {
+		click(mb, IDNO);
+		step(wait_visible(mb, 0, 5000), "No closes the question");
+	}
+	Sleep(500);
+	pubtext2 = read_file(pub);
+	step(pubtext != NULL && pubtext2 != NULL && strcmp(pubtext, pubtext2) == 0,
+	     "... and the key is unchanged");
+	click(d, IDCANCEL);
+	step(wait_visible(d, 0, 5000), "Close closes the dialog");
+	click(w, IDC_EXIT);
+	step(wait_exit(&p, 20000) == 0, "Exit ends the process with code 0");
+	free(pubtext);
+	free(pubtext2);
+	return failed != 0;
+kill:
+	kill_app(&p);
+	free(pubtext);
+	free(pubtext2);
+	return 1;
+}
+
 int wmain(int argc, wchar_t **argv);
 int wmain(int argc, wchar_t **argv)
 {
@@ -1148,6 +1315,7 @@ int wmain(int argc, wchar_t **argv)
 		{L"day", scenario_day},
 		{L"day-cancel", scenario_day_cancel},
 		{L"day-changed", scenario_day_changed},
+		{L"keygen", scenario_keygen},
 	};
 	wchar_t work[MAX_PATH * 2];
 	size_t i;
@@ -1168,7 +1336,7 @@ int wmain(int argc, wchar_t **argv)
 		fprintf(stderr, "usage: pftest-driver "
 				"smoke|ini|tray|dialogs|ui|ui-cancel|ja|ja-ini|cmdline|relpath|day|"
 				"day-cancel|"
-				"day-changed "
+				"day-changed|keygen "
 				"<PortForwarder.exe> <shot folder> [work folder]\n");
 	printf("%d passed, %d failed\n", passed, failed);
 	return rc;

@@ -23,9 +23,10 @@
 #define LISTEN_BACKLOG      1024 /* a burst of clients waits in the queue */
 #define ACCEPT_PAUSE_MS     250  /* after accept() failed (out of handles) */
 #define STATUS_INTERVAL_MS  250
-#define FLUSH_MS            2000 /* on stop, for the last messages to the server */
-#define PROBE_MS            3000 /* reconnect_now while connected: answer within */
-#define REMOTE_RETRY_MIN_MS 2000 /* a refused remote forward is asked again */
+#define FLUSH_MS            2000  /* on stop, for the last messages to the server */
+#define SOCKS_TIMEOUT_MS    30000 /* for a SOCKS client to send its request */
+#define PROBE_MS            3000  /* reconnect_now while connected: answer within */
+#define REMOTE_RETRY_MIN_MS 2000  /* a refused remote forward is asked again */
 #define REMOTE_RETRY_MAX_MS 60000
 #define KEEPALIVE_ADDRESS   "keepalive.portforwarder.invalid"
 
@@ -54,6 +55,7 @@ typedef struct tunnel {
 	size_t out_len, out_off;
 	int sock_eof, ch_eof, eof_sent, shut_sent;
 	uint64_t sent, received; /* bytes to the server, to the client */
+	uint64_t born;           /* pf_time_ms() when accepted */
 	int rx;                  /* libssh has news for this channel (see on_ch_data) */
 	int remote_socks;        /* RemoteForward without destination: SOCKS on the channel */
 	long pidx;               /* index in the poll set this round, or -1 */
@@ -305,6 +307,7 @@ static tunnel *tunnel_new(pf_fwd_engine *e, size_t fi, pf_socket sock)
 		return NULL;
 	}
 	t->fwd = fi;
+	t->born = pf_time_ms();
 	t->sock = sock;
 	t->next = e->tunnels;
 	e->tunnels = t;
@@ -945,8 +948,20 @@ static short tunnel_events(const tunnel *t)
 
 /* One round's work on a tunnel; returns 1 when data moved. Tunnels with
  * nothing to do cost no system call. */
-static int tunnel_step(pf_fwd_engine *e, tunnel *t, short rev)
+static int tunnel_step(pf_fwd_engine *e, tunnel *t, short rev, uint64_t now)
 {
+	/* A SOCKS client that never finishes its request does not hold a
+	 * connection for ever. */
+	if ((t->state == T_SOCKS || t->state == T_RSOCKS) && now - t->born > SOCKS_TIMEOUT_MS) {
+		pf_session_log(e->s, PF_LOG_INFO,
+			       "%s %d: the SOCKS client at %s:%d sent no complete request within "
+			       "%d s; closed.",
+			       kind_name(e->f[t->fwd].spec->kind), e->f[t->fwd].bound_port,
+			       t->origin[0] ? t->origin : "the server", t->origin_port,
+			       SOCKS_TIMEOUT_MS / 1000);
+		tunnel_kill(e, t, "SOCKS timeout");
+		return 0;
+	}
 	switch (t->state) {
 	case T_SOCKS: step_socks(e, t, rev); break;
 	case T_OPENING:
@@ -1116,7 +1131,7 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 		 * every one with something to do: libssh may hold data for a
 		 * channel whose socket had no event. */
 		for (t = e->tunnels; t != NULL; t = t->next)
-			busy |= tunnel_step(e, t, t->pidx >= 0 ? e->pfd[t->pidx].revents : 0);
+			busy |= tunnel_step(e, t, t->pidx >= 0 ? e->pfd[t->pidx].revents : 0, now);
 		for (i = 2; i < first_tunnel; i++)
 			if (e->pfd[i].revents) {
 				fwd *f = e->pown[i];

@@ -387,19 +387,24 @@ static void start_open(pf_fwd_engine *e, tunnel *t)
 	step_opening(e, t); /* sends the request */
 }
 
+/* A few bytes of SOCKS handshake to the client. Remote SOCKS: the client
+ * is at the far end of the channel (its window is far larger). Local: into
+ * an empty socket buffer, they fit. */
+static void socks_write(tunnel *t, const unsigned char *data, size_t n)
+{
+	if (n == 0)
+		return;
+	if (t->remote_socks)
+		(void)ssh_channel_write(t->ch, data, (uint32_t)n);
+	else
+		(void)pf_net_send(t->sock, data, n);
+}
+
 static void socks_reply(tunnel *t, pf_socks_reply_code code)
 {
 	unsigned char r[PF_SOCKS_REPLY_MAX];
-	size_t n = pf_socks_reply(pf_socks_get_version(&t->socks), code, r, sizeof(r));
 
-	if (n == 0)
-		return;
-	/* Remote SOCKS: the client is at the far end of the channel. Local:
-	 * a few bytes into an empty socket buffer, they fit. */
-	if (t->remote_socks)
-		(void)ssh_channel_write(t->ch, r, (uint32_t)n);
-	else
-		(void)pf_net_send(t->sock, r, n);
+	socks_write(t, r, pf_socks_reply(pf_socks_get_version(&t->socks), code, r, sizeof(r)));
 }
 
 /* Split "addr:port" / "[v6]:port" from pf_net_accept. */
@@ -508,10 +513,7 @@ static void socks_feed(pf_fwd_engine *e, tunnel *t, const unsigned char *buf, si
 		case PF_SOCKS_NEED_MORE: return;
 		case PF_SOCKS_SEND:
 			o = pf_socks_output(&t->socks, &olen);
-			if (olen > 0 && t->remote_socks)
-				(void)ssh_channel_write(t->ch, o, (uint32_t)olen);
-			else if (olen > 0)
-				(void)pf_net_send(t->sock, o, olen);
+			socks_write(t, o, olen);
 			break;
 		case PF_SOCKS_REQUEST: {
 			const pf_socks_request *req = pf_socks_get_request(&t->socks);
@@ -535,10 +537,7 @@ static void socks_feed(pf_fwd_engine *e, tunnel *t, const unsigned char *buf, si
 		}
 		case PF_SOCKS_FAIL:
 			o = pf_socks_output(&t->socks, &olen);
-			if (olen > 0 && t->remote_socks)
-				(void)ssh_channel_write(t->ch, o, (uint32_t)olen);
-			else if (olen > 0)
-				(void)pf_net_send(t->sock, o, olen);
+			socks_write(t, o, olen);
 			pf_session_log(e->s, PF_LOG_INFO, "SOCKS request refused: %s",
 				       pf_socks_reason(&t->socks));
 			tunnel_kill(e, t, "SOCKS refused");

@@ -63,7 +63,7 @@ const char *pf_keygen_default_name(pf_keygen_type type)
 
 static int default_bits(pf_keygen_type type)
 {
-	return type == PF_KEYGEN_RSA ? 3072 : type == PF_KEYGEN_ECDSA ? 256 : 256;
+	return type == PF_KEYGEN_RSA ? 3072 : 256; /* ed25519 and ECDSA P-256 */
 }
 
 pf_rc pf_keygen_check(const pf_keygen_params *p, pf_error *err)

@@ -17,10 +17,10 @@ typedef enum pf_ppk_result {
 } pf_ppk_result;
 
 typedef struct pf_ppk {
-	int version;     /* 2 or 3 */
-	char type[48];   /* the algorithm line: "ssh-ed25519"... */
-	int encrypted;   /* "Encryption: aes256-cbc" */
-	char kdf[16];    /* "Argon2id" ... for v3 encrypted, else "" */
+	int version;      /* 2 or 3 */
+	char type[48];    /* the algorithm line: "ssh-ed25519"... */
+	int encrypted;    /* "Encryption: aes256-cbc" */
+	char kdf[16];     /* "Argon2id" ... for v3 encrypted, else "" */
 	uint32_t passes;  /* Argon2-Passes */
 	uint32_t mem_kib; /* Argon2-Memory */
 	char comment[256];

@@ -727,16 +727,21 @@ static int accept_remote(pf_fwd_engine *e)
 	int i;
 
 	for (i = 0; i < ACCEPT_BATCH; i++) {
-		int port = 0;
-		ssh_channel ch = ssh_channel_open_forward_port(e->s->ssh, 0, &port, NULL, NULL);
+		int port = 0, oport = 0;
+		char *origin = NULL; /* who connected on the server's side */
+		ssh_channel ch =
+			ssh_channel_open_forward_port(e->s->ssh, 0, &port, &origin, &oport);
 		size_t fi;
 		tunnel *t;
 		pf_error err;
 		pf_socket sock = PF_INVALID_SOCKET;
 		int dyn;
+		char oname[80];
 
 		if (ch == NULL)
 			return i;
+		pf_strlcpy(oname, origin ? origin : "", sizeof(oname));
+		ssh_string_free_char(origin);
 		for (fi = 0; fi < e->nf; fi++)
 			if (is_remote(&e->f[fi]) && e->f[fi].st.state == PF_FWD_ACTIVE &&
 			    e->f[fi].bound_port == port)
@@ -768,6 +773,10 @@ static int accept_remote(pf_fwd_engine *e)
 			return i;
 		}
 		tunnel_attach(t, ch);
+		pf_strlcpy(t->origin, oname, sizeof(t->origin));
+		t->origin_port = oport;
+		pf_session_log(e->s, PF_LOG_VERBOSE, "%s %d: connection from %s:%d on the server",
+			       kind_name(e->f[fi].spec->kind), port, oname, oport);
 		if (dyn) {
 			pf_socks_init(&t->socks);
 			t->remote_socks = 1;

@@ -1281,6 +1281,32 @@ static int scenario_keygen(const wchar_t *exe0, const wchar_t *work)
 	pubtext2 = read_file(pub);
 	step(pubtext != NULL && pubtext2 != NULL && strcmp(pubtext, pubtext2) == 0,
 	     "... and the key is unchanged");
+	/* Two different passphrases: said so, nothing written. */
+	set_text(d, IDC_KG_PASS1, L"one");
+	set_text(d, IDC_KG_PASS2, L"two");
+	click(d, IDC_KG_GENERATE);
+	mb = wait_for(&p, L"#32770", IDOK, 10000);
+	step(mb != NULL, "different passphrases: a message says so");
+	if (mb != NULL) {
+		click(mb, IDOK);
+		wait_visible(mb, 0, 5000);
+	}
+	/* An empty passphrase: a warning first; "No" writes nothing. */
+	set_text(d, IDC_KG_PASS1, L"");
+	set_text(d, IDC_KG_PASS2, L"");
+	click(d, IDC_KG_GENERATE);
+	mb = wait_for(&p, L"#32770", IDYES, 10000);
+	step(mb != NULL, "an empty passphrase: a warning first");
+	screenshot(L"keygen-empty-warning");
+	if (mb != NULL) {
+		click(mb, IDNO);
+		wait_visible(mb, 0, 5000);
+	}
+	Sleep(500);
+	free(pubtext2);
+	pubtext2 = read_file(pub);
+	step(pubtext != NULL && pubtext2 != NULL && strcmp(pubtext, pubtext2) == 0,
+	     "... and still nothing was replaced");
 	click(d, IDCANCEL);
 	step(wait_visible(d, 0, 5000), "Close closes the dialog");
 	click(w, IDC_EXIT);

@@ -3,11 +3,11 @@
  *
  *   pftest-driver <scenario> <PortForwarder.exe> <screenshot folder> <work folder>
  *
- * Scenarios: smoke, ini, tray, dialogs, ui, ui-cancel, ja, ja-ini, cmdline, relpath, keygen. Each copies
- * the exe into its own folder under the work folder (so PortForwarder.ini starts empty and lands
- * there), prints one line per step and "N passed, N failed" at the end; exit 0 only when every step
- * passed. Screenshots of each step go to the screenshot folder as <scenario>-NN-<what>.bmp
- * (wine-run.sh turns them into PNGs). */
+ * Scenarios: smoke, ini, tray, dialogs, ui, ui-cancel, ja, ja-ini, cmdline, relpath, keygen. Each
+ * copies the exe into its own folder under the work folder (so PortForwarder.ini starts empty and
+ * lands there), prints one line per step and "N passed, N failed" at the end; exit 0 only when
+ * every step passed. Screenshots of each step go to the screenshot folder as
+ * <scenario>-NN-<what>.bmp (wine-run.sh turns them into PNGs). */
 #include <windows.h>
 #include <wincrypt.h> /* SHA-256 for the keygen scenario (advapi32) */
 #include <stdio.h>
@@ -1237,7 +1237,8 @@ static int scenario_keygen(const wchar_t *exe0, const wchar_t *work)
 		goto kill;
 	step(wait_text(d, IDC_KG_TYPE, L"ed25519", 5000), "ed25519 is the default type");
 	step(wait_text(d, IDC_KG_COMMENT, L"@", 5000), "the comment defaults to user@host");
-	step(wait_text(d, IDC_KG_FILE, key, 5000), "the key goes to id_ed25519 in the exe's folder");
+	step(wait_text(d, IDC_KG_FILE, key, 5000),
+	     "the key goes to id_ed25519 in the exe's folder");
 	set_text(d, IDC_KG_PASS1, L"pf-test-passphrase");
 	set_text(d, IDC_KG_PASS2, L"pf-test-passphrase");
 	screenshot(L"keygen-dialog");

@@ -32,9 +32,10 @@
 #include "pf/mem.h"
 #include "ppk.h"
 
-#define PPK_LINES_MAX  1000       /* base64 lines of one blob: 64 KB */
-#define PPK_MEM_MAX    (1U << 20) /* Argon2 KiB: 1 GiB; PuTTYgen's default is 8 MiB */
-#define PPK_PASSES_MAX 1000       /* PuTTYgen picks ~13-30 for 100 ms */
+#define PPK_LINES_MAX  1000         /* base64 lines of one blob: 64 KB */
+#define PPK_MEM_MAX    (1U << 20)   /* Argon2 KiB: 1 GiB; PuTTYgen's default is 8 MiB */
+#define PPK_PASSES_MAX 1000         /* PuTTYgen picks ~13-30 for 100 ms */
+#define PPK_WORK_MAX   (1ULL << 24) /* KiB x passes: 16 GiB of work, some seconds */
 #define PPK_LANES_MAX  64
 #define PPK_ARGON2_OUT 80 /* key 32 + IV 16 + MAC key 32 */
 #define OPENSSH_MAGIC  "openssh-key-v1"
@@ -368,10 +369,12 @@ pf_ppk_result pf_ppk_parse(const char *text, size_t len, const char *passphrase,
 		k->passes = passes;
 		k->mem_kib = mem;
 		if (mem > PPK_MEM_MAX || passes > PPK_PASSES_MAX || lanes > PPK_LANES_MAX ||
-		    passes == 0 || lanes == 0 || mem < 8 * lanes) {
+		    passes == 0 || lanes == 0 || mem < 8 * lanes ||
+		    (uint64_t)mem * passes > PPK_WORK_MAX) {
 			res = say(&r, PF_PPK_UNSUPPORTED,
 				  "its Argon2 parameters are out of the range we accept (at most "
-				  "1 GiB of memory and 1000 passes); save it again from PuTTYgen "
+				  "1 GiB of memory, 1000 passes, 16 GiB of work in all); save it "
+				  "again from PuTTYgen "
 				  "with the default parameters");
 			goto out;
 		}

@@ -205,6 +205,13 @@ int main(void)
 	CHECK_INT((int)fs.bytes_in, 26);
 	CHECK_INT((int)fs.active, 0);
 	CHECK_INT(fs.state, PF_FWD_ACTIVE);
+	/* Remote SOCKS: two clients, the tunnelled bytes only (not the
+	 * handshake), each way. */
+	fs = rec_fwd(&ui, 3);
+	CHECK_INT((int)fs.total, 2);
+	CHECK_INT((int)fs.bytes_in, 22);
+	CHECK_INT((int)fs.bytes_out, 22);
+	CHECK_INT((int)fs.active, 0);
 	pf_mutex_lock(ui.mu);
 	CHECK(strcmp(ui.server, "127.0.0.1:") > 0 && strstr(ui.server, "127.0.0.1:") == ui.server);
 	CHECK(ui.algorithms[0] != '\0');

@@ -70,4 +70,52 @@ check "ssh logs in with the RSA key made by pf keygen" \
 	timeout 20 ssh -F none -i "$kit/id_rsa" -o IdentitiesOnly=yes -o BatchMode=yes \
 	-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -p "$ssh_port" \
 	"$(id -un)@127.0.0.1" true
+
+# pf itself logs in with a key made by pf keygen and with PuTTY keys
+# (.ppk v3 encrypted, v2 plain) as IdentityFile: a line through the forward.
+echo_port=$(free_port)
+python3 "$here/echo.py" "$echo_port" &
+pids+=($!)
+wait_port "$echo_port"
+printf 'ppk pass' >"$dir/ppkpass"
+puttygen -q -t ed25519 -C ppk3 --new-passphrase "$dir/ppkpass" -o "$kit/key3.ppk"
+puttygen -q -t ecdsa -b 384 -C ppk2 --ppk-param version=2 --new-passphrase /dev/null -o "$kit/key2.ppk"
+{
+	cat "$kit/id_ed25519.pub"
+	puttygen -L "$kit/key3.ppk" --old-passphrase "$dir/ppkpass"
+	puttygen -L "$kit/key2.ppk"
+} >"$dir/authorized_keys"
+printf '#!/bin/sh\necho secret2\n' >"$dir/askpass-gen"
+printf '#!/bin/sh\necho "ppk pass"\n' >"$dir/askpass-ppk"
+chmod +x "$dir/askpass-gen" "$dir/askpass-ppk"
+through() { # name identityfile askpass
+	local lport out=""
+	lport=$(free_port)
+	cat >"$kit/config-$1.txt" <<CFG
+Host test
+  HostName 127.0.0.1
+  Port $ssh_port
+  User $(id -un)
+  IdentityFile $2
+  IdentitiesOnly yes
+  LocalForward $lport 127.0.0.1:$echo_port
+CFG
+	SSH_ASKPASS=$3 SSH_ASKPASS_REQUIRE=force timeout 60 "$PF" -F "$kit/config-$1.txt" \
+		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -N test \
+		>"$dir/pf-$1.log" 2>&1 </dev/null &
+	local pf_pid=$!
+	pids+=("$pf_pid")
+	if wait_port "$lport" 20; then
+		out=$(python3 -c 'import socket,sys
+s=socket.create_connection(("127.0.0.1",int(sys.argv[1])),10); s.sendall(b"hello ppk\n")
+print(s.recv(100).decode().strip())' "$lport" 2>&1) || true
+	fi
+	kill "$pf_pid" 2>/dev/null || true
+	wait "$pf_pid" 2>/dev/null || true
+	[ "$out" = "hello ppk" ] || { echo "got: $out"; cat "$dir/pf-$1.log"; return 1; }
+}
+check "pf logs in with the key pf keygen made (passphrase by askpass)" \
+	through gen id_ed25519 "$dir/askpass-gen"
+check "pf logs in with an encrypted PuTTY .ppk v3 key" through ppk3 key3.ppk "$dir/askpass-ppk"
+check "pf logs in with a plain PuTTY .ppk v2 key" through ppk2 key2.ppk "$dir/askpass-ppk"
 finish

@@ -42,6 +42,8 @@ typedef struct rec_ui {
 	pf_fwd_status fwd[REC_MAX_FWD];
 	char fwd_listen[REC_MAX_FWD][300];
 	unsigned long publishes;
+	const char *secret; /* the answer to every passphrase question */
+	int secret_asks;
 	char log[1 << 16];
 } rec_ui;
 
@@ -86,6 +88,20 @@ static inline void rec_log(void *ctx, pf_log_level level, const char *conn, cons
 	pf_mutex_unlock(r->mu);
 }
 
+static inline void rec_secret(void *ctx, const pf_secret_request *req, pf_secret_done_fn done,
+			      void *token)
+{
+	rec_ui *r = ctx;
+	const char *answer;
+
+	(void)req;
+	pf_mutex_lock(r->mu);
+	r->secret_asks++;
+	answer = r->secret;
+	pf_mutex_unlock(r->mu);
+	done(token, answer);
+}
+
 static inline void rec_init(rec_ui *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -93,6 +109,7 @@ static inline void rec_init(rec_ui *r)
 	r->cv = pf_cond_new();
 	r->ui.status_changed = rec_status;
 	r->ui.log = rec_log;
+	r->ui.ask_secret = rec_secret;
 	r->ui.ctx = r;
 }
 

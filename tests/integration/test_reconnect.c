@@ -4,7 +4,8 @@
  *    a transfer: the transfer's client is closed, not left hanging; A's
  *    session says "Reconnecting in N s", counts the reconnect and keeps
  *    its listener, closing clients at once meanwhile; once A is back the
- *    session reconnects by itself and new connections work;
+ *    session reconnects by itself, without asking for the key's passphrase
+ *    again, and new connections work;
  *  - server A stopped (SIGSTOP, listener and children): the keepalive
  *    (ServerAliveInterval 1, ServerAliveCountMax 2) notices within the
  *    bound; once continued, the session reconnects;
@@ -17,11 +18,12 @@
 #include "pf/version.h"
 #include "sshd_fixture.h"
 
-#define INTERVAL 1
-#define COUNT    2
+#define PASSPHRASE "reconnect without asking"
+#define INTERVAL   1
+#define COUNT      2
 
-static int write_config(const char *path, const sshd_fixture *f, int lport, int echo_port,
-			const char *extra)
+static int write_config(const char *path, const sshd_fixture *f, const char *key, int lport,
+			int echo_port, const char *extra)
 {
 	FILE *c = fopen(path, "w");
 
@@ -31,7 +33,7 @@ static int write_config(const char *path, const sshd_fixture *f, int lport, int 
 		"Host test\n  HostName 127.0.0.1\n  Port %d\n  User %s\n  IdentityFile %s\n"
 		"  UserKnownHostsFile %s/known_hosts\n  StrictHostKeyChecking accept-new\n"
 		"  LocalForward %d 127.0.0.1:%d\n%s",
-		f->port, f->user, f->client_key, f->dir, lport, echo_port, extra);
+		f->port, f->user, key, f->dir, lport, echo_port, extra);
 	fclose(c);
 	return 0;
 }
@@ -104,7 +106,7 @@ int main(void)
 	sshd_fixture fa, fb;
 	echo_srv echo;
 	rec_ui ua, ub;
-	char cfga[700], cfgb[700], reply[128], extra[200];
+	char cfga[700], cfgb[700], reply[128], extra[200], keya[700];
 	int pa, pb, fd;
 	pf_session *sa = NULL, *sb = NULL;
 	pf_error err;
@@ -123,12 +125,20 @@ int main(void)
 	snprintf(extra, sizeof(extra),
 		 "  ServerAliveInterval %d\n  ServerAliveCountMax %d\n  ConnectTimeout 20\n",
 		 INTERVAL, COUNT);
-	if (write_config(cfga, &fa, pa, echo.port, extra) != 0 ||
-	    write_config(cfgb, &fb, pb, echo.port, "") != 0)
+	/* A's key has a passphrase: asked once, then the per-run cache
+	 * answers on every reconnect. */
+	snprintf(keya, sizeof(keya), "%s/id_pass", fa.dir);
+	if (fixture_run("ssh-keygen -q -t ed25519 -N '%s' -f '%s' && cat '%s.pub' >> "
+			"'%s/authorized_keys'",
+			PASSPHRASE, keya, keya, fa.dir) != 0)
+		return 1;
+	if (write_config(cfga, &fa, keya, pa, echo.port, extra) != 0 ||
+	    write_config(cfgb, &fb, fb.client_key, pb, echo.port, "") != 0)
 		return 1;
 
 	rec_init(&ua);
 	rec_init(&ub);
+	ua.secret = PASSPHRASE;
 	{
 		pf_session_opts oa = {PF_RECONNECT_ALWAYS, 0, 0, "A"},
 				ob = {PF_RECONNECT_ALWAYS, 0, 0, "B"};
@@ -221,6 +231,8 @@ int main(void)
 	CHECK_INT(eng_dialogue("127.0.0.1", pb, "B back\n", reply, sizeof(reply)), 7);
 	CHECK_INT(ua.state, PF_CONN_CONNECTED);
 	CHECK_INT(ua.connected_times, 3);
+	/* Three connections of A, one question. */
+	CHECK_INT(ua.secret_asks, 1);
 
 	pf_session_stop(sa);
 	pf_session_stop(sb);

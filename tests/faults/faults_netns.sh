@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Network faults between two network namespaces this test makes itself
+# ("client" with pf and its clients, "server" with sshd and the targets),
+# joined by a veth pair on 10.200.N.0/30 and nothing else; no real network
+# is touched. Removed again on exit.
+#  a. the link goes down for 20 s, then up: the keepalive (ServerAliveInterval
+#     2, ServerAliveCountMax 3) notices, pf keeps trying with its back-off and
+#     reconnects within one back-off step once the link is back; a 20 MB
+#     download afterwards is intact;
+#  b. tc netem loss 5% delay 50ms: a 20 MB download completes and verifies
+#     (skipped with a message where the kernel has no netem).
+# Exit 77 (skipped) where network namespaces cannot be made.
+. "$(cd "$(dirname "$0")" && pwd)/common.sh"
+DOWN=${PF_LINK_DOWN_S:-20}
+INTERVAL=2
+COUNT=3
+
+n=$(($$ % 250 + 1))
+cns=pfc$$
+sns=pfs$$
+cveth=pfc$$v
+sveth=pfs$$v
+caddr=10.200.$n.1
+saddr=10.200.$n.2
+netns_cleanup() {
+	cleanup
+	ip netns del "$cns" 2>/dev/null || true
+	ip netns del "$sns" 2>/dev/null || true
+}
+trap netns_cleanup EXIT
+
+if ! ip netns add "$cns" 2>"$dir/netns.err"; then
+	echo "skipped: network namespaces unavailable here ($(cat "$dir/netns.err"))"
+	exit 77
+fi
+ip netns add "$sns"
+ip link add "$cveth" type veth peer name "$sveth"
+ip link set "$cveth" netns "$cns"
+ip link set "$sveth" netns "$sns"
+ip -n "$cns" addr add "$caddr/30" dev "$cveth"
+ip -n "$sns" addr add "$saddr/30" dev "$sveth"
+for ns in "$cns" "$sns"; do ip -n "$ns" link set lo up; done
+ip -n "$cns" link set "$cveth" up
+ip -n "$sns" link set "$sveth" up
+C() { ip netns exec "$cns" "$@"; }
+S() { ip netns exec "$sns" "$@"; }
+
+# wait_port_in <ns> <addr> <port> <seconds>
+wait_port_in() {
+	local i
+	for i in $(seq 1 $(($4 * 10))); do
+		ip netns exec "$1" bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# The server side: sshd on the veth address, an HTTP server on its loopback.
+make_kit
+ssh-keygen -q -t ed25519 -N '' -f "$dir/host_key"
+ssh_port=2222
+http_port=8080
+lport=18080
+cat >"$dir/sshd_config" <<CFG
+Port $ssh_port
+ListenAddress $saddr
+HostKey $dir/host_key
+PidFile $dir/sshd.pid
+AuthorizedKeysFile $dir/authorized_keys
+StrictModes no
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+AllowTcpForwarding yes
+LogLevel VERBOSE
+CFG
+mkdir -p /run/sshd "$dir/www"
+ip netns exec "$sns" /usr/sbin/sshd -D -e -f "$dir/sshd_config" 2>>"$dir/sshd.log" &
+pids+=($!)
+head -c 20000000 /dev/urandom >"$dir/www/big.bin"
+want=$(sha256sum <"$dir/www/big.bin" | cut -d' ' -f1)
+(cd "$dir/www" && exec ip netns exec "$sns" python3 -m http.server --bind 127.0.0.1 "$http_port" >/dev/null 2>&1) &
+pids+=($!)
+check "sshd up in the server namespace" wait_port_in "$sns" "$saddr" "$ssh_port" 10
+check "the client namespace reaches it over the veth" wait_port_in "$cns" "$saddr" "$ssh_port" 10
+wait_port_in "$sns" 127.0.0.1 "$http_port" 10 || true
+
+cat >"$kit/config.txt" <<CFG
+Host test
+  HostName $saddr
+  Port $ssh_port
+  User $(id -un)
+  IdentityFile id_ed25519
+  LocalForward $lport 127.0.0.1:$http_port
+  ServerAliveInterval $INTERVAL
+  ServerAliveCountMax $COUNT
+  ConnectTimeout 5
+CFG
+log=$dir/pf.log
+ip netns exec "$cns" "$PF" -F "$kit/config.txt" -o StrictHostKeyChecking=accept-new -v -N test >"$log" 2>&1 </dev/null &
+pf_pid=$!
+pids+=("$pf_pid")
+connected() { grep -c "pf: test: Connected" "$log" || true; }
+check "pf connected across the namespaces" wait_log "$log" "pf: test: Connected" 20
+check "forward up in the client namespace" wait_port_in "$cns" 127.0.0.1 "$lport" 10
+download() { C curl -sS --max-time "${1:-60}" "http://127.0.0.1:$lport/big.bin" | sha256sum | cut -d' ' -f1; }
+check "a 20 MB download before the fault is intact" test "$(download)" = "$want"
+
+# a. The link goes down.
+before=$(connected)
+t0=$(now_ms)
+ip -n "$sns" link set "$sveth" down
+echo "link down for $DOWN s"
+if wait_log "$log" "stopped answering" $((DOWN - 1)); then
+	dt=$(($(now_ms) - t0))
+	# interval x (count + 1) after the last byte, plus slack for a busy box.
+	check "link down: the keepalive noticed after $dt ms (bound $((INTERVAL * (COUNT + 1) + 5)) s)" \
+		test "$dt" -le $(((INTERVAL * (COUNT + 1) + 5) * 1000))
+	grep "stopped answering" "$log"
+else
+	bad "link down: the keepalive did not notice within $((DOWN - 1)) s"
+fi
+check "link down: pf keeps trying (Reconnecting in N s)" wait_log "$log" "Reconnecting in [0-9]* s" 5
+# While down, the listener stays and a client is not left hanging forever.
+rc=0
+C curl -sS --max-time 15 -o /dev/null "http://127.0.0.1:$lport/big.bin" 2>/dev/null || rc=$?
+check "link down: a client through the forward gets an answer, not a hang (curl $rc)" test "$rc" != 28
+sleep $((DOWN - ($(now_ms) - t0) / 1000)) 2>/dev/null || true
+ip -n "$sns" link set "$sveth" up
+tup=$(now_ms)
+last=$(grep -o "Reconnecting in [0-9]* s" "$log" | tail -1 | grep -o "[0-9]*")
+bound=$((last + 5 + 10))
+echo "link up after $(((tup - t0) / 1000)) s; last back-off step $last s; reconnect bound $bound s"
+ok=0
+for _ in $(seq 1 $((bound * 10))); do
+	[ "$(connected)" -gt "$before" ] && { ok=1; break; }
+	sleep 0.1
+done
+check "link up: reconnected after $((($(now_ms) - tup) / 1000)) s (bound: back-off step + connect timeout + slack = $bound s)" \
+	test "$ok" = 1
+check "link up: pf still running" kill -0 "$pf_pid"
+check "link up: a new 20 MB download is intact" test "$(download)" = "$want"
+sed -n "/stopped answering/,/pf: test: Connected/p" "$log" | grep -v "^pf: test: \(Connecting\|Reconnecting\)" | head -30
+
+# b. Loss and delay.
+if tc -n "$cns" qdisc add dev "$cveth" root netem loss 5% delay 50ms 2>"$dir/tc.err" &&
+	tc -n "$sns" qdisc add dev "$sveth" root netem loss 5% delay 50ms 2>>"$dir/tc.err"; then
+	t1=$(now_ms)
+	got=$(download 170)
+	check "netem loss 5% delay 50ms: a 20 MB download completes and verifies ($((($(now_ms) - t1) / 1000)) s)" \
+		test "$got" = "$want"
+	tc -n "$cns" qdisc del dev "$cveth" root 2>/dev/null || true
+	tc -n "$sns" qdisc del dev "$sveth" root 2>/dev/null || true
+else
+	echo "skipped: tc netem loss/delay ($(head -1 "$dir/tc.err"); the kernel has no sch_netem module)"
+fi
+
+kill -INT "$pf_pid"
+rc=0
+wait "$pf_pid" || rc=$?
+check "Ctrl-C ends pf with status 0 (got $rc)" test "$rc" = 0
+if [ "$fails" -ne 0 ]; then cat "$log"; tail -30 "$dir/sshd.log"; fi
+finish

@@ -17,8 +17,13 @@ static char *tmpdir_path(const char *name)
 	const char *base = getenv("PF_TEST_TMPDIR");
 	char *dir;
 
+	/* Never the current folder: it may be the source tree. */
 	if (base == NULL)
-		base = ".";
+		base = getenv("TMPDIR");
+	if (base == NULL)
+		base = getenv("TEMP");
+	if (base == NULL)
+		base = "/tmp";
 	dir = pf_path_join(base, name);
 	return dir;
 }

@@ -353,13 +353,14 @@ LogLevel DEBUG1
             return cmd + ["127.0.0.1"], env
         raise ValueError(fw)
 
-    def start_fw(self, fw, cipher):
+    def start_fw(self, fw, cipher, wrap=(), ready_s=20):
         li, le = free_port(), free_port()
         cmd, env = self.fw_cmd(fw, cipher, li, le)
+        cmd = list(wrap) + cmd
         mark = os.path.getsize(f"{self.work}/sshd.log")
         t0 = time.perf_counter()
         p = self.spawn(cmd, f"{fw}.log", env)
-        end = time.monotonic() + 20
+        end = time.monotonic() + ready_s
         ok = False
         while time.monotonic() < end and p.poll() is None:
             try:
@@ -476,6 +477,36 @@ LogLevel DEBUG1
             r = iperf(self.iperf_port, self.a.secs, rev)
             if not isinstance(r, str):
                 self.results.append(dict(round=rnd, cipher="-", fw="raw", metric=f"{name}_mbps", value=r[0]))
+
+    def profile(self):
+        """pf under callgrind for a bounded iperf3 transfer, each direction and cipher."""
+        a = self.a
+        os.makedirs(a.profile, exist_ok=True)
+        for cipher in a.ciphers:
+            for name, rev in (("up", False), ("down", True)):
+                out = os.path.join(a.profile, f"callgrind.{SHORT[cipher]}.{name}")
+                wrap = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
+                p, li, le, _ = self.start_fw("pf", cipher, wrap, ready_s=120)
+                try:
+                    cmd = ["iperf3", "-c", "127.0.0.1", "-p", str(li), "-n", f"{a.profile_mb}M", "-J"]
+                    if rev:
+                        cmd.append("-R")
+                    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+                    j = json.loads(r.stdout)
+                    log(f"profile {SHORT[cipher]} {name}: {j['end']['sum_received']['bytes'] / 1e6:.0f} MB "
+                        f"received under callgrind -> {out}")
+                finally:
+                    stop(p, timeout=30)
+        # where the memory of the concurrent run goes: massif, first cipher
+        cipher = a.ciphers[0]
+        out = os.path.join(a.profile, f"massif.{SHORT[cipher]}.conc{a.conc}")
+        wrap = ["valgrind", "--tool=massif", "--pages-as-heap=no", f"--massif-out-file={out}"]
+        p, li, le, _ = self.start_fw("pf", cipher, wrap, ready_s=120)
+        try:
+            t, why = concurrent_echo(le, a.conc, 1 << 20, timeout=300)
+            log(f"profile {SHORT[cipher]} {a.conc} x 1 MB under massif: {t:.1f} s, failures {why} -> {out}")
+        finally:
+            stop(p, timeout=30)
 
     def run(self):
         fws = self.a.forwarders
@@ -629,6 +660,10 @@ def main():
     ap.add_argument("--forwarders", nargs="+", default=["pf", "ssh", "plink"])
     ap.add_argument("--max-minutes", type=float, default=25, help="start no new round after this")
     ap.add_argument("--json", help="also write all samples and versions to this file")
+    ap.add_argument("--profile", metavar="DIR",
+                    help="instead of the bench: run pf under valgrind --tool=callgrind for a bounded iperf3 "
+                         "transfer each way and cipher, writing DIR/callgrind.<cipher>.<up|down>")
+    ap.add_argument("--profile-mb", type=int, default=200, help="MB per profiled transfer")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
     a = ap.parse_args()
     if not os.access(a.pf, os.X_OK):
@@ -644,6 +679,9 @@ def main():
     load0 = open("/proc/loadavg").read().strip()
     try:
         b.setup()
+        if a.profile:
+            b.profile()
+            return
         b.run()
     finally:
         b.cleanup()

@@ -7,7 +7,7 @@
  *    session reconnects by itself, without asking for the key's passphrase
  *    again, and new connections work;
  *  - server A stopped (SIGSTOP, listener and children): the keepalive
- *    (ServerAliveInterval 1, ServerAliveCountMax 2) notices within the
+ *    (ServerAliveInterval 1, ServerAliveCountMax 3) notices within the
  *    bound; once continued, the session reconnects;
  *  - all along, B's session never notices: no reconnect, data flows;
  *  - pf_session_reconnect_now while connected (resume, network change)
@@ -20,7 +20,7 @@
 
 #define PASSPHRASE "reconnect without asking"
 #define INTERVAL   1
-#define COUNT      2
+#define COUNT      3
 
 static int write_config(const char *path, const sshd_fixture *f, const char *key, int lport,
 			int echo_port, const char *extra)
@@ -196,7 +196,7 @@ int main(void)
 	CHECK(rec_wait(&ua, PF_CONN_RECONNECTING, 0, (INTERVAL * (COUNT + 1) + 3) * 1000));
 	ms = (long)(pf_time_ms() - t0);
 	printf("the stopped server was noticed after %ld ms\n", ms);
-	CHECK(ms <= (INTERVAL * (COUNT + 1) + 1) * 1000);
+	CHECK(ms <= (INTERVAL * (COUNT + 1)) * 1000 + 1500); /* loop tick, busy CPUs */
 	CHECK(rec_log_has(&ua, "stopped answering"));
 	CHECK_INT(eng_dialogue("127.0.0.1", pb, "B during\n", reply, sizeof(reply)), 9);
 	signal_tree(fa.pid, SIGCONT, 1);
@@ -224,7 +224,7 @@ int main(void)
 	CHECK(rec_wait(&ub, PF_CONN_RECONNECTING, 0, 8000));
 	ms = (long)(pf_time_ms() - t0);
 	printf("after reconnect_now, the stopped server was given up after %ld ms\n", ms);
-	CHECK(ms <= 4500);
+	CHECK(ms <= 5000);
 	CHECK(rec_log_has(&ub, "did not answer within 3 s"));
 	signal_tree(fb.pid, SIGCONT, 1);
 	CHECK(rec_wait(&ub, PF_CONN_CONNECTED, 2, 30000));

@@ -107,8 +107,20 @@ check "forward up in the client namespace" wait_port_in "$cns" 127.0.0.1 "$lport
 download() { C curl -sS --max-time "${1:-60}" "http://127.0.0.1:$lport/big.bin" | sha256sum | cut -d' ' -f1; }
 check "a 20 MB download before the fault is intact" test "$(download)" = "$want"
 
-# a. The link goes down.
+# The accepted sockets of the forward that pf holds.
+pf_clients() {
+	ip netns exec "$cns" ss -tnpH state established "( sport = :$lport )" |
+		grep -c "pid=$pf_pid," || true
+}
+
+# a. The link goes down, with a slow download in flight.
 before=$(connected)
+ip netns exec "$cns" curl -sS --max-time 90 --limit-rate 500K -o "$dir/cut.bin" \
+	"http://127.0.0.1:$lport/big.bin" 2>/dev/null &
+curl_pid=$!
+pids+=("$curl_pid")
+sleep 1
+check "a download in flight, its socket held by pf ($(pf_clients))" test "$(pf_clients)" = 1
 t0=$(now_ms)
 ip -n "$sns" link set "$sveth" down
 echo "link down for $DOWN s"
@@ -122,6 +134,21 @@ else
 	bad "link down: the keepalive did not notice within $((DOWN - 1)) s"
 fi
 check "link down: pf keeps trying (Reconnecting in N s)" wait_log "$log" "Reconnecting in [0-9]* s" 5
+# The download in flight is closed by pf once it gives the connection up,
+# not left hanging (curl may still be reading what was buffered before: the
+# check is that pf no longer holds an accepted socket of the forward).
+held=1
+for _ in $(seq 1 50); do
+	held=$(pf_clients)
+	[ "$held" = 0 ] && break
+	sleep 0.1
+done
+check "link down: pf closed the download in flight within 5 s of noticing" test "$held" = 0
+[ "$held" = 0 ] || ip netns exec "$cns" ss -tnpo state all "( sport = :$lport or dport = :$lport )"
+rc=0
+wait "$curl_pid" || rc=$?
+check "link down: the download in flight ended short (curl $rc, $(stat -c %s "$dir/cut.bin") bytes)" \
+	test "$rc" != 0 -a "$rc" != 28
 # While down, the listener stays and a client is not left hanging forever.
 rc=0
 C curl -sS --max-time 15 -o /dev/null "http://127.0.0.1:$lport/big.bin" 2>/dev/null || rc=$?

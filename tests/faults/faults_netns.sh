@@ -8,7 +8,8 @@
 #     reconnects within one back-off step once the link is back; a 20 MB
 #     download afterwards is intact;
 #  b. tc netem loss 5% delay 50ms: a 20 MB download completes and verifies
-#     (skipped with a message where the kernel has no netem).
+#     (skipped with a message where the kernel has no netem; then a user-space
+#     relay that delays, stalls and fragments stands in, without loss).
 # Exit 77 (skipped) where network namespaces cannot be made.
 . "$(cd "$(dirname "$0")" && pwd)/common.sh"
 DOWN=${PF_LINK_DOWN_S:-20}
@@ -181,6 +182,37 @@ if tc -n "$cns" qdisc add dev "$cveth" root netem loss 5% delay 50ms 2>"$dir/tc.
 	tc -n "$sns" qdisc del dev "$sveth" root 2>/dev/null || true
 else
 	echo "skipped: tc netem loss/delay ($(head -1 "$dir/tc.err"); the kernel has no sch_netem module)"
+	# In its place, not the same thing (no packet loss): a user-space relay
+	# in the client namespace that delays by 50 ms, stalls some chunks and
+	# cuts the SSH stream into random fragments; a second pf through it.
+	relay_port=2223
+	lport2=18081
+	ip netns exec "$cns" python3 "$faults_dir/tools.py" relay "$relay_port" "$saddr" "$ssh_port" 50 &
+	pids+=($!)
+	wait_port_in "$cns" 127.0.0.1 "$relay_port" 10 || true
+	cat >"$kit/relay.txt" <<CFG
+Host test
+  HostName 127.0.0.1
+  Port $relay_port
+  User $(id -un)
+  IdentityFile id_ed25519
+  LocalForward $lport2 127.0.0.1:$http_port
+  ServerAliveInterval $INTERVAL
+  ServerAliveCountMax $COUNT
+CFG
+	ip netns exec "$cns" "$PF" -F "$kit/relay.txt" -o StrictHostKeyChecking=accept-new -v -N test \
+		>"$dir/relay.log" 2>&1 </dev/null &
+	pf2=$!
+	pids+=("$pf2")
+	check "slow fragmented path: pf connected through the relay" \
+		wait_log "$dir/relay.log" "pf: test: Connected" 30
+	t1=$(now_ms)
+	got=$(ip netns exec "$cns" curl -sS --max-time 170 "http://127.0.0.1:$lport2/big.bin" | sha256sum | cut -d' ' -f1)
+	check "slow fragmented path: a 20 MB download completes and verifies ($((($(now_ms) - t1) / 1000)) s)" \
+		test "$got" = "$want"
+	check "slow fragmented path: no reconnect needed" bash -c "! grep -q 'Reconnecting in' '$dir/relay.log'"
+	kill -INT "$pf2"
+	wait "$pf2" || true
 fi
 
 kill -INT "$pf_pid"

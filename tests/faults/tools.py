@@ -12,7 +12,14 @@
   churn PORT N PARALLEL      N short echo dialogues, PARALLEL at a time;
                              prints "<ok> <failed> <seconds>", exit 0 when
                              all were intact
+  relay PORT HOST TPORT MS   serve forever: a TCP relay to HOST:TPORT that
+                             delays every chunk by MS ms, stalls 5% of them
+                             a further 200 ms (order kept) and writes them on
+                             in random fragments of 1..1400 bytes (a bad
+                             path, where tc netem is not available)
 """
+import collections
+import random
 import socket
 import struct
 import sys
@@ -119,6 +126,72 @@ def churn(port, n, parallel):
     return 0 if counts["bad"] == 0 else 1
 
 
+def relay_pipe(src, dst, delay):
+    q = collections.deque()
+    cv = threading.Condition()
+    state = {"eof": False, "last": 0.0}
+
+    def reader():
+        while True:
+            try:
+                d = src.recv(65536)
+            except OSError:
+                d = b""
+            with cv:
+                if not d:
+                    state["eof"] = True
+                else:
+                    t = time.monotonic() + delay
+                    if random.random() < 0.05:
+                        t += 0.2
+                    t = max(t, state["last"])
+                    state["last"] = t
+                    q.append((t, d))
+                cv.notify()
+            if not d:
+                return
+
+    threading.Thread(target=reader, daemon=True).start()
+    try:
+        while True:
+            with cv:
+                while not q and not state["eof"]:
+                    cv.wait()
+                if not q:
+                    break
+                t, d = q.popleft()
+            wait = t - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            i = 0
+            while i < len(d):
+                n = random.randint(1, 1400)
+                dst.sendall(d[i:i + n])
+                i += n
+        dst.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+
+
+def relay(port, host, tport, ms):
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", port))
+    srv.listen(16)
+    while True:
+        conn, _ = srv.accept()
+        try:
+            up = socket.create_connection((host, tport), timeout=10)
+        except OSError:
+            rst_close(conn)
+            continue
+        up.settimeout(None)
+        for s in (conn, up):
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for a, b in ((conn, up), (up, conn)):
+            threading.Thread(target=relay_pipe, args=(a, b, ms / 1000.0), daemon=True).start()
+
+
 def main():
     cmd, port = sys.argv[1], int(sys.argv[2])
     if cmd == "reset-server":
@@ -129,6 +202,8 @@ def main():
         return abort(port, int(sys.argv[3]))
     elif cmd == "echo":
         return 0 if dialogue(port, sys.argv[3].encode()) else 1
+    elif cmd == "relay":
+        relay(port, sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
     elif cmd == "churn":
         return churn(port, int(sys.argv[3]), int(sys.argv[4]))
     return 2

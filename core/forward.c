@@ -12,7 +12,6 @@
 #include <libssh/callbacks.h>
 
 #include "pf/mem.h"
-#include "pf/netextra.h"
 #include "pf/socks.h"
 #include "session_internal.h"
 
@@ -20,8 +19,7 @@
 #define OUT_BUF             (64 * 1024) /* server -> client */
 #define MAX_LISTEN          4
 #define ACCEPT_BATCH        256
-#define LISTEN_BACKLOG      1024 /* a burst of clients waits in the queue */
-#define ACCEPT_PAUSE_MS     250  /* after accept() failed (out of handles) */
+#define ACCEPT_PAUSE_MS     250 /* after accept() failed (out of handles) */
 #define STATUS_INTERVAL_MS  250
 #define FLUSH_MS            2000  /* on stop, for the last messages to the server */
 #define SOCKS_TIMEOUT_MS    30000 /* for a SOCKS client to send its request */
@@ -170,7 +168,6 @@ static pf_rc bind_local(pf_fwd_engine *e, fwd *f)
 	for (i = 0; i < f->nls; i++) {
 		char name[80];
 
-		pf_net_set_backlog(f->ls[i], LISTEN_BACKLOG);
 		pf_net_local_name(f->ls[i], name, sizeof(name));
 		if (i > 0)
 			pf_strlcat(f->listen, ", ", sizeof(f->listen));

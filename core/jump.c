@@ -19,6 +19,7 @@
 struct pf_jump {
 	pf_jump *next;
 	ssh_session ssh;
+	pf_socket ssh_sock; /* the jump session's own socket (libssh does not close it) */
 	ssh_channel ch;
 	pf_socket sock; /* our end of the pair */
 	pf_thread *thread;
@@ -138,6 +139,8 @@ out:
 	ssh_disconnect(j->ssh);
 	ssh_free(j->ssh);
 	j->ssh = NULL;
+	pf_net_close(j->ssh_sock);
+	j->ssh_sock = PF_INVALID_SOCKET;
 	free(up);
 	free(down);
 }
@@ -240,6 +243,7 @@ void pf_jump_close(pf_session *s)
 				ssh_channel_free(j->ch);
 			if (j->ssh != NULL)
 				ssh_free(j->ssh);
+			pf_net_close(j->ssh_sock);
 			pf_net_close(j->sock);
 		}
 		pf_mutex_free(j->mu);
@@ -300,7 +304,7 @@ pf_rc pf_jump_open(pf_session *s, pf_socket *out, pf_error *err)
 			rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
 			break;
 		}
-		j->sock = PF_INVALID_SOCKET;
+		j->sock = j->ssh_sock = PF_INVALID_SOCKET;
 		j->next = s->jumps;
 		s->jumps = j;
 		snprintf(j->name, sizeof(j->name), "%s:%d", hcs[i]->hostname, hcs[i]->port);
@@ -314,7 +318,9 @@ pf_rc pf_jump_open(pf_session *s, pf_socket *out, pf_error *err)
 		rc = pf_session_open_ssh(s, carry, err);
 		carry = PF_INVALID_SOCKET; /* consumed either way */
 		j->ssh = s->ssh;
+		j->ssh_sock = s->sock;
 		s->ssh = NULL;
+		s->sock = PF_INVALID_SOCKET;
 		s->hc = main_hc;
 		memcpy(s->server, saved_server, sizeof(saved_server));
 		if (rc != PF_OK)

@@ -401,7 +401,7 @@ pf_rc pf_keygen_generate(const char *path, const pf_keygen_params *p, pf_keygen_
 		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory while making the key.");
 		goto out;
 	}
-	rc = pf_file_write_atomic(path, text, strlen(text), err);
+	rc = pf_file_write_secret(path, text, strlen(text), err);
 	if (rc == PF_OK)
 		rc = pf_file_write_atomic(pub_path, line, strlen(line), err);
 	if (rc != PF_OK)

@@ -649,7 +649,8 @@ pf_rc pf_session_open_ssh(pf_session *s, pf_socket sock, pf_error *err)
 		pf_net_close(sock);
 		return rc;
 	}
-	/* From here libssh owns the socket and closes it with the session. */
+	/* libssh uses the socket but never closes it: drop_ssh does. */
+	s->sock = sock;
 	if (ssh_connect(s->ssh) != SSH_OK) {
 		const char *why = ssh_get_error(s->ssh);
 
@@ -699,6 +700,8 @@ static void drop_ssh(pf_session *s, int polite)
 		ssh_free(s->ssh);
 		s->ssh = NULL;
 	}
+	pf_net_close(s->sock);
+	s->sock = PF_INVALID_SOCKET;
 	/* The agent's and the jump hosts' bridges end once libssh closed
 	 * their sockets. */
 	pf_agent_close(s->agent);
@@ -844,6 +847,7 @@ pf_rc pf_session_start(pf_host_config *hc, const pf_ui *ui, const pf_session_opt
 		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
 	}
 	s->hc = hc;
+	s->sock = PF_INVALID_SOCKET;
 	s->ui = *ui;
 	if (opts != NULL)
 		s->opts = *opts;

@@ -62,6 +62,7 @@ struct pf_session {
 
 	/* Worker thread only. */
 	ssh_session ssh;
+	pf_socket sock; /* s->ssh's socket: libssh does not close one given to it */
 	pf_conn_state state;
 	char server[300];     /* "host:port" as configured */
 	char algorithms[256]; /* negotiated, for the status */

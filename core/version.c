@@ -7,7 +7,6 @@
 #include "pf/net.h"
 #include "pf_build_version.h"
 
-
 const char *pf_version(void)
 {
 	return PF_BUILD_VERSION;

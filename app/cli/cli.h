@@ -50,6 +50,13 @@ void pf_cli_print_diags(const pf_diags *d, int verbose, FILE *err);
 /* -G: print the effective configuration like `ssh -G`. Returns the exit status. */
 int pf_cli_dump(const pf_cli_opts *opts);
 
+/* One answer from the person (connect.c): from $SSH_ASKPASS when
+ * SSH_ASKPASS_REQUIRE=force or there is no terminal, else typed on standard
+ * input (echo off unless `echo`), read without stdio buffering so no copy
+ * of a secret is left behind. The prompt is shown as given plus a space.
+ * Returns 0, or -1 when there is no answer (end of input, askpass failed). */
+int pf_cli_read_answer(const char *prompt, int echo, char *buf, size_t size);
+
 /* Connect and forward until Ctrl-C (connect.c). Returns the exit status:
  * 0 after a clean stop, 1 after a failure (its one message printed). */
 int pf_cli_connect(const pf_cli_opts *opts);

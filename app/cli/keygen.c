@@ -11,16 +11,6 @@
 #include "pf/mem.h"
 #include "pf/platform.h"
 
-#ifdef _WIN32
-#include <windows.h>
-#include <io.h>
-#define isatty _isatty
-#define fileno _fileno
-#else
-#include <termios.h>
-#include <unistd.h>
-#endif
-
 #define ANSWER_MAX 1024
 
 static void keygen_usage(FILE *out)
@@ -36,51 +26,11 @@ static void keygen_usage(FILE *out)
 	      out);
 }
 
-/* A line from stdin into buf without the newline, echo off when asked and
- * stdin is a terminal. Returns 0, or -1 at end of input. */
-static int read_line(const char *prompt, int echo, char *buf, size_t size)
-{
-	int tty = isatty(fileno(stdin)), ok;
-#ifdef _WIN32
-	HANDLE h = GetStdHandle(STD_INPUT_HANDLE);
-	DWORD mode = 0;
-	int restore = !echo && tty && GetConsoleMode(h, &mode);
-
-	if (restore)
-		SetConsoleMode(h, mode & ~(DWORD)ENABLE_ECHO_INPUT);
-#else
-	struct termios old, quiet;
-	int restore = !echo && tty && tcgetattr(fileno(stdin), &old) == 0;
-
-	if (restore) {
-		quiet = old;
-		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		tcsetattr(fileno(stdin), TCSAFLUSH, &quiet);
-	}
-#endif
-	fprintf(stderr, "%s", prompt);
-	fflush(stderr);
-	ok = fgets(buf, (int)size, stdin) != NULL;
-#ifdef _WIN32
-	if (restore)
-		SetConsoleMode(h, mode);
-#else
-	if (restore)
-		tcsetattr(fileno(stdin), TCSAFLUSH, &old);
-#endif
-	if (restore || !tty)
-		fputc('\n', stderr);
-	if (!ok)
-		return -1;
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return 0;
-}
-
 static int yes(const char *prompt)
 {
 	char ans[16];
 
-	if (read_line(prompt, 1, ans, sizeof(ans)) != 0)
+	if (pf_cli_read_answer(prompt, 1, ans, sizeof(ans)) != 0)
 		return 0;
 	return ans[0] == 'y' || ans[0] == 'Y';
 }
@@ -97,8 +47,8 @@ static int ask_passphrase(char *pass)
 	int tries, rc = 1;
 
 	for (tries = 0; tries < 3; tries++) {
-		if (read_line("Passphrase (empty for none): ", 0, pass, ANSWER_MAX) != 0 ||
-		    read_line("Same passphrase again: ", 0, again, sizeof(again)) != 0)
+		if (pf_cli_read_answer("Passphrase (empty for none):", 0, pass, ANSWER_MAX) != 0 ||
+		    pf_cli_read_answer("Same passphrase again:", 0, again, sizeof(again)) != 0)
 			break;
 		if (strcmp(pass, again) != 0) {
 			fputs("The two passphrases differ; try again.\n", stderr);
@@ -106,7 +56,7 @@ static int ask_passphrase(char *pass)
 		}
 		if (pass[0] == '\0') {
 			fputs(empty_warning, stderr);
-			if (!yes("Save the key without a passphrase? (y/n) "))
+			if (!yes("Save the key without a passphrase? (y/n)"))
 				continue;
 		}
 		rc = 0;

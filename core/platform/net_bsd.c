@@ -185,7 +185,8 @@ static pf_socket listen_one(const struct sockaddr *sa, socklen_type len, int *e)
 #endif
 	if (sa->sa_family == AF_INET6)
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, (const char *)&on, sizeof(on));
-	if (bind(s, sa, len) != 0 || listen(s, 128) != 0) {
+	/* The system's largest queue: a burst of clients must not be reset. */
+	if (bind(s, sa, len) != 0 || listen(s, SOMAXCONN) != 0) {
 		*e = sock_errno();
 		closesock(s);
 		return PF_INVALID_SOCKET;

@@ -111,7 +111,20 @@ out:
 	return PF_OK;
 }
 
+static pf_rc write_atomic(const char *path, const void *data, size_t len, int secret,
+			  pf_error *err);
+
 pf_rc pf_file_write_atomic(const char *path, const void *data, size_t len, pf_error *err)
+{
+	return write_atomic(path, data, len, 0, err);
+}
+
+pf_rc pf_file_write_secret(const char *path, const void *data, size_t len, pf_error *err)
+{
+	return write_atomic(path, data, len, 1, err);
+}
+
+static pf_rc write_atomic(const char *path, const void *data, size_t len, int secret, pf_error *err)
 {
 	char *tmp = NULL;
 	int fd = -1;
@@ -121,7 +134,7 @@ pf_rc pf_file_write_atomic(const char *path, const void *data, size_t len, pf_er
 	struct stat st;
 	mode_t mode = 0600;
 
-	if (stat(path, &st) == 0)
+	if (!secret && stat(path, &st) == 0)
 		mode = st.st_mode & 0777;
 	tmp = pf_asprintf("%s.tmpXXXXXX", path);
 	if (tmp == NULL)

@@ -145,6 +145,12 @@ out:
 	return PF_OK;
 }
 
+/* Windows: the new file inherits the folder's permissions either way. */
+pf_rc pf_file_write_secret(const char *path, const void *data, size_t len, pf_error *err)
+{
+	return pf_file_write_atomic(path, data, len, err);
+}
+
 pf_rc pf_file_write_atomic(const char *path, const void *data, size_t len, pf_error *err)
 {
 	wchar_t *wpath = NULL, *wtmp = NULL;

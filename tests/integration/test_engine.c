@@ -248,14 +248,9 @@ int main(void)
 	fds1 = count_fds();
 	printf("after: %d threads, %d descriptors\n", threads1, fds1);
 	CHECK_INT(threads1, threads0);
-	/* KNOWN BUG outside the engine: libssh does not close a socket given
-	 * with SSH_OPTIONS_FD, and session.c's drop_ssh does not either, so
-	 * each SSH connection leaves its socket open. Tolerated (loudly)
-	 * until session.c closes it; then this is exact. */
-	if (fds1 == fds0 + 1)
-		printf("WARNING: one descriptor more after the session: the SSH socket "
-		       "(session.c drop_ssh must close it; libssh does not)\n");
-	CHECK(fds1 == fds0 || fds1 == fds0 + 1);
+	/* Every descriptor back, the SSH sockets included (libssh does not
+	 * close a socket given to it: the session does). */
+	CHECK_INT(fds1, fds0);
 	CHECK(eng_refused("127.0.0.1", p_load)); /* the listeners are closed */
 	pf_sleep_ms(300);
 	/* Both sessions said goodbye to the server. */

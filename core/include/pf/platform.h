@@ -28,6 +28,10 @@ pf_rc pf_file_read(const char *path, size_t max, char **data, size_t *len, pf_er
  * is untouched and the temporary removed. */
 pf_rc pf_file_write_atomic(const char *path, const void *data, size_t len, pf_error *err);
 
+/* The same for a private key: on POSIX the file is always mode 0600, also
+ * when it replaces one with wider permissions. */
+pf_rc pf_file_write_secret(const char *path, const void *data, size_t len, pf_error *err);
+
 /* fopen() taking a UTF-8 path. */
 FILE *pf_fopen(const char *path, const char *mode);
 

@@ -69,6 +69,22 @@ def proc_cpu(pid):
     return (int(fields[11]) + int(fields[12])) / ticks
 
 
+def tree_cpu(pid):
+    """utime+stime of pid and all its live descendants, in seconds."""
+    total = 0.0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            total += proc_cpu(p)
+            for tid in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{tid}/children") as f:
+                    todo += [int(x) for x in f.read().split()]
+        except (OSError, ValueError):
+            pass
+    return total
+
+
 def proc_mem(pid):
     """(VmRSS, VmHWM) of pid in MB."""
     rss = hwm = 0.0
@@ -436,18 +452,22 @@ LogLevel DEBUG1
                 log(f"  {fw:5} {SHORT[cipher]:10} {a.seq} seq: p50 {statistics.median(times) if times else -1:.3f} ms, "
                     f"max {times[-1] if times else -1:.1f} ms, {fails} failed")
             for name, rev in (("up", False), ("down", True)):
+                s0 = tree_cpu(self.sshd.pid)
                 c0 = proc_cpu(p.pid)
                 r = iperf(li, a.secs, rev)
                 c1 = proc_cpu(p.pid)
+                s1 = tree_cpu(self.sshd.pid)
                 if isinstance(r, str) and "busy" in r:
                     # the previous test's connections were not closed yet
                     # through this forwarder: note it, restart iperf3 -s, retry once
                     self.notes.append(f"round {rnd + 1}: {fw} {SHORT[cipher]} iperf3 {name}: server still "
                                       "busy with the previous test; restarted it and retried")
                     self.restart_iperf()
+                    s0 = tree_cpu(self.sshd.pid)
                     c0 = proc_cpu(p.pid)
                     r = iperf(li, a.secs, rev)
                     c1 = proc_cpu(p.pid)
+                    s1 = tree_cpu(self.sshd.pid)
                 if isinstance(r, str):
                     rec(f"{name}_fail", 1)
                     log(f"  {fw:5} {SHORT[cipher]:10} iperf3 {name}: FAILED: {r}")
@@ -457,6 +477,7 @@ LogLevel DEBUG1
                 mbps, nbytes = r
                 rec(f"{name}_mbps", mbps)
                 rec(f"{name}_cpu_s_per_gb", (c1 - c0) / (nbytes / 1e9) if nbytes else float("nan"))
+                rec(f"{name}_sshd_cpu_s_per_gb", (s1 - s0) / (nbytes / 1e9) if nbytes else float("nan"))
                 log(f"  {fw:5} {SHORT[cipher]:10} iperf3 {name}: {mbps:.0f} Mbit/s, "
                     f"{(c1 - c0) / (nbytes / 1e9):.2f} CPU s/GB")
             ok = verify_file(le, self.verify_path)
@@ -491,8 +512,15 @@ LogLevel DEBUG1
                     cmd = ["iperf3", "-c", "127.0.0.1", "-p", str(li), "-n", f"{a.profile_mb}M", "-J"]
                     if rev:
                         cmd.append("-R")
-                    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-                    j = json.loads(r.stdout)
+                    for attempt in range(2):
+                        r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+                        j = json.loads(r.stdout)
+                        if "error" not in j:
+                            break
+                        log(f"profile {SHORT[cipher]} {name}: iperf3: {j['error']}")
+                        self.restart_iperf()
+                    else:
+                        continue
                     log(f"profile {SHORT[cipher]} {name}: {j['end']['sum_received']['bytes'] / 1e6:.0f} MB "
                         f"received under callgrind -> {out}")
                 finally:
@@ -507,6 +535,85 @@ LogLevel DEBUG1
             log(f"profile {SHORT[cipher]} {a.conc} x 1 MB under massif: {t:.1f} s, failures {why} -> {out}")
         finally:
             stop(p, timeout=30)
+
+    def descendants(self, pid):
+        out, todo = [], [pid]
+        while todo:
+            p = todo.pop()
+            try:
+                for tid in os.listdir(f"/proc/{p}/task"):
+                    with open(f"/proc/{p}/task/{tid}/children") as f:
+                        kids = [int(x) for x in f.read().split()]
+                    out += kids
+                    todo += kids
+            except (OSError, ValueError):
+                pass
+        return out
+
+    def diag_queue(self):
+        """Where does the 200 x 1 MB peak RSS come from? Stop sshd's session processes
+        (SIGSTOP) so nothing leaves the forwarder, let 200 clients send 1 MB each, and
+        read the forwarder's RSS after a few seconds; then continue sshd and check that
+        every byte echoes back. A forwarder that bounds what it takes from clients stays
+        small; one that hands everything to its SSH library grows by up to 200 MB."""
+        a = self.a
+        cipher = a.ciphers[0]
+        for fw in a.forwarders:
+            before = set(self.descendants(self.sshd.pid))
+            samples = []
+            p, li, le, _ = self.start_fw(fw, cipher)
+            try:
+                sess = [x for x in self.descendants(self.sshd.pid) if x not in before]
+                rss0, _ = proc_mem(p.pid)
+
+                async def go():
+                    base = random.Random(1).randbytes(1 << 20)
+                    conns = []
+                    for i in range(a.conc):  # channels open first: sshd must answer the opens
+                        r, w = await asyncio.open_connection("127.0.0.1", le)
+                        w.write(b"x")
+                        await asyncio.wait_for(r.readexactly(1), 10)
+                        conns.append((r, w))
+                    for x in sess:
+                        os.kill(x, signal.SIGSTOP)
+                    for r, w in conns:
+                        w.write(base)
+                    for _ in range(8):
+                        await asyncio.sleep(0.5)
+                        samples.append(proc_mem(p.pid)[0])
+                    for x in sess:
+                        os.kill(x, signal.SIGCONT)
+
+                    async def back(r, w):
+                        try:
+                            got = await asyncio.wait_for(r.readexactly(len(base)), 120)
+                            return "ok" if got == base else "wrong data"
+                        except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError) as e:
+                            return type(e).__name__
+                        finally:
+                            w.close()
+
+                    res = await asyncio.gather(*(back(r, w) for r, w in conns))
+                    why = {}
+                    for x in res:
+                        if x != "ok":
+                            why[x] = why.get(x, 0) + 1
+                    return why
+
+                why = asyncio.run(go())
+                _, hwm = proc_mem(p.pid)
+                log(f"diag {fw:5} {SHORT[cipher]}: sshd stopped, {a.conc} clients x 1 MB: RSS {rss0:.1f} -> "
+                    + " ".join(f"{x:.0f}" for x in samples) + f" MB (every 0.5 s); peak {hwm:.0f} MB; "
+                    f"after SIGCONT failures {why or 0}")
+                print(f"| {fw} | {SHORT[cipher]} | {rss0:.1f} | {' '.join(f'{x:.0f}' for x in samples)} | "
+                      f"{hwm:.0f} | {sum(why.values())} |")
+            finally:
+                for x in self.descendants(self.sshd.pid):
+                    try:
+                        os.kill(x, signal.SIGCONT)
+                    except OSError:
+                        pass
+                stop(p)
 
     def run(self):
         fws = self.a.forwarders
@@ -546,6 +653,8 @@ COLUMNS = [
     ("down_mbps", "down Mbit/s", (">=", 1.2)),
     ("up_cpu_s_per_gb", "CPU s/GB up", ("<=", 1.0)),
     ("down_cpu_s_per_gb", "CPU s/GB down", ("<=", 1.0)),
+    ("up_sshd_cpu_s_per_gb", "sshd CPU s/GB up", None),
+    ("down_sshd_cpu_s_per_gb", "sshd CPU s/GB down", None),
     ("seq_p50_ms", "seq p50 ms", ("<=", 1.0)),
     ("seq_p99_ms", "seq p99 ms", None),
     ("seq_max_ms", "seq max ms", None),
@@ -664,6 +773,9 @@ def main():
                     help="instead of the bench: run pf under valgrind --tool=callgrind for a bounded iperf3 "
                          "transfer each way and cipher, writing DIR/callgrind.<cipher>.<up|down>")
     ap.add_argument("--profile-mb", type=int, default=200, help="MB per profiled transfer")
+    ap.add_argument("--diag-queue", action="store_true",
+                    help="instead of the bench: --conc clients x 1 MB with sshd's session stopped (SIGSTOP): "
+                         "shows how much each forwarder takes in and holds when the server does not read")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
     a = ap.parse_args()
     if not os.access(a.pf, os.X_OK):
@@ -681,6 +793,12 @@ def main():
         b.setup()
         if a.profile:
             b.profile()
+            return
+        if a.diag_queue:
+            print("| forwarder | cipher | idle RSS MB | RSS every 0.5 s while sshd is stopped, MB | peak MB | "
+                  "failures after SIGCONT |")
+            print("|---|---|---|---|---|---|")
+            b.diag_queue()
             return
         b.run()
     finally:

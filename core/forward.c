@@ -1167,19 +1167,24 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 			goto out;
 		}
 		/* ServerAliveInterval: after each interval without a byte from
-		 * the server a keepalive goes out; when ServerAliveCountMax of
-		 * them went unanswered the server is given up, as OpenSSH
-		 * does: interval x count after the first unanswered keepalive,
-		 * interval x (count + 1) after the server's last byte. Only
-		 * bytes received count (see pfd[1] above). */
+		 * the server a keepalive goes out; the server is given up once
+		 * it has been silent for interval x ServerAliveCountMax (what
+		 * OpenSSH's manual promises: 15 s x 3 is about 45 s), and at
+		 * least one keepalive had a whole interval to be answered (so
+		 * count 1 means two intervals). Only bytes received count (see
+		 * pfd[1] above). */
+		if (ka_ms > 0 && missed >= 1 &&
+		    now - last_rx >= ka_ms * (uint64_t)(hc->server_alive_count_max > 2
+								? hc->server_alive_count_max
+								: 2)) {
+			rc = pf_error_set(err, PF_E_NETWORK,
+					  "The server %s stopped answering (silent for %llu s: no "
+					  "reply to %d keepalives, ServerAliveInterval %d s).",
+					  s->server, (unsigned long long)((now - last_rx) / 1000),
+					  missed, hc->server_alive_interval);
+			goto out;
+		}
 		if (ka_ms > 0 && now - last_rx >= ka_ms && now - last_ka >= ka_ms) {
-			if (missed >= hc->server_alive_count_max) {
-				rc = pf_error_set(err, PF_E_NETWORK,
-						  "The server %s stopped answering (no reply to %d "
-						  "keepalives, ServerAliveInterval %d s).",
-						  s->server, missed, hc->server_alive_interval);
-				goto out;
-			}
 			/* libssh's client has no keepalive call: a global request
 			 * with want-reply that the server must refuse does the
 			 * same as OpenSSH's keepalive@openssh.com. One at a time:

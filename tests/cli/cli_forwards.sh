@@ -49,6 +49,7 @@ Host test
   LocalForward $lport2 127.0.0.1:$http_port
   DynamicForward $sport
   RemoteForward $rport 127.0.0.1:$http_port
+  RemoteForward 0 127.0.0.1:$http_port
   RemoteForward $rsport
   LocalForward $lport3 127.0.0.1:$hport
 CFG
@@ -83,6 +84,12 @@ out=$(curl -sS --max-time 10 --socks5 127.0.0.1:$sport "http://127.0.0.1:$closed
 check "SOCKS5 replies connection refused, code 5 ($out)" grep -q "(5)" <<<"$out"
 check "HTTP through RemoteForward" \
 	test "$(curl -sS --max-time 10 http://127.0.0.1:$rport/hello.txt)" = "hello through the tunnel"
+# RemoteForward 0: the server picks the port, and pf says which.
+for i in $(seq 1 50); do grep -q "Allocated port" "$dir/pf.log" && break; sleep 0.1; done
+aport=$(sed -n 's/.*Allocated port \([0-9]*\) on the server.*/\1/p' "$dir/pf.log" | head -n1)
+check "RemoteForward 0: the allocated port is reported ($aport)" test -n "$aport"
+check "HTTP through the allocated remote port" \
+	test "$(curl -sS --max-time 10 "http://127.0.0.1:${aport:-1}/hello.txt")" = "hello through the tunnel"
 # Remote SOCKS (RemoteForward without destination): a SOCKS client on the
 # server side reaches our side's HTTP server through us.
 check "curl via remote SOCKS5" test "$(curl -sS --max-time 10 --socks5 127.0.0.1:$rsport "$url")" = "hello through the tunnel"

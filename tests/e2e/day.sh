@@ -5,7 +5,8 @@
 # wrong then the right passphrase, Connected and hidden to the tray; both
 # forwards checked from Linux (socat, curl); Exit from the tray; known_hosts
 # next to the key with one entry; the ini with a relative path. Then: Cancel
-# at the passphrase keeps the app usable; a changed host key is refused and
+# at the passphrase keeps the app usable; resume from sleep during a long
+# reconnect back-off reconnects at once; a changed host key is refused and
 # known_hosts stays byte for byte.
 #   day.sh <win64 build dir> <scratch dir> <wine prefix> <screenshot dir> [portable zip]
 # With a portable zip, the kit is that zip unpacked (the release a user
@@ -91,16 +92,40 @@ run_driver day-cancel >"$dir/cancel.log" 2>&1 || rc=$?
 cat "$dir/cancel.log"
 check "cancel scenario passed" test "$rc" = 0
 
+# 2b. Resume from sleep during a long reconnect back-off: at once.
+restart_sshd() {
+	/usr/sbin/sshd -D -e -f "$dir/sshd_config" 2>>"$dir/sshd.log" &
+	sshd_pid=$!
+	pids+=("$sshd_pid")
+	wait_port "$ssh_port"
+}
+stop_sshd() { # the listener and every session it forked
+	pkill -KILL -P "$sshd_pid" 2>/dev/null || true
+	kill "$sshd_pid" 2>/dev/null || true
+	wait "$sshd_pid" 2>/dev/null || true
+}
+rm -f "$kit"/step-resume-*
+run_driver day-resume >"$dir/resume.log" 2>&1 &
+drv=$!
+pids+=("$drv")
+for i in $(seq 1 600); do [ -e "$kit/step-resume-1" ] || ! kill -0 "$drv" 2>/dev/null && break; sleep 0.2; done
+if [ -e "$kit/step-resume-1" ]; then
+	stop_sshd
+	for i in $(seq 1 600); do [ -e "$kit/step-resume-2" ] || ! kill -0 "$drv" 2>/dev/null && break; sleep 0.2; done
+	restart_sshd
+	echo back >"$kit/step-resume-3"
+fi
+rc=0
+wait "$drv" || rc=$?
+cat "$dir/resume.log"
+check "resume scenario passed" test "$rc" = 0
+
 # 3. The server gets a new host key on the same port: refused.
 cp "$kit/known_hosts" "$dir/known_hosts.before"
-kill "$sshd_pid"
-wait "$sshd_pid" 2>/dev/null || true
+stop_sshd
 rm -f "$dir/host_key" "$dir/host_key.pub"
 ssh-keygen -q -t ed25519 -N '' -f "$dir/host_key"
-/usr/sbin/sshd -D -e -f "$dir/sshd_config" 2>>"$dir/sshd.log" &
-sshd_pid=$!
-pids+=("$sshd_pid")
-wait_port "$ssh_port"
+restart_sshd
 rc=0
 run_driver day-changed >"$dir/changed.log" 2>&1 || rc=$?
 cat "$dir/changed.log"

@@ -1095,6 +1095,63 @@ kill:
 	return 1;
 }
 
+/* The PC wakes from sleep while a connection waits out a long back-off:
+ * it reconnects at once (WM_POWERBROADCAST), not when the back-off ends.
+ * day.sh stops the server at "step-resume-1" and starts it again when it
+ * sees "step-resume-2". */
+static int scenario_day_resume(const wchar_t *exe0, const wchar_t *kit)
+{
+	wchar_t flag[MAX_PATH * 2], status[512];
+	app_proc p;
+	HWND w;
+	DWORD t0, waited;
+	unsigned left = 0;
+	int i;
+
+	(void)exe0;
+	w = day_start(kit, &p, 0);
+	if (w == NULL)
+		goto kill;
+	click(w, IDC_CONNECT);
+	step(day_passphrase(&p, DAY_PASSPHRASE, NULL), "the passphrase question");
+	step(wait_text(w, IDC_STATUS, L"CMS-SSH: Connected", 30000), "connected");
+	_snwprintf(flag, MAX_PATH * 2, L"%ls\\step-resume-1", kit);
+	write_file(flag, "stop the server\n");
+	/* Wait until the back-off has grown to several seconds. */
+	for (i = 0; i < 600; i++) {
+		wchar_t *n;
+
+		get_text(w, IDC_STATUS, status, 512);
+		n = wcsstr(status, L"Reconnecting in ");
+		if (n != NULL && (left = (unsigned)wcstoul(n + 16, NULL, 10)) >= 6)
+			break;
+		Sleep(100);
+	}
+	printf("  status: %ls\n", status);
+	step(left >= 6, "the server is gone: reconnecting, with a back-off of several seconds");
+	screenshot(L"reconnecting");
+	_snwprintf(flag, MAX_PATH * 2, L"%ls\\step-resume-2", kit);
+	write_file(flag, "start the server\n");
+	_snwprintf(flag, MAX_PATH * 2, L"%ls\\step-resume-3", kit);
+	step(wait_file(flag, 30000), "the server is back");
+	/* The PC wakes up. */
+	t0 = GetTickCount();
+	PostMessageW(w, WM_POWERBROADCAST, PBT_APMRESUMEAUTOMATIC, 0);
+	step(wait_text(w, IDC_STATUS, L"CMS-SSH: Connected", (DWORD)(left - 2) * 1000),
+	     "resume from sleep reconnects at once, not after the back-off");
+	waited = GetTickCount() - t0;
+	printf("  connected %lu ms after the resume (the back-off had %u s left)\n",
+	       (unsigned long)waited, left);
+	screenshot(L"reconnected");
+	click(w, IDC_EXIT);
+	step(wait_exit(&p, 30000) == 0, "Exit");
+	return failed != 0;
+kill:
+	screenshot(L"failure");
+	kill_app(&p);
+	return 1;
+}
+
 /* The server's host key changed: a warning with both fingerprints and the
  * known_hosts line, no way to accept it, no connection. */
 static int scenario_day_changed(const wchar_t *exe0, const wchar_t *kit)
@@ -1342,6 +1399,7 @@ int wmain(int argc, wchar_t **argv)
 		{L"day", scenario_day},
 		{L"day-cancel", scenario_day_cancel},
 		{L"day-changed", scenario_day_changed},
+		{L"day-resume", scenario_day_resume},
 		{L"keygen", scenario_keygen},
 	};
 	wchar_t work[MAX_PATH * 2];

@@ -145,6 +145,87 @@ def echo_server(port):
 
 
 # --------------------------------------------------------------------------
+# slow long link (a child process: `pfbench.py relay PORT TARGET DELAY_MS RATE_MBIT`)
+#
+# The kernels here have no sch_netem, so a userspace relay stands in for the
+# link: each direction is serialized at RATE (token bucket), then delivered
+# DELAY_MS / 2 later. Its queue is bounded (the link's bytes in flight plus a
+# 256 KB router queue) and its socket buffers are small, so a sender is held
+# back the way a real link holds it back: an SSH channel window smaller than
+# the bandwidth-delay product shows up as lost throughput.
+
+
+def relay(port, target, delay_ms, rate_mbit):
+    one_way = delay_ms / 2000.0
+    rate = rate_mbit * 1e6 / 8  # bytes per second
+    limit = int(rate * one_way) + (256 << 10)
+
+    async def pipe(src, dst):
+        loop = asyncio.get_running_loop()
+        q = asyncio.Queue()
+        state = {"queued": 0, "depart": 0.0}
+        room = asyncio.Event()
+        room.set()
+
+        async def writer():
+            while True:
+                when, data = await q.get()
+                if data is None:
+                    dst.write_eof() if dst.can_write_eof() else None
+                    return
+                wait = when - loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                dst.write(data)
+                await dst.drain()
+                state["queued"] -= len(data)
+                if state["queued"] < limit:
+                    room.set()
+
+        wt = asyncio.ensure_future(writer())
+        try:
+            while True:
+                await room.wait()
+                data = await src.read(16384)
+                if not data:
+                    break
+                now = loop.time()
+                state["depart"] = max(now, state["depart"]) + len(data) / rate
+                state["queued"] += len(data)
+                if state["queued"] >= limit:
+                    room.clear()
+                q.put_nowait((state["depart"] + one_way, data))
+        except (OSError, asyncio.CancelledError):
+            pass
+        q.put_nowait((0, None))
+        try:
+            await wt
+        except OSError:
+            pass
+
+    async def handle(r1, w1):
+        try:
+            r2, w2 = await asyncio.open_connection("127.0.0.1", target)
+        except OSError:
+            w1.close()
+            return
+        for w in (w1, w2):
+            sock = w.get_extra_info("socket")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 64 << 10)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 << 10)
+        await asyncio.gather(pipe(r1, w2), pipe(r2, w1), return_exceptions=True)
+        w1.close()
+        w2.close()
+
+    async def main():
+        srv = await asyncio.start_server(handle, "127.0.0.1", port, backlog=1024)
+        async with srv:
+            await srv.serve_forever()
+
+    asyncio.run(main())
+
+
+# --------------------------------------------------------------------------
 # clients
 
 
@@ -280,10 +361,12 @@ class Bench:
         fp = self.sh("ssh-keygen", "-l", "-E", "sha256", "-f", f"{w}/host_key.pub").stdout.split()[1]
         self.hostkey_fp = fp
         self.sshd_port = free_port()
+        # where the forwarders connect: sshd itself, or a slow-link relay in front of it
+        self.client_port = free_port() if self.a.link else self.sshd_port
         with open(f"{w}/host_key.pub") as f:
             hk = f.read().split()
         with open(f"{w}/known_hosts", "w") as f:
-            f.write(f"[127.0.0.1]:{self.sshd_port} {hk[0]} {hk[1]}\n")
+            f.write(f"[127.0.0.1]:{self.client_port} {hk[0]} {hk[1]}\n")
         with open(f"{w}/sshd_config", "w") as f:
             f.write(f"""Port {self.sshd_port}
 ListenAddress 127.0.0.1
@@ -315,9 +398,25 @@ LogLevel DEBUG1
                                     str(self.echo_port)], "echo.out")
         if not wait_port(self.iperf_port, 10) or not wait_port(self.echo_port, 10):
             raise SystemExit("iperf3 or echo server did not start")
+        self.raw_port = self.iperf_port
+        if self.a.link:
+            delay, rate = self.a.link
+            me = [sys.executable, os.path.abspath(__file__), "relay"]
+            self.spawn(me + [str(self.client_port), str(self.sshd_port), str(delay), str(rate)], "relay.out")
+            # the raw baseline goes through the same kind of link
+            self.raw_port = free_port()
+            self.spawn(me + [str(self.raw_port), str(self.iperf_port), str(delay), str(rate)], "relay-raw.out")
+            if not wait_port(self.client_port, 10) or not wait_port(self.raw_port, 10):
+                raise SystemExit("the slow-link relay did not start")
         # the pf binary is copied so a rebuild during the run changes nothing
         shutil.copy(self.a.pf, f"{w}/pf")
         self.pf = f"{w}/pf"
+        with open(self.pf, "rb") as f:
+            self.pf_sha = hashlib.sha256(f.read()).hexdigest()[:16]
+        self.pf_mtime = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(os.path.getmtime(self.a.pf)))
+        git = subprocess.run(["git", "-C", REPO, "describe", "--always", "--dirty"], capture_output=True,
+                             text=True).stdout.strip()
+        self.pf_build = f"{self.a.pf} built {self.pf_mtime}, sha256 {self.pf_sha}..., tree {git or '?'}"
         # PuTTY reads its saved sessions from $HOME/.putty
         os.makedirs(f"{w}/home/.putty/sessions", exist_ok=True)
         for c, plist in CIPHERS.items():
@@ -339,7 +438,7 @@ LogLevel DEBUG1
             with open(cfg, "w") as f:
                 f.write(f"""Host bench
   HostName 127.0.0.1
-  Port {self.sshd_port}
+  Port {self.client_port}
   User {self.user}
   IdentityFile {w}/id_ed25519
   IdentitiesOnly yes
@@ -355,14 +454,14 @@ LogLevel DEBUG1
             cmd = ["ssh", "-F", "none", "-N", "-o", "BatchMode=yes", "-o", f"Ciphers={cipher}",
                    "-o", f"UserKnownHostsFile={w}/known_hosts", "-o", "StrictHostKeyChecking=yes",
                    "-o", "ExitOnForwardFailure=yes", "-o", "Compression=no",
-                   "-i", f"{w}/id_ed25519", "-o", "IdentitiesOnly=yes", "-p", str(self.sshd_port)]
+                   "-i", f"{w}/id_ed25519", "-o", "IdentitiesOnly=yes", "-p", str(self.client_port)]
             for s in fwd:
                 cmd += ["-L", s]
             return cmd + [f"{self.user}@127.0.0.1"], None
         if fw == "plink":
             env = dict(os.environ, HOME=f"{w}/home")
             cmd = ["plink", "-load", f"bench-{SHORT[cipher]}", "-ssh", "-batch", "-N",
-                   "-P", str(self.sshd_port), "-i", f"{w}/id.ppk", "-hostkey", self.hostkey_fp,
+                   "-P", str(self.client_port), "-i", f"{w}/id.ppk", "-hostkey", self.hostkey_fp,
                    "-l", self.user, "-noagent"]
             for s in fwd:
                 cmd += ["-L", s]
@@ -495,7 +594,7 @@ LogLevel DEBUG1
 
     def raw(self, rnd):
         for name, rev in (("up", False), ("down", True)):
-            r = iperf(self.iperf_port, self.a.secs, rev)
+            r = iperf(self.raw_port, self.a.secs, rev)
             if not isinstance(r, str):
                 self.results.append(dict(round=rnd, cipher="-", fw="raw", metric=f"{name}_mbps", value=r[0]))
 
@@ -755,6 +854,9 @@ def main():
     if len(sys.argv) == 3 and sys.argv[1] == "echo-server":
         echo_server(int(sys.argv[2]))
         return
+    if len(sys.argv) == 6 and sys.argv[1] == "relay":
+        relay(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]))
+        return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pf", default=os.path.join(REPO, "build/native/app/cli/pf"), help="pf binary")
     ap.add_argument("--rounds", type=int, default=3)
@@ -767,6 +869,10 @@ def main():
     ap.add_argument("--verify-mb", type=int, default=32, help="size of the sha256-verified file")
     ap.add_argument("--ciphers", nargs="+", default=list(CIPHERS), choices=list(CIPHERS))
     ap.add_argument("--forwarders", nargs="+", default=["pf", "ssh", "plink"])
+    ap.add_argument("--link", metavar="RTT_MS:MBIT",
+                    type=lambda v: tuple(float(x) for x in v.split(":")),
+                    help="put a slow long link (userspace relay: round trip RTT_MS, MBIT Mbit/s) between the "
+                         "forwarders and sshd, e.g. --link 50:100 (use with --seq 0 --conc 0 --conc-big 0)")
     ap.add_argument("--max-minutes", type=float, default=25, help="start no new round after this")
     ap.add_argument("--json", help="also write all samples and versions to this file")
     ap.add_argument("--profile", metavar="DIR",
@@ -805,8 +911,12 @@ def main():
         b.cleanup()
     load1 = open("/proc/loadavg").read().strip()
     v = versions(a.pf)
+    v["pf binary"] = getattr(b, "pf_build", "?")
     print(f"# pf bench {started:%Y-%m-%d %H:%M} UTC, {a.rounds} rounds, iperf3 {a.secs} s, "
           f"{a.seq} sequential, {a.conc} x 1 MB concurrent, {a.verify_mb} MB sha256-verified per run")
+    if a.link:
+        print(f"slow long link between the forwarders and sshd: {a.link[0]:g} ms round trip, "
+              f"{a.link[1]:g} Mbit/s (userspace relay)")
     print(f"load average before: {load0}; after: {load1}")
     for k, val in v.items():
         print(f"- {k}: {val}")

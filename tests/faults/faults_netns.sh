@@ -44,7 +44,6 @@ for ns in "$cns" "$sns"; do ip -n "$ns" link set lo up; done
 ip -n "$cns" link set "$cveth" up
 ip -n "$sns" link set "$sveth" up
 C() { ip netns exec "$cns" "$@"; }
-S() { ip netns exec "$sns" "$@"; }
 
 # wait_port_in <ns> <addr> <port> <seconds>
 wait_port_in() {

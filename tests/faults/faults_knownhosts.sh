@@ -34,7 +34,7 @@ connect_once() {
 		>"$log" 2>&1 </dev/null &
 	local p=$!
 	pids+=("$p")
-	wait_log "$log" "pf: test: Connected" 20 || ok=0
+	wait_log "$log" "pf: test: Connected" 40 || ok=0
 	if [ "$ok" = 1 ]; then
 		wait_port "$lport" 10 && python3 "$faults_dir/tools.py" echo "$lport" "through" || ok=0
 	fi
@@ -92,14 +92,14 @@ if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
   UserKnownHostsFile $dir/full/known_hosts"
 	rc=0
 	# The whole scene runs inside the namespace; the tmpfs goes with it.
-	timeout 60 unshare -m bash -c "
+	timeout 90 unshare -m bash -c "
 		mount -t tmpfs -o size=16k tmpfs '$dir/full' || exit 3
 		cp '$dir/kh.full.before' '$dir/full/known_hosts' || exit 3
 		cat /dev/zero >'$dir/full/filler' 2>/dev/null
 		df -k '$dir/full' | tail -1
 		'$PF' -F '$kit/config.txt' -o StrictHostKeyChecking=accept-new -v -N test >'$dir/full.log' 2>&1 </dev/null &
 		p=\$!
-		for i in \$(seq 1 200); do grep -q 'pf: test: Connected' '$dir/full.log' && break; sleep 0.1; done
+		for i in \$(seq 1 400); do grep -q 'pf: test: Connected' '$dir/full.log' && break; sleep 0.1; done
 		ok=0
 		python3 '$faults_dir/tools.py' echo '$lport' through && ok=1
 		kill -INT \$p; wait \$p

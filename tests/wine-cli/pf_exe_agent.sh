@@ -7,11 +7,9 @@
 # AF_UNIX). The kit holds no key file, BatchMode is on: only the agent can
 # log in.
 set -euo pipefail
-W=$1 base=$2 prefix=$3
+W=$1
 here=$(cd "$(dirname "$0")" && pwd)
-mkdir -p "$(dirname "$prefix")"
-prefix=$(cd "$(dirname "$prefix")" && pwd)/$(basename "$prefix")
-. "$here/../cli/lib.sh" "$W/app/cli/pf.exe" "$base"
+. "$here/lib.sh" "$W/app/cli/pf.exe" "$2" "$3"
 
 start_sshd
 kit="$dir/kit"
@@ -35,7 +33,6 @@ wait_port "$http_port"
 printf 'Host test\r\n  HostName 127.0.0.1\r\n  Port %s\r\n  User %s\r\n  PreferredAuthentications publickey\r\n  BatchMode yes\r\n  StrictHostKeyChecking accept-new\r\n  LocalForward %s 127.0.0.1:%s\r\n' \
 	"$ssh_port" "$(id -un)" "$lport" "$http_port" >"$kit/config.txt"
 
-winpath() { printf 'Z:%s' "${1//\//\\}"; }
 # run <label> [--pageant]: pf.exe through the relay, forward checked, stopped.
 run() {
 	local label=$1 lp
@@ -43,20 +40,15 @@ run() {
 	lp=$(free_port)
 	sed -i "s/^  LocalForward .*/  LocalForward $lp 127.0.0.1:$http_port\r/" "$kit/config.txt"
 	rm -f "$kit/known_hosts"
-	bash "$here/../e2e/wine-run.sh" "$prefix" "$dir/shots" "$W/tests/pftest-agentrelay.exe" \
+	wine_start "$dir/pf-$label.log" "$W/tests/pftest-agentrelay.exe" \
 		"$@" "$agent_port" "$(winpath "$W/app/cli/pf.exe")" \
-		-F "$(winpath "$kit/config.txt")" -v -N test >"$dir/pf-$label.log" 2>&1 &
-	wrapper=$!
-	pids+=("$wrapper")
+		-F "$(winpath "$kit/config.txt")" -v -N test
 	check "$label: pf.exe's forward is listening" wait_port "$lp" 120
 	# The listener is there before the login; a request waits for it.
 	check "$label: curl through the forward" \
 		test "$(curl -sS --max-time 60 "http://127.0.0.1:$lp/hello.txt")" = "signed in by the agent"
 	check "$label: the agent's key did the login" grep -q "key from the agent" "$dir/pf-$label.log"
-	WINEPREFIX=$prefix wineserver -k 2>/dev/null || true
-	for i in $(seq 1 100); do kill -0 "$wrapper" 2>/dev/null || break; sleep 0.1; done
-	kill "$wrapper" 2>/dev/null || true
-	wait "$wrapper" 2>/dev/null || true
+	wine_stop
 	[ "$fails" -eq 0 ] || cat "$dir/pf-$label.log"
 }
 run "OpenSSH agent pipe"

@@ -4,11 +4,9 @@
 # to a Linux HTTP server, fetched by curl from Linux; then the Wine session
 # ends and the forward is gone.
 set -euo pipefail
-PFEXE=$1 base=$2 prefix=$3
+PFEXE=$1
 here=$(cd "$(dirname "$0")" && pwd)
-mkdir -p "$(dirname "$prefix")"
-prefix=$(cd "$(dirname "$prefix")" && pwd)/$(basename "$prefix")
-. "$here/../cli/lib.sh" "$PFEXE" "$base"
+. "$here/lib.sh" "$PFEXE" "$2" "$3"
 
 start_sshd
 kit="$dir/メール設定"
@@ -25,21 +23,15 @@ wait_port "$http_port"
 printf 'Host test\r\n  HostName 127.0.0.1\r\n  Port %s\r\n  User %s\r\n  IdentityFile id_ed25519\r\n  StrictHostKeyChecking accept-new\r\n  LocalForward %s 127.0.0.1:%s\r\n  DynamicForward %s\r\n' \
 	"$ssh_port" "$(id -un)" "$lport" "$http_port" "$sport" >"$kit/config.txt"
 
-winpath() { printf 'Z:%s' "${1//\//\\}"; }
-bash "$here/../e2e/wine-run.sh" "$prefix" "$dir/shots" "$PFEXE" \
-	-F "$(winpath "$kit/config.txt")" -N test >"$dir/pf.log" 2>&1 &
-wrapper=$!
-pids+=("$wrapper")
+wine_start "$dir/pf.log" "$PFEXE" \
+	-F "$(winpath "$kit/config.txt")" -N test
 check "pf.exe's forward is listening (Wine)" wait_port "$lport" 120
 check "curl through pf.exe's LocalForward" \
 	test "$(curl -sS --max-time 20 "http://127.0.0.1:$lport/hello.txt")" = "hello from linux"
 check "curl through pf.exe's SOCKS5" \
 	test "$(curl -sS --max-time 20 --socks5 "127.0.0.1:$sport" "http://127.0.0.1:$http_port/hello.txt")" = "hello from linux"
 check "known_hosts written in the Japanese-named folder" test -s "$kit/known_hosts"
-WINEPREFIX=$prefix wineserver -k 2>/dev/null || true
-for i in $(seq 1 100); do kill -0 "$wrapper" 2>/dev/null || break; sleep 0.1; done
-kill "$wrapper" 2>/dev/null || true
-wait "$wrapper" 2>/dev/null || true
+wine_stop
 check "the forward is gone with the program" bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$lport) 2>/dev/null"
 [ "$fails" -eq 0 ] || cat "$dir/pf.log"
 finish

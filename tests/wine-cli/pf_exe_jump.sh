@@ -3,11 +3,9 @@
 # jump sshd (each host key saved, each login with the key), and curl from
 # Linux goes through pf.exe's forward on the target.
 set -euo pipefail
-PFEXE=$1 base=$2 prefix=$3
+PFEXE=$1
 here=$(cd "$(dirname "$0")" && pwd)
-mkdir -p "$(dirname "$prefix")"
-prefix=$(cd "$(dirname "$prefix")" && pwd)/$(basename "$prefix")
-. "$here/../cli/lib.sh" "$PFEXE" "$base"
+. "$here/lib.sh" "$PFEXE" "$2" "$3"
 
 start_sshd
 jump_port=$ssh_port
@@ -29,19 +27,13 @@ printf '%s\r\n' "Host jump" "  HostName 127.0.0.1" "  Port $jump_port" "  User $
 	"  IdentityFile id_ed25519" "  StrictHostKeyChecking accept-new" "  ProxyJump jump" \
 	"  LocalForward $lport 127.0.0.1:$http_port" >"$kit/config.txt"
 
-winpath() { printf 'Z:%s' "${1//\//\\}"; }
-bash "$here/../e2e/wine-run.sh" "$prefix" "$dir/shots" "$PFEXE" \
-	-F "$(winpath "$kit/config.txt")" -v -N target >"$dir/pf.log" 2>&1 &
-wrapper=$!
-pids+=("$wrapper")
+wine_start "$dir/pf.log" "$PFEXE" \
+	-F "$(winpath "$kit/config.txt")" -v -N target
 check "pf.exe's forward is listening" wait_port "$lport" 120
 check "curl through the forward on the target" \
 	test "$(curl -sS --max-time 60 "http://127.0.0.1:$lport/hello.txt")" = "through the jump host"
 check "the jump host was used" grep -q "jump host" "$dir/pf.log"
 check "both host keys saved" test "$(wc -l <"$kit/known_hosts")" = 2
-WINEPREFIX=$prefix wineserver -k 2>/dev/null || true
-for i in $(seq 1 100); do kill -0 "$wrapper" 2>/dev/null || break; sleep 0.1; done
-kill "$wrapper" 2>/dev/null || true
-wait "$wrapper" 2>/dev/null || true
+wine_stop
 [ "$fails" -eq 0 ] || cat "$dir/pf.log"
 finish

@@ -1007,6 +1007,13 @@ pf_rc pf_knownhosts_add(const char *path, const char *host, int port, const char
 			rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
 			goto out;
 		}
+		if (pf_file_exists(dir)) {
+			rc = pf_error_set(err, PF_E_INVAL,
+					  "Cannot save the host key in %s: %s is a file, not a "
+					  "folder. Set UserKnownHostsFile to a path in a folder.",
+					  path, dir);
+			goto out;
+		}
 		if (!pf_dir_exists(dir)) {
 			rc = pf_error_set(err, PF_E_NOTFOUND,
 					  "Cannot save the host key in %s: the folder %s does not "

@@ -598,8 +598,7 @@ static pf_rc verify_host_key(pf_session *s, pf_error *err)
 		if (pf_knownhosts_add(path, hc->hostname, hc->port, hc->host_key_alias,
 				      res.key_type, blob, blob_len, 0, &werr) != PF_OK)
 			/* Shown, never silent; the connection itself may go on. */
-			pf_session_log(s, PF_LOG_ERROR, "Could not save the host key: %s",
-				       werr.message);
+			pf_session_log(s, PF_LOG_ERROR, "%s", werr.message);
 		else
 			pf_session_log(s, PF_LOG_INFO, "Host key of %s saved in %s", res.name,
 				       path);

@@ -120,7 +120,7 @@ fi
 # 3. The folder is a file.
 echo "not a folder" >"$dir/afile"
 check "folder is a file: the connection proceeds" connect_once "$dir/afile.log" "$dir/afile/known_hosts"
-check "folder is a file: the error is shown" grep -q "Cannot save the host key in $dir/afile/known_hosts" "$dir/afile.log"
+check "folder is a file: the error is shown" grep -q "Cannot save the host key in $dir/afile/known_hosts: $dir/afile is a file, not a folder" "$dir/afile.log"
 check "folder is a file: the file is untouched" test "$(cat "$dir/afile")" = "not a folder"
 
 # 4. Odd bytes. The junk: garbage, CRLF lines, a 100 KB line, a NUL byte.

@@ -3,7 +3,7 @@
 # ("client" with pf and its clients, "server" with sshd and the targets),
 # joined by a veth pair on 10.200.N.0/30 and nothing else; no real network
 # is touched. Removed again on exit.
-#  a. the link goes down for 20 s, then up: the keepalive (ServerAliveInterval
+#  a. the link goes down for 30 s, then up: the keepalive (ServerAliveInterval
 #     2, ServerAliveCountMax 3) notices, pf keeps trying with its back-off and
 #     reconnects within one back-off step once the link is back; a 20 MB
 #     download afterwards is intact;
@@ -12,7 +12,7 @@
 #     relay that delays, stalls and fragments stands in, without loss).
 # Exit 77 (skipped) where network namespaces cannot be made.
 . "$(cd "$(dirname "$0")" && pwd)/common.sh"
-DOWN=${PF_LINK_DOWN_S:-20}
+DOWN=${PF_LINK_DOWN_S:-30}
 INTERVAL=2
 COUNT=3
 

@@ -9,7 +9,8 @@
 #     download afterwards is intact;
 #  b. tc netem loss 5% delay 50ms: a 20 MB download completes and verifies
 #     (skipped with a message where the kernel has no netem; then a user-space
-#     relay that delays, stalls and fragments stands in, without loss).
+#     relay that delays, stalls and fragments stands in; real IP packet loss
+#     without netem is faults.lossy's).
 # Exit 77 (skipped) where network namespaces cannot be made.
 . "$(cd "$(dirname "$0")" && pwd)/common.sh"
 DOWN=${PF_LINK_DOWN_S:-30}

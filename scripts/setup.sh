@@ -14,7 +14,7 @@ packages=(
 	# Wine + a virtual display for the GUI tests and the demo
 	wine wine64 fonts-wine fonts-ipafont-gothic xvfb xauth xdotool imagemagick
 	# test peers
-	openssh-server openssh-client putty-tools socat curl iperf3 python3
+	openssh-server openssh-client openssl putty-tools socat curl iperf3 python3 util-linux
 	# packaging and test tools
 	nsis zip unzip valgrind gdb procps iproute2
 )

@@ -637,8 +637,10 @@ static int step_open(pf_fwd_engine *e, tunnel *t, short rev)
 	int moved = 0, fresh = 0;
 	long n;
 
-	/* client -> server: read only into an empty buffer, so at most
-	 * IN_BUF is held per tunnel whatever the server's window. */
+	/* client -> server: read only into an empty buffer, so on the way to
+	 * the server at most IN_BUF is held per tunnel whatever the server's
+	 * window. (The other way, libssh buffers up to the channel window it
+	 * grants, 2 MB, until we read it.) */
 	if (t->in_off == t->in_len && !t->sock_eof && (rev & (PF_POLL_IN | PF_POLL_ERR))) {
 		t->in_off = t->in_len = 0;
 		n = pf_net_recv(t->sock, t->in, IN_BUF);

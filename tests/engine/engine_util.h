@@ -23,6 +23,7 @@
 #include "pf/mem.h"
 #include "pf/platform.h"
 #include "pf/session.h"
+#include "test_ui.h"
 
 /* --- a recording front end ----------------------------------------------- */
 
@@ -161,27 +162,6 @@ static inline pf_fwd_status rec_fwd(rec_ui *r, size_t i)
 }
 
 /* --- configuration --------------------------------------------------------- */
-
-static inline pf_host_config *eng_load(const char *path, const char *host)
-{
-	pf_config *cfg = NULL;
-	pf_host_config *hc = NULL;
-	pf_diags d;
-	size_t i;
-
-	pf_diags_init(&d);
-	if (pf_config_load(path, NULL, &cfg, &d) == PF_OK)
-		pf_config_resolve(cfg, host, NULL, &hc, &d);
-	for (i = 0; i < d.count; i++) {
-		char *m = pf_diag_format(&d.items[i]);
-
-		fprintf(stderr, "%s\n", m);
-		free(m);
-	}
-	pf_diags_free(&d);
-	pf_config_free(cfg);
-	return hc;
-}
 
 /* --- this process ------------------------------------------------------------ */
 

@@ -116,7 +116,7 @@ int main(void)
 	/* A first short session, so that whatever the libraries open once
 	 * per process (and keep) is open before counting. */
 	rec_init(&ui);
-	hc = eng_load(cfgpath, "test");
+	hc = test_load_host(cfgpath, "test");
 	CHECK(hc != NULL);
 	if (hc == NULL)
 		return check_summary("test_engine");
@@ -137,7 +137,7 @@ int main(void)
 	CHECK(block4 >= 0 && block6 >= 0);
 
 	rec_init(&ui);
-	hc = eng_load(cfgpath, "test");
+	hc = test_load_host(cfgpath, "test");
 	CHECK_INT(pf_session_start(hc, &ui.ui, NULL, &s, &err), PF_OK);
 	CHECK(rec_wait(&ui, PF_CONN_CONNECTED, 1, 20000));
 	t0 = pf_time_ms();

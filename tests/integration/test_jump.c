@@ -15,20 +15,6 @@
 #include "sshd_fixture.h"
 #include "test_ui.h"
 
-static pf_host_config *load(const char *path, const char *host)
-{
-	pf_config *cfg = NULL;
-	pf_host_config *hc = NULL;
-	pf_diags d;
-
-	pf_diags_init(&d);
-	if (pf_config_load(path, NULL, &cfg, &d) == PF_OK)
-		pf_config_resolve(cfg, host, NULL, &hc, &d);
-	pf_diags_free(&d);
-	pf_config_free(cfg);
-	return hc;
-}
-
 /* Echo one line through the forward (a local echo listener of our own). */
 static int echo_through(int fwd_port, pf_socket listener)
 {
@@ -107,7 +93,7 @@ int main(void)
 
 	test_ui_init(&ui);
 	ui.hostkey_answer = PF_HOSTKEY_ACCEPT_SAVE;
-	hc = load(cfgpath, "target");
+	hc = test_load_host(cfgpath, "target");
 	CHECK(hc != NULL && hc->proxy_jump != NULL);
 	CHECK_INT(pf_session_start(hc, &ui.ui, NULL, &s, &err), PF_OK);
 	CHECK(test_ui_wait_state(&ui, PF_CONN_CONNECTED, 20000));
@@ -133,7 +119,7 @@ int main(void)
 			  jump.config) == 0);
 	CHECK(sshd_fixture_start(&jump) == 0);
 	test_ui_init(&ui);
-	hc = load(cfgpath, "target");
+	hc = test_load_host(cfgpath, "target");
 	CHECK_INT(pf_session_start(hc, &ui.ui, NULL, &s, &err), PF_OK);
 	CHECK(pf_session_wait(s, 20000));
 	CHECK_INT(pf_session_result(s, &err), PF_E_NETWORK);

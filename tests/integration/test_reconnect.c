@@ -143,8 +143,10 @@ int main(void)
 		pf_session_opts oa = {PF_RECONNECT_ALWAYS, 0, 0, "A"},
 				ob = {PF_RECONNECT_ALWAYS, 0, 0, "B"};
 
-		CHECK_INT(pf_session_start(eng_load(cfga, "test"), &ua.ui, &oa, &sa, &err), PF_OK);
-		CHECK_INT(pf_session_start(eng_load(cfgb, "test"), &ub.ui, &ob, &sb, &err), PF_OK);
+		CHECK_INT(pf_session_start(test_load_host(cfga, "test"), &ua.ui, &oa, &sa, &err),
+			  PF_OK);
+		CHECK_INT(pf_session_start(test_load_host(cfgb, "test"), &ub.ui, &ob, &sb, &err),
+			  PF_OK);
 	}
 	CHECK(rec_wait(&ua, PF_CONN_CONNECTED, 1, 20000));
 	CHECK(rec_wait(&ub, PF_CONN_CONNECTED, 1, 20000));

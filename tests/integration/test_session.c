@@ -111,27 +111,6 @@ static int dialogue(int port, const char *msg, char *reply, size_t size)
 	return pf_time_ms() < end ? (int)got : -1;
 }
 
-static pf_host_config *load(const char *path, const char *host)
-{
-	pf_config *cfg = NULL;
-	pf_host_config *hc = NULL;
-	pf_diags d;
-	size_t i;
-
-	pf_diags_init(&d);
-	if (pf_config_load(path, NULL, &cfg, &d) == PF_OK)
-		pf_config_resolve(cfg, host, NULL, &hc, &d);
-	for (i = 0; i < d.count; i++) {
-		char *m = pf_diag_format(&d.items[i]);
-
-		fprintf(stderr, "%s\n", m);
-		free(m);
-	}
-	pf_diags_free(&d);
-	pf_config_free(cfg);
-	return hc;
-}
-
 static char *slurp(const char *path)
 {
 	char *data = NULL;
@@ -185,7 +164,7 @@ int main(void)
 	ui.secrets[0] = "wrong passphrase";
 	ui.secrets[1] = PASSPHRASE;
 	ui.nsecrets = 2;
-	hc = load(cfgpath, "test");
+	hc = test_load_host(cfgpath, "test");
 	CHECK(hc != NULL);
 	if (hc == NULL)
 		return check_summary("test_session");
@@ -214,7 +193,7 @@ int main(void)
 	test_ui_init(&ui);
 	ui.secrets[0] = PASSPHRASE;
 	ui.nsecrets = 1;
-	hc = load(cfgpath, "test");
+	hc = test_load_host(cfgpath, "test");
 	CHECK_INT(pf_session_start(hc, &ui.ui, NULL, &s, &err), PF_OK);
 	CHECK(test_ui_wait_state(&ui, PF_CONN_CONNECTED, 20000));
 	CHECK_INT(ui.hostkey_asks, 0);
@@ -240,7 +219,7 @@ int main(void)
 		test_ui_init(&ui);
 		ui.secrets[0] = PASSPHRASE;
 		ui.nsecrets = 1;
-		hc = load(cfgpath, "test");
+		hc = test_load_host(cfgpath, "test");
 		CHECK_INT(pf_session_start(hc, &ui.ui, &so, &s, &err), PF_OK);
 		CHECK(test_ui_wait_state(&ui, PF_CONN_CONNECTED, 20000));
 		asks = ui.secret_asks;
@@ -268,7 +247,7 @@ int main(void)
 	ui.hostkey_answer = PF_HOSTKEY_ACCEPT_SAVE;
 	ui.secrets[0] = PASSPHRASE;
 	ui.nsecrets = 1;
-	hc = load(cfgpath, "test");
+	hc = test_load_host(cfgpath, "test");
 	CHECK_INT(pf_session_start(hc, &ui.ui, NULL, &s, &err), PF_OK);
 	CHECK(pf_session_wait(s, 20000));
 	CHECK_INT(pf_session_result(s, &err), PF_E_HOSTKEY);

@@ -126,3 +126,25 @@ int test_ui_log_has(test_ui *t, const char *needle)
 	pf_mutex_unlock(p->mu);
 	return has;
 }
+
+pf_host_config *test_load_host(const char *path, const char *host)
+{
+	pf_config *cfg = NULL;
+	pf_host_config *hc = NULL;
+	pf_diags d;
+	size_t i;
+
+	pf_diags_init(&d);
+	if (pf_config_load(path, NULL, &cfg, &d) == PF_OK)
+		pf_config_resolve(cfg, host, NULL, &hc, &d);
+	for (i = 0; i < d.count; i++) {
+		char *m = pf_diag_format(&d.items[i]);
+
+		if (m != NULL)
+			fprintf(stderr, "%s\n", m);
+		free(m);
+	}
+	pf_diags_free(&d);
+	pf_config_free(cfg);
+	return hc;
+}

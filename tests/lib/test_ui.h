@@ -5,6 +5,7 @@
 #ifndef PF_TEST_UI_H
 #define PF_TEST_UI_H
 
+#include "pf/config.h"
 #include "pf/ui.h"
 
 #define TEST_UI_MAX_SECRETS 8
@@ -37,5 +38,10 @@ void test_ui_free(test_ui *t);
 int test_ui_wait_state(test_ui *t, pf_conn_state st, int timeout_ms);
 /* 1 if the log contains `needle`. */
 int test_ui_log_has(test_ui *t, const char *needle);
+
+/* Load the config file at `path` and resolve `host`; diagnostics go to
+ * stderr. NULL when the file or the host's settings are unusable. Caller
+ * frees (or hands it to pf_session_start). */
+pf_host_config *test_load_host(const char *path, const char *host);
 
 #endif

@@ -75,3 +75,36 @@ fd_count() { ls /proc/"$1"/fd | wc -l; }
 thread_count() { ls /proc/"$1"/task | wc -l; }
 
 now_ms() { date +%s%3N; }
+
+# wait_port_in <netns> <addr> <port> <seconds>: a TCP port answers in a namespace.
+wait_port_in() {
+	local i
+	for i in $(seq 1 $(($4 * 10))); do
+		ip netns exec "$1" bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ns_start_sshd <netns> <listen address>: a host key, sshd_config for port
+# $ssh_port, and sshd running in the namespace (stopped on exit).
+ns_start_sshd() {
+	ssh-keygen -q -t ed25519 -N '' -f "$dir/host_key"
+	cat >"$dir/sshd_config" <<CFG
+Port $ssh_port
+ListenAddress $2
+HostKey $dir/host_key
+PidFile $dir/sshd.pid
+AuthorizedKeysFile $dir/authorized_keys
+StrictModes no
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+AllowTcpForwarding yes
+LogLevel VERBOSE
+CFG
+	mkdir -p /run/sshd
+	ip netns exec "$1" /usr/sbin/sshd -D -e -f "$dir/sshd_config" 2>>"$dir/sshd.log" &
+	pids+=($!)
+}

@@ -36,36 +36,13 @@ pids+=("$link_pid")
 for i in $(seq 1 50); do grep -q ready "$dir/link.log" && break; sleep 0.1; done
 check "the lossy link is up" grep -q ready "$dir/link.log"
 
-wait_port_in() { # ns addr port seconds
-	local i
-	for i in $(seq 1 $(($4 * 10))); do
-		ip netns exec "$1" bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 make_kit
-ssh-keygen -q -t ed25519 -N '' -f "$dir/host_key"
 ssh_port=2222
 http_port=8080
 lport=18080
-cat >"$dir/sshd_config" <<CFG
-Port $ssh_port
-ListenAddress $saddr
-HostKey $dir/host_key
-PidFile $dir/sshd.pid
-AuthorizedKeysFile $dir/authorized_keys
-StrictModes no
-UsePAM no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin prohibit-password
-AllowTcpForwarding yes
-CFG
-mkdir -p /run/sshd "$dir/www" "$dir/up"
-ip netns exec "$sns" /usr/sbin/sshd -D -e -f "$dir/sshd_config" 2>>"$dir/sshd.log" &
-pids+=($!)
+mkdir -p "$dir/www" "$dir/up"
+ns_start_sshd "$sns" "$saddr"
 head -c 5000000 /dev/urandom >"$dir/www/blob"
 want=$(sha256sum <"$dir/www/blob" | cut -d' ' -f1)
 (cd "$dir/www" && exec ip netns exec "$sns" python3 -m http.server --bind 127.0.0.1 "$http_port" >/dev/null 2>&1) &

@@ -46,39 +46,14 @@ ip -n "$cns" link set "$cveth" up
 ip -n "$sns" link set "$sveth" up
 C() { ip netns exec "$cns" "$@"; }
 
-# wait_port_in <ns> <addr> <port> <seconds>
-wait_port_in() {
-	local i
-	for i in $(seq 1 $(($4 * 10))); do
-		ip netns exec "$1" bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # The server side: sshd on the veth address, an HTTP server on its loopback.
 make_kit
-ssh-keygen -q -t ed25519 -N '' -f "$dir/host_key"
 ssh_port=2222
 http_port=8080
 lport=18080
-cat >"$dir/sshd_config" <<CFG
-Port $ssh_port
-ListenAddress $saddr
-HostKey $dir/host_key
-PidFile $dir/sshd.pid
-AuthorizedKeysFile $dir/authorized_keys
-StrictModes no
-UsePAM no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin prohibit-password
-AllowTcpForwarding yes
-LogLevel VERBOSE
-CFG
-mkdir -p /run/sshd "$dir/www"
-ip netns exec "$sns" /usr/sbin/sshd -D -e -f "$dir/sshd_config" 2>>"$dir/sshd.log" &
-pids+=($!)
+mkdir -p "$dir/www"
+ns_start_sshd "$sns" "$saddr"
 head -c 20000000 /dev/urandom >"$dir/www/big.bin"
 want=$(sha256sum <"$dir/www/big.bin" | cut -d' ' -f1)
 (cd "$dir/www" && exec ip netns exec "$sns" python3 -m http.server --bind 127.0.0.1 "$http_port" >/dev/null 2>&1) &

@@ -35,26 +35,6 @@ static const gen_spec specs[] = {
 
 static char fps[sizeof(specs) / sizeof(specs[0])][64];
 
-static int server_accepts(ssh_key key)
-{
-	ssh_session s = ssh_new();
-	int process_config = 0, port = f.port, rc = SSH_AUTH_ERROR;
-
-	if (s == NULL)
-		return 0;
-	ssh_options_set(s, SSH_OPTIONS_HOST, "127.0.0.1");
-	ssh_options_set(s, SSH_OPTIONS_PORT, &port);
-	ssh_options_set(s, SSH_OPTIONS_USER, f.user);
-	ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &process_config);
-	if (ssh_connect(s) == SSH_OK)
-		rc = ssh_userauth_publickey(s, NULL, key);
-	if (rc != SSH_AUTH_SUCCESS)
-		fprintf(stderr, "auth: rc %d %s\n", rc, ssh_get_error(s));
-	ssh_disconnect(s);
-	ssh_free(s);
-	return rc == SSH_AUTH_SUCCESS;
-}
-
 /* The first line of a file, without its newline, into buf. */
 static int first_line(const char *path, char *buf, size_t size)
 {
@@ -120,7 +100,7 @@ static void login(size_t i)
 		return;
 	}
 	CHECK_STR(info.fingerprint, fps[i]);
-	CHECK(server_accepts(key));
+	CHECK(sshd_fixture_accepts(&f, key, 1));
 	ssh_key_free(key);
 }
 

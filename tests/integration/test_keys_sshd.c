@@ -193,43 +193,6 @@ static int run_template(const char *tmpl)
 	return fixture_run("%s", cmd);
 }
 
-static ssh_session connect_sshd(void)
-{
-	ssh_session s = ssh_new();
-	int process_config = 0, port = f.port;
-
-	if (s == NULL)
-		return NULL;
-	ssh_options_set(s, SSH_OPTIONS_HOST, "127.0.0.1");
-	ssh_options_set(s, SSH_OPTIONS_PORT, &port);
-	ssh_options_set(s, SSH_OPTIONS_USER, f.user);
-	ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &process_config);
-	if (ssh_connect(s) != SSH_OK) {
-		fprintf(stderr, "connect: %s\n", ssh_get_error(s));
-		ssh_free(s);
-		return NULL;
-	}
-	return s;
-}
-
-/* 1 when the server lets us in with `key` (private: signs; public: the
- * server only says it would accept it). */
-static int server_accepts(ssh_key key, int private_key)
-{
-	ssh_session s = connect_sshd();
-	int rc;
-
-	if (s == NULL)
-		return 0;
-	rc = private_key ? ssh_userauth_publickey(s, NULL, key)
-			 : ssh_userauth_try_publickey(s, NULL, key);
-	if (rc != SSH_AUTH_SUCCESS)
-		fprintf(stderr, "auth: rc %d %s\n", rc, ssh_get_error(s));
-	ssh_disconnect(s);
-	ssh_free(s);
-	return rc == SSH_AUTH_SUCCESS;
-}
-
 static void test_key(const key_spec *k)
 {
 	char path[900], fp[64];
@@ -254,7 +217,7 @@ static void test_key(const key_spec *k)
 	CHECK_INT(pf_key_fingerprint(key, fp, sizeof(fp)), PF_OK);
 	CHECK_STR(fp, info.fingerprint);
 	CHECK_INT(info.pub_file_mismatch, 0);
-	CHECK(server_accepts(key, 1));
+	CHECK(sshd_fixture_accepts(&f, key, 1));
 	ssh_key_free(key);
 	key = NULL;
 
@@ -266,7 +229,7 @@ static void test_key(const key_spec *k)
 	CHECK_INT(pub != NULL, k->pub_without_pass);
 	if (pub != NULL) {
 		CHECK_STR(pinfo.fingerprint, fp);
-		CHECK(server_accepts(pub, 0));
+		CHECK(sshd_fixture_accepts(&f, pub, 0));
 	}
 	ssh_key_free(pub);
 
@@ -350,7 +313,7 @@ static void test_unauthorized(void)
 	CHECK(fixture_run("ssh-keygen -q -t ed25519 -N '' -f '%s'", path) == 0);
 	CHECK_INT(pf_key_load(path, NULL, &key, NULL, NULL), PF_KEY_OK);
 	if (key != NULL)
-		CHECK(!server_accepts(key, 1));
+		CHECK(!sshd_fixture_accepts(&f, key, 1));
 	ssh_key_free(key);
 }
 

@@ -46,41 +46,6 @@ static const ppk_spec specs[] = {
 	{"ecdsa521_v3e", "ecdsa", 521, 3, 1, "ECDSA"},
 };
 
-static ssh_session connect_sshd(void)
-{
-	ssh_session s = ssh_new();
-	int process_config = 0, port = f.port;
-
-	if (s == NULL)
-		return NULL;
-	ssh_options_set(s, SSH_OPTIONS_HOST, "127.0.0.1");
-	ssh_options_set(s, SSH_OPTIONS_PORT, &port);
-	ssh_options_set(s, SSH_OPTIONS_USER, f.user);
-	ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &process_config);
-	if (ssh_connect(s) != SSH_OK) {
-		ssh_free(s);
-		return NULL;
-	}
-	return s;
-}
-
-/* 1 when the server lets us in (private key: signs; public: would accept). */
-static int server_accepts(ssh_key key, int private_key)
-{
-	ssh_session s = connect_sshd();
-	int rc;
-
-	if (s == NULL)
-		return 0;
-	rc = private_key ? ssh_userauth_publickey(s, NULL, key)
-			 : ssh_userauth_try_publickey(s, NULL, key);
-	if (rc != SSH_AUTH_SUCCESS)
-		fprintf(stderr, "auth: rc %d %s\n", rc, ssh_get_error(s));
-	ssh_disconnect(s);
-	ssh_free(s);
-	return rc == SSH_AUTH_SUCCESS;
-}
-
 static int make(const ppk_spec *k)
 {
 	char bits[32] = "";
@@ -114,7 +79,7 @@ static void test_key(const ppk_spec *k)
 	CHECK_INT(info.encrypted, k->encrypted);
 	CHECK_STR(info.label, k->label);
 	CHECK_STR(info.comment, comment);
-	CHECK(server_accepts(key, 1));
+	CHECK(sshd_fixture_accepts(&f, key, 1));
 	ssh_key_free(key);
 	key = NULL;
 
@@ -122,7 +87,7 @@ static void test_key(const ppk_spec *k)
 		  k->encrypted ? PF_KEY_NEEDS_PASSPHRASE : PF_KEY_OK);
 	CHECK(pub != NULL);
 	if (pub != NULL)
-		CHECK(server_accepts(pub, 0));
+		CHECK(sshd_fixture_accepts(&f, pub, 0));
 	ssh_key_free(pub);
 	if (!k->encrypted)
 		return;

@@ -228,6 +228,27 @@ int sshd_fixture_start(sshd_fixture *f)
 	return -1;
 }
 
+int sshd_fixture_accepts(const sshd_fixture *f, ssh_key key, int private_key)
+{
+	ssh_session s = ssh_new();
+	int process_config = 0, port = f->port, rc = SSH_AUTH_ERROR;
+
+	if (s == NULL)
+		return 0;
+	ssh_options_set(s, SSH_OPTIONS_HOST, "127.0.0.1");
+	ssh_options_set(s, SSH_OPTIONS_PORT, &port);
+	ssh_options_set(s, SSH_OPTIONS_USER, f->user);
+	ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &process_config);
+	if (ssh_connect(s) == SSH_OK)
+		rc = private_key ? ssh_userauth_publickey(s, NULL, key)
+				 : ssh_userauth_try_publickey(s, NULL, key);
+	if (rc != SSH_AUTH_SUCCESS)
+		fprintf(stderr, "auth: rc %d %s\n", rc, ssh_get_error(s));
+	ssh_disconnect(s);
+	ssh_free(s);
+	return rc == SSH_AUTH_SUCCESS;
+}
+
 void sshd_fixture_kill_sessions(sshd_fixture *f)
 {
 	if (f->pid > 0)

@@ -4,6 +4,7 @@
 #ifndef PF_SSHD_FIXTURE_H
 #define PF_SSHD_FIXTURE_H
 
+#include <libssh/libssh.h>
 #include <sys/types.h>
 
 #include "pf/attr.h"
@@ -40,6 +41,10 @@ int sshd_fixture_start(sshd_fixture *f);
 void sshd_fixture_kill_sessions(sshd_fixture *f);
 /* SIGTERM, then SIGKILL after 5 s; reaps the process. Safe to call twice. */
 void sshd_fixture_stop(sshd_fixture *f);
+/* 1 when this sshd lets its user in with `key`, tried with libssh alone
+ * (no pf code): a private key signs; a public one (private_key 0) is only
+ * offered, and the server says whether it would accept it. */
+int sshd_fixture_accepts(const sshd_fixture *f, ssh_key key, int private_key);
 /* Run a shell command (test set-up only); returns its exit status. */
 int fixture_run(const char *fmt, ...) PF_PRINTF(1, 2);
 /* A TCP port on 127.0.0.1 that was free a moment ago. */

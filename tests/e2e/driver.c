@@ -6,7 +6,9 @@
  * Scenarios: smoke, ini, tray, dialogs, ui, ui-cancel, ja, ja-ini, cmdline, relpath, keygen. Each
  * copies the exe into its own folder under the work folder (so PortForwarder.ini starts empty and
  * lands there), prints one line per step and "N passed, N failed" at the end; exit 0 only when
- * every step passed. Screenshots of each step go to the screenshot folder as
+ * every step passed. The day* scenarios (tests/e2e/day.sh) and startup (bench/gui_startup.sh)
+ * take a kit folder their script prepared as the work folder instead. Screenshots of each step
+ * go to the screenshot folder as
  * <scenario>-NN-<what>.bmp (wine-run.sh turns them into PNGs). */
 #include <windows.h>
 #include <wincrypt.h> /* SHA-256 for the keygen scenario (advapi32) */
@@ -1186,6 +1188,108 @@ kill:
 	return 1;
 }
 
+/* ---- start-up timing (bench/gui_startup.sh, not a ctest) ----
+ * `work` is the kit folder the bench prepared: PortForwarder.exe and
+ * config.txt with one Host, STARTUP_HOST, for the bench's sshd (a key
+ * without passphrase, a known_hosts that already trusts the server), so no
+ * dialog comes between Connect and Connected. Times, by
+ * QueryPerformanceCounter, polled every STARTUP_POLL_MS:
+ *   window_ms   CreateProcess of the exe to its main window visible;
+ *   connect_ms  the Connect click to the status "<host>: Connected";
+ *   exit_ms     the Exit click to the process's end.
+ * and prints them as one line "STARTUP window_ms=... connect_ms=... exit_ms=...". */
+#define STARTUP_HOST    L"bench"
+#define STARTUP_POLL_MS 2
+
+static double ms_since(LARGE_INTEGER t0)
+{
+	LARGE_INTEGER now, freq;
+
+	QueryPerformanceCounter(&now);
+	QueryPerformanceFrequency(&freq);
+	return (double)(now.QuadPart - t0.QuadPart) * 1000.0 / (double)freq.QuadPart;
+}
+
+/* wait_for(p, PF_MAIN_CLASS, IDC_CONNECT, ms), polled finely. */
+static HWND startup_poll_main(app_proc *p, DWORD ms)
+{
+	struct find_ctx c = {p->pi.dwProcessId, IDC_CONNECT, PF_MAIN_CLASS, NULL};
+	DWORD t0 = GetTickCount();
+
+	do {
+		c.found = NULL;
+		EnumWindows(find_cb, (LPARAM)&c);
+		if (c.found != NULL)
+			return c.found;
+		Sleep(STARTUP_POLL_MS);
+	} while (GetTickCount() - t0 < ms && still_running(p));
+	return NULL;
+}
+
+/* wait_text(w, id, needle, ms), polled finely. */
+static int startup_poll_text(HWND w, int id, const wchar_t *needle, DWORD ms)
+{
+	wchar_t buf[512];
+	DWORD t0 = GetTickCount();
+
+	do {
+		get_text(w, id, buf, 512);
+		if (wcsstr(buf, needle) != NULL)
+			return 1;
+		Sleep(STARTUP_POLL_MS);
+	} while (GetTickCount() - t0 < ms);
+	printf("  (text of %d: %ls)\n", id, buf);
+	return 0;
+}
+
+static int scenario_startup(const wchar_t *exe0, const wchar_t *kit)
+{
+	wchar_t exe[MAX_PATH * 2], cfg[MAX_PATH * 2], ini[MAX_PATH * 2], args[MAX_PATH * 3];
+	double window_ms, connect_ms, exit_ms;
+	LARGE_INTEGER t0;
+	app_proc p;
+	HWND w;
+	int started;
+
+	(void)exe0;
+	_snwprintf(exe, MAX_PATH * 2, L"%ls\\PortForwarder.exe", kit);
+	_snwprintf(cfg, MAX_PATH * 2, L"%ls\\config.txt", kit);
+	_snwprintf(ini, MAX_PATH * 2, L"%ls\\PortForwarder.ini", kit);
+	_snwprintf(args, MAX_PATH * 3, L"-F \"%ls\"", cfg);
+	DeleteFileW(ini); /* every run starts from the same state */
+
+	QueryPerformanceCounter(&t0);
+	started = start_app(exe, args, &p);
+	w = started ? startup_poll_main(&p, 60000) : NULL;
+	window_ms = ms_since(t0);
+	step(started, "start PortForwarder.exe -F config.txt");
+	step(w != NULL, "main window shown");
+	if (w == NULL)
+		goto kill;
+	step(wait_text(w, IDC_HOST_COMBO, STARTUP_HOST, 5000), "the config's Host is selected");
+
+	QueryPerformanceCounter(&t0);
+	click(w, IDC_CONNECT);
+	step(startup_poll_text(w, IDC_STATUS, STARTUP_HOST L": Connected", 60000),
+	     "status: Connected");
+	connect_ms = ms_since(t0);
+	if (failed != 0)
+		goto kill;
+
+	QueryPerformanceCounter(&t0);
+	click(w, IDC_EXIT);
+	step(wait_exit(&p, 30000) == 0, "Exit");
+	exit_ms = ms_since(t0);
+	if (failed == 0)
+		printf("STARTUP window_ms=%.1f connect_ms=%.1f exit_ms=%.1f\n", window_ms,
+		       connect_ms, exit_ms);
+	return failed != 0;
+kill:
+	screenshot(L"failure");
+	kill_app(&p);
+	return 1;
+}
+
 /* ---- key generation (e2e.gui_keygen) ---- */
 
 /* SHA256 fingerprint ("SHA256:" + unpadded base64) of the key in a .pub
@@ -1401,6 +1505,7 @@ int wmain(int argc, wchar_t **argv)
 		{L"day-changed", scenario_day_changed},
 		{L"day-resume", scenario_day_resume},
 		{L"keygen", scenario_keygen},
+		{L"startup", scenario_startup},
 	};
 	wchar_t work[MAX_PATH * 2];
 	size_t i;
@@ -1421,7 +1526,7 @@ int wmain(int argc, wchar_t **argv)
 		fprintf(stderr, "usage: pftest-driver "
 				"smoke|ini|tray|dialogs|ui|ui-cancel|ja|ja-ini|cmdline|relpath|day|"
 				"day-cancel|"
-				"day-changed|keygen "
+				"day-changed|keygen|startup "
 				"<PortForwarder.exe> <shot folder> [work folder]\n");
 	printf("%d passed, %d failed\n", passed, failed);
 	return rc;

@@ -54,9 +54,15 @@ if [ -z "$prefix" ]; then
 	own_prefix=1
 fi
 stop_wine() { WINEPREFIX=$prefix wineserver -k 2>/dev/null || true; }
+run_pid=''
 bench_cleanup() {
-	cleanup
+	if [ -n "$run_pid" ]; then # a driver run under way
+		kill "$run_pid" 2>/dev/null || true
+		stop_wine
+		wait "$run_pid" 2>/dev/null || true
+	fi
 	stop_wine
+	cleanup
 	if [ "$keep" = 1 ]; then
 		echo "kept: $dir" >&2
 	else
@@ -102,8 +108,12 @@ lines=()
 for i in $(seq 1 "$runs"); do
 	[ "$i" = 1 ] && [ "$own_prefix" = 1 ] && log "run 1 creates the Wine prefix first (~15 s, not timed)"
 	rc=0
+	# In the background, so that Ctrl-C stops the bench at once.
 	timeout -k 10 240 bash "$root/tests/e2e/wine-run.sh" "$prefix" "$dir/shots" "$driver" startup \
-		"$kit/PortForwarder.exe" "$dir/shots" "$kit" >"$dir/run$i.log" 2>&1 || rc=$?
+		"$kit/PortForwarder.exe" "$dir/shots" "$kit" >"$dir/run$i.log" 2>&1 &
+	run_pid=$!
+	wait "$run_pid" || rc=$?
+	run_pid='' # gone: its PID may be reused, never signal it again
 	[ "$rc" = 0 ] || stop_wine # a timed-out run may leave Wine processes behind
 	line=$(grep -a '^STARTUP ' "$dir/run$i.log" | tr -d '\r' || true)
 	if [ "$rc" != 0 ] || [ -z "$line" ]; then

@@ -29,9 +29,11 @@ else()
   string(REGEX REPLACE ".*\n" "" PF_DEPS_PREFIX "${_pf_deps_out}")
   set(PF_DEPS_PREFIX "${PF_DEPS_PREFIX}" CACHE INTERNAL "")
   message(STATUS "Dependencies: ${PF_DEPS_PREFIX}")
-  # Re-run configure when the pins or the recipe change.
+  # Re-run configure when the pins, the recipe or our libssh patches change.
+  file(GLOB _pf_deps_patches "${CMAKE_CURRENT_SOURCE_DIR}/cmake/patches/*.patch")
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-    "${CMAKE_CURRENT_SOURCE_DIR}/cmake/deps.env" "${CMAKE_CURRENT_SOURCE_DIR}/cmake/deps.sh")
+    "${CMAKE_CURRENT_SOURCE_DIR}/cmake/deps.env" "${CMAKE_CURRENT_SOURCE_DIR}/cmake/deps.sh"
+    ${_pf_deps_patches})
 
   target_include_directories(pf_libssh SYSTEM INTERFACE "${PF_DEPS_PREFIX}/include")
   target_link_libraries(pf_libssh INTERFACE "${PF_DEPS_PREFIX}/lib/libssh.a")

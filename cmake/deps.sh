@@ -64,7 +64,7 @@ libssh_opts=(-DBUILD_SHARED_LIBS=OFF -DWITH_EXAMPLES=OFF -DWITH_SERVER=OFF
 libssh_cflags="-Os -ffunction-sections -fdata-sections -DMAX_BUF_SIZE=65536 -ffile-prefix-map=$cache=/deps"
 
 key=$( {
-	cat "$here/deps.env" "$here/deps.sh" "$here/toolchain-mingw64.cmake"
+	cat "$here/deps.env" "$here/deps.sh" "$here/toolchain-mingw64.cmake" "$here"/patches/*.patch
 	echo "$target"
 	if [ "$target" = native ]; then
 		gcc -dumpfullversion
@@ -163,6 +163,12 @@ fi
 
 # --- libssh -----------------------------------------------------------------
 unpack "libssh_${LIBSSH_DEB_VERSION}.dsc" "$work/libssh"
+# Our own small changes to libssh (cmake/patches, each says why): fewer
+# copies of every forwarded byte, and a channel window the engine can bound.
+for p in "$here"/patches/libssh-*.patch; do
+	patch -d "$work/libssh" -p1 --forward --batch --quiet <"$p" >&2 ||
+		die "cannot apply $(basename "$p") to libssh $LIBSSH_DEB_VERSION: update the patch with the version"
+done
 ssh_cmake=(-S "$work/libssh" -B "$work/libssh-build" -G "Unix Makefiles"
 	-DCMAKE_INSTALL_PREFIX="$prefix.tmp" "${libssh_opts[@]}"
 	-DCMAKE_C_FLAGS="$libssh_cflags")

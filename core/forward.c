@@ -27,6 +27,12 @@
 #define REMOTE_RETRY_MIN_MS 2000  /* a refused remote forward is asked again */
 #define REMOTE_RETRY_MAX_MS 60000
 #define KEEPALIVE_ADDRESS   "keepalive.portforwarder.invalid"
+/* The receive window each channel grants the server: what it may send
+ * ahead of a slow local reader, held in memory. A few tunnels get libssh's
+ * 2 MB (enough for a long fast link); many share WINDOW_BUDGET. */
+#define WINDOW_MAX    (2u * 1024 * 1024)
+#define WINDOW_MIN    (128u * 1024)
+#define WINDOW_BUDGET (32u * 1024 * 1024)
 
 typedef enum tstate {
 	T_SOCKS,      /* DynamicForward: reading the SOCKS request */
@@ -39,6 +45,7 @@ typedef enum tstate {
 
 typedef struct tunnel {
 	struct tunnel *next;
+	struct pf_fwd_engine *e;
 	size_t fwd;
 	pf_socket sock;
 	ssh_channel ch;
@@ -55,6 +62,9 @@ typedef struct tunnel {
 	uint64_t sent, received; /* bytes to the server, to the client */
 	uint64_t born;           /* pf_time_ms() when accepted */
 	int rx;                  /* libssh has news for this channel (see on_ch_data) */
+	int held;                /* libssh may hold data on_ch_data did not take */
+	int reading;             /* inside ssh_channel_read: on_ch_data takes nothing */
+	int send_failed;         /* on_ch_data could not write to the client */
 	int remote_socks;        /* RemoteForward without destination: SOCKS on the channel */
 	long pidx;               /* index in the poll set this round, or -1 */
 	pf_socks socks;
@@ -84,7 +94,8 @@ struct pf_fwd_engine {
 	pf_fwd_status *st;
 	tunnel *tunnels;
 	size_t ntunnels;
-	size_t nremote; /* remote forwards the server accepted */
+	uint32_t window; /* the channel window last given to libssh */
+	size_t nremote;  /* remote forwards the server accepted */
 	pf_pollfd *pfd;
 	void **pown; /* what each pollfd belongs to: a tunnel, a fwd, or NULL */
 	size_t pcap;
@@ -234,19 +245,52 @@ pf_rc pf_fwd_engine_new(pf_session *s, pf_fwd_engine **out, pf_error *err)
 /* libssh tells us through these which channels have something for us
  * (data, EOF, close, the answer to an open, a bigger window), so that a
  * round of the loop only touches the tunnels with work: with a thousand
- * tunnels, asking each channel would cost a system call apiece. The data
- * stays in libssh's channel buffer (the callback consumes nothing) until
- * step_open has room for it: that is the backpressure. */
+ * tunnels, asking each channel would cost a system call apiece.
+ *
+ * Data from the server arrives here as libssh decrypts it (our libssh
+ * passes the packet's own bytes, cmake/patches): when nothing older waits
+ * for the client it goes straight to the client's socket, the rest into
+ * the tunnel's OUT_BUF as far as it has room. What is not taken stays in
+ * libssh's channel buffer, within the channel's window, until step_open
+ * reads it: that is the backpressure. */
 static int on_ch_data(ssh_session ss, ssh_channel ch, void *data, uint32_t len, int is_stderr,
 		      void *ud)
 {
+	tunnel *t = ud;
+	fwd *f = &t->e->f[t->fwd];
+	size_t take = 0, room;
+	long n;
+
 	(void)ss;
 	(void)ch;
-	(void)data;
-	(void)len;
-	(void)is_stderr;
-	((tunnel *)ud)->rx = 1;
-	return 0;
+	t->rx = 1;
+	if (t->state != T_OPEN || is_stderr || t->reading || t->send_failed) {
+		t->held = 1;
+		return 0;
+	}
+	if (t->out_off == t->out_len) {
+		t->out_off = t->out_len = 0;
+		n = pf_net_send(t->sock, data, len);
+		if (n > 0) {
+			take = (size_t)n;
+			t->received += (uint64_t)n;
+			f->st.bytes_in += (uint64_t)n;
+			t->e->dirty = 1;
+		} else if (n != PF_E_NOTFOUND) {
+			t->send_failed = 1; /* step_open closes the tunnel */
+			t->held = 1;
+			return 0;
+		}
+	}
+	room = OUT_BUF - t->out_len;
+	if (room > len - take)
+		room = len - take;
+	memcpy(t->out + t->out_len, (const unsigned char *)data + take, room);
+	t->out_len += room;
+	take += room;
+	if (take < len)
+		t->held = 1;
+	return (int)take;
 }
 
 static void on_ch_event(ssh_session ss, ssh_channel ch, void *ud)
@@ -287,6 +331,20 @@ static void tunnel_attach(tunnel *t, ssh_channel ch)
 	t->cb.channel_write_wontblock_function = on_ch_window;
 	ssh_set_channel_callbacks(ch, &t->cb);
 	t->rx = 1;
+	t->held = 1;
+}
+
+/* The window for each channel with the engine's tunnel count: new channels
+ * open with it, open ones converge to it as their client reads. */
+static void update_window(pf_fwd_engine *e)
+{
+	uint32_t w = WINDOW_BUDGET / (uint32_t)(e->ntunnels > 0 ? e->ntunnels : 1);
+
+	w = w > WINDOW_MAX ? WINDOW_MAX : w < WINDOW_MIN ? WINDOW_MIN : w;
+	if (w != e->window && e->s->ssh != NULL) {
+		e->window = w;
+		ssh_session_set_channel_window(e->s->ssh, w);
+	}
 }
 
 static tunnel *tunnel_new(pf_fwd_engine *e, size_t fi, pf_socket sock)
@@ -303,12 +361,14 @@ static tunnel *tunnel_new(pf_fwd_engine *e, size_t fi, pf_socket sock)
 		free(t);
 		return NULL;
 	}
+	t->e = e;
 	t->fwd = fi;
 	t->born = pf_time_ms();
 	t->sock = sock;
 	t->next = e->tunnels;
 	e->tunnels = t;
 	e->ntunnels++;
+	update_window(e);
 	e->f[fi].st.active++;
 	e->f[fi].st.total++;
 	e->dirty = 1;
@@ -679,18 +739,32 @@ static int step_open(pf_fwd_engine *e, tunnel *t, short rev)
 		t->eof_sent = 1;
 	}
 
-	/* server -> client: only when libssh said it has something. */
+	/* server -> client: on_ch_data passed most of it on already; what
+	 * libssh still holds is read when OUT_BUF is empty. */
+	if (t->send_failed) {
+		tunnel_kill(e, t, "client send failed");
+		return moved;
+	}
 	if (t->out_off == t->out_len && !t->ch_eof && t->rx) {
+		n = 0;
 		t->out_off = t->out_len = 0;
-		n = ssh_channel_read_nonblocking(t->ch, t->out, OUT_BUF, 0);
+		if (t->held) {
+			/* Reading lets libssh take in packets, for this channel
+			 * too: on_ch_data must leave those in its buffer. */
+			t->held = 0;
+			t->reading = 1;
+			n = ssh_channel_read_nonblocking(t->ch, t->out, OUT_BUF, 0);
+			t->reading = 0;
+		}
 		if (n > 0) {
 			t->out_len = (size_t)n;
+			t->held = 1; /* perhaps more */
 			fresh = 1;
 		} else if (n == SSH_ERROR) {
 			tunnel_kill(e, t, "channel read failed");
 			return moved;
 		} else {
-			t->rx = 0;
+			t->rx = t->held;
 			if (ssh_channel_is_eof(t->ch) || ssh_channel_is_closed(t->ch))
 				t->ch_eof = 1;
 		}
@@ -1021,6 +1095,8 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 
 	e->nremote = 0;
 	e->gr_fwd = -1;
+	e->window = 0; /* a new connection: libssh's default until set */
+	update_window(e);
 	memset(&e->rxcount, 0, sizeof(e->rxcount));
 	ssh_set_counters(s->ssh, &e->rxcount, NULL);
 	rc = request_remote(e, err);
@@ -1160,6 +1236,7 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 		if (e->nremote > 0)
 			busy |= accept_remote(e) > 0;
 		reap(e);
+		update_window(e);
 
 		if (probe_until != 0 && now >= probe_until) {
 			rc = pf_error_set(err, PF_E_NETWORK,

@@ -61,12 +61,13 @@ def wait_port(port, timeout, proc=None):
     return False
 
 
-def proc_cpu(pid):
-    """utime+stime of pid (all threads) in seconds."""
+def proc_cpu(pid, part=None):
+    """utime+stime of pid (all threads) in seconds; part "user" or "sys": only that."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks
+    user, sys_ = int(fields[11]) / ticks, int(fields[12]) / ticks
+    return user if part == "user" else sys_ if part == "sys" else user + sys_
 
 
 def tree_cpu(pid):
@@ -566,9 +567,9 @@ LogLevel DEBUG1
                     f"max {times[-1] if times else -1:.1f} ms, {fails} failed")
             for name, rev in (("up", False), ("down", True)):
                 s0 = tree_cpu(self.sshd.pid)
-                c0 = proc_cpu(p.pid)
+                c0, u0 = proc_cpu(p.pid), proc_cpu(p.pid, "user")
                 r = iperf(li, a.secs, rev)
-                c1 = proc_cpu(p.pid)
+                c1, u1 = proc_cpu(p.pid), proc_cpu(p.pid, "user")
                 s1 = tree_cpu(self.sshd.pid)
                 if isinstance(r, str) and "busy" in r:
                     # the previous test's connections were not closed yet
@@ -577,9 +578,9 @@ LogLevel DEBUG1
                                       "busy with the previous test; restarted it and retried")
                     self.restart_iperf()
                     s0 = tree_cpu(self.sshd.pid)
-                    c0 = proc_cpu(p.pid)
+                    c0, u0 = proc_cpu(p.pid), proc_cpu(p.pid, "user")
                     r = iperf(li, a.secs, rev)
-                    c1 = proc_cpu(p.pid)
+                    c1, u1 = proc_cpu(p.pid), proc_cpu(p.pid, "user")
                     s1 = tree_cpu(self.sshd.pid)
                 if isinstance(r, str):
                     rec(f"{name}_fail", 1)
@@ -590,6 +591,7 @@ LogLevel DEBUG1
                 mbps, nbytes = r
                 rec(f"{name}_mbps", mbps)
                 rec(f"{name}_cpu_s_per_gb", (c1 - c0) / (nbytes / 1e9) if nbytes else float("nan"))
+                rec(f"{name}_user_s_per_gb", (u1 - u0) / (nbytes / 1e9) if nbytes else float("nan"))
                 rec(f"{name}_sshd_cpu_s_per_gb", (s1 - s0) / (nbytes / 1e9) if nbytes else float("nan"))
                 log(f"  {fw:5} {SHORT[cipher]:10} iperf3 {name}: {mbps:.0f} Mbit/s, "
                     f"{(c1 - c0) / (nbytes / 1e9):.2f} CPU s/GB")
@@ -772,6 +774,8 @@ COLUMNS = [
     ("down_mbps", "down Mbit/s", (">=", 1.2)),
     ("up_cpu_s_per_gb", "CPU s/GB up", ("<=", 1.0)),
     ("down_cpu_s_per_gb", "CPU s/GB down", ("<=", 1.0)),
+    ("up_user_s_per_gb", "user-space part, up", None),
+    ("down_user_s_per_gb", "user-space part, down", None),
     ("up_sshd_cpu_s_per_gb", "sshd CPU s/GB up", None),
     ("down_sshd_cpu_s_per_gb", "sshd CPU s/GB down", None),
     ("seq_p50_ms", "seq p50 ms", ("<=", 1.0)),

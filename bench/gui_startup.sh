@@ -74,7 +74,7 @@ trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 log() { echo "[gui_startup] $*" >&2; }
 
-log "build dir: $W (PortForwarder.exe $(date -r "$exe" '+%F %T'))"
+log "build dir: $W (PortForwarder.exe $(date -r "$exe" '+%F %T'), sha256 $(sha256sum "$exe" | cut -c1-16))"
 log "wine prefix: $prefix$([ "$own_prefix" = 1 ] && echo ' (fresh, removed at the end)')"
 log "work folder: $dir"
 
@@ -196,7 +196,8 @@ print("| measurement (ms) | n | min | median | max |")
 print("|---|---:|---:|---:|---:|")
 for key, what in (("window_ms", "exe start -> window shown"),
                   ("connect_ms", "Connect click -> Connected"),
-                  ("exit_ms", "Exit click -> process ended")):
+                  ("exit_ms", "Exit click -> process ended"),
+                  ("notepad_ms", "Wine\x27s notepad.exe start -> window shown")):
     print(row(what + ", cold (run 1)", [r[key] for r in runs[:1]]))
     print(row(what + ", warm (runs 2..)", [r[key] for r in runs[1:]]))
 names = {"ssh": "ssh -N -L (native), spawn -> first byte echoed",

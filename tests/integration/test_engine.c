@@ -92,7 +92,9 @@ int main(void)
 
 	if (pf_lib_init() != 0 || sshd_fixture_init(&f, "engine", NULL) != 0)
 		return 1;
-	if (sshd_fixture_start(&f) != 0 || echo_start(&echo) != 0)
+	/* DEBUG1: sshd logs the window each channel is opened with. */
+	if (sshd_fixture_set(&f, "LogLevel", "DEBUG1") != 0 || sshd_fixture_start(&f) != 0 ||
+	    echo_start(&echo) != 0)
 		return 1;
 	p_load = fixture_free_port();
 	p_v6 = fixture_free_port();
@@ -237,6 +239,16 @@ int main(void)
 	pf_mutex_lock(ui.mu);
 	CHECK(ui.uptime_s + 2 >= (pf_time_ms() - t0) / 1000);
 	pf_mutex_unlock(ui.mu);
+	/* The channel windows: libssh's 2 MB while few tunnels are open; with
+	 * hundreds at once they share the engine's budget, down to its floor
+	 * (core/forward.c: 32 MB shared, 128 KB at least). */
+#define WINS                                                                                       \
+	"grep -o 'ctype direct-tcpip rchan [0-9]* win [0-9]*' '%s' | awk '{print $NF}' | sort -n"
+	fixture_run(WINS " | uniq -c | sort -rn | head -n 5", f.log);
+	CHECK(fixture_run("test \"$(" WINS " | tail -n 1)\" = 2097152", f.log) == 0);
+	CHECK(fixture_run("test \"$(" WINS " | head -n 1)\" -le 262144", f.log) == 0);
+	CHECK(fixture_run("test \"$(" WINS " | head -n 1)\" -ge 131072", f.log) == 0);
+#undef WINS
 
 	/* Stop: clean, and nothing left behind. */
 	pf_session_stop(s);

@@ -420,6 +420,11 @@ LogLevel DEBUG1
         git = subprocess.run(["git", "-C", REPO, "describe", "--always", "--dirty"], capture_output=True,
                              text=True).stdout.strip()
         self.pf_build = f"{self.a.pf} built {self.pf_mtime}, sha256 {self.pf_sha}..., tree {git or '?'}"
+        if "pfB" in self.a.forwarders:
+            # a second pf binary (--pf-b), e.g. the previous build, for an A/B comparison
+            shutil.copy(self.a.pf_b, f"{w}/pfB")
+            with open(f"{w}/pfB", "rb") as f:
+                self.pf_build += f"; pfB: {self.a.pf_b}, sha256 {hashlib.sha256(f.read()).hexdigest()[:16]}..."
         if "pf.exe" in self.a.forwarders:
             # the Windows build under Wine, in a Wine prefix of the bench's own
             # (never the build tree's, which ctest's Wine tests lock and kill)
@@ -445,7 +450,7 @@ LogLevel DEBUG1
         w = self.work
         fwd = [f"127.0.0.1:{lport_iperf}:127.0.0.1:{self.iperf_port}",
                f"127.0.0.1:{lport_echo}:127.0.0.1:{self.echo_port}"]
-        if fw in ("pf", "pf.exe"):
+        if fw in ("pf", "pf.exe", "pfB"):
             z = "Z:" if fw == "pf.exe" else ""  # Wine maps Z: to /
             cfg = f"{w}/{fw}_config_{SHORT[cipher]}"
             with open(cfg, "w") as f:
@@ -464,7 +469,7 @@ LogLevel DEBUG1
 """)
             if fw == "pf.exe":
                 return ["wine", f"{w}/pf.exe", "-F", f"Z:{cfg}", "-N", "bench"], self.wine_env
-            return [self.pf, "-F", cfg, "-N", "bench"], None
+            return [f"{w}/pfB" if fw == "pfB" else self.pf, "-F", cfg, "-N", "bench"], None
         if fw == "ssh":
             cmd = ["ssh", "-F", "none", "-N", "-o", "BatchMode=yes", "-o", f"Ciphers={cipher}",
                    "-o", f"UserKnownHostsFile={w}/known_hosts", "-o", "StrictHostKeyChecking=yes",
@@ -887,6 +892,7 @@ def main():
         return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pf", default=os.path.join(REPO, "build/native/app/cli/pf"), help="pf binary")
+    ap.add_argument("--pf-b", help="a second pf binary, run as the forwarder named pfB (A/B comparisons)")
     ap.add_argument("--pf-exe", default=os.path.join(REPO, "build/win64/app/cli/pf.exe"),
                     help="pf.exe for the forwarder named pf.exe (runs under Wine)")
     ap.add_argument("--rounds", type=int, default=3)
@@ -899,7 +905,7 @@ def main():
     ap.add_argument("--verify-mb", type=int, default=32, help="size of the sha256-verified file")
     ap.add_argument("--ciphers", nargs="+", default=list(CIPHERS), choices=list(CIPHERS))
     ap.add_argument("--forwarders", nargs="+", default=["pf", "ssh", "plink"],
-                    help="any of pf ssh plink pf.exe (pf.exe: the Windows build under Wine)")
+                    help="any of pf ssh plink pf.exe pfB (pf.exe: the Windows build under Wine; pfB: --pf-b)")
     ap.add_argument("--link", metavar="RTT_MS:MBIT",
                     type=lambda v: tuple(float(x) for x in v.split(":")),
                     help="put a slow long link (userspace relay: round trip RTT_MS, MBIT Mbit/s) between the "

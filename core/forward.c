@@ -718,7 +718,9 @@ static int step_open(pf_fwd_engine *e, tunnel *t, short rev)
 		uint32_t win = ssh_channel_window_size(t->ch);
 		size_t len = t->in_len - t->in_off;
 
-		if (win > 0) {
+		/* Nothing more while libssh holds what the SSH socket did not
+		 * take: the clients wait, not pf's memory. */
+		if (win > 0 && !(ssh_get_poll_flags(e->s->ssh) & SSH_WRITE_PENDING)) {
 			int w = ssh_channel_write(t->ch, t->in + t->in_off,
 						  (uint32_t)(len < win ? len : win));
 

@@ -392,9 +392,17 @@ char *pf_host_name(void)
 	return pf_strdup("localhost");
 }
 
+/* The performance counter, not GetTickCount64: that one moves in steps of
+ * the system tick (10-16 ms on Windows; under Wine, whenever wineserver
+ * gets to update it, which lags on a busy machine). */
 uint64_t pf_time_ms(void)
 {
-	return GetTickCount64();
+	LARGE_INTEGER c, f;
+
+	if (!QueryPerformanceFrequency(&f) || f.QuadPart <= 0 || !QueryPerformanceCounter(&c))
+		return GetTickCount64();
+	return (uint64_t)(c.QuadPart / f.QuadPart) * 1000u +
+	       (uint64_t)(c.QuadPart % f.QuadPart) * 1000u / (uint64_t)f.QuadPart;
 }
 
 void pf_sleep_ms(unsigned ms)

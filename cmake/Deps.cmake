@@ -11,6 +11,9 @@ if(PF_USE_SYSTEM_DEPS)
   find_library(LIBSSH_LIBRARY NAMES libssh.a ssh REQUIRED)
   target_include_directories(pf_libssh INTERFACE ${LIBSSH_INCLUDE_DIR})
   target_link_libraries(pf_libssh INTERFACE ${LIBSSH_LIBRARY} OpenSSL::Crypto ZLIB::ZLIB)
+  # Without our patches (cmake/patches): no settable channel window, and the
+  # copies they remove stay.
+  target_compile_definitions(pf_libssh INTERFACE PF_LIBSSH_UNPATCHED=1)
 else()
   if(CMAKE_CROSSCOMPILING AND WIN32)
     set(_pf_deps_target mingw64)

@@ -343,7 +343,9 @@ static void update_window(pf_fwd_engine *e)
 	w = w > WINDOW_MAX ? WINDOW_MAX : w < WINDOW_MIN ? WINDOW_MIN : w;
 	if (w != e->window && e->s->ssh != NULL) {
 		e->window = w;
+#ifndef PF_LIBSSH_UNPATCHED /* a system libssh: its fixed 2 MB per channel */
 		ssh_session_set_channel_window(e->s->ssh, w);
+#endif
 	}
 }
 

@@ -44,6 +44,16 @@ descendants() {
 	done
 }
 
+# ns_kill_all NS...: every process still in these network namespaces, before
+# they are deleted (an sshd session whose client vanished with its namespace
+# never hears a FIN and would wait for ever).
+ns_kill_all() {
+	local ns
+	for ns in "$@"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+	done
+}
+
 # stop_sshd: kill the listener and every session process under it.
 stop_sshd() {
 	local kids

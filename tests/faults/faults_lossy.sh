@@ -15,6 +15,7 @@ caddr=10.201.$n.1
 saddr=10.201.$n.2
 lossy_cleanup() {
 	cleanup
+	ns_kill_all "$cns" "$sns"
 	ip netns del "$cns" 2>/dev/null || true
 	ip netns del "$sns" 2>/dev/null || true
 }

@@ -26,6 +26,7 @@ caddr=10.200.$n.1
 saddr=10.200.$n.2
 netns_cleanup() {
 	cleanup
+	ns_kill_all "$cns" "$sns"
 	ip netns del "$cns" 2>/dev/null || true
 	ip netns del "$sns" 2>/dev/null || true
 }

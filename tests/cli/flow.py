@@ -11,17 +11,13 @@ import sys
 import threading
 import time
 
+from rsswatch import PeakRss
+
 TOTAL = 200 * 1024 * 1024
 STALL = 2.0
 CHUNK = 256 * 1024
 
 
-def rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def block(i):
@@ -60,16 +56,8 @@ def main():
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind(("127.0.0.1", sport))
     srv.listen(1)
-    base = rss_kb(pid)
-    peak = [base]
-    done = threading.Event()
-
-    def sample():
-        while not done.is_set():
-            peak[0] = max(peak[0], rss_kb(pid))
-            time.sleep(0.05)
-
-    threading.Thread(target=sample, daemon=True).start()
+    rss = PeakRss(pid)
+    rss.start()
     cli = socket.create_connection(("127.0.0.1", fport))
     conn, _ = srv.accept()
     sender, receiver = (conn, cli) if mode == "down" else (cli, conn)
@@ -79,13 +67,13 @@ def main():
     start = time.time()
     send_all(sender, sent)
     t.join(120)
-    done.set()
+    rss.stop()
     secs = time.time() - start
-    growth = (peak[0] - base) // 1024
+    growth = (rss.peak - rss.base) // 1024
     print("%s: %d MB in %.1f s; while the receiver stalled %.0f s the sender got %d MB "
           "out; pf RSS %d MB, peak +%d MB"
           % (mode, result.get("n", 0) >> 20, secs, STALL, result.get("early", 0) >> 20,
-             base >> 10, growth))
+             rss.base >> 10, growth))
     ok = result.get("n") == TOTAL and result.get("sha") == want.hexdigest()
     if not ok:
         print("%s: bytes missing or changed: got %s of %d" % (mode, result.get("n"), TOTAL))

@@ -13,16 +13,12 @@ import sys
 import threading
 import time
 
+from rsswatch import PeakRss
+
 STALL = 4.0
 CHUNK = 64 * 1024
 
 
-def rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def block(conn_id, i):
@@ -58,17 +54,9 @@ def main():
         except OSError:
             pass
 
-    base = rss_kb(pid)
-    peak = [base]
-    done = threading.Event()
-
-    def sample():
-        while not done.is_set():
-            peak[0] = max(peak[0], rss_kb(pid))
-            time.sleep(0.05)
-
+    rss = PeakRss(pid)
     threading.Thread(target=serve, daemon=True).start()
-    threading.Thread(target=sample, daemon=True).start()
+    rss.start()
     clients = []
     for i in range(n):
         c = socket.socket()
@@ -78,7 +66,7 @@ def main():
         c.sendall(b"%d\n" % i)
         clients.append(c)
     time.sleep(STALL)
-    stalled_peak = peak[0]
+    stalled_peak = rss.peak
     bad = []
 
     def drain(i, c):
@@ -105,11 +93,11 @@ def main():
         t.start()
     for t in readers:
         t.join(150)
-    done.set()
-    growth = (max(peak[0], stalled_peak) - base) // 1024
+    rss.stop()
+    growth = (rss.peak - rss.base) // 1024
     print("%d clients x %d MB: pf RSS %d MB idle, +%d MB while they stalled, peak +%d MB; "
           "read in %.1f s; %d bad"
-          % (n, mb, base >> 10, (stalled_peak - base) >> 10, growth, time.time() - start,
+          % (n, mb, rss.base >> 10, (stalled_peak - rss.base) >> 10, growth, time.time() - start,
              len(bad)))
     for b in bad[:10]:
         print(b)

@@ -49,7 +49,11 @@ int fixture_run(const char *fmt, ...)
 	return WEXITSTATUS(st);
 }
 
-int fixture_free_port(void)
+/* One free port. The kernel may offer the same one again while the first
+ * taker has not bound it yet (a test picks sshd's port and a forward's in
+ * a row): ports handed out before in this process are never handed out
+ * again. */
+static int probe_port(void)
 {
 	struct sockaddr_in a;
 	socklen_t len = sizeof(a);
@@ -63,6 +67,25 @@ int fixture_free_port(void)
 		port = ntohs(a.sin_port);
 	if (s >= 0)
 		close(s);
+	return port;
+}
+
+int fixture_free_port(void)
+{
+	static int given[256];
+	static size_t ngiven;
+	int tries, port = -1;
+	size_t i;
+
+	for (tries = 0; tries < 100; tries++) {
+		port = probe_port();
+		for (i = 0; i < ngiven && i < 256 && given[i] != port; i++)
+			;
+		if (port < 0 || i == ngiven || i == 256)
+			break;
+	}
+	if (port > 0)
+		given[ngiven++ % 256] = port;
 	return port;
 }
 

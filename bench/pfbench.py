@@ -878,6 +878,8 @@ def versions(pf):
         "iperf3": out(["iperf3", "--version"]).splitlines()[0],
         "python": sys.version.split()[0],
         "kernel": os.uname().release,
+        # decides much of sshd's kernel time on loopback (results/2026-11-24-d.md)
+        "tcp congestion control": out(["sysctl", "-n", "net.ipv4.tcp_congestion_control"]),
         "cpu": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?"),
         "cores": os.cpu_count(),
     }

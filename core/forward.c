@@ -707,6 +707,10 @@ static int step_open(pf_fwd_engine *e, tunnel *t, short rev)
 		t->in_off = t->in_len = 0;
 		n = pf_net_recv(t->sock, t->in, IN_BUF);
 		if (n > 0) {
+			/* ACK at once: a client uploading through us paces
+			 * its sending by our ACKs when its TCP is BBR
+			 * (bench/results/2026-11-24-e.md). */
+			pf_net_ack_now(t->sock);
 			t->in_len = (size_t)n;
 			moved = 1;
 		} else if (n == 0) {
@@ -1195,6 +1199,7 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 			}
 		}
 		if (e->pfd[1].revents) {
+			uint64_t had = e->rxcount.in_bytes;
 			int k;
 
 			/* Each call reads the socket at most once: let libssh take
@@ -1207,6 +1212,12 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 				if (pf_net_poll(&p, 1, 0) <= 0)
 					break;
 			}
+			/* ACK what was read now: a server that paces its sending
+			 * by our ACKs (BBR) otherwise spends more CPU per GB on
+			 * us, and on downloads the server's CPU is the limit
+			 * (bench/results/2026-11-24-e.md). */
+			if (e->rxcount.in_bytes != had)
+				pf_net_ack_now((pf_socket)ssh_get_fd(s->ssh));
 		}
 		if (!ssh_is_connected(s->ssh)) {
 			rc = pf_error_set(err, PF_E_NETWORK, "The connection to %s was lost%s%s.",

@@ -505,6 +505,17 @@ long pf_net_recv(pf_socket s, void *buf, size_t len)
 	return would_block(sock_errno()) || sock_errno() == E_INTR ? PF_E_NOTFOUND : PF_E_NETWORK;
 }
 
+void pf_net_ack_now(pf_socket s)
+{
+#ifdef TCP_QUICKACK
+	int on = 1;
+
+	setsockopt(s, IPPROTO_TCP, TCP_QUICKACK, (const char *)&on, sizeof(on));
+#else
+	(void)s;
+#endif
+}
+
 long pf_net_send(pf_socket s, const void *buf, size_t len)
 {
 	long r;

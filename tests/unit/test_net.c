@@ -1,7 +1,12 @@
 /* Sockets: listeners on both loopbacks, non-blocking connect/accept/IO,
- * half-close, a busy port's message, the wake-up channel. */
+ * immediate ACKs, half-close, a busy port's message, the wake-up channel. */
 #include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#endif
 
 #include "check.h"
 #include "pf/net.h"
@@ -42,6 +47,24 @@ static void test_loopback_pair(const char *addr, pf_socket listener, int port)
 	CHECK(wait_for(a, PF_POLL_IN));
 	n = pf_net_recv(a, buf, sizeof(buf));
 	CHECK_INT(n, 5);
+#ifdef TCP_QUICKACK
+	{
+		/* pf_net_ack_now switches delayed ACKs off for now: back to
+		 * delaying first, so that the reading proves the call. */
+		int v = 0;
+		socklen_t vl = sizeof(v);
+
+		CHECK_INT(setsockopt(a, IPPROTO_TCP, TCP_QUICKACK, &v, sizeof(v)), 0);
+		CHECK_INT(getsockopt(a, IPPROTO_TCP, TCP_QUICKACK, &v, &vl), 0);
+		CHECK_INT(v, 0);
+		pf_net_ack_now(a);
+		vl = sizeof(v);
+		CHECK_INT(getsockopt(a, IPPROTO_TCP, TCP_QUICKACK, &v, &vl), 0);
+		CHECK_INT(v, 1);
+	}
+#else
+	pf_net_ack_now(a); /* no such option here: the socket must not mind */
+#endif
 	/* Nothing more yet: would block. */
 	CHECK_INT(pf_net_recv(a, buf, sizeof(buf)), PF_E_NOTFOUND);
 	/* Half-close: the other side reads EOF but can still answer. */

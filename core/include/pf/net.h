@@ -76,6 +76,12 @@ pf_rc pf_net_connect_addr(const pf_addrlist *l, size_t i, const char *bind_addr,
  * (PF_E_NETWORK for a reset). */
 long pf_net_recv(pf_socket s, void *buf, size_t len);
 long pf_net_send(pf_socket s, const void *buf, size_t len);
+/* Acknowledge what has arrived at once instead of after the delayed-ACK
+ * timer, until the kernel falls back to delaying (Linux TCP_QUICKACK; it
+ * does not stick, so call it after each read). A sender that paces by the
+ * ACKs it gets (BBR) then sends more per unit of its CPU. No-op where the
+ * system has no such option. */
+void pf_net_ack_now(pf_socket s);
 /* Half-close: no more sending (the peer reads EOF). */
 void pf_net_shutdown_write(pf_socket s);
 void pf_net_close(pf_socket s);

@@ -75,6 +75,8 @@ def download(b, a):
             try:
                 time.sleep(0.3)
                 kids = b.descendants(b.sshd.pid)
+                if not kids:
+                    raise RuntimeError(f"no sshd session process for {fw}")
                 perf = None
                 if a.perf:
                     os.makedirs(a.perf, exist_ok=True)

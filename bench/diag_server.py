@@ -14,10 +14,9 @@ sshd, iperf3 and echo servers; everything on loopback, every run bounded.
       --conc connections echoing --kb KB each at once, --reps times per
       forwarder: when the connections finished (quantiles), the queues of the
       SSH connection and the state of sshd and the forwarder every 100 ms
-      (written to the work folder with --keep, or summarized), then the first
-      new connection after the burst, timed. --strace-at S straces sshd's
-      session and the forwarder for 0.3 s, S seconds into each burst
-      (files in --out).
+      (--out DIR/queues.<fw>.<try>.txt), then the next three connections
+      after the burst, timed. --strace-at S straces sshd's session and the
+      forwarder for 0.3 s, S seconds into each burst (DIR/strace.*).
 """
 import argparse
 import asyncio

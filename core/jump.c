@@ -65,7 +65,7 @@ static void bridge(void *arg)
 		if (pf_net_poll(p, 2, busy ? 0 : 200) < 0)
 			break;
 		busy = 0;
-		if (p[1].revents)
+		if (p[1].revents) {
 			for (k = 0; k < 64; k++) {
 				pf_pollfd q = {(pf_socket)ssh_get_fd(j->ssh), PF_POLL_IN, 0};
 
@@ -73,6 +73,10 @@ static void bridge(void *arg)
 				    pf_net_poll(&q, 1, 0) <= 0)
 					break;
 			}
+			/* As forward.c does with the SSH socket: ACK at once, for
+			 * a hop whose sending is paced by our ACKs. */
+			pf_net_ack_now((pf_socket)ssh_get_fd(j->ssh));
+		}
 		if (!ssh_is_connected(j->ssh))
 			break;
 		/* socket -> channel */

@@ -75,7 +75,8 @@ static void bridge(void *arg)
 			}
 			/* As forward.c does with the SSH socket: ACK at once, for
 			 * a hop whose sending is paced by our ACKs. */
-			pf_net_ack_now((pf_socket)ssh_get_fd(j->ssh));
+			if (p[1].revents & PF_POLL_IN)
+				pf_net_ack_now((pf_socket)ssh_get_fd(j->ssh));
 		}
 		if (!ssh_is_connected(j->ssh))
 			break;

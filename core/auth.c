@@ -63,7 +63,7 @@ static pf_rc ask(pf_session *s, pf_secret_kind kind, const char *prompt, const c
 	req.echo = echo;
 	req.attempt = attempt;
 	req.reason = reason;
-	return pf_session_ask_secret(s, &req, answer);
+	return pfi_session_ask_secret(s, &req, answer);
 }
 
 /* Load the private key, asking for its passphrase as often as needed.
@@ -78,7 +78,7 @@ static m_result load_key(pf_session *s, const char *path, ssh_key *priv, int *ow
 	int attempt;
 
 	*owned = 0;
-	*priv = pf_session_cred_key(s, path);
+	*priv = pfi_session_cred_key(s, path);
 	if (*priv != NULL)
 		return M_SUCCESS;
 	kr = pf_key_load(path, NULL, priv, NULL, &err);
@@ -87,7 +87,7 @@ static m_result load_key(pf_session *s, const char *path, ssh_key *priv, int *ow
 		return M_SUCCESS;
 	}
 	if (kr != PF_KEY_NEEDS_PASSPHRASE && kr != PF_KEY_WRONG_PASSPHRASE) {
-		pf_session_log(s, PF_LOG_ERROR, "%s", err.message);
+		pfi_session_log(s, PF_LOG_ERROR, "%s", err.message);
 		tried_add(t, "%s: %s", pf_path_basename(path), pf_key_result_name(kr));
 		return M_DENIED;
 	}
@@ -109,7 +109,7 @@ static m_result load_key(pf_session *s, const char *path, ssh_key *priv, int *ow
 		pf_secret_free(pass);
 		pass = NULL;
 		if (kr == PF_KEY_OK) {
-			pf_session_cred_put_key(s, path, *priv);
+			pfi_session_cred_put_key(s, path, *priv);
 			return M_SUCCESS;
 		}
 		if (kr != PF_KEY_WRONG_PASSPHRASE && kr != PF_KEY_NEEDS_PASSPHRASE) {
@@ -118,8 +118,8 @@ static m_result load_key(pf_session *s, const char *path, ssh_key *priv, int *ow
 		}
 		reason = kr == PF_KEY_NEEDS_PASSPHRASE ? "The key needs a passphrase."
 						       : "Wrong passphrase, please try again.";
-		pf_session_log(s, PF_LOG_INFO, "Wrong passphrase for %s (try %d of %d)", path,
-			       attempt, MAX_TRIES);
+		pfi_session_log(s, PF_LOG_INFO, "Wrong passphrase for %s (try %d of %d)", path,
+				attempt, MAX_TRIES);
 	}
 	tried_add(t, "%s: wrong passphrase %d times", pf_path_basename(path), MAX_TRIES);
 	return M_DENIED;
@@ -138,9 +138,9 @@ static m_result try_identity(pf_session *s, const char *path, tried *t)
 	kr = pf_key_probe(path, &pub, &info, &err);
 	if (kr != PF_KEY_OK && kr != PF_KEY_NEEDS_PASSPHRASE) {
 		if (kr != PF_KEY_NOT_FOUND)
-			pf_session_log(s, PF_LOG_ERROR, "%s", err.message);
+			pfi_session_log(s, PF_LOG_ERROR, "%s", err.message);
 		else
-			pf_session_log(s, PF_LOG_VERBOSE, "%s", err.message);
+			pfi_session_log(s, PF_LOG_VERBOSE, "%s", err.message);
 		/* A default name that is not there is no news for the person. */
 		if (kr != PF_KEY_NOT_FOUND || !s->hc->identity_files_default)
 			tried_add(t, "%s: %s", pf_path_basename(path), pf_key_result_name(kr));
@@ -152,7 +152,7 @@ static m_result try_identity(pf_session *s, const char *path, tried *t)
 		r = ssh_userauth_try_publickey(s->ssh, NULL, pub);
 		ssh_key_free(pub);
 		if (r == SSH_AUTH_DENIED) {
-			pf_session_log(s, PF_LOG_VERBOSE, "The server refused the key %s", path);
+			pfi_session_log(s, PF_LOG_VERBOSE, "The server refused the key %s", path);
 			tried_add(t, "%s: the server refused the key", pf_path_basename(path));
 			return M_DENIED;
 		}
@@ -169,7 +169,7 @@ static m_result try_identity(pf_session *s, const char *path, tried *t)
 	if (m == M_DENIED)
 		tried_add(t, "%s: the server refused the signature", pf_path_basename(path));
 	else if (m == M_SUCCESS || m == M_PARTIAL)
-		pf_session_log(s, PF_LOG_VERBOSE, "Authenticated with the key %s", path);
+		pfi_session_log(s, PF_LOG_VERBOSE, "Authenticated with the key %s", path);
 	return m;
 }
 
@@ -229,7 +229,7 @@ static int use_agent(pf_session *s)
 		return 1;
 	}
 	if (rc != PF_OK) {
-		pf_session_log(s, PF_LOG_VERBOSE, "%s", err.message);
+		pfi_session_log(s, PF_LOG_VERBOSE, "%s", err.message);
 		return 0;
 	}
 	if (ssh_set_agent_socket(s->ssh, (socket_t)sock) != SSH_OK) {
@@ -252,8 +252,8 @@ static m_result method_publickey(pf_session *s, tried *t)
 		r = ssh_userauth_agent(s->ssh, NULL);
 		m = from_auth(r);
 		if (m == M_SUCCESS || m == M_PARTIAL) {
-			pf_session_log(s, PF_LOG_VERBOSE,
-				       "Authenticated with a key from the agent");
+			pfi_session_log(s, PF_LOG_VERBOSE,
+					"Authenticated with a key from the agent");
 			return m;
 		}
 		if (m == M_ERROR && !ssh_is_connected(s->ssh))
@@ -275,7 +275,7 @@ static m_result method_publickey(pf_session *s, tried *t)
 
 static m_result method_password(pf_session *s, tried *t)
 {
-	char *cached = pf_session_cred_password(s);
+	char *cached = pfi_session_cred_password(s);
 	char prompt[600], *pw = NULL;
 	const char *reason = NULL;
 	int attempt, r;
@@ -285,7 +285,7 @@ static m_result method_password(pf_session *s, tried *t)
 		pf_secret_free(cached);
 		if (r == SSH_AUTH_SUCCESS || r == SSH_AUTH_PARTIAL)
 			return from_auth(r);
-		pf_session_cred_forget(s, NULL);
+		pfi_session_cred_forget(s, NULL);
 		if (r == SSH_AUTH_ERROR)
 			return M_ERROR;
 	}
@@ -301,7 +301,7 @@ static m_result method_password(pf_session *s, tried *t)
 		}
 		r = ssh_userauth_password(s->ssh, NULL, pw);
 		if (r == SSH_AUTH_SUCCESS || r == SSH_AUTH_PARTIAL)
-			pf_session_cred_put_password(s, pw);
+			pfi_session_cred_put_password(s, pw);
 		pf_secret_free(pw);
 		pw = NULL;
 		if (r != SSH_AUTH_DENIED)
@@ -338,7 +338,7 @@ static m_result method_kbdint(pf_session *s, tried *t)
 			req.instruction = instr ? instr : "";
 			req.echo = echo;
 			req.attempt = rounds;
-			if (pf_session_ask_secret(s, &req, &answer) != PF_OK) {
+			if (pfi_session_ask_secret(s, &req, &answer) != PF_OK) {
 				tried_add(t, "keyboard-interactive: cancelled");
 				return M_CANCELLED;
 			}
@@ -354,7 +354,7 @@ static m_result method_kbdint(pf_session *s, tried *t)
 	return from_auth(r);
 }
 
-pf_rc pf_session_authenticate(pf_session *s, pf_error *err)
+pf_rc pfi_session_authenticate(pf_session *s, pf_error *err)
 {
 	const pf_host_config *hc = s->hc;
 	const char *order =

@@ -45,7 +45,7 @@ typedef enum tstate {
 
 typedef struct tunnel {
 	struct tunnel *next;
-	struct pf_fwd_engine *e;
+	struct pfi_fwd_engine *e;
 	size_t fwd;
 	pf_socket sock;
 	ssh_channel ch;
@@ -87,7 +87,7 @@ typedef struct fwd {
 	unsigned tries;
 } fwd;
 
-struct pf_fwd_engine {
+struct pfi_fwd_engine {
 	pf_session *s;
 	fwd *f;
 	size_t nf;
@@ -127,7 +127,7 @@ static void origin_of(const pf_fwdspec *spec, char *buf, size_t size)
 		snprintf(buf, size, "the command line");
 }
 
-static void fwd_fail(pf_fwd_engine *e, fwd *f, const char *msg)
+static void fwd_fail(pfi_fwd_engine *e, fwd *f, const char *msg)
 {
 	char where[300], text[sizeof(f->error)];
 	int again;
@@ -145,7 +145,7 @@ static void fwd_fail(pf_fwd_engine *e, fwd *f, const char *msg)
 	/* Under ExitOnForwardFailure the message ends the session and is
 	 * shown as its result: not twice. */
 	if (!e->s->hc->exit_on_forward_failure)
-		pf_session_log(e->s, again ? PF_LOG_VERBOSE : PF_LOG_ERROR, "%s", f->error);
+		pfi_session_log(e->s, again ? PF_LOG_VERBOSE : PF_LOG_ERROR, "%s", f->error);
 }
 
 static int is_remote(const fwd *f)
@@ -153,7 +153,7 @@ static int is_remote(const fwd *f)
 	return f->spec->kind == PF_FWD_REMOTE || f->spec->kind == PF_FWD_REMOTE_DYNAMIC;
 }
 
-static pf_rc bind_local(pf_fwd_engine *e, fwd *f)
+static pf_rc bind_local(pfi_fwd_engine *e, fwd *f)
 {
 	const pf_fwdspec *spec = f->spec;
 	const char *host = spec->listen_host;
@@ -185,15 +185,15 @@ static pf_rc bind_local(pf_fwd_engine *e, fwd *f)
 		pf_strlcat(f->listen, name, sizeof(f->listen));
 	}
 	f->st.state = PF_FWD_WAITING;
-	pf_session_log(e->s, PF_LOG_VERBOSE, "%s listening on %s", kind_name(spec->kind),
-		       f->listen);
+	pfi_session_log(e->s, PF_LOG_VERBOSE, "%s listening on %s", kind_name(spec->kind),
+			f->listen);
 	return PF_OK;
 }
 
-pf_rc pf_fwd_engine_new(pf_session *s, pf_fwd_engine **out, pf_error *err)
+pf_rc pfi_fwd_engine_new(pf_session *s, pfi_fwd_engine **out, pf_error *err)
 {
 	const pf_host_config *hc = s->hc;
-	pf_fwd_engine *e = PF_NEW(pf_fwd_engine);
+	pfi_fwd_engine *e = PF_NEW(pfi_fwd_engine);
 	size_t i;
 
 	*out = NULL;
@@ -204,7 +204,7 @@ pf_rc pf_fwd_engine_new(pf_session *s, pf_fwd_engine **out, pf_error *err)
 	e->f = PF_NEW_ARRAY(fwd, e->nf);
 	e->st = PF_NEW_ARRAY(pf_fwd_status, e->nf);
 	if (e->f == NULL || e->st == NULL) {
-		pf_fwd_engine_free(e);
+		pfi_fwd_engine_free(e);
 		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
 	}
 	for (i = 0; i < e->nf; i++) {
@@ -232,7 +232,7 @@ pf_rc pf_fwd_engine_new(pf_session *s, pf_fwd_engine **out, pf_error *err)
 		}
 		if (bind_local(e, f) != PF_OK && hc->exit_on_forward_failure) {
 			pf_error_set(err, PF_E_BUSY, "%s (ExitOnForwardFailure is yes)", f->error);
-			pf_fwd_engine_free(e);
+			pfi_fwd_engine_free(e);
 			return err ? err->code : PF_E_BUSY;
 		}
 	}
@@ -336,7 +336,7 @@ static void tunnel_attach(tunnel *t, ssh_channel ch)
 
 /* The window for each channel with the engine's tunnel count: new channels
  * open with it, open ones converge to it as their client reads. */
-static void update_window(pf_fwd_engine *e)
+static void update_window(pfi_fwd_engine *e)
 {
 	uint32_t w = WINDOW_BUDGET / (uint32_t)(e->ntunnels > 0 ? e->ntunnels : 1);
 
@@ -349,7 +349,7 @@ static void update_window(pf_fwd_engine *e)
 	}
 }
 
-static tunnel *tunnel_new(pf_fwd_engine *e, size_t fi, pf_socket sock)
+static tunnel *tunnel_new(pfi_fwd_engine *e, size_t fi, pf_socket sock)
 {
 	tunnel *t = PF_NEW(tunnel);
 
@@ -378,21 +378,21 @@ static tunnel *tunnel_new(pf_fwd_engine *e, size_t fi, pf_socket sock)
 }
 
 /* Mark for reaping; `why` goes to the debug log. */
-static void tunnel_kill(pf_fwd_engine *e, tunnel *t, const char *why)
+static void tunnel_kill(pfi_fwd_engine *e, tunnel *t, const char *why)
 {
 	if (t->state != T_DEAD)
-		pf_session_log(e->s, PF_LOG_DEBUG1,
-			       "%s %d: connection from %s:%d closed (%s) after %llu bytes out, "
-			       "%llu in",
-			       kind_name(e->f[t->fwd].spec->kind), e->f[t->fwd].bound_port,
-			       t->origin, t->origin_port, why, (unsigned long long)t->sent,
-			       (unsigned long long)t->received);
+		pfi_session_log(e->s, PF_LOG_DEBUG1,
+				"%s %d: connection from %s:%d closed (%s) after %llu bytes out, "
+				"%llu in",
+				kind_name(e->f[t->fwd].spec->kind), e->f[t->fwd].bound_port,
+				t->origin, t->origin_port, why, (unsigned long long)t->sent,
+				(unsigned long long)t->received);
 	t->state = T_DEAD;
 }
 
 /* Free a tunnel: EOF and close on the channel (politely, without
  * waiting), the socket closed. */
-static void tunnel_free(pf_fwd_engine *e, tunnel *t)
+static void tunnel_free(pfi_fwd_engine *e, tunnel *t)
 {
 	if (t->ch != NULL) {
 		/* libssh keeps a channel until the server's close arrives: it
@@ -414,7 +414,7 @@ static void tunnel_free(pf_fwd_engine *e, tunnel *t)
 	free(t);
 }
 
-static void reap(pf_fwd_engine *e)
+static void reap(pfi_fwd_engine *e)
 {
 	tunnel **pp = &e->tunnels;
 
@@ -430,10 +430,10 @@ static void reap(pf_fwd_engine *e)
 	}
 }
 
-static void step_opening(pf_fwd_engine *e, tunnel *t);
+static void step_opening(pfi_fwd_engine *e, tunnel *t);
 
 /* Ask the server for a direct-tcpip channel to t->host:t->port. */
-static void start_open(pf_fwd_engine *e, tunnel *t)
+static void start_open(pfi_fwd_engine *e, tunnel *t)
 {
 	ssh_channel ch = ssh_channel_new(e->s->ssh);
 
@@ -489,7 +489,7 @@ static void split_peer(const char *peer, char *host, size_t size, int *port)
 }
 
 /* Accept what is waiting on a listener; returns how many. */
-static int accept_clients(pf_fwd_engine *e, fwd *f, size_t fi, pf_socket l)
+static int accept_clients(pfi_fwd_engine *e, fwd *f, size_t fi, pf_socket l)
 {
 	int i;
 
@@ -506,12 +506,12 @@ static int accept_clients(pf_fwd_engine *e, fwd *f, size_t fi, pf_socket l)
 			 * client stays queued; look again a little later
 			 * instead of spinning on the ready listener. */
 			if (!f->accept_warned)
-				pf_session_log(e->s, PF_LOG_ERROR,
-					       "%s %d: cannot accept more connections now (%d "
-					       "open); the system is out of sockets or file "
-					       "handles. Retrying.",
-					       kind_name(f->spec->kind), f->bound_port,
-					       (int)e->ntunnels);
+				pfi_session_log(e->s, PF_LOG_ERROR,
+						"%s %d: cannot accept more connections now (%d "
+						"open); the system is out of sockets or file "
+						"handles. Retrying.",
+						kind_name(f->spec->kind), f->bound_port,
+						(int)e->ntunnels);
 			f->accept_warned = 1;
 			f->paused_until = pf_time_ms() + ACCEPT_PAUSE_MS;
 			return i;
@@ -523,8 +523,8 @@ static int accept_clients(pf_fwd_engine *e, fwd *f, size_t fi, pf_socket l)
 			return i;
 		}
 		split_peer(peer, t->origin, sizeof(t->origin), &t->origin_port);
-		pf_session_log(e->s, PF_LOG_VERBOSE, "%s %d: connection from %s",
-			       kind_name(f->spec->kind), f->bound_port, peer);
+		pfi_session_log(e->s, PF_LOG_VERBOSE, "%s %d: connection from %s",
+				kind_name(f->spec->kind), f->bound_port, peer);
 		if (f->spec->kind == PF_FWD_DYNAMIC) {
 			pf_socks_init(&t->socks);
 			t->state = T_SOCKS;
@@ -538,14 +538,14 @@ static int accept_clients(pf_fwd_engine *e, fwd *f, size_t fi, pf_socket l)
 }
 
 /* Start the local connection a remote SOCKS client asked for. */
-static void rsocks_connect(pf_fwd_engine *e, tunnel *t)
+static void rsocks_connect(pfi_fwd_engine *e, tunnel *t)
 {
 	pf_error err;
 
 	if (pf_net_connect_start(t->host, t->port, &t->sock, &err) != PF_OK) {
-		pf_session_log(e->s, PF_LOG_INFO,
-			       "RemoteForward (SOCKS): cannot connect to %s:%d: %s", t->host,
-			       t->port, err.message);
+		pfi_session_log(e->s, PF_LOG_INFO,
+				"RemoteForward (SOCKS): cannot connect to %s:%d: %s", t->host,
+				t->port, err.message);
 		socks_reply(t, err.code == PF_E_NOTFOUND
 				       ? PF_SOCKS_REP_HOST_UNREACHABLE
 				       : pf_socks_reply_from_ssh(PF_SSH_OPEN_CONNECT_FAILED,
@@ -558,7 +558,7 @@ static void rsocks_connect(pf_fwd_engine *e, tunnel *t)
 
 /* Feed SOCKS handshake bytes (from the client socket, or from the channel
  * for remote SOCKS); answers go back the same way. */
-static void socks_feed(pf_fwd_engine *e, tunnel *t, const unsigned char *buf, size_t n)
+static void socks_feed(pfi_fwd_engine *e, tunnel *t, const unsigned char *buf, size_t n)
 {
 	size_t used = 0, consumed = 0;
 
@@ -580,8 +580,8 @@ static void socks_feed(pf_fwd_engine *e, tunnel *t, const unsigned char *buf, si
 
 			pf_strlcpy(t->host, req->host, sizeof(t->host));
 			t->port = req->port;
-			pf_session_log(e->s, PF_LOG_VERBOSE, "%s",
-				       pf_socks_describe(req, d, sizeof(d)));
+			pfi_session_log(e->s, PF_LOG_VERBOSE, "%s",
+					pf_socks_describe(req, d, sizeof(d)));
 			/* Early tunnel data waits for the other side. */
 			if (t->remote_socks) {
 				memcpy(t->out, buf + used, n - used);
@@ -597,15 +597,15 @@ static void socks_feed(pf_fwd_engine *e, tunnel *t, const unsigned char *buf, si
 		case PF_SOCKS_FAIL:
 			o = pf_socks_output(&t->socks, &olen);
 			socks_write(t, o, olen);
-			pf_session_log(e->s, PF_LOG_INFO, "SOCKS request refused: %s",
-				       pf_socks_reason(&t->socks));
+			pfi_session_log(e->s, PF_LOG_INFO, "SOCKS request refused: %s",
+					pf_socks_reason(&t->socks));
 			tunnel_kill(e, t, "SOCKS refused");
 			return;
 		}
 	}
 }
 
-static void step_socks(pf_fwd_engine *e, tunnel *t, short rev)
+static void step_socks(pfi_fwd_engine *e, tunnel *t, short rev)
 {
 	unsigned char buf[PF_SOCKS_HANDSHAKE_MAX];
 	long n;
@@ -623,7 +623,7 @@ static void step_socks(pf_fwd_engine *e, tunnel *t, short rev)
 }
 
 /* Remote SOCKS: the handshake arrives on the channel. */
-static void step_rsocks(pf_fwd_engine *e, tunnel *t)
+static void step_rsocks(pfi_fwd_engine *e, tunnel *t)
 {
 	unsigned char buf[PF_SOCKS_HANDSHAKE_MAX];
 	int n;
@@ -644,7 +644,7 @@ static void step_rsocks(pf_fwd_engine *e, tunnel *t)
 	}
 }
 
-static void step_opening(pf_fwd_engine *e, tunnel *t)
+static void step_opening(pfi_fwd_engine *e, tunnel *t)
 {
 	fwd *f = &e->f[t->fwd];
 	int rc = ssh_channel_open_forward(t->ch, t->host, t->port,
@@ -657,9 +657,9 @@ static void step_opening(pf_fwd_engine *e, tunnel *t)
 	if (rc != SSH_OK) {
 		const char *why = ssh_get_error(e->s->ssh);
 
-		pf_session_log(e->s, PF_LOG_INFO,
-			       "%s %d: the server could not connect to %s:%d: %s",
-			       kind_name(f->spec->kind), f->bound_port, t->host, t->port, why);
+		pfi_session_log(e->s, PF_LOG_INFO,
+				"%s %d: the server could not connect to %s:%d: %s",
+				kind_name(f->spec->kind), f->bound_port, t->host, t->port, why);
 		if (f->spec->kind == PF_FWD_DYNAMIC)
 			socks_reply(t, pf_socks_reply_from_libssh(why));
 		tunnel_kill(e, t, "channel open failed");
@@ -671,15 +671,15 @@ static void step_opening(pf_fwd_engine *e, tunnel *t)
 	t->rx = 1;
 }
 
-static void step_connecting(pf_fwd_engine *e, tunnel *t, short rev)
+static void step_connecting(pfi_fwd_engine *e, tunnel *t, short rev)
 {
 	pf_error err;
 
 	if (!(rev & (PF_POLL_OUT | PF_POLL_ERR)))
 		return;
 	if (pf_net_connect_result(t->sock, &err) != PF_OK) {
-		pf_session_log(e->s, PF_LOG_INFO, "%s: cannot connect to %s:%d: %s",
-			       kind_name(e->f[t->fwd].spec->kind), t->host, t->port, err.message);
+		pfi_session_log(e->s, PF_LOG_INFO, "%s: cannot connect to %s:%d: %s",
+				kind_name(e->f[t->fwd].spec->kind), t->host, t->port, err.message);
 		if (t->remote_socks)
 			socks_reply(t, pf_socks_reply_from_ssh(PF_SSH_OPEN_CONNECT_FAILED,
 							       err.message));
@@ -693,7 +693,7 @@ static void step_connecting(pf_fwd_engine *e, tunnel *t, short rev)
 }
 
 /* Move data both ways; returns 1 when any byte moved. */
-static int step_open(pf_fwd_engine *e, tunnel *t, short rev)
+static int step_open(pfi_fwd_engine *e, tunnel *t, short rev)
 {
 	fwd *f = &e->f[t->fwd];
 	int moved = 0, fresh = 0;
@@ -803,7 +803,7 @@ static int step_open(pf_fwd_engine *e, tunnel *t, short rev)
 }
 
 /* RemoteForward: a connection arrived on the server; returns how many. */
-static int accept_remote(pf_fwd_engine *e)
+static int accept_remote(pfi_fwd_engine *e)
 {
 	int i;
 
@@ -828,10 +828,10 @@ static int accept_remote(pf_fwd_engine *e)
 			    e->f[fi].bound_port == port)
 				break;
 		if (fi == e->nf) {
-			pf_session_log(e->s, PF_LOG_INFO,
-				       "The server forwarded a connection for port %d, which we "
-				       "did not ask for; closed.",
-				       port);
+			pfi_session_log(e->s, PF_LOG_INFO,
+					"The server forwarded a connection for port %d, which we "
+					"did not ask for; closed.",
+					port);
 			ssh_channel_close(ch);
 			ssh_channel_free(ch);
 			continue;
@@ -840,8 +840,8 @@ static int accept_remote(pf_fwd_engine *e)
 		if (!dyn &&
 		    pf_net_connect_start(e->f[fi].spec->connect_host, e->f[fi].spec->connect_port,
 					 &sock, &err) != PF_OK) {
-			pf_session_log(e->s, PF_LOG_INFO, "RemoteForward %d: %s", port,
-				       err.message);
+			pfi_session_log(e->s, PF_LOG_INFO, "RemoteForward %d: %s", port,
+					err.message);
 			ssh_channel_close(ch);
 			ssh_channel_free(ch);
 			continue;
@@ -856,8 +856,8 @@ static int accept_remote(pf_fwd_engine *e)
 		tunnel_attach(t, ch);
 		pf_strlcpy(t->origin, oname, sizeof(t->origin));
 		t->origin_port = oport;
-		pf_session_log(e->s, PF_LOG_VERBOSE, "%s %d: connection from %s:%d on the server",
-			       kind_name(e->f[fi].spec->kind), port, oname, oport);
+		pfi_session_log(e->s, PF_LOG_VERBOSE, "%s %d: connection from %s:%d on the server",
+				kind_name(e->f[fi].spec->kind), port, oname, oport);
 		if (dyn) {
 			pf_socks_init(&t->socks);
 			t->remote_socks = 1;
@@ -879,7 +879,7 @@ static const char *remote_host(const fwd *f)
 }
 
 /* The server answered the tcpip-forward request of f (rc from libssh). */
-static void remote_answer(pf_fwd_engine *e, fwd *f, int rc, int bound)
+static void remote_answer(pfi_fwd_engine *e, fwd *f, int rc, int bound)
 {
 	const char *host = remote_host(f);
 	char msg[600];
@@ -904,13 +904,13 @@ static void remote_answer(pf_fwd_engine *e, fwd *f, int rc, int bound)
 	f->bound_port = f->spec->listen_port ? f->spec->listen_port : bound;
 	snprintf(f->listen, sizeof(f->listen), "server %s:%d", host[0] ? host : "*", f->bound_port);
 	if (f->spec->listen_port == 0)
-		pf_session_log(e->s, PF_LOG_INFO,
-			       "Allocated port %d on the server for the remote forward to %s",
-			       f->bound_port,
-			       f->spec->kind == PF_FWD_REMOTE_DYNAMIC ? "SOCKS" : f->dest);
+		pfi_session_log(e->s, PF_LOG_INFO,
+				"Allocated port %d on the server for the remote forward to %s",
+				f->bound_port,
+				f->spec->kind == PF_FWD_REMOTE_DYNAMIC ? "SOCKS" : f->dest);
 	if (f->tries > 0)
-		pf_session_log(e->s, PF_LOG_INFO, "%s %d: the server listens now (asked %u times)",
-			       kind_name(f->spec->kind), f->bound_port, f->tries + 1);
+		pfi_session_log(e->s, PF_LOG_INFO, "%s %d: the server listens now (asked %u times)",
+				kind_name(f->spec->kind), f->bound_port, f->tries + 1);
 	f->retry_at = 0;
 	f->retry_ms = 0;
 	f->tries = 0;
@@ -922,7 +922,7 @@ static void remote_answer(pf_fwd_engine *e, fwd *f, int rc, int bound)
 
 /* Ask the server for every remote forward (after each connection;
  * blocking, before the loop). */
-static pf_rc request_remote(pf_fwd_engine *e, pf_error *err)
+static pf_rc request_remote(pfi_fwd_engine *e, pf_error *err)
 {
 	size_t i;
 
@@ -948,7 +948,7 @@ static pf_rc request_remote(pf_fwd_engine *e, pf_error *err)
  * its time has come, one request at a time (libssh tracks one global
  * request; the keepalive uses the same slot, so the caller only calls
  * this when no keepalive is in flight). */
-static void retry_remote(pf_fwd_engine *e, uint64_t now)
+static void retry_remote(pfi_fwd_engine *e, uint64_t now)
 {
 	int bound = 0, rc;
 	fwd *f;
@@ -974,7 +974,7 @@ static void retry_remote(pf_fwd_engine *e, uint64_t now)
 
 /* --- the loop ------------------------------------------------------------------ */
 
-static int pfd_reserve(pf_fwd_engine *e, size_t n)
+static int pfd_reserve(pfi_fwd_engine *e, size_t n)
 {
 	pf_pollfd *p;
 	void **o;
@@ -994,7 +994,7 @@ static int pfd_reserve(pf_fwd_engine *e, size_t n)
 	return 0;
 }
 
-static void close_all_tunnels(pf_fwd_engine *e)
+static void close_all_tunnels(pfi_fwd_engine *e)
 {
 	tunnel *t;
 
@@ -1003,7 +1003,7 @@ static void close_all_tunnels(pf_fwd_engine *e)
 	reap(e);
 }
 
-static void set_forward_states(pf_fwd_engine *e, pf_fwd_state st)
+static void set_forward_states(pfi_fwd_engine *e, pf_fwd_state st)
 {
 	size_t i;
 
@@ -1037,17 +1037,17 @@ static short tunnel_events(const tunnel *t)
 
 /* One round's work on a tunnel; returns 1 when data moved. Tunnels with
  * nothing to do cost no system call. */
-static int tunnel_step(pf_fwd_engine *e, tunnel *t, short rev, uint64_t now)
+static int tunnel_step(pfi_fwd_engine *e, tunnel *t, short rev, uint64_t now)
 {
 	/* A SOCKS client that never finishes its request does not hold a
 	 * connection for ever. */
 	if ((t->state == T_SOCKS || t->state == T_RSOCKS) && now - t->born > SOCKS_TIMEOUT_MS) {
-		pf_session_log(e->s, PF_LOG_INFO,
-			       "%s %d: the SOCKS client at %s:%d sent no complete request within "
-			       "%d s; closed.",
-			       kind_name(e->f[t->fwd].spec->kind), e->f[t->fwd].bound_port,
-			       t->origin[0] ? t->origin : "the server", t->origin_port,
-			       SOCKS_TIMEOUT_MS / 1000);
+		pfi_session_log(e->s, PF_LOG_INFO,
+				"%s %d: the SOCKS client at %s:%d sent no complete request within "
+				"%d s; closed.",
+				kind_name(e->f[t->fwd].spec->kind), e->f[t->fwd].bound_port,
+				t->origin[0] ? t->origin : "the server", t->origin_port,
+				SOCKS_TIMEOUT_MS / 1000);
 		tunnel_kill(e, t, "SOCKS timeout");
 		return 0;
 	}
@@ -1088,7 +1088,7 @@ static void flush_out(pf_session *s, ssh_event ev)
 	(void)ssh_event_dopoll(ev, 50);
 }
 
-pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
+pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 {
 	pf_session *s = e->s;
 	const pf_host_config *hc = s->hc;
@@ -1119,7 +1119,7 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
 		goto out;
 	}
-	pf_session_publish(s);
+	pfi_session_publish(s);
 	e->last_publish = pf_time_ms();
 	for (;;) {
 		size_t n = 0, first_tunnel;
@@ -1127,7 +1127,7 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 		uint64_t now = pf_time_ms();
 		tunnel *t;
 
-		if (pf_session_stopping(s))
+		if (pfi_session_stopping(s))
 			break;
 		if (pfd_reserve(e, 2 + e->nf * MAX_LISTEN + e->ntunnels) != 0) {
 			rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
@@ -1190,8 +1190,8 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 			s->reconnect_now = 0;
 			pf_mutex_unlock(s->mu);
 			if (probe) {
-				pf_session_log(s, PF_LOG_VERBOSE, "Checking that %s still answers",
-					       s->server);
+				pfi_session_log(s, PF_LOG_VERBOSE, "Checking that %s still answers",
+						s->server);
 				probe_until = now + PROBE_MS;
 				if (e->gr_fwd < 0)
 					ka_pending = 1;
@@ -1288,7 +1288,7 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 				ka_pending = 1;
 			last_ka = now;
 			missed++;
-			pf_session_log(s, PF_LOG_DEBUG1, "Keepalive %d to %s", missed, s->server);
+			pfi_session_log(s, PF_LOG_DEBUG1, "Keepalive %d to %s", missed, s->server);
 		}
 		if (ka_pending &&
 		    ssh_channel_cancel_forward(s->ssh, KEEPALIVE_ADDRESS, 1) != SSH_AGAIN)
@@ -1298,7 +1298,7 @@ pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err)
 		if (e->dirty && now - e->last_publish >= STATUS_INTERVAL_MS) {
 			e->dirty = 0;
 			e->last_publish = now;
-			pf_session_publish(s);
+			pfi_session_publish(s);
 		}
 	}
 out:
@@ -1315,7 +1315,7 @@ out:
 	return rc;
 }
 
-void pf_fwd_engine_wait(pf_fwd_engine *e, int timeout_ms)
+void pfi_fwd_engine_wait(pfi_fwd_engine *e, int timeout_ms)
 {
 	pf_session *s = e->s;
 	size_t n = 0, i, k;
@@ -1348,7 +1348,7 @@ void pf_fwd_engine_wait(pf_fwd_engine *e, int timeout_ms)
 	}
 }
 
-const pf_fwd_status *pf_fwd_engine_status(pf_fwd_engine *e, size_t *n)
+const pf_fwd_status *pfi_fwd_engine_status(pfi_fwd_engine *e, size_t *n)
 {
 	size_t i;
 
@@ -1358,7 +1358,7 @@ const pf_fwd_status *pf_fwd_engine_status(pf_fwd_engine *e, size_t *n)
 	return e->st;
 }
 
-void pf_fwd_engine_free(pf_fwd_engine *e)
+void pfi_fwd_engine_free(pfi_fwd_engine *e)
 {
 	size_t i, k;
 

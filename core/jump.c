@@ -16,8 +16,8 @@
 #define BRIDGE_BUF (32 * 1024)
 #define MAX_HOPS   8
 
-struct pf_jump {
-	pf_jump *next;
+struct pfi_jump {
+	pfi_jump *next;
 	ssh_session ssh;
 	pf_socket ssh_sock; /* the jump session's own socket (libssh does not close it) */
 	ssh_channel ch;
@@ -28,7 +28,7 @@ struct pf_jump {
 	char name[200];
 };
 
-static int bridge_stopping(pf_jump *j)
+static int bridge_stopping(pfi_jump *j)
 {
 	int v;
 
@@ -41,7 +41,7 @@ static int bridge_stopping(pf_jump *j)
 /* Move bytes between the channel and the socket until either side ends. */
 static void bridge(void *arg)
 {
-	pf_jump *j = arg;
+	pfi_jump *j = arg;
 	unsigned char *up = malloc(BRIDGE_BUF), *down = malloc(BRIDGE_BUF);
 	size_t up_len = 0, up_off = 0, down_len = 0, down_off = 0;
 	int sock_eof = 0, ch_eof = 0, busy = 0;
@@ -231,10 +231,10 @@ static pf_rc resolve_hop(pf_session *s, const pf_config *cfg, const hop *h, pf_h
 	return PF_OK;
 }
 
-void pf_jump_close(pf_session *s)
+void pfi_jump_close(pf_session *s)
 {
 	while (s->jumps != NULL) {
-		pf_jump *j = s->jumps;
+		pfi_jump *j = s->jumps;
 
 		s->jumps = j->next;
 		if (j->thread != NULL) {
@@ -256,7 +256,7 @@ void pf_jump_close(pf_session *s)
 	}
 }
 
-pf_rc pf_jump_open(pf_session *s, pf_socket *out, pf_error *err)
+pf_rc pfi_jump_open(pf_session *s, pf_socket *out, pf_error *err)
 {
 	pf_host_config *main_hc = s->hc, *hcs[MAX_HOPS] = {NULL};
 	pf_config *cfg = NULL;
@@ -301,7 +301,7 @@ pf_rc pf_jump_open(pf_session *s, pf_socket *out, pf_error *err)
 	for (i = 0; i < n && rc == PF_OK; i++) {
 		const char *to_host = i + 1 < n ? hcs[i + 1]->hostname : main_hc->hostname;
 		int to_port = i + 1 < n ? hcs[i + 1]->port : main_hc->port;
-		pf_jump *j = PF_NEW(pf_jump);
+		pfi_jump *j = PF_NEW(pfi_jump);
 		pf_socket sv[2];
 
 		if (j == NULL || (j->mu = pf_mutex_new()) == NULL) {
@@ -313,14 +313,14 @@ pf_rc pf_jump_open(pf_session *s, pf_socket *out, pf_error *err)
 		j->next = s->jumps;
 		s->jumps = j;
 		snprintf(j->name, sizeof(j->name), "%s:%d", hcs[i]->hostname, hcs[i]->port);
-		pf_session_log(s, PF_LOG_VERBOSE, "Connecting to the jump host %s", j->name);
+		pfi_session_log(s, PF_LOG_VERBOSE, "Connecting to the jump host %s", j->name);
 
 		/* The hop is connected and checked with the session's own code,
 		 * as if it were the destination. */
 		s->hc = hcs[i];
 		s->ssh = NULL;
 		snprintf(s->server, sizeof(s->server), "%s (jump host)", j->name);
-		rc = pf_session_open_ssh(s, carry, err);
+		rc = pfi_session_open_ssh(s, carry, err);
 		carry = PF_INVALID_SOCKET; /* consumed either way */
 		j->ssh = s->ssh;
 		j->ssh_sock = s->sock;
@@ -354,7 +354,7 @@ pf_rc pf_jump_open(pf_session *s, pf_socket *out, pf_error *err)
 		pf_host_config_free(hcs[i]);
 	if (rc != PF_OK) {
 		pf_net_close(carry);
-		pf_jump_close(s);
+		pfi_jump_close(s);
 		return rc;
 	}
 	*out = carry;

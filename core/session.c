@@ -33,7 +33,7 @@ const char *pf_conn_state_name(pf_conn_state st)
 
 /* --- logging and status ------------------------------------------------- */
 
-void pf_session_log(pf_session *s, pf_log_level level, const char *fmt, ...)
+void pfi_session_log(pf_session *s, pf_log_level level, const char *fmt, ...)
 {
 	char msg[2048];
 	va_list ap;
@@ -49,7 +49,7 @@ void pf_session_log(pf_session *s, pf_log_level level, const char *fmt, ...)
 	s->ui.log(s->ui.ctx, level, s->name, msg);
 }
 
-void pf_session_publish(pf_session *s)
+void pfi_session_publish(pf_session *s)
 {
 	pf_status st;
 
@@ -67,19 +67,19 @@ void pf_session_publish(pf_session *s)
 	st.retry_in_s = s->retry_in_s;
 	st.last_error = s->last_error[0] ? s->last_error : NULL;
 	if (s->fwd != NULL)
-		st.forwards = pf_fwd_engine_status(s->fwd, &st.nforwards);
+		st.forwards = pfi_fwd_engine_status(s->fwd, &st.nforwards);
 	s->ui.status_changed(s->ui.ctx, &st);
 }
 
-void pf_session_set_state(pf_session *s, pf_conn_state st)
+void pfi_session_set_state(pf_session *s, pf_conn_state st)
 {
 	if (s->state == st)
 		return;
 	s->state = st;
-	pf_session_publish(s);
+	pfi_session_publish(s);
 }
 
-int pf_session_stopping(pf_session *s)
+int pfi_session_stopping(pf_session *s)
 {
 	int v;
 
@@ -91,9 +91,9 @@ int pf_session_stopping(pf_session *s)
 
 /* --- prompts ------------------------------------------------------------ */
 
-static pf_prompt *prompt_new(void)
+static pfi_prompt *prompt_new(void)
 {
-	pf_prompt *p = PF_NEW(pf_prompt);
+	pfi_prompt *p = PF_NEW(pfi_prompt);
 
 	if (p == NULL)
 		return NULL;
@@ -110,7 +110,7 @@ static pf_prompt *prompt_new(void)
 }
 
 /* Drop one reference; the last one frees. */
-static void prompt_release(pf_prompt *p)
+static void prompt_release(pfi_prompt *p)
 {
 	int last;
 
@@ -127,7 +127,7 @@ static void prompt_release(pf_prompt *p)
 
 static void on_secret(void *token, const char *secret)
 {
-	pf_prompt *p = token;
+	pfi_prompt *p = token;
 
 	pf_mutex_lock(p->mu);
 	if (!p->answered && !p->abandoned && secret != NULL)
@@ -140,7 +140,7 @@ static void on_secret(void *token, const char *secret)
 
 static void on_hostkey(void *token, pf_hostkey_answer answer)
 {
-	pf_prompt *p = token;
+	pfi_prompt *p = token;
 
 	pf_mutex_lock(p->mu);
 	p->hostkey = answer;
@@ -151,7 +151,7 @@ static void on_hostkey(void *token, pf_hostkey_answer answer)
 }
 
 /* Wait for the answer or a stop; returns 1 if answered. */
-static int prompt_wait(pf_session *s, pf_prompt *p)
+static int prompt_wait(pf_session *s, pfi_prompt *p)
 {
 	int answered;
 
@@ -169,13 +169,13 @@ static int prompt_wait(pf_session *s, pf_prompt *p)
 	return answered;
 }
 
-pf_rc pf_session_ask_secret(pf_session *s, const pf_secret_request *req, char **answer)
+pf_rc pfi_session_ask_secret(pf_session *s, const pf_secret_request *req, char **answer)
 {
-	pf_prompt *p;
+	pfi_prompt *p;
 	pf_rc rc = PF_E_CANCELLED;
 
 	*answer = NULL;
-	if (s->ui.ask_secret == NULL || pf_session_stopping(s))
+	if (s->ui.ask_secret == NULL || pfi_session_stopping(s))
 		return PF_E_CANCELLED;
 	p = prompt_new();
 	if (p == NULL)
@@ -196,10 +196,10 @@ pf_rc pf_session_ask_secret(pf_session *s, const pf_secret_request *req, char **
 
 static pf_hostkey_answer ask_hostkey(pf_session *s, const pf_hostkey_info *info)
 {
-	pf_prompt *p;
+	pfi_prompt *p;
 	pf_hostkey_answer a = PF_HOSTKEY_REJECT;
 
-	if (s->ui.ask_hostkey == NULL || pf_session_stopping(s))
+	if (s->ui.ask_hostkey == NULL || pfi_session_stopping(s))
 		return PF_HOSTKEY_REJECT;
 	p = prompt_new();
 	if (p == NULL)
@@ -213,14 +213,14 @@ static pf_hostkey_answer ask_hostkey(pf_session *s, const pf_hostkey_info *info)
 
 /* --- credential cache ----------------------------------------------------- */
 
-static int cred_match(const pf_cred *c, const char *key_path)
+static int cred_match(const pfi_cred *c, const char *key_path)
 {
 	if (c->key_path == NULL || key_path == NULL)
 		return c->key_path == key_path;
 	return strcmp(c->key_path, key_path) == 0;
 }
 
-static pf_cred *cred_find(pf_session *s, const char *key_path)
+static pfi_cred *cred_find(pf_session *s, const char *key_path)
 {
 	size_t i;
 
@@ -230,7 +230,7 @@ static pf_cred *cred_find(pf_session *s, const char *key_path)
 	return NULL;
 }
 
-static void cred_clear(pf_cred *c)
+static void cred_clear(pfi_cred *c)
 {
 	free(c->key_path);
 	if (c->key != NULL)
@@ -244,9 +244,9 @@ static void cred_clear(pf_cred *c)
 	memset(c, 0, sizeof(*c));
 }
 
-void pf_session_cred_forget(pf_session *s, const char *key_path)
+void pfi_session_cred_forget(pf_session *s, const char *key_path)
 {
-	pf_cred *c = cred_find(s, key_path);
+	pfi_cred *c = cred_find(s, key_path);
 
 	if (c == NULL)
 		return;
@@ -255,11 +255,11 @@ void pf_session_cred_forget(pf_session *s, const char *key_path)
 }
 
 /* A new, empty entry for key_path (replacing an old one), or NULL. */
-static pf_cred *cred_add(pf_session *s, const char *key_path)
+static pfi_cred *cred_add(pf_session *s, const char *key_path)
 {
-	pf_cred *n;
+	pfi_cred *n;
 
-	pf_session_cred_forget(s, key_path);
+	pfi_session_cred_forget(s, key_path);
 	n = pf_reallocarray(s->creds, s->ncreds + 1, sizeof(*n));
 	if (n == NULL)
 		return NULL; /* only a convenience: the person is asked again */
@@ -272,16 +272,16 @@ static pf_cred *cred_add(pf_session *s, const char *key_path)
 	return n;
 }
 
-ssh_key pf_session_cred_key(pf_session *s, const char *key_path)
+ssh_key pfi_session_cred_key(pf_session *s, const char *key_path)
 {
-	pf_cred *c = cred_find(s, key_path);
+	pfi_cred *c = cred_find(s, key_path);
 
 	return c ? c->key : NULL;
 }
 
-void pf_session_cred_put_key(pf_session *s, const char *key_path, ssh_key key)
+void pfi_session_cred_put_key(pf_session *s, const char *key_path, ssh_key key)
 {
-	pf_cred *c = cred_add(s, key_path);
+	pfi_cred *c = cred_add(s, key_path);
 
 	if (c == NULL) {
 		ssh_key_free(key);
@@ -290,9 +290,9 @@ void pf_session_cred_put_key(pf_session *s, const char *key_path, ssh_key key)
 	c->key = key;
 }
 
-char *pf_session_cred_password(pf_session *s)
+char *pfi_session_cred_password(pf_session *s)
 {
-	pf_cred *c = cred_find(s, NULL);
+	pfi_cred *c = cred_find(s, NULL);
 	char *pw;
 	size_t i;
 
@@ -307,17 +307,17 @@ char *pf_session_cred_password(pf_session *s)
 	return pw;
 }
 
-void pf_session_cred_put_password(pf_session *s, const char *password)
+void pfi_session_cred_put_password(pf_session *s, const char *password)
 {
 	size_t len = strlen(password), i;
-	pf_cred *c = cred_add(s, NULL);
+	pfi_cred *c = cred_add(s, NULL);
 
 	if (c == NULL)
 		return;
 	c->pw = malloc(len + 1);
 	c->pad = malloc(len + 1);
 	if (c->pw == NULL || c->pad == NULL || pf_random_bytes(c->pad, len + 1) != PF_OK) {
-		pf_session_cred_forget(s, NULL);
+		pfi_session_cred_forget(s, NULL);
 		return;
 	}
 	for (i = 0; i < len; i++)
@@ -325,10 +325,10 @@ void pf_session_cred_put_password(pf_session *s, const char *password)
 	c->pw_len = len;
 }
 
-void pf_session_cred_wipe(pf_session *s)
+void pfi_session_cred_wipe(pf_session *s)
 {
 	while (s->ncreds > 0)
-		pf_session_cred_forget(s, s->creds[s->ncreds - 1].key_path);
+		pfi_session_cred_forget(s, s->creds[s->ncreds - 1].key_path);
 	PF_FREE(s->creds);
 }
 
@@ -356,7 +356,7 @@ static pf_rc wait_writable(pf_session *s, pf_socket sock, int timeout_ms)
 			return PF_E_NETWORK;
 		if (p[1].revents) {
 			pf_wakeup_drain(s->wake);
-			if (pf_session_stopping(s))
+			if (pfi_session_stopping(s))
 				return PF_E_CANCELLED;
 		}
 		if (p[0].revents)
@@ -387,8 +387,8 @@ static pf_rc connect_tcp(pf_session *s, pf_socket *out, pf_error *err)
 		for (i = 0; i < pf_addrlist_count(addrs); i++) {
 			pf_socket sock = PF_INVALID_SOCKET;
 
-			pf_session_log(s, PF_LOG_VERBOSE, "Connecting to %s (%s)...", hc->hostname,
-				       pf_addrlist_name(addrs, i));
+			pfi_session_log(s, PF_LOG_VERBOSE, "Connecting to %s (%s)...", hc->hostname,
+					pf_addrlist_name(addrs, i));
 			rc = pf_net_connect_addr(addrs, i, hc->bind_address, &sock, &e);
 			if (rc == PF_OK) {
 				rc = wait_writable(s, sock, timeout_s * 1000);
@@ -410,8 +410,8 @@ static pf_rc connect_tcp(pf_session *s, pf_socket *out, pf_error *err)
 				return PF_OK;
 			}
 			pf_net_close(sock);
-			pf_session_log(s, PF_LOG_VERBOSE, "%s: %s", pf_addrlist_name(addrs, i),
-				       e.message);
+			pfi_session_log(s, PF_LOG_VERBOSE, "%s: %s", pf_addrlist_name(addrs, i),
+					e.message);
 		}
 	}
 	pf_addrlist_free(addrs);
@@ -519,7 +519,7 @@ static pf_rc verify_host_key(pf_session *s, pf_error *err)
 	for (i = 0; i < pf_knownhosts_diag_count(kh); i++) {
 		const pf_error *d = pf_knownhosts_diag(kh, i);
 
-		pf_session_log(s, PF_LOG_VERBOSE, "%s: %s", d->where, d->message);
+		pfi_session_log(s, PF_LOG_VERBOSE, "%s: %s", d->where, d->message);
 	}
 	rc = pf_knownhosts_check(kh, hc->hostname, hc->port, hc->host_key_alias,
 				 ssh_key_type_to_char(ssh_key_type(key)), blob, blob_len, &res,
@@ -537,8 +537,8 @@ static pf_rc verify_host_key(pf_session *s, pf_error *err)
 
 	switch (res.status) {
 	case PF_KH_MATCH:
-		pf_session_log(s, PF_LOG_VERBOSE, "Host key %s %s matches %s line %d", res.key_type,
-			       res.fingerprint, path, res.old_line);
+		pfi_session_log(s, PF_LOG_VERBOSE, "Host key %s %s matches %s line %d",
+				res.key_type, res.fingerprint, path, res.old_line);
 		rc = PF_OK;
 		goto out;
 	case PF_KH_CHANGED:
@@ -570,8 +570,8 @@ static pf_rc verify_host_key(pf_session *s, pf_error *err)
 	case PF_STRICT_NO:
 	case PF_STRICT_ACCEPT_NEW:
 		answer = PF_HOSTKEY_ACCEPT_SAVE;
-		pf_session_log(s, PF_LOG_INFO, "Adding the host key of %s (%s %s) to %s", res.name,
-			       res.key_type, res.fingerprint, path ? path : "(none)");
+		pfi_session_log(s, PF_LOG_INFO, "Adding the host key of %s (%s %s) to %s", res.name,
+				res.key_type, res.fingerprint, path ? path : "(none)");
 		break;
 	case PF_STRICT_ASK:
 	default:
@@ -598,10 +598,10 @@ static pf_rc verify_host_key(pf_session *s, pf_error *err)
 		if (pf_knownhosts_add(path, hc->hostname, hc->port, hc->host_key_alias,
 				      res.key_type, blob, blob_len, 0, &werr) != PF_OK)
 			/* Shown, never silent; the connection itself may go on. */
-			pf_session_log(s, PF_LOG_ERROR, "%s", werr.message);
+			pfi_session_log(s, PF_LOG_ERROR, "%s", werr.message);
 		else
-			pf_session_log(s, PF_LOG_INFO, "Host key of %s saved in %s", res.name,
-				       path);
+			pfi_session_log(s, PF_LOG_INFO, "Host key of %s saved in %s", res.name,
+					path);
 	}
 	rc = PF_OK;
 out:
@@ -624,7 +624,7 @@ static void describe_algorithms(pf_session *s)
 		 aead || mac == NULL ? "" : mac);
 }
 
-pf_rc pf_session_open_ssh(pf_session *s, pf_socket sock, pf_error *err)
+pf_rc pfi_session_open_ssh(pf_session *s, pf_socket sock, pf_error *err)
 {
 	pf_rc rc;
 
@@ -665,14 +665,14 @@ pf_rc pf_session_open_ssh(pf_session *s, pf_socket sock, pf_error *err)
 				    why);
 	}
 	describe_algorithms(s);
-	pf_session_log(s, PF_LOG_VERBOSE, "Connected to %s (%s); algorithms: %s", s->server,
-		       ssh_get_serverbanner(s->ssh) ? ssh_get_serverbanner(s->ssh) : "?",
-		       s->algorithms);
+	pfi_session_log(s, PF_LOG_VERBOSE, "Connected to %s (%s); algorithms: %s", s->server,
+			ssh_get_serverbanner(s->ssh) ? ssh_get_serverbanner(s->ssh) : "?",
+			s->algorithms);
 	rc = verify_host_key(s, err);
 	if (rc != PF_OK)
 		return rc;
-	pf_session_set_state(s, PF_CONN_AUTHENTICATING);
-	return pf_session_authenticate(s, err);
+	pfi_session_set_state(s, PF_CONN_AUTHENTICATING);
+	return pfi_session_authenticate(s, err);
 }
 
 /* One full connection attempt, through the ProxyJump hosts if any; on
@@ -682,13 +682,13 @@ static pf_rc connect_once(pf_session *s, pf_error *err)
 	pf_socket sock = PF_INVALID_SOCKET;
 	pf_rc rc;
 
-	pf_session_set_state(s, PF_CONN_CONNECTING);
+	pfi_session_set_state(s, PF_CONN_CONNECTING);
 	if (s->hc->proxy_jump != NULL) {
-		rc = pf_jump_open(s, &sock, err);
+		rc = pfi_jump_open(s, &sock, err);
 		if (rc != PF_OK)
 			return rc;
 	}
-	return pf_session_open_ssh(s, sock, err);
+	return pfi_session_open_ssh(s, sock, err);
 }
 
 static void drop_ssh(pf_session *s, int polite)
@@ -705,7 +705,7 @@ static void drop_ssh(pf_session *s, int polite)
 	 * their sockets. */
 	pf_agent_close(s->agent);
 	s->agent = NULL;
-	pf_jump_close(s);
+	pfi_jump_close(s);
 }
 
 /* Failures that another attempt cannot fix. */
@@ -739,11 +739,11 @@ static int backoff_wait(pf_session *s, unsigned ms)
 		left = (unsigned)(end - now);
 		if (s->retry_in_s != (left + 999) / 1000) {
 			s->retry_in_s = (left + 999) / 1000;
-			pf_session_publish(s);
+			pfi_session_publish(s);
 		}
 		/* Wake at least once a second to count down in the status;
 		 * clients of the forwards meanwhile are answered at once. */
-		pf_fwd_engine_wait(s->fwd, left > 1000 ? 1000 : (int)left);
+		pfi_fwd_engine_wait(s->fwd, left > 1000 ? 1000 : (int)left);
 	}
 }
 
@@ -770,7 +770,7 @@ static void worker(void *arg)
 	int ever_connected = 0;
 
 	pf_error_clear(&err);
-	rc = pf_fwd_engine_new(s, &s->fwd, &err);
+	rc = pfi_fwd_engine_new(s, &s->fwd, &err);
 	while (rc == PF_OK) {
 		rc = connect_once(s, &err);
 		if (rc == PF_OK) {
@@ -778,20 +778,20 @@ static void worker(void *arg)
 			ever_connected = 1;
 			s->last_error[0] = '\0';
 			s->connected_at_ms = pf_time_ms();
-			pf_session_set_state(s, PF_CONN_CONNECTED);
-			pf_session_log(s, PF_LOG_INFO, "Connected to %s as %s", s->server,
-				       s->hc->user);
-			rc = pf_fwd_engine_run(s->fwd, &err);
+			pfi_session_set_state(s, PF_CONN_CONNECTED);
+			pfi_session_log(s, PF_LOG_INFO, "Connected to %s as %s", s->server,
+					s->hc->user);
+			rc = pfi_fwd_engine_run(s->fwd, &err);
 			/* Only a lost connection is worth another try; a forward
 			 * refused under ExitOnForwardFailure is not. */
-			if (rc != PF_OK && rc != PF_E_NETWORK && !pf_session_stopping(s)) {
+			if (rc != PF_OK && rc != PF_E_NETWORK && !pfi_session_stopping(s)) {
 				pf_strlcpy(s->last_error, err.message, sizeof(s->last_error));
 				drop_ssh(s, 1);
 				break;
 			}
 		}
 		drop_ssh(s, 1);
-		if (pf_session_stopping(s)) {
+		if (pfi_session_stopping(s)) {
 			rc = PF_OK;
 			break;
 		}
@@ -801,13 +801,13 @@ static void worker(void *arg)
 		if (is_final(rc) || s->opts.reconnect == PF_RECONNECT_NEVER ||
 		    (s->opts.reconnect == PF_RECONNECT_AFTER_FIRST && !ever_connected))
 			break;
-		pf_session_log(s, PF_LOG_ERROR, "%s", err.message);
+		pfi_session_log(s, PF_LOG_ERROR, "%s", err.message);
 		backoff = next_backoff(s, backoff);
 		s->reconnects++;
 		s->state = PF_CONN_RECONNECTING;
 		s->retry_in_s = (backoff + 999) / 1000;
-		pf_session_publish(s);
-		pf_session_log(s, PF_LOG_INFO, "Reconnecting in %u s", s->retry_in_s);
+		pfi_session_publish(s);
+		pfi_session_log(s, PF_LOG_INFO, "Reconnecting in %u s", s->retry_in_s);
 		if (backoff_wait(s, backoff)) {
 			rc = PF_OK;
 			break;
@@ -815,14 +815,14 @@ static void worker(void *arg)
 		s->retry_in_s = 0;
 		rc = PF_OK;
 	}
-	pf_session_set_state(s, PF_CONN_CLOSING);
-	pf_fwd_engine_free(s->fwd);
+	pfi_session_set_state(s, PF_CONN_CLOSING);
+	pfi_fwd_engine_free(s->fwd);
 	s->fwd = NULL;
 	drop_ssh(s, 1);
 	if (rc != PF_OK && err.code == PF_OK)
 		pf_error_set(&err, rc, "%s", pf_rc_name(rc));
 	s->state = rc == PF_OK ? PF_CONN_IDLE : PF_CONN_FAILED;
-	pf_session_publish(s);
+	pfi_session_publish(s);
 
 	pf_mutex_lock(s->mu);
 	s->result = rc;
@@ -934,7 +934,7 @@ void pf_session_free(pf_session *s)
 		return;
 	pf_session_stop(s);
 	pf_thread_join(s->thread);
-	pf_session_cred_wipe(s);
+	pfi_session_cred_wipe(s);
 	pf_wakeup_free(s->wake);
 	pf_mutex_free(s->mu);
 	pf_cond_free(s->cv);

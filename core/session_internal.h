@@ -15,7 +15,7 @@
  * from any thread, at any time, even after the worker gave up waiting: the
  * prompt is reference-counted (worker + front end) and freed by whoever lets
  * go last. */
-typedef struct pf_prompt {
+typedef struct pfi_prompt {
 	pf_mutex *mu;
 	pf_cond *cv;
 	int refs;
@@ -23,23 +23,23 @@ typedef struct pf_prompt {
 	int abandoned; /* the session stopped waiting */
 	pf_hostkey_answer hostkey;
 	char *secret; /* NULL = cancelled; wiped when freed */
-} pf_prompt;
+} pfi_prompt;
 
 /* The per-run credential cache, in memory only, so that an automatic
  * reconnect asks nobody; wiped on stop and free. Passphrases are never kept:
  * what is kept is the key they unlocked. The account password is kept
  * masked with a random pad, so it never sits in memory (or a core dump) as
  * typed. */
-typedef struct pf_cred {
+typedef struct pfi_cred {
 	char *key_path;    /* NULL for the account password */
 	ssh_key key;       /* the unlocked private key */
 	unsigned char *pw; /* password XOR pad */
 	unsigned char *pad;
 	size_t pw_len;
-} pf_cred;
+} pfi_cred;
 
-typedef struct pf_fwd_engine pf_fwd_engine;
-typedef struct pf_jump pf_jump;
+typedef struct pfi_fwd_engine pfi_fwd_engine;
+typedef struct pfi_jump pfi_jump;
 
 struct pf_session {
 	/* Set at start, read-only afterwards. */
@@ -56,7 +56,7 @@ struct pf_session {
 	int stop_requested;
 	int reconnect_now;
 	int done;
-	pf_prompt *pending; /* the prompt being waited for, or NULL */
+	pfi_prompt *pending; /* the prompt being waited for, or NULL */
 	pf_rc result;
 	pf_error result_err;
 
@@ -70,52 +70,52 @@ struct pf_session {
 	unsigned reconnects;
 	unsigned retry_in_s;
 	uint64_t connected_at_ms;
-	pf_cred *creds;
+	pfi_cred *creds;
 	size_t ncreds;
-	pf_fwd_engine *fwd;
-	pf_jump *jumps;         /* the ProxyJump chain of the current connection */
+	pfi_fwd_engine *fwd;
+	pfi_jump *jumps;        /* the ProxyJump chain of the current connection */
 	struct pf_agent *agent; /* Windows: the bridge to the agent, if used */
 };
 
 /* Log one line through the UI when the connection's LogLevel allows it.
  * Never pass a secret. */
-void pf_session_log(pf_session *s, pf_log_level level, const char *fmt, ...) PF_PRINTF(3, 4);
+void pfi_session_log(pf_session *s, pf_log_level level, const char *fmt, ...) PF_PRINTF(3, 4);
 
 /* 1 when pf_session_stop was called. Any thread. */
-int pf_session_stopping(pf_session *s);
+int pfi_session_stopping(pf_session *s);
 
 /* Set the connection state and tell the front end. Worker only. */
-void pf_session_set_state(pf_session *s, pf_conn_state st);
+void pfi_session_set_state(pf_session *s, pf_conn_state st);
 /* Send the current status (state, counters) to the front end. Worker only. */
-void pf_session_publish(pf_session *s);
+void pfi_session_publish(pf_session *s);
 
 /* Ask for a secret and wait for the answer. Returns PF_OK with *answer
  * (caller wipes with pf_secret_free), PF_E_CANCELLED when the person
  * cancelled or the session is stopping. */
-pf_rc pf_session_ask_secret(pf_session *s, const pf_secret_request *req, char **answer);
+pf_rc pfi_session_ask_secret(pf_session *s, const pf_secret_request *req, char **answer);
 
 /* The credential cache. key: borrowed, or NULL; put_key takes ownership.
  * password: a new plain copy (caller frees with pf_secret_free) or NULL. */
-ssh_key pf_session_cred_key(pf_session *s, const char *key_path);
-void pf_session_cred_put_key(pf_session *s, const char *key_path, ssh_key key);
-char *pf_session_cred_password(pf_session *s);
-void pf_session_cred_put_password(pf_session *s, const char *password);
-void pf_session_cred_forget(pf_session *s, const char *key_path);
-void pf_session_cred_wipe(pf_session *s);
+ssh_key pfi_session_cred_key(pf_session *s, const char *key_path);
+void pfi_session_cred_put_key(pf_session *s, const char *key_path, ssh_key key);
+char *pfi_session_cred_password(pf_session *s);
+void pfi_session_cred_put_password(pf_session *s, const char *password);
+void pfi_session_cred_forget(pf_session *s, const char *key_path);
+void pfi_session_cred_wipe(pf_session *s);
 
 /* Connect s->ssh to s->hc: over `sock` when valid (a ProxyJump bridge),
  * else by TCP; key exchange, host key check, authentication. On failure
  * s->ssh may be set (the caller frees it). */
-pf_rc pf_session_open_ssh(pf_session *s, pf_socket sock, pf_error *err);
+pf_rc pfi_session_open_ssh(pf_session *s, pf_socket sock, pf_error *err);
 
 /* jump.c: connect through the ProxyJump hosts of s->hc, each with its own
  * configuration, host key check and login; *sock is then a stream to the
- * final host. pf_jump_close ends the chain (idempotent). */
-pf_rc pf_jump_open(pf_session *s, pf_socket *sock, pf_error *err);
-void pf_jump_close(pf_session *s);
+ * final host. pfi_jump_close ends the chain (idempotent). */
+pf_rc pfi_jump_open(pf_session *s, pf_socket *sock, pf_error *err);
+void pfi_jump_close(pf_session *s);
 
 /* auth.c: authenticate the connected s->ssh as hc->user. */
-pf_rc pf_session_authenticate(pf_session *s, pf_error *err);
+pf_rc pfi_session_authenticate(pf_session *s, pf_error *err);
 
 /* forward.c: the event loop while connected. Returns when the connection
  * is lost (PF_E_NETWORK, with err: the socket failed, ServerAliveCountMax
@@ -124,15 +124,15 @@ pf_rc pf_session_authenticate(pf_session *s, pf_error *err);
  * EOF and close were sent), or when a forward fails under
  * ExitOnForwardFailure. A refused remote forward is asked for again while
  * connected. The engine keeps its listeners across reconnects;
- * pf_fwd_engine_free closes them. */
-pf_rc pf_fwd_engine_new(pf_session *s, pf_fwd_engine **out, pf_error *err);
-pf_rc pf_fwd_engine_run(pf_fwd_engine *e, pf_error *err);
-void pf_fwd_engine_free(pf_fwd_engine *e);
+ * pfi_fwd_engine_free closes them. */
+pf_rc pfi_fwd_engine_new(pf_session *s, pfi_fwd_engine **out, pf_error *err);
+pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err);
+void pfi_fwd_engine_free(pfi_fwd_engine *e);
 /* While not connected (back-off): wait up to timeout_ms for the session's
  * wake-up, meanwhile closing at once any client that connects to a
  * forward, so nobody is left hanging. */
-void pf_fwd_engine_wait(pf_fwd_engine *e, int timeout_ms);
+void pfi_fwd_engine_wait(pfi_fwd_engine *e, int timeout_ms);
 /* Forward statuses for pf_status; borrowed until the next call. */
-const pf_fwd_status *pf_fwd_engine_status(pf_fwd_engine *e, size_t *n);
+const pf_fwd_status *pfi_fwd_engine_status(pfi_fwd_engine *e, size_t *n);
 
 #endif

@@ -188,7 +188,7 @@ static pf_rc identity_list(pf_session *s, char ***paths, size_t *n)
 		dir = pf_path_dirname(hc->config_path);
 		if (dir == NULL)
 			return PF_E_NOMEM;
-		rc = pf_keys_default_list(dir, paths, n, NULL);
+		rc = pf_key_default_list(dir, paths, n, NULL);
 		free(dir);
 		if (rc != PF_OK || *n > 0)
 			return rc;

@@ -124,7 +124,7 @@ static char *default_comment(void)
 static int split_plain(const unsigned char *bin, size_t n, const unsigned char **pub,
 		       size_t *pub_len, const unsigned char **fields, size_t *fields_len)
 {
-	pf_wire r = {bin, n}, pr;
+	pfi_wire r = {bin, n}, pr;
 	const unsigned char *s, *priv, *start;
 	size_t sn, priv_len;
 	uint32_t nkeys, c1, c2;
@@ -134,17 +134,17 @@ static int split_plain(const unsigned char *bin, size_t n, const unsigned char *
 		return -1;
 	r.p += sizeof(OPENSSH_MAGIC);
 	r.left -= sizeof(OPENSSH_MAGIC);
-	if (pf_wire_string(&r, &s, &sn) != 0 || sn != 4 || memcmp(s, "none", 4) != 0 ||
-	    pf_wire_string(&r, &s, &sn) != 0 || pf_wire_string(&r, &s, &sn) != 0 ||
-	    pf_wire_u32(&r, &nkeys) != 0 || nkeys != 1 || pf_wire_string(&r, pub, pub_len) != 0 ||
-	    pf_wire_string(&r, &priv, &priv_len) != 0)
+	if (pfi_wire_string(&r, &s, &sn) != 0 || sn != 4 || memcmp(s, "none", 4) != 0 ||
+	    pfi_wire_string(&r, &s, &sn) != 0 || pfi_wire_string(&r, &s, &sn) != 0 ||
+	    pfi_wire_u32(&r, &nkeys) != 0 || nkeys != 1 || pfi_wire_string(&r, pub, pub_len) != 0 ||
+	    pfi_wire_string(&r, &priv, &priv_len) != 0)
 		return -1;
 	pr.p = priv;
 	pr.left = priv_len;
-	if (pf_wire_u32(&pr, &c1) != 0 || pf_wire_u32(&pr, &c2) != 0 || c1 != c2)
+	if (pfi_wire_u32(&pr, &c1) != 0 || pfi_wire_u32(&pr, &c2) != 0 || c1 != c2)
 		return -1;
 	start = pr.p;
-	if (pf_wire_string(&pr, &s, &sn) != 0)
+	if (pfi_wire_string(&pr, &s, &sn) != 0)
 		return -1;
 	if (sn == 11 && memcmp(s, "ssh-ed25519", 11) == 0)
 		count = 2;
@@ -155,7 +155,7 @@ static int split_plain(const unsigned char *bin, size_t n, const unsigned char *
 	else
 		return -1;
 	for (k = 0; k < count; k++)
-		if (pf_wire_string(&pr, &s, &sn) != 0)
+		if (pfi_wire_string(&pr, &s, &sn) != 0)
 			return -1;
 	*fields = start;
 	*fields_len = (size_t)(pr.p - start);
@@ -168,7 +168,7 @@ static pf_rc wrap_openssh(const unsigned char *pub, size_t pub_len, const unsign
 			  size_t fields_len, const char *comment, const char *pass, unsigned rounds,
 			  char **text, pf_error *err)
 {
-	pf_wbuf priv = {0}, out = {0}, kdf = {0};
+	pfi_wbuf priv = {0}, out = {0}, kdf = {0};
 	unsigned char salt[BCRYPT_SALT_LEN], keyiv[AES_KEY_LEN + AES_IV_LEN];
 	uint32_t check;
 	unsigned char pad = 1;
@@ -184,29 +184,29 @@ static pf_rc wrap_openssh(const unsigned char *pub, size_t pub_len, const unsign
 				  "The system's random number generator failed; try again.");
 		goto out;
 	}
-	pf_wbuf_u32(&priv, check);
-	pf_wbuf_u32(&priv, check);
-	pf_wbuf_put(&priv, fields, fields_len);
-	pf_wbuf_cstring(&priv, comment);
+	pfi_wbuf_u32(&priv, check);
+	pfi_wbuf_u32(&priv, check);
+	pfi_wbuf_put(&priv, fields, fields_len);
+	pfi_wbuf_cstring(&priv, comment);
 	while (priv.len % OPENSSH_BLOCK_LEN != 0) {
-		pf_wbuf_put(&priv, &pad, 1);
+		pfi_wbuf_put(&priv, &pad, 1);
 		pad++;
 	}
 
-	pf_wbuf_put(&out, OPENSSH_MAGIC, sizeof(OPENSSH_MAGIC));
+	pfi_wbuf_put(&out, OPENSSH_MAGIC, sizeof(OPENSSH_MAGIC));
 	if (enc) {
-		pf_wbuf_string(&kdf, salt, sizeof(salt));
-		pf_wbuf_u32(&kdf, rounds);
-		pf_wbuf_cstring(&out, "aes256-ctr");
-		pf_wbuf_cstring(&out, "bcrypt");
-		pf_wbuf_string(&out, kdf.data, kdf.len);
+		pfi_wbuf_string(&kdf, salt, sizeof(salt));
+		pfi_wbuf_u32(&kdf, rounds);
+		pfi_wbuf_cstring(&out, "aes256-ctr");
+		pfi_wbuf_cstring(&out, "bcrypt");
+		pfi_wbuf_string(&out, kdf.data, kdf.len);
 	} else {
-		pf_wbuf_cstring(&out, "none");
-		pf_wbuf_cstring(&out, "none");
-		pf_wbuf_string(&out, "", 0);
+		pfi_wbuf_cstring(&out, "none");
+		pfi_wbuf_cstring(&out, "none");
+		pfi_wbuf_string(&out, "", 0);
 	}
-	pf_wbuf_u32(&out, 1);
-	pf_wbuf_string(&out, pub, pub_len);
+	pfi_wbuf_u32(&out, 1);
+	pfi_wbuf_string(&out, pub, pub_len);
 	if (priv.failed || out.failed || kdf.failed) {
 		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory while writing the new key.");
 		goto out;
@@ -225,8 +225,8 @@ static pf_rc wrap_openssh(const unsigned char *pub, size_t pub_len, const unsign
 			goto out;
 		}
 	}
-	pf_wbuf_string(&out, priv.data, priv.len);
-	body = out.failed ? NULL : pf_keys_b64_encode(out.data, out.len, 70);
+	pfi_wbuf_string(&out, priv.data, priv.len);
+	body = out.failed ? NULL : pfi_b64_encode(out.data, out.len, 70);
 	if (body != NULL)
 		*text = pf_asprintf("-----BEGIN OPENSSH PRIVATE KEY-----\n%s"
 				    "-----END OPENSSH PRIVATE KEY-----\n",
@@ -236,9 +236,9 @@ static pf_rc wrap_openssh(const unsigned char *pub, size_t pub_len, const unsign
 out:
 	EVP_CIPHER_CTX_free(cx);
 	pf_secure_zero(keyiv, sizeof(keyiv));
-	pf_wbuf_wipe(&priv);
-	pf_wbuf_wipe(&out);
-	pf_wbuf_wipe(&kdf);
+	pfi_wbuf_wipe(&priv);
+	pfi_wbuf_wipe(&out);
+	pfi_wbuf_wipe(&kdf);
 	pf_keygen_free_secret(body);
 	return rc;
 }
@@ -306,7 +306,7 @@ pf_rc pf_keygen_generate_mem(const pf_keygen_params *p, char **priv_text, pf_key
 	b = strstr(plain, "-----\n");
 	e = strstr(plain, "-----END");
 	if (b == NULL || e == NULL || e < b ||
-	    pf_keys_b64_decode(b + 6, (size_t)(e - b - 6), &bin, &bin_len) != 0 ||
+	    pfi_b64_decode(b + 6, (size_t)(e - b - 6), &bin, &bin_len) != 0 ||
 	    split_plain(bin, bin_len, &pub, &pub_len, &fields, &fields_len) != 0) {
 		rc = pf_error_set(err, PF_E_INTERNAL,
 				  "libssh exported the new key in an unexpected form. Please "
@@ -327,9 +327,9 @@ pf_rc pf_keygen_generate_mem(const pf_keygen_params *p, char **priv_text, pf_key
 					 comment)
 			   : pf_asprintf("%s %s", ssh_key_type_to_char(ssh_key_type(key)), pub64);
 	if (out->public_line == NULL ||
-	    pf_keys_b64_decode(pub64, strlen(pub64), &pubblob, &pubblob_len) != 0 ||
-	    pf_keys_fingerprint_blob(pubblob, pubblob_len, out->fingerprint,
-				     sizeof(out->fingerprint)) != 0) {
+	    pfi_b64_decode(pub64, strlen(pub64), &pubblob, &pubblob_len) != 0 ||
+	    pfi_fingerprint_blob(pubblob, pubblob_len, out->fingerprint,
+				 sizeof(out->fingerprint)) != 0) {
 		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory while making the key.");
 		goto out;
 	}

@@ -255,17 +255,17 @@ static char *b64_encode(const unsigned char *p, size_t n, size_t wrap)
 	return s;
 }
 
-int pf_keys_b64_decode(const char *s, size_t n, unsigned char **out, size_t *out_len)
+int pfi_b64_decode(const char *s, size_t n, unsigned char **out, size_t *out_len)
 {
 	return b64_decode(s, n, out, out_len);
 }
 
-char *pf_keys_b64_encode(const unsigned char *p, size_t n, size_t wrap)
+char *pfi_b64_encode(const unsigned char *p, size_t n, size_t wrap)
 {
 	return b64_encode(p, n, wrap);
 }
 
-void pf_wbuf_put(pf_wbuf *b, const void *p, size_t n)
+void pfi_wbuf_put(pfi_wbuf *b, const void *p, size_t n)
 {
 	if (b->failed || n == 0)
 		return;
@@ -294,26 +294,26 @@ void pf_wbuf_put(pf_wbuf *b, const void *p, size_t n)
 	b->len += n;
 }
 
-void pf_wbuf_u32(pf_wbuf *b, uint32_t v)
+void pfi_wbuf_u32(pfi_wbuf *b, uint32_t v)
 {
 	unsigned char x[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16),
 			      (unsigned char)(v >> 8), (unsigned char)v};
 
-	pf_wbuf_put(b, x, 4);
+	pfi_wbuf_put(b, x, 4);
 }
 
-void pf_wbuf_string(pf_wbuf *b, const void *p, size_t n)
+void pfi_wbuf_string(pfi_wbuf *b, const void *p, size_t n)
 {
-	pf_wbuf_u32(b, (uint32_t)n);
-	pf_wbuf_put(b, p, n);
+	pfi_wbuf_u32(b, (uint32_t)n);
+	pfi_wbuf_put(b, p, n);
 }
 
-void pf_wbuf_cstring(pf_wbuf *b, const char *s)
+void pfi_wbuf_cstring(pfi_wbuf *b, const char *s)
 {
-	pf_wbuf_string(b, s, strlen(s));
+	pfi_wbuf_string(b, s, strlen(s));
 }
 
-void pf_wbuf_wipe(pf_wbuf *b)
+void pfi_wbuf_wipe(pfi_wbuf *b)
 {
 	if (b->data != NULL) {
 		pf_secure_zero(b->data, b->cap);
@@ -421,7 +421,7 @@ static int sha256_fingerprint(const unsigned char *blob, size_t n, char *buf, si
 	return 0;
 }
 
-int pf_keys_fingerprint_blob(const unsigned char *blob, size_t n, char *buf, size_t size)
+int pfi_fingerprint_blob(const unsigned char *blob, size_t n, char *buf, size_t size)
 {
 	return sha256_fingerprint(blob, n, buf, size);
 }
@@ -1308,15 +1308,15 @@ static int public_key_line(const char *line, size_t len)
 static pf_key_result parse_putty(key_ctx *c, const char *text, size_t len)
 {
 	pf_key_info *info = c->info;
-	pf_ppk k;
-	pf_ppk_result pr;
+	pfi_ppk k;
+	pfi_ppk_result pr;
 	pf_key_result res = PF_KEY_OK;
 	ssh_key pub = NULL;
 	char why[320];
 	blob_kind bk;
 
 	info->format = PF_KEY_FORMAT_PUTTY;
-	pr = pf_ppk_parse(text, len, c->passphrase, &k, why, sizeof(why));
+	pr = pfi_ppk_parse(text, len, c->passphrase, &k, why, sizeof(why));
 	info->encrypted = k.encrypted;
 	if (k.encrypted) {
 		pf_strlcpy(info->cipher, "aes256-cbc", sizeof(info->cipher));
@@ -1377,7 +1377,7 @@ out:
 		c->key = NULL;
 	}
 	ssh_key_free(pub);
-	pf_ppk_free(&k);
+	pfi_ppk_free(&k);
 	return res;
 }
 
@@ -1785,7 +1785,7 @@ pf_key_result pf_key_probe(const char *path, ssh_key *pubkey, pf_key_info *info,
 	return res;
 }
 
-pf_rc pf_keys_default_list(const char *config_dir, char ***paths, size_t *count, pf_error *err)
+pf_rc pf_key_default_list(const char *config_dir, char ***paths, size_t *count, pf_error *err)
 {
 	static const char *const names[] = {"id_ed25519", "id_ecdsa", "id_rsa", "identity"};
 	char **v;

@@ -9,12 +9,12 @@
 
 /* keys.c: base64 decode skipping white space. 0 with a new buffer (caller
  * wipes and frees), -1 for bad input, -2 when out of memory. */
-int pf_keys_b64_decode(const char *s, size_t n, unsigned char **out, size_t *out_len);
+int pfi_b64_decode(const char *s, size_t n, unsigned char **out, size_t *out_len);
 /* keys.c: padded base64, a newline every `wrap` characters (0: none);
  * caller frees (wipes if secret). NULL when out of memory. */
-char *pf_keys_b64_encode(const unsigned char *p, size_t n, size_t wrap);
+char *pfi_b64_encode(const unsigned char *p, size_t n, size_t wrap);
 /* keys.c: "SHA256:..." of a public key blob into buf (>= 51 bytes); 0 or -1. */
-int pf_keys_fingerprint_blob(const unsigned char *blob, size_t n, char *buf, size_t size);
+int pfi_fingerprint_blob(const unsigned char *blob, size_t n, char *buf, size_t size);
 
 /* libssh's bcrypt_pbkdf (OpenSSH's KDF for its key format); linked from
  * the static libssh, not in its public headers. Returns 0 on success. */
@@ -22,12 +22,12 @@ int bcrypt_pbkdf(const char *pass, size_t passlen, const uint8_t *salt, size_t s
 		 uint8_t *key, size_t keylen, unsigned int rounds);
 
 /* The SSH wire format, read from a bounded buffer. */
-typedef struct pf_wire {
+typedef struct pfi_wire {
 	const unsigned char *p;
 	size_t left;
-} pf_wire;
+} pfi_wire;
 
-static inline int pf_wire_u32(pf_wire *r, uint32_t *v)
+static inline int pfi_wire_u32(pfi_wire *r, uint32_t *v)
 {
 	if (r->left < 4)
 		return -1;
@@ -37,11 +37,11 @@ static inline int pf_wire_u32(pf_wire *r, uint32_t *v)
 	return 0;
 }
 
-static inline int pf_wire_string(pf_wire *r, const unsigned char **s, size_t *n)
+static inline int pfi_wire_string(pfi_wire *r, const unsigned char **s, size_t *n)
 {
 	uint32_t len;
 
-	if (pf_wire_u32(r, &len) != 0 || len > r->left)
+	if (pfi_wire_u32(r, &len) != 0 || len > r->left)
 		return -1;
 	*s = r->p;
 	*n = len;
@@ -51,18 +51,18 @@ static inline int pf_wire_string(pf_wire *r, const unsigned char **s, size_t *n)
 }
 
 /* A growing buffer for writing the wire format; `failed` sticks after an
- * allocation failure. Secret contents: wipe with pf_wbuf_wipe. */
-typedef struct pf_wbuf {
+ * allocation failure. Secret contents: wipe with pfi_wbuf_wipe. */
+typedef struct pfi_wbuf {
 	unsigned char *data;
 	size_t len, cap;
 	int failed;
-} pf_wbuf;
+} pfi_wbuf;
 
-void pf_wbuf_put(pf_wbuf *b, const void *p, size_t n);
-void pf_wbuf_u32(pf_wbuf *b, uint32_t v);
-void pf_wbuf_string(pf_wbuf *b, const void *p, size_t n);
-void pf_wbuf_cstring(pf_wbuf *b, const char *s);
+void pfi_wbuf_put(pfi_wbuf *b, const void *p, size_t n);
+void pfi_wbuf_u32(pfi_wbuf *b, uint32_t v);
+void pfi_wbuf_string(pfi_wbuf *b, const void *p, size_t n);
+void pfi_wbuf_cstring(pfi_wbuf *b, const char *s);
 /* Wipe and free the contents; the buffer is empty and usable again. */
-void pf_wbuf_wipe(pf_wbuf *b);
+void pfi_wbuf_wipe(pfi_wbuf *b);
 
 #endif

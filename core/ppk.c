@@ -47,9 +47,9 @@ typedef struct ppk_rd {
 	size_t why_size;
 } ppk_rd;
 
-static pf_ppk_result say(ppk_rd *r, pf_ppk_result res, const char *fmt, ...) PF_PRINTF(3, 4);
+static pfi_ppk_result say(ppk_rd *r, pfi_ppk_result res, const char *fmt, ...) PF_PRINTF(3, 4);
 
-static pf_ppk_result say(ppk_rd *r, pf_ppk_result res, const char *fmt, ...)
+static pfi_ppk_result say(ppk_rd *r, pfi_ppk_result res, const char *fmt, ...)
 {
 	char msg[240];
 	va_list ap;
@@ -141,7 +141,7 @@ static int parse_hex(const char *s, size_t len, unsigned char *out, size_t n)
 }
 
 /* "<key>: <n>" then n lines of base64 into a new buffer. */
-static pf_ppk_result rd_blob(ppk_rd *r, const char *key, unsigned char **blob, size_t *len)
+static pfi_ppk_result rd_blob(ppk_rd *r, const char *key, unsigned char **blob, size_t *len)
 {
 	const char *val, *start, *line;
 	size_t vlen, ll;
@@ -158,7 +158,7 @@ static pf_ppk_result rd_blob(ppk_rd *r, const char *key, unsigned char **blob, s
 	for (i = 0; i < n; i++)
 		if (!rd_line(r, &line, &ll))
 			return say(r, PF_PPK_DAMAGED, "the file ends inside the %s", key);
-	dec = pf_keys_b64_decode(start, (size_t)(r->p - start), blob, len);
+	dec = pfi_b64_decode(start, (size_t)(r->p - start), blob, len);
 	if (dec == -2)
 		return PF_PPK_NOMEM;
 	if (dec != 0)
@@ -194,75 +194,75 @@ static int v2_keys(const char *pass, unsigned char key[32], unsigned char mackey
 
 /* Build the unencrypted OpenSSH blob from the PPK public and private
  * blobs. Returns 0, -1 when the private blob is malformed, -2 out of memory. */
-static int to_openssh(const pf_ppk *k, const unsigned char *priv, size_t priv_len, pf_wbuf *out)
+static int to_openssh(const pfi_ppk *k, const unsigned char *priv, size_t priv_len, pfi_wbuf *out)
 {
-	pf_wire pub = {k->pub, k->pub_len}, pr = {priv, priv_len};
+	pfi_wire pub = {k->pub, k->pub_len}, pr = {priv, priv_len};
 	const unsigned char *t, *a, *b, *d, *p, *q, *iqmp;
 	size_t tn, an, bn, dn, pn, qn, iqn;
-	pf_wbuf sec = {0};
+	pfi_wbuf sec = {0};
 	uint32_t check = 0x70667066; /* any value: both copies equal */
 	unsigned char pad = 1;
 	int rc = 0;
 
-	if (pf_wire_string(&pub, &t, &tn) != 0)
+	if (pfi_wire_string(&pub, &t, &tn) != 0)
 		return -1;
-	pf_wbuf_u32(&sec, check);
-	pf_wbuf_u32(&sec, check);
-	pf_wbuf_string(&sec, t, tn);
+	pfi_wbuf_u32(&sec, check);
+	pfi_wbuf_u32(&sec, check);
+	pfi_wbuf_string(&sec, t, tn);
 	if (tn == 11 && memcmp(t, "ssh-ed25519", 11) == 0) {
-		if (pf_wire_string(&pub, &a, &an) != 0 || an != 32 ||
-		    pf_wire_string(&pr, &d, &dn) != 0 || dn != 32) {
+		if (pfi_wire_string(&pub, &a, &an) != 0 || an != 32 ||
+		    pfi_wire_string(&pr, &d, &dn) != 0 || dn != 32) {
 			rc = -1;
 			goto out;
 		}
-		pf_wbuf_string(&sec, a, an);
-		pf_wbuf_u32(&sec, 64);
-		pf_wbuf_put(&sec, d, 32);
-		pf_wbuf_put(&sec, a, 32);
+		pfi_wbuf_string(&sec, a, an);
+		pfi_wbuf_u32(&sec, 64);
+		pfi_wbuf_put(&sec, d, 32);
+		pfi_wbuf_put(&sec, a, 32);
 	} else if (tn > 11 && memcmp(t, "ecdsa-sha2-", 11) == 0) {
-		if (pf_wire_string(&pub, &a, &an) != 0 || pf_wire_string(&pub, &b, &bn) != 0 ||
-		    pf_wire_string(&pr, &d, &dn) != 0 || dn == 0) {
+		if (pfi_wire_string(&pub, &a, &an) != 0 || pfi_wire_string(&pub, &b, &bn) != 0 ||
+		    pfi_wire_string(&pr, &d, &dn) != 0 || dn == 0) {
 			rc = -1;
 			goto out;
 		}
-		pf_wbuf_string(&sec, a, an);
-		pf_wbuf_string(&sec, b, bn);
-		pf_wbuf_string(&sec, d, dn);
+		pfi_wbuf_string(&sec, a, an);
+		pfi_wbuf_string(&sec, b, bn);
+		pfi_wbuf_string(&sec, d, dn);
 	} else if (tn == 7 && memcmp(t, "ssh-rsa", 7) == 0) {
 		/* public: e, n; private: d, p, q, iqmp; OpenSSH: n e d iqmp p q */
-		if (pf_wire_string(&pub, &a, &an) != 0 || pf_wire_string(&pub, &b, &bn) != 0 ||
-		    pf_wire_string(&pr, &d, &dn) != 0 || pf_wire_string(&pr, &p, &pn) != 0 ||
-		    pf_wire_string(&pr, &q, &qn) != 0 || pf_wire_string(&pr, &iqmp, &iqn) != 0 ||
+		if (pfi_wire_string(&pub, &a, &an) != 0 || pfi_wire_string(&pub, &b, &bn) != 0 ||
+		    pfi_wire_string(&pr, &d, &dn) != 0 || pfi_wire_string(&pr, &p, &pn) != 0 ||
+		    pfi_wire_string(&pr, &q, &qn) != 0 || pfi_wire_string(&pr, &iqmp, &iqn) != 0 ||
 		    dn == 0 || pn == 0 || qn == 0 || iqn == 0) {
 			rc = -1;
 			goto out;
 		}
-		pf_wbuf_string(&sec, b, bn);
-		pf_wbuf_string(&sec, a, an);
-		pf_wbuf_string(&sec, d, dn);
-		pf_wbuf_string(&sec, iqmp, iqn);
-		pf_wbuf_string(&sec, p, pn);
-		pf_wbuf_string(&sec, q, qn);
+		pfi_wbuf_string(&sec, b, bn);
+		pfi_wbuf_string(&sec, a, an);
+		pfi_wbuf_string(&sec, d, dn);
+		pfi_wbuf_string(&sec, iqmp, iqn);
+		pfi_wbuf_string(&sec, p, pn);
+		pfi_wbuf_string(&sec, q, qn);
 	} else {
 		rc = -1; /* keys.c refuses other types from the public blob first */
 		goto out;
 	}
-	pf_wbuf_cstring(&sec, k->comment);
+	pfi_wbuf_cstring(&sec, k->comment);
 	while (sec.len % 8 != 0) {
-		pf_wbuf_put(&sec, &pad, 1);
+		pfi_wbuf_put(&sec, &pad, 1);
 		pad++;
 	}
-	pf_wbuf_put(out, OPENSSH_MAGIC, sizeof(OPENSSH_MAGIC));
-	pf_wbuf_cstring(out, "none");
-	pf_wbuf_cstring(out, "none");
-	pf_wbuf_string(out, "", 0);
-	pf_wbuf_u32(out, 1);
-	pf_wbuf_string(out, k->pub, k->pub_len);
-	pf_wbuf_string(out, sec.data, sec.len);
+	pfi_wbuf_put(out, OPENSSH_MAGIC, sizeof(OPENSSH_MAGIC));
+	pfi_wbuf_cstring(out, "none");
+	pfi_wbuf_cstring(out, "none");
+	pfi_wbuf_string(out, "", 0);
+	pfi_wbuf_u32(out, 1);
+	pfi_wbuf_string(out, k->pub, k->pub_len);
+	pfi_wbuf_string(out, sec.data, sec.len);
 	if (sec.failed || out->failed)
 		rc = -2;
 out:
-	pf_wbuf_wipe(&sec);
+	pfi_wbuf_wipe(&sec);
 	return rc;
 }
 
@@ -279,8 +279,8 @@ static int argon2_type(const char *s, size_t n, pf_argon2_type *t)
 	return 0;
 }
 
-pf_ppk_result pf_ppk_parse(const char *text, size_t len, const char *passphrase, pf_ppk *k,
-			   char *why, size_t why_size)
+pfi_ppk_result pfi_ppk_parse(const char *text, size_t len, const char *passphrase, pfi_ppk *k,
+			     char *why, size_t why_size)
 {
 	static const char hdr[] = "PuTTY-User-Key-File-";
 	ppk_rd r = {text, text + len, 0, why, why_size};
@@ -291,11 +291,11 @@ pf_ppk_result pf_ppk_parse(const char *text, size_t len, const char *passphrase,
 	size_t mackey_len = 0, salt_len = 0;
 	uint32_t mem = 0, lanes = 0;
 	pf_argon2_type at = PF_ARGON2ID;
-	pf_wbuf macdata = {0}, ossh = {0};
+	pfi_wbuf macdata = {0}, ossh = {0};
 	EVP_CIPHER_CTX *cx = NULL;
 	const char *pass = passphrase != NULL ? passphrase : "";
 	unsigned int maclen = 0;
-	pf_ppk_result res = PF_PPK_OK;
+	pfi_ppk_result res = PF_PPK_OK;
 	int outl = 0, rc;
 
 	memset(k, 0, sizeof(*k));
@@ -441,11 +441,11 @@ pf_ppk_result pf_ppk_parse(const char *text, size_t len, const char *passphrase,
 			goto out;
 		}
 	}
-	pf_wbuf_string(&macdata, k->type, strlen(k->type));
-	pf_wbuf_string(&macdata, enc_val, enc_len);
-	pf_wbuf_string(&macdata, comment, comment_len);
-	pf_wbuf_string(&macdata, k->pub, k->pub_len);
-	pf_wbuf_string(&macdata, priv, priv_len);
+	pfi_wbuf_string(&macdata, k->type, strlen(k->type));
+	pfi_wbuf_string(&macdata, enc_val, enc_len);
+	pfi_wbuf_string(&macdata, comment, comment_len);
+	pfi_wbuf_string(&macdata, k->pub, k->pub_len);
+	pfi_wbuf_string(&macdata, priv, priv_len);
 	if (macdata.failed ||
 	    HMAC(k->version == 2 ? EVP_sha1() : EVP_sha256(), mackey_len ? mackey : keys,
 		 (int)mackey_len, macdata.data, macdata.len, mac, &maclen) == NULL) {
@@ -472,8 +472,8 @@ pf_ppk_result pf_ppk_parse(const char *text, size_t len, const char *passphrase,
 	memset(&ossh, 0, sizeof(ossh));
 out:
 	EVP_CIPHER_CTX_free(cx);
-	pf_wbuf_wipe(&macdata);
-	pf_wbuf_wipe(&ossh);
+	pfi_wbuf_wipe(&macdata);
+	pfi_wbuf_wipe(&ossh);
 	if (priv != NULL) {
 		pf_secure_zero(priv, priv_len);
 		free(priv);
@@ -482,7 +482,7 @@ out:
 	return res;
 }
 
-void pf_ppk_free(pf_ppk *k)
+void pfi_ppk_free(pfi_ppk *k)
 {
 	if (k == NULL)
 		return;

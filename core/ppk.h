@@ -7,16 +7,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum pf_ppk_result {
+typedef enum pfi_ppk_result {
 	PF_PPK_OK = 0,
 	PF_PPK_NEEDS_PASSPHRASE, /* encrypted and no passphrase: public half filled */
 	PF_PPK_WRONG_PASSPHRASE, /* encrypted and the MAC does not match */
 	PF_PPK_DAMAGED,          /* `why` says what */
 	PF_PPK_UNSUPPORTED,      /* `why` says what */
 	PF_PPK_NOMEM
-} pf_ppk_result;
+} pfi_ppk_result;
 
-typedef struct pf_ppk {
+typedef struct pfi_ppk {
 	int version;      /* 2 or 3 */
 	char type[48];    /* the algorithm line: "ssh-ed25519"... */
 	int encrypted;    /* "Encryption: aes256-cbc" */
@@ -27,18 +27,18 @@ typedef struct pf_ppk {
 	unsigned char *pub; /* the public key blob (owned) */
 	size_t pub_len;
 	/* On PF_PPK_OK: the whole unencrypted OpenSSH key blob (owned, secret:
-	 * pf_ppk_free wipes it). */
+	 * pfi_ppk_free wipes it). */
 	unsigned char *openssh;
 	size_t openssh_len;
-} pf_ppk;
+} pfi_ppk;
 
 /* Parse `text` (len bytes). `passphrase` NULL (or "") means none given.
  * On anything but PF_PPK_OK and PF_PPK_NOMEM, `why` (why_size bytes) holds
  * a phrase for the message, such as "the Private-MAC line is missing (line
- * 9)". Fields of `out` are filled as far as known; free with pf_ppk_free
+ * 9)". Fields of `out` are filled as far as known; free with pfi_ppk_free
  * whatever the result. */
-pf_ppk_result pf_ppk_parse(const char *text, size_t len, const char *passphrase, pf_ppk *out,
-			   char *why, size_t why_size);
-void pf_ppk_free(pf_ppk *k);
+pfi_ppk_result pfi_ppk_parse(const char *text, size_t len, const char *passphrase, pfi_ppk *out,
+			     char *why, size_t why_size);
+void pfi_ppk_free(pfi_ppk *k);
 
 #endif

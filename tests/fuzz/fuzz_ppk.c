@@ -28,9 +28,9 @@ const char *__asan_default_options(void)
 
 static void parse(const char *text, size_t len, const char *pass)
 {
-	pf_ppk k;
+	pfi_ppk k;
 	char why[200];
-	pf_ppk_result r = pf_ppk_parse(text, len, pass, &k, why, sizeof(why));
+	pfi_ppk_result r = pfi_ppk_parse(text, len, pass, &k, why, sizeof(why));
 
 	if ((r == PF_PPK_OK) != (k.openssh != NULL))
 		abort();
@@ -41,7 +41,7 @@ static void parse(const char *text, size_t len, const char *pass)
 		abort();
 	if (r == PF_PPK_NEEDS_PASSPHRASE && (pass != NULL || !k.encrypted))
 		abort();
-	pf_ppk_free(&k);
+	pfi_ppk_free(&k);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pf_error err;
 	ssh_key key = NULL;
 	pf_key_result r;
-	pf_ppk k;
+	pfi_ppk k;
 	char why[200];
 	int cheap;
 
@@ -64,9 +64,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	parse((const char *)data, size, NULL);
 	/* The cost as the file states it: decrypt only when it is small. */
-	pf_ppk_parse((const char *)data, size, NULL, &k, why, sizeof(why));
+	pfi_ppk_parse((const char *)data, size, NULL, &k, why, sizeof(why));
 	cheap = k.mem_kib <= 64 && k.passes <= 2;
-	pf_ppk_free(&k);
+	pfi_ppk_free(&k);
 	if (cheap)
 		parse((const char *)data, size, FUZZ_PASS);
 

@@ -29,7 +29,7 @@ static void check_format(const char *text, int encrypted)
 	const char *b = strstr(text, "-----\n"), *e = strstr(text, "-----END");
 	unsigned char *bin = NULL;
 	size_t n = 0;
-	pf_wire r;
+	pfi_wire r;
 	const unsigned char *s;
 	size_t sn;
 
@@ -37,14 +37,14 @@ static void check_format(const char *text, int encrypted)
 	CHECK(b != NULL && e != NULL);
 	if (b == NULL || e == NULL)
 		return;
-	CHECK(pf_keys_b64_decode(b + 6, (size_t)(e - b - 6), &bin, &n) == 0);
+	CHECK(pfi_b64_decode(b + 6, (size_t)(e - b - 6), &bin, &n) == 0);
 	r.p = bin + 15;
 	r.left = n - 15;
 	CHECK(n > 15 && memcmp(bin, "openssh-key-v1", 15) == 0);
-	CHECK(pf_wire_string(&r, &s, &sn) == 0);
+	CHECK(pfi_wire_string(&r, &s, &sn) == 0);
 	CHECK(sn == (encrypted ? 10u : 4u) &&
 	      memcmp(s, encrypted ? "aes256-ctr" : "none", sn) == 0);
-	CHECK(pf_wire_string(&r, &s, &sn) == 0);
+	CHECK(pfi_wire_string(&r, &s, &sn) == 0);
 	CHECK(sn == (encrypted ? 6u : 4u) && memcmp(s, encrypted ? "bcrypt" : "none", sn) == 0);
 	pf_secure_zero(bin, n);
 	free(bin);

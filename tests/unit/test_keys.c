@@ -429,7 +429,7 @@ static void test_default_list(void)
 			remove(p);
 		free(p);
 	}
-	CHECK_INT(pf_keys_default_list(dir, &list, &n, NULL), PF_OK);
+	CHECK_INT(pf_key_default_list(dir, &list, &n, NULL), PF_OK);
 	CHECK_INT(n, 0);
 	pf_strv_free(list, n);
 	for (i = 0; i < sizeof(make) / sizeof(make[0]); i++) {
@@ -437,7 +437,7 @@ static void test_default_list(void)
 		CHECK(p != NULL && pf_file_write_atomic(p, "x\n", 2, NULL) == PF_OK);
 		free(p);
 	}
-	CHECK_INT(pf_keys_default_list(dir, &list, &n, NULL), PF_OK);
+	CHECK_INT(pf_key_default_list(dir, &list, &n, NULL), PF_OK);
 	if (CHECK_INT(n, 3)) {
 		CHECK_STR(pf_path_basename(list[0]), "id_ed25519");
 		CHECK_STR(pf_path_basename(list[1]), "id_rsa");

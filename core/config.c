@@ -327,20 +327,20 @@ static int tokenize(const char *line, const char *path, int lineno, tok **out, p
 			p++;
 		}
 		if (quote != 0) {
-			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, cfg_utf8_col(line, qstart),
-				     line, "This quote (%c) is never closed. Add the closing %c.",
-				     quote, quote);
+			pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, cfg_utf8_col(line, qstart),
+				    line, "This quote (%c) is never closed. Add the closing %c.",
+				    quote, quote);
 			free(buf);
 			toks_free(t, n);
 			return -1;
 		}
 		buf[bl] = '\0';
 		if (n == CFG_MAX_ARGS || bl > CFG_MAX_ARG_BYTES) {
-			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, cfg_utf8_col(line, start),
-				     line,
-				     "This line has too many or too long arguments (at most %d, "
-				     "each at most %d bytes).",
-				     CFG_MAX_ARGS, CFG_MAX_ARG_BYTES);
+			pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, cfg_utf8_col(line, start),
+				    line,
+				    "This line has too many or too long arguments (at most %d, "
+				    "each at most %d bytes).",
+				    CFG_MAX_ARGS, CFG_MAX_ARG_BYTES);
 			free(buf);
 			toks_free(t, n);
 			return -1;
@@ -562,19 +562,19 @@ static int parse_match(const char *line, const char *path, int lineno, tok *t, i
 		for (k = 0; others_noarg[k]; k++)
 			if (ieq(attr, others_noarg[k])) {
 				known = 1;
-				pf_diags_add(diags, PF_DIAG_WARNING, path, lineno, col, line,
-					     "PortForwarder does not support \"Match %s\"; this "
-					     "Match block never applies.",
-					     others_noarg[k]);
+				pf_diag_add(diags, PF_DIAG_WARNING, path, lineno, col, line,
+					    "PortForwarder does not support \"Match %s\"; this "
+					    "Match block never applies.",
+					    others_noarg[k]);
 				if (crit_add(e, C_NEVER, 0, NULL) != PF_OK)
 					return -2;
 			}
 		if (known)
 			continue;
 		if (i >= n) {
-			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, col, line,
-				     "\"Match %s\" needs a value after it (e.g. Match %s name).",
-				     attr, attr);
+			pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, col, line,
+				    "\"Match %s\" needs a value after it (e.g. Match %s name).",
+				    attr, attr);
 			return -1;
 		}
 		if (ieq(attr, "host") || ieq(attr, "originalhost") || ieq(attr, "user") ||
@@ -592,30 +592,30 @@ static int parse_match(const char *line, const char *path, int lineno, tok *t, i
 		for (k = 0; others_arg[k]; k++)
 			if (ieq(attr, others_arg[k])) {
 				known = 1;
-				pf_diags_add(diags, PF_DIAG_WARNING, path, lineno, col, line,
-					     "PortForwarder does not support \"Match %s\"; this "
-					     "Match block never applies.",
-					     others_arg[k]);
+				pf_diag_add(diags, PF_DIAG_WARNING, path, lineno, col, line,
+					    "PortForwarder does not support \"Match %s\"; this "
+					    "Match block never applies.",
+					    others_arg[k]);
 				if (crit_add(e, C_NEVER, 0, NULL) != PF_OK)
 					return -2;
 			}
 		if (!known) {
-			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, col, line,
-				     "Unknown Match criterion \"%s\". Use all, host, originalhost, "
-				     "user or localuser.",
-				     attr);
+			pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, col, line,
+				    "Unknown Match criterion \"%s\". Use all, host, originalhost, "
+				    "user or localuser.",
+				    attr);
 			errors++;
 		}
 		i++;
 	}
 	if (seen_all && others > 0) {
-		pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[0].col, line,
-			     "\"Match all\" cannot be combined with other criteria.");
+		pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[0].col, line,
+			    "\"Match all\" cannot be combined with other criteria.");
 		return -1;
 	}
 	if (n < 2) {
-		pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[0].col, line,
-			     "Match needs at least one criterion (e.g. Match host name).");
+		pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[0].col, line,
+			    "Match needs at least one criterion (e.g. Match host name).");
 		return -1;
 	}
 	return errors ? -1 : 0;
@@ -639,10 +639,10 @@ static int too_many(const char *line, const char *path, int lineno, tok *t, int 
 {
 	if (n - 1 <= max)
 		return 0;
-	pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[max + 1].col, line,
-		     "%s takes %s; \"%s\" is one too many. Put quotes around a value that "
-		     "contains spaces.",
-		     kw->name, max == 1 ? "one value" : "two values", t[max + 1].s);
+	pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[max + 1].col, line,
+		    "%s takes %s; \"%s\" is one too many. Put quotes around a value that "
+		    "contains spaces.",
+		    kw->name, max == 1 ? "one value" : "two values", t[max + 1].s);
 	return 1;
 }
 
@@ -663,8 +663,8 @@ int cfg_parse_line(const char *line, const char *path, int lineno, const char *i
 		const cfg_keyword *s;
 
 		if (ignore_unknown != NULL && cfg_match_list(t[0].s, ignore_unknown, 1) == 1) {
-			pf_diags_add(diags, PF_DIAG_VERBOSE, path, lineno, t[0].col, line,
-				     "Ignoring unknown keyword \"%s\" (IgnoreUnknown).", t[0].s);
+			pf_diag_add(diags, PF_DIAG_VERBOSE, path, lineno, t[0].col, line,
+				    "Ignoring unknown keyword \"%s\" (IgnoreUnknown).", t[0].s);
 			ret = 0;
 			goto out;
 		}
@@ -672,26 +672,26 @@ int cfg_parse_line(const char *line, const char *path, int lineno, const char *i
 		s = cfg_diags_room(diags, path) && diags->errors < 20 ? cfg_keyword_suggest(t[0].s)
 								      : NULL;
 		if (s != NULL)
-			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[0].col, line,
-				     "Unknown keyword \"%s\". Did you mean \"%s\"?", t[0].s,
-				     s->name);
+			pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[0].col, line,
+				    "Unknown keyword \"%s\". Did you mean \"%s\"?", t[0].s,
+				    s->name);
 		else
-			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[0].col, line,
-				     "Unknown keyword \"%s\". Check the spelling, or list it in "
-				     "IgnoreUnknown if another program uses it.",
-				     t[0].s);
+			pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[0].col, line,
+				    "Unknown keyword \"%s\". Check the spelling, or list it in "
+				    "IgnoreUnknown if another program uses it.",
+				    t[0].s);
 		ret = -1;
 		goto out;
 	}
 	if (n < 2) {
-		pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[0].col, line,
-			     "%s needs a value after it.", kw->name);
+		pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[0].col, line,
+			    "%s needs a value after it.", kw->name);
 		ret = -1;
 		goto out;
 	}
 	if (cmdline && (kw->type == T_HOST || kw->type == T_MATCH || kw->type == T_INCLUDE)) {
-		pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[0].col, line,
-			     "%s cannot be given with -o; put it in the config file.", kw->name);
+		pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[0].col, line,
+			    "%s cannot be given with -o; put it in the config file.", kw->name);
 		ret = -1;
 		goto out;
 	}
@@ -701,8 +701,8 @@ int cfg_parse_line(const char *line, const char *path, int lineno, const char *i
 	case T_HOST:
 		for (i = 1; i < n; i++)
 			if (t[i].s[0] == '\0' || (t[i].s[0] == '!' && t[i].s[1] == '\0')) {
-				pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[i].col, line,
-					     "Empty Host pattern.");
+				pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[i].col, line,
+					    "Empty Host pattern.");
 				ret = -1;
 			}
 		break;
@@ -728,8 +728,8 @@ int cfg_parse_line(const char *line, const char *path, int lineno, const char *i
 			break;
 		}
 		if (*a1 == '\0') {
-			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
-				     "%s needs a non-empty value.", kw->name);
+			pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
+				    "%s needs a non-empty value.", kw->name);
 			ret = -1;
 			break;
 		}
@@ -737,21 +737,21 @@ int cfg_parse_line(const char *line, const char *path, int lineno, const char *i
 			char bad = 0;
 
 			if (check_tokens(a1, "h%", &bad) != 0) {
-				pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
-					     "HostName may only use %%h (the host name given) and "
-					     "%%%% (a percent sign), not %%%c.",
-					     bad ? bad : ' ');
+				pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
+					    "HostName may only use %%h (the host name given) and "
+					    "%%%% (a percent sign), not %%%c.",
+					    bad ? bad : ' ');
 				ret = -1;
 			}
 		} else if (kw->type == T_IDENTITY || kw->type == T_PATHSTR) {
 			char bad = 0;
 
 			if (check_tokens(a1, path_tokens, &bad) != 0) {
-				pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
-					     "%s: unknown token %%%c. Use %%d (home folder), %%u "
-					     "(local user), %%h (host), %%r (remote user), %%p "
-					     "(port) or %%%% (a percent sign).",
-					     kw->name, bad ? bad : ' ');
+				pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
+					    "%s: unknown token %%%c. Use %%d (home folder), %%u "
+					    "(local user), %%h (host), %%r (remote user), %%p "
+					    "(port) or %%%% (a percent sign).",
+					    kw->name, bad ? bad : ' ');
 				ret = -1;
 			}
 		} else if (kw->type == T_PROXYJUMP && !ieq(a1, "none")) {
@@ -762,11 +762,11 @@ int cfg_parse_line(const char *line, const char *path, int lineno, const char *i
 
 				if (m == 0 || p[m - 1] == '@' || p[m - 1] == ':' || *p == '@' ||
 				    *p == ':') {
-					pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col,
-						     line,
-						     "ProxyJump \"%s\" is not a list of "
-						     "[user@]host[:port] separated by commas.",
-						     a1);
+					pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col,
+						    line,
+						    "ProxyJump \"%s\" is not a list of "
+						    "[user@]host[:port] separated by commas.",
+						    a1);
 					ret = -1;
 					break;
 				}
@@ -784,8 +784,8 @@ int cfg_parse_line(const char *line, const char *path, int lineno, const char *i
 			break;
 		}
 		if (v < 1 || v > 65535) {
-			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
-				     "Port \"%s\" is not valid: use a number from 1 to 65535.", a1);
+			pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
+				    "Port \"%s\" is not valid: use a number from 1 to 65535.", a1);
 			ret = -1;
 		}
 		e->ival = (int)v;
@@ -810,8 +810,8 @@ int cfg_parse_line(const char *line, const char *path, int lineno, const char *i
 		}
 		if (pick(c, a1, &e->ival) != 0) {
 			list_choices(c, choices, sizeof(choices));
-			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
-				     "%s cannot be \"%s\": use %s.", kw->name, a1, choices);
+			pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
+				    "%s cannot be \"%s\": use %s.", kw->name, a1, choices);
 			ret = -1;
 		}
 		break;
@@ -826,10 +826,10 @@ int cfg_parse_line(const char *line, const char *path, int lineno, const char *i
 		if (kw->extra && strcmp(a1, "none") == 0)
 			v = -1;
 		else if ((v = parse_time(a1)) < 0) {
-			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
-				     "%s \"%s\" is not a time: use seconds, or a number with s, "
-				     "m, h, d or w (e.g. 30s, 5m)%s.",
-				     kw->name, a1, kw->extra ? ", or none" : "");
+			pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
+				    "%s \"%s\" is not a time: use seconds, or a number with s, "
+				    "m, h, d or w (e.g. 30s, 5m)%s.",
+				    kw->name, a1, kw->extra ? ", or none" : "");
 			ret = -1;
 		}
 		e->ival = (int)v;
@@ -843,9 +843,9 @@ int cfg_parse_line(const char *line, const char *path, int lineno, const char *i
 			break;
 		}
 		if (v < kw->extra) {
-			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
-				     "%s \"%s\" is not valid: use a whole number of %d or more.",
-				     kw->name, a1, kw->extra);
+			pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
+				    "%s \"%s\" is not valid: use a whole number of %d or more.",
+				    kw->name, a1, kw->extra);
 			ret = -1;
 		}
 		e->ival = (int)v;
@@ -874,12 +874,12 @@ int cfg_parse_line(const char *line, const char *path, int lineno, const char *i
 		if (rc == PF_E_NOMEM) {
 			ret = -2;
 		} else if (rc == PF_E_UNSUPPORTED) {
-			pf_diags_add(diags, PF_DIAG_WARNING, path, lineno, t[1].col, line,
-				     "%s: %s; this forward is skipped.", kw->name, err.message);
+			pf_diag_add(diags, PF_DIAG_WARNING, path, lineno, t[1].col, line,
+				    "%s: %s; this forward is skipped.", kw->name, err.message);
 			ret = 0;
 		} else if (rc != PF_OK) {
-			pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
-				     "Bad %s: %s.", kw->name, err.message);
+			pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
+				    "Bad %s: %s.", kw->name, err.message);
 			ret = -1;
 		} else if (pf_fwdspec_set_source(&e->fwd, path, lineno) != PF_OK) {
 			ret = -2;
@@ -891,33 +891,33 @@ int cfg_parse_line(const char *line, const char *path, int lineno, const char *i
 			char bad = 0;
 
 			if (t[i].s[0] == '\0') {
-				pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[i].col, line,
-					     "UserKnownHostsFile has an empty file name.");
+				pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[i].col, line,
+					    "UserKnownHostsFile has an empty file name.");
 				ret = -1;
 			} else if (ieq(t[i].s, "none") && n > 2) {
-				pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[i].col, line,
-					     "UserKnownHostsFile \"none\" must be the only value.");
+				pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[i].col, line,
+					    "UserKnownHostsFile \"none\" must be the only value.");
 				ret = -1;
 			} else if (check_tokens(t[i].s, path_tokens, &bad) != 0) {
-				pf_diags_add(diags, PF_DIAG_ERROR, path, lineno, t[i].col, line,
-					     "UserKnownHostsFile: unknown token %%%c.",
-					     bad ? bad : ' ');
+				pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[i].col, line,
+					    "UserKnownHostsFile: unknown token %%%c.",
+					    bad ? bad : ' ');
 				ret = -1;
 			}
 		}
 		break;
 	case T_DEPRECATED:
 		if (first_time(seen, kw))
-			pf_diags_add(diags, PF_DIAG_NOTE, path, lineno, t[0].col, line,
-				     "%s is obsolete and ignored: %s.", kw->name, kw->note);
+			pf_diag_add(diags, PF_DIAG_NOTE, path, lineno, t[0].col, line,
+				    "%s is obsolete and ignored: %s.", kw->name, kw->note);
 		ret = 0;
 		break;
 	case T_NOTIMPL:
 		if (first_time(seen, kw))
-			pf_diags_add(diags, PF_DIAG_WARNING, path, lineno, t[0].col, line,
-				     "PortForwarder does not implement the OpenSSH option %s; "
-				     "it is ignored.",
-				     kw->name);
+			pf_diag_add(diags, PF_DIAG_WARNING, path, lineno, t[0].col, line,
+				    "PortForwarder does not implement the OpenSSH option %s; "
+				    "it is ignored.",
+				    kw->name);
 		ret = 0;
 		break;
 	}
@@ -1044,23 +1044,23 @@ static pf_rc include_one(loader *L, const char *file, const char *inc_path, int 
 		return PF_E_NOMEM;
 	for (i = 0; i < L->depth; i++)
 		if (strcmp(L->stack[i], abs) == 0) {
-			pf_diags_add(L->diags, PF_DIAG_ERROR, inc_path, inc_line, inc_col, inc_text,
-				     "Include loop: %s is already being read (it includes "
-				     "itself, directly or through other files). Remove this "
-				     "Include.",
-				     file);
+			pf_diag_add(L->diags, PF_DIAG_ERROR, inc_path, inc_line, inc_col, inc_text,
+				    "Include loop: %s is already being read (it includes "
+				    "itself, directly or through other files). Remove this "
+				    "Include.",
+				    file);
 			goto out;
 		}
 	if (depth > L->max_depth) {
-		pf_diags_add(L->diags, PF_DIAG_ERROR, inc_path, inc_line, inc_col, inc_text,
-			     "Includes are nested more than %d levels deep; %s is not read.",
-			     L->max_depth, file);
+		pf_diag_add(L->diags, PF_DIAG_ERROR, inc_path, inc_line, inc_col, inc_text,
+			    "Includes are nested more than %d levels deep; %s is not read.",
+			    L->max_depth, file);
 		goto out;
 	}
 	if (L->files >= CFG_MAX_FILES) {
-		pf_diags_add(L->diags, PF_DIAG_ERROR, inc_path, inc_line, inc_col, inc_text,
-			     "More than %d files are included; %s is not read.", CFG_MAX_FILES,
-			     file);
+		pf_diag_add(L->diags, PF_DIAG_ERROR, inc_path, inc_line, inc_col, inc_text,
+			    "More than %d files are included; %s is not read.", CFG_MAX_FILES,
+			    file);
 		goto out;
 	}
 	pf_error_clear(&err);
@@ -1069,20 +1069,20 @@ static pf_rc include_one(loader *L, const char *file, const char *inc_path, int 
 		if (rc == PF_E_NOMEM)
 			goto out;
 		if (rc == PF_E_TOOBIG)
-			pf_diags_add(L->diags, PF_DIAG_ERROR, inc_path, inc_line, inc_col, inc_text,
-				     "Included file %s is larger than %u bytes; it cannot be a "
-				     "config file.",
-				     file, (unsigned)L->max_file);
+			pf_diag_add(L->diags, PF_DIAG_ERROR, inc_path, inc_line, inc_col, inc_text,
+				    "Included file %s is larger than %u bytes; it cannot be a "
+				    "config file.",
+				    file, (unsigned)L->max_file);
 		else
-			pf_diags_add(L->diags, PF_DIAG_ERROR, inc_path, inc_line, inc_col, inc_text,
-				     "Cannot read included file %s: %s", file, err.message);
+			pf_diag_add(L->diags, PF_DIAG_ERROR, inc_path, inc_line, inc_col, inc_text,
+				    "Cannot read included file %s: %s", file, err.message);
 		rc = PF_OK;
 		goto out;
 	}
 	if (L->total + len > CFG_MAX_TOTAL) {
-		pf_diags_add(L->diags, PF_DIAG_ERROR, inc_path, inc_line, inc_col, inc_text,
-			     "The included files add up to more than %u bytes; %s is not read.",
-			     (unsigned)CFG_MAX_TOTAL, file);
+		pf_diag_add(L->diags, PF_DIAG_ERROR, inc_path, inc_line, inc_col, inc_text,
+			    "The included files add up to more than %u bytes; %s is not read.",
+			    (unsigned)CFG_MAX_TOTAL, file);
 		goto out;
 	}
 	L->total += len;
@@ -1094,13 +1094,13 @@ static pf_rc include_one(loader *L, const char *file, const char *inc_path, int 
 		pf_diags *keep = L->diags;
 		pf_diags quiet;
 
-		pf_diags_init(&quiet);
+		pf_diag_init(&quiet);
 		L->diags = &quiet;
 		rc = load_text(L, file, data, len, parent, depth);
 		L->diags = keep;
 		if (quiet.errors > 0)
 			L->cfg->has_errors = 1;
-		pf_diags_free(&quiet);
+		pf_diag_free(&quiet);
 	} else {
 		char **nd = pf_reallocarray(L->done, L->n_done + 1, sizeof(*nd));
 		char *copy = pf_strdup(abs);
@@ -1145,20 +1145,20 @@ static pf_rc do_include(loader *L, const char *path, const char *dir, int lineno
 			if (pf_file_exists(full))
 				rc = include_one(L, full, path, lineno, 1, line, parent, depth + 1);
 			else
-				pf_diags_add(L->diags, PF_DIAG_NOTE, path, lineno, 1, line,
-					     "Include: %s does not exist; nothing included.", full);
+				pf_diag_add(L->diags, PF_DIAG_NOTE, path, lineno, 1, line,
+					    "Include: %s does not exist; nothing included.", full);
 		} else if (has_wildcard(full) && !has_wildcard(base)) {
-			pf_diags_add(L->diags, PF_DIAG_ERROR, path, lineno, 1, line,
-				     "Include: wildcards are only supported in the file name, "
-				     "not in folder names (%s).",
-				     e->args[a]);
+			pf_diag_add(L->diags, PF_DIAG_ERROR, path, lineno, 1, line,
+				    "Include: wildcards are only supported in the file name, "
+				    "not in folder names (%s).",
+				    e->args[a]);
 		} else if ((fdir = pf_path_dirname(full)) == NULL) {
 			rc = PF_E_NOMEM;
 		} else if (has_wildcard(fdir)) {
-			pf_diags_add(L->diags, PF_DIAG_ERROR, path, lineno, 1, line,
-				     "Include: wildcards are only supported in the file name, "
-				     "not in folder names (%s).",
-				     e->args[a]);
+			pf_diag_add(L->diags, PF_DIAG_ERROR, path, lineno, 1, line,
+				    "Include: wildcards are only supported in the file name, "
+				    "not in folder names (%s).",
+				    e->args[a]);
 		} else {
 			char **names = NULL;
 			size_t count = 0, k;
@@ -1187,9 +1187,8 @@ static pf_rc do_include(loader *L, const char *path, const char *dir, int lineno
 				pf_strv_free(names, count);
 			}
 			if (rc == PF_OK && matched == 0)
-				pf_diags_add(L->diags, PF_DIAG_NOTE, path, lineno, 1, line,
-					     "Include: no file matches %s; nothing included.",
-					     full);
+				pf_diag_add(L->diags, PF_DIAG_NOTE, path, lineno, 1, line,
+					    "Include: no file matches %s; nothing included.", full);
 		}
 		free(fdir);
 		free(full);
@@ -1213,7 +1212,7 @@ static pf_rc load_text(loader *L, const char *path, const char *data, size_t len
 		return rc;
 	if (cfg->encoding == NULL)
 		cfg->encoding = enc;
-	pf_diags_add(L->diags, PF_DIAG_VERBOSE, path, 0, 0, NULL, "Reading %s as %s.", path, enc);
+	pf_diag_add(L->diags, PF_DIAG_VERBOSE, path, 0, 0, NULL, "Reading %s as %s.", path, enc);
 	spath = keep_string(cfg, pf_strdup(path));
 	/* Relative Includes and IdentityFiles are relative to this folder;
 	 * absolute, so the result does not depend on the current folder. */
@@ -1242,10 +1241,10 @@ static pf_rc load_text(loader *L, const char *path, const char *data, size_t len
 		if (ll > CFG_MAX_LINE) {
 			char *head = pf_strndup(start, 200);
 
-			pf_diags_add(L->diags, PF_DIAG_ERROR, path, lineno, 1, head,
-				     "This line is %u bytes long; lines longer than %d bytes are "
-				     "not read. Is this really a config file?",
-				     (unsigned)ll, CFG_MAX_LINE);
+			pf_diag_add(L->diags, PF_DIAG_ERROR, path, lineno, 1, head,
+				    "This line is %u bytes long; lines longer than %d bytes are "
+				    "not read. Is this really a config file?",
+				    (unsigned)ll, CFG_MAX_LINE);
 			free(head);
 			cfg->has_errors = 1;
 			if (nl == NULL)
@@ -1255,12 +1254,12 @@ static pf_rc load_text(loader *L, const char *path, const char *data, size_t len
 		if (memchr(start, '\0', ll) != NULL) {
 			char *head = pf_strndup(start, ll); /* stops at the NUL */
 
-			pf_diags_add(L->diags, PF_DIAG_ERROR, path, lineno,
-				     cfg_utf8_col(start, (const char *)memchr(start, '\0', ll)),
-				     head,
-				     "This line contains a NUL byte, which a text file never has. "
-				     "If the file was saved as UTF-16 (\"Unicode\"), save it again "
-				     "as UTF-8.");
+			pf_diag_add(L->diags, PF_DIAG_ERROR, path, lineno,
+				    cfg_utf8_col(start, (const char *)memchr(start, '\0', ll)),
+				    head,
+				    "This line contains a NUL byte, which a text file never has. "
+				    "If the file was saved as UTF-16 (\"Unicode\"), save it again "
+				    "as UTF-8.");
 			free(head);
 			cfg->has_errors = 1;
 			if (nl == NULL)
@@ -1354,7 +1353,7 @@ static pf_rc load_common(const char *name, const char *data, size_t len, const p
 	pf_rc rc = PF_E_NOMEM;
 
 	memset(&L, 0, sizeof(L));
-	pf_diags_init(&local);
+	pf_diag_init(&local);
 	if (cfg == NULL)
 		goto out;
 	L.cfg = cfg;
@@ -1383,8 +1382,8 @@ static pf_rc load_common(const char *name, const char *data, size_t len, const p
 		rc = PF_E_CONFIG;
 out:
 	if (rc == PF_E_NOMEM) {
-		pf_diags_add(L.diags, PF_DIAG_ERROR, name, 0, 0, NULL,
-			     "Out of memory while reading the configuration.");
+		pf_diag_add(L.diags, PF_DIAG_ERROR, name, 0, 0, NULL,
+			    "Out of memory while reading the configuration.");
 		pf_config_free(cfg);
 		cfg = NULL;
 	}
@@ -1393,7 +1392,7 @@ out:
 	free(L.ignore_unknown);
 	pf_strv_free(L.done, L.n_done);
 	free(abs);
-	pf_diags_free(&local);
+	pf_diag_free(&local);
 	return rc;
 }
 
@@ -1416,16 +1415,16 @@ pf_rc pf_config_load(const char *path, const pf_config_opts *opts, pf_config **c
 	rc = pf_file_read(path, max, &data, &len, &err);
 	if (rc != PF_OK) {
 		if (rc == PF_E_TOOBIG)
-			pf_diags_add(diags, PF_DIAG_ERROR, path, 0, 0, NULL,
-				     "The file is larger than %u bytes, so it cannot be a config "
-				     "file. Check that you chose the right file.",
-				     (unsigned)max);
+			pf_diag_add(diags, PF_DIAG_ERROR, path, 0, 0, NULL,
+				    "The file is larger than %u bytes, so it cannot be a config "
+				    "file. Check that you chose the right file.",
+				    (unsigned)max);
 		else if (rc == PF_E_NOTFOUND)
-			pf_diags_add(diags, PF_DIAG_ERROR, path, 0, 0, NULL,
-				     "The config file does not exist. Check the name and folder.");
+			pf_diag_add(diags, PF_DIAG_ERROR, path, 0, 0, NULL,
+				    "The config file does not exist. Check the name and folder.");
 		else
-			pf_diags_add(diags, PF_DIAG_ERROR, path, 0, 0, NULL,
-				     "Cannot read the config file: %s", err.message);
+			pf_diag_add(diags, PF_DIAG_ERROR, path, 0, 0, NULL,
+				    "Cannot read the config file: %s", err.message);
 		return rc;
 	}
 	rc = load_common(path, data, len, opts, cfg, diags);

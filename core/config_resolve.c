@@ -528,10 +528,10 @@ static pf_rc fill(pf_host_config *hc, const pf_config *cfg, const rstate *st,
 		}
 		*slot = v;
 		if (*v == '\0') {
-			pf_diags_add(diags, PF_DIAG_ERROR, where_file(e), e ? e->line : 0, 0, NULL,
-				     "%s \"%s\" leaves no algorithm that PortForwarder supports. "
-				     "Remove the line or name a supported algorithm.",
-				     algos[i].name, e ? e->args[0] : "");
+			pf_diag_add(diags, PF_DIAG_ERROR, where_file(e), e ? e->line : 0, 0, NULL,
+				    "%s \"%s\" leaves no algorithm that PortForwarder supports. "
+				    "Remove the line or name a supported algorithm.",
+				    algos[i].name, e ? e->args[0] : "");
 			rc = PF_E_CONFIG;
 		}
 	}
@@ -627,7 +627,7 @@ pf_rc pf_config_resolve(const pf_config *cfg, const char *host, const pf_resolve
 	}
 out:
 	if (rc == PF_E_NOMEM)
-		pf_diags_add(diags, PF_DIAG_ERROR, "", 0, 0, NULL, "Out of memory.");
+		pf_diag_add(diags, PF_DIAG_ERROR, "", 0, 0, NULL, "Out of memory.");
 	pf_host_config_free(hc);
 	for (i = 0; over != NULL && i < opts->n_overrides; i++)
 		cfg_entry_clear(&over[i]);

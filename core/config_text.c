@@ -14,12 +14,12 @@
 
 /* ---- Diagnostics ---------------------------------------------------- */
 
-void pf_diags_init(pf_diags *d)
+void pf_diag_init(pf_diags *d)
 {
 	memset(d, 0, sizeof(*d));
 }
 
-void pf_diags_free(pf_diags *d)
+void pf_diag_free(pf_diags *d)
 {
 	size_t i;
 
@@ -85,8 +85,8 @@ int cfg_diags_room(const pf_diags *d, const char *path)
 	       diags_in_file(d, path ? path : "") < PF_DIAGS_MAX_PER_FILE;
 }
 
-pf_rc pf_diags_add(pf_diags *d, pf_diag_level level, const char *path, int line, int col,
-		   const char *text, const char *fmt, ...)
+pf_rc pf_diag_add(pf_diags *d, pf_diag_level level, const char *path, int line, int col,
+		  const char *text, const char *fmt, ...)
 {
 	pf_diag *it;
 	va_list ap;
@@ -322,18 +322,18 @@ pf_rc cfg_decode(const char *path, const char *data, size_t len, char **text, si
 
 		*encoding = be ? "UTF-16BE (BOM)" : "UTF-16LE (BOM)";
 		if (body % 2 != 0)
-			pf_diags_add(diags, PF_DIAG_ERROR, path, 0, 0, NULL,
-				     "The file ends in the middle of a UTF-16 character (it may "
-				     "be truncated); the last byte is ignored. Save it again "
-				     "with your editor.");
+			pf_diag_add(diags, PF_DIAG_ERROR, path, 0, 0, NULL,
+				    "The file ends in the middle of a UTF-16 character (it may "
+				    "be truncated); the last byte is ignored. Save it again "
+				    "with your editor.");
 		r = utf16_decode(u + 2, body / 2, be, text_len, &bad);
 		if (r == NULL)
 			return PF_E_NOMEM;
 		if (bad > 0)
-			pf_diags_add(diags, PF_DIAG_WARNING, path, 0, 0, NULL,
-				     "%d broken UTF-16 character(s) were replaced by U+FFFD. "
-				     "Save the file again with your editor.",
-				     bad);
+			pf_diag_add(diags, PF_DIAG_WARNING, path, 0, 0, NULL,
+				    "%d broken UTF-16 character(s) were replaced by U+FFFD. "
+				    "Save the file again with your editor.",
+				    bad);
 		*text = r;
 		return PF_OK;
 	}
@@ -367,9 +367,9 @@ pf_rc cfg_decode(const char *path, const char *data, size_t len, char **text, si
 	r = utf8_repair(data, len, text_len);
 	if (r == NULL)
 		return PF_E_NOMEM;
-	pf_diags_add(diags, PF_DIAG_WARNING, path, 0, 0, NULL,
-		     "The file is neither valid UTF-8 nor Shift_JIS; unreadable characters were "
-		     "replaced. Save it as UTF-8 with your editor.");
+	pf_diag_add(diags, PF_DIAG_WARNING, path, 0, 0, NULL,
+		    "The file is neither valid UTF-8 nor Shift_JIS; unreadable characters were "
+		    "replaced. Save it as UTF-8 with your editor.");
 	*text = r;
 	return PF_OK;
 }
@@ -594,8 +594,8 @@ int cfg_algo_check(cfg_algo_kind kind, const char *value, const char *path, int 
 	if (*p == '+' || *p == '^')
 		p++;
 	if (*p == '\0') {
-		pf_diags_add(diags, PF_DIAG_ERROR, path, line, col, text,
-			     "%s needs a comma-separated list of names.", kwname);
+		pf_diag_add(diags, PF_DIAG_ERROR, path, line, col, text,
+			    "%s needs a comma-separated list of names.", kwname);
 		return -1;
 	}
 	while (*p) {
@@ -604,16 +604,16 @@ int cfg_algo_check(cfg_algo_kind kind, const char *value, const char *path, int 
 		const algo_name *a = algo_lookup(kind, p, n);
 
 		if (a == NULL) {
-			pf_diags_add(diags, PF_DIAG_ERROR, path, line, col, text,
-				     "Unknown %s \"%.*s\" in %s. Check the spelling; names are "
-				     "separated by commas without spaces.",
-				     algo_what(kind), (int)n, p, kwname);
+			pf_diag_add(diags, PF_DIAG_ERROR, path, line, col, text,
+				    "Unknown %s \"%.*s\" in %s. Check the spelling; names are "
+				    "separated by commas without spaces.",
+				    algo_what(kind), (int)n, p, kwname);
 			ret = -1;
 		} else if (!a->ok) {
-			pf_diags_add(diags, PF_DIAG_WARNING, path, line, col, text,
-				     "PortForwarder does not support the %s \"%s\"; it is left "
-				     "out of %s.",
-				     algo_what(kind), a->name, kwname);
+			pf_diag_add(diags, PF_DIAG_WARNING, path, line, col, text,
+				    "PortForwarder does not support the %s \"%s\"; it is left "
+				    "out of %s.",
+				    algo_what(kind), a->name, kwname);
 		}
 		p += n;
 		if (*p == ',')

@@ -222,9 +222,9 @@ static pf_rc resolve_hop(pf_session *s, const pf_config *cfg, const hop *h, pf_h
 		ro.n_overrides = 2;
 	}
 	ro.user = h->user[0] ? h->user : NULL;
-	pf_diags_init(&d);
+	pf_diag_init(&d);
 	rc = pf_config_resolve(cfg, h->host, &ro, out, &d);
-	pf_diags_free(&d);
+	pf_diag_free(&d);
 	if (rc != PF_OK)
 		return pf_error_set(err, PF_E_CONFIG,
 				    "The jump host %s (ProxyJump) has unusable settings.", h->host);
@@ -284,15 +284,15 @@ pf_rc pfi_jump_open(pf_session *s, pf_socket *out, pf_error *err)
 		if (*p == ',')
 			p++;
 	}
-	pf_diags_init(&d);
+	pf_diag_init(&d);
 	if (main_hc->config_path != NULL &&
 	    pf_config_load(main_hc->config_path, NULL, &cfg, &d) != PF_OK) {
-		pf_diags_free(&d);
+		pf_diag_free(&d);
 		pf_config_free(cfg);
 		return pf_error_set(err, PF_E_CONFIG, "Cannot read %s again for the jump hosts.",
 				    main_hc->config_path);
 	}
-	pf_diags_free(&d);
+	pf_diag_free(&d);
 	for (i = 0; i < n && rc == PF_OK; i++)
 		rc = resolve_hop(s, cfg, &hops[i], &hcs[i], err);
 	pf_config_free(cfg);

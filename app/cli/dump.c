@@ -63,7 +63,7 @@ int pf_cli_resolve(const pf_cli_opts *opts, FILE *err, pf_host_config **hc)
 	pf_rc rc;
 
 	*hc = NULL;
-	pf_diags_init(&diags);
+	pf_diag_init(&diags);
 	path = config_to_read(opts, &none);
 	if (path == NULL && !none) {
 		fputs("pf: out of memory\n", err);
@@ -95,7 +95,7 @@ int pf_cli_resolve(const pf_cli_opts *opts, FILE *err, pf_host_config **hc)
 	status = 0;
 out:
 	pf_config_free(cfg);
-	pf_diags_free(&diags);
+	pf_diag_free(&diags);
 	free(path);
 	return status;
 }

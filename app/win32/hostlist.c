@@ -64,7 +64,7 @@ int HostList_Fill(pf_app *app, HWND combo, const wchar_t *config, const wchar_t 
 	int result = -1, r;
 	const wchar_t *base;
 
-	pf_diags_init(&diags);
+	pf_diag_init(&diags);
 	/* What the person typed stays when nothing else is to be selected. */
 	GetWindowTextW(combo, keep, PF_HOST_LEN);
 	SendMessageW(combo, CB_RESETCONTENT, 0, 0);
@@ -137,7 +137,7 @@ recent:
 	}
 	pf_host_profiles_free(profiles, nprof);
 	pf_config_free(cfg);
-	pf_diags_free(&diags);
+	pf_diag_free(&diags);
 	free(path);
 	return result;
 }

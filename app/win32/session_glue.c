@@ -96,7 +96,7 @@ static int glue_connect(pf_app *app, const wchar_t *config, const wchar_t *host)
 		pf_session_free(c->s);
 		c->s = NULL;
 	}
-	pf_diags_init(&d);
+	pf_diag_init(&d);
 	memset(&ro, 0, sizeof(ro));
 	host8 = pf_wide_to_utf8(host);
 	cfg_path = config != NULL && config[0] != L'\0' ? pf_wide_to_utf8(config) : NULL;
@@ -117,8 +117,8 @@ static int glue_connect(pf_app *app, const wchar_t *config, const wchar_t *host)
 			App_LogId(app, PF_LOG_ERROR, host, IDS_ERR_CONFIG_UNUSABLE);
 			goto out;
 		}
-		pf_diags_free(&d);
-		pf_diags_init(&d);
+		pf_diag_free(&d);
+		pf_diag_init(&d);
 	}
 	rc = pf_config_resolve(cfg, name, &ro, &hc, &d);
 	log_diags(app, host, &d);
@@ -151,7 +151,7 @@ static int glue_connect(pf_app *app, const wchar_t *config, const wchar_t *host)
 out:
 	pf_host_config_free(hc);
 	pf_config_free(cfg);
-	pf_diags_free(&d);
+	pf_diag_free(&d);
 	free(cfg_path);
 	free(host8);
 	return ret;

@@ -37,7 +37,7 @@ static void resolve(const pf_config *cfg, const char *host, const char *user)
 	ro.user = user;
 	ro.overrides = over;
 	ro.n_overrides = user ? 3 : 0;
-	pf_diags_init(&d);
+	pf_diag_init(&d);
 	if (pf_config_resolve(cfg, host, &ro, &hc, &d) == PF_OK) {
 		char *s = pf_host_config_dump(hc);
 
@@ -46,7 +46,7 @@ static void resolve(const pf_config *cfg, const char *host, const char *user)
 		free(s);
 	}
 	pf_host_config_free(hc);
-	pf_diags_free(&d);
+	pf_diag_free(&d);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char host[64];
 	pf_rc rc;
 
-	pf_diags_init(&d);
+	pf_diag_init(&d);
 	rc = pf_config_load_buffer("/nonexistent-pf-fuzz/config.txt", data, size, NULL, &cfg, &d);
 	if ((rc == PF_OK || rc == PF_E_CONFIG) != (cfg != NULL))
 		abort();
@@ -82,6 +82,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			pf_host_profiles_free(pl, np);
 	}
 	pf_config_free(cfg);
-	pf_diags_free(&d);
+	pf_diag_free(&d);
 	return 0;
 }

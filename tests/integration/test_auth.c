@@ -43,14 +43,14 @@ static pf_rc session_once(test_ui *ui, const char *host, pf_error *err)
 	pf_diags d;
 	pf_rc rc;
 
-	pf_diags_init(&d);
+	pf_diag_init(&d);
 	if (pf_config_load(cfgpath, NULL, &cfg, &d) != PF_OK ||
 	    pf_config_resolve(cfg, host, NULL, &hc, &d) != PF_OK) {
-		pf_diags_free(&d);
+		pf_diag_free(&d);
 		pf_config_free(cfg);
 		return PF_E_CONFIG;
 	}
-	pf_diags_free(&d);
+	pf_diag_free(&d);
 	pf_config_free(cfg);
 	if (pf_session_start(hc, &ui->ui, NULL, &s, err) != PF_OK)
 		return PF_E_INTERNAL;

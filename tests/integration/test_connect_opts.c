@@ -41,7 +41,7 @@ static pf_rc run(test_ui *ui, pf_error *err, uint64_t *ms)
 	pf_rc rc = PF_E_INTERNAL;
 	uint64_t t0 = pf_time_ms();
 
-	pf_diags_init(&d);
+	pf_diag_init(&d);
 	if (pf_config_load(cfgpath, NULL, &cfg, &d) == PF_OK &&
 	    pf_config_resolve(cfg, "test", NULL, &hc, &d) == PF_OK &&
 	    pf_session_start(hc, &ui->ui, NULL, &s, err) == PF_OK) {
@@ -59,7 +59,7 @@ static pf_rc run(test_ui *ui, pf_error *err, uint64_t *ms)
 	if (ms != NULL)
 		*ms = pf_time_ms() - t0;
 	pf_session_free(s);
-	pf_diags_free(&d);
+	pf_diag_free(&d);
 	pf_config_free(cfg);
 	return rc;
 }

@@ -134,7 +134,7 @@ pf_host_config *test_load_host(const char *path, const char *host)
 	pf_diags d;
 	size_t i;
 
-	pf_diags_init(&d);
+	pf_diag_init(&d);
 	if (pf_config_load(path, NULL, &cfg, &d) == PF_OK)
 		pf_config_resolve(cfg, host, NULL, &hc, &d);
 	for (i = 0; i < d.count; i++) {
@@ -144,7 +144,7 @@ pf_host_config *test_load_host(const char *path, const char *host)
 			fprintf(stderr, "%s\n", m);
 		free(m);
 	}
-	pf_diags_free(&d);
+	pf_diag_free(&d);
 	pf_config_free(cfg);
 	return hc;
 }

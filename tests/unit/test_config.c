@@ -367,7 +367,7 @@ static void do_load(runstate *rs)
 	if (rs->loaded)
 		return;
 	rs->loaded = 1;
-	pf_diags_init(&rs->load_diags);
+	pf_diag_init(&rs->load_diags);
 	rs->load_rc = pf_config_load(rs->main_file, NULL, &rs->cfg, &rs->load_diags);
 }
 
@@ -382,7 +382,7 @@ static void do_run(runstate *rs, const char *args)
 	do_load(rs);
 	pf_host_config_free(rs->hc);
 	rs->hc = NULL;
-	pf_diags_free(&rs->run_diags);
+	pf_diag_free(&rs->run_diags);
 	memset(fwds, 0, sizeof(fwds));
 	for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
 		if (strcmp(tok, "-u") == 0)
@@ -575,8 +575,8 @@ static void run_case(const char *dir_base, const char *name, const char *data, s
 		check_report(ok, casename, 0, "no unexpected diagnostics");
 	}
 	pf_host_config_free(rs.hc);
-	pf_diags_free(&rs.run_diags);
-	pf_diags_free(&rs.load_diags);
+	pf_diag_free(&rs.run_diags);
+	pf_diag_free(&rs.load_diags);
 	pf_config_free(rs.cfg);
 	free(rs.main_file);
 	for (i = 0; i < nsec; i++) {
@@ -635,7 +635,7 @@ static void test_huge_file(void)
 	pf_diags d;
 	uint64_t t0;
 
-	pf_diags_init(&d);
+	pf_diag_init(&d);
 	CHECK(f != NULL);
 	if (f == NULL)
 		goto out;
@@ -652,7 +652,7 @@ static void test_huge_file(void)
 	CHECK(d.count == 1 && strstr(d.items[0].message, "larger than") != NULL);
 out:
 	remove(path);
-	pf_diags_free(&d);
+	pf_diag_free(&d);
 	free(path);
 }
 
@@ -666,7 +666,7 @@ static void test_long_lines(void)
 	pf_diags d;
 	uint64_t t0;
 
-	pf_diags_init(&d);
+	pf_diag_init(&d);
 	if (!CHECK(data != NULL))
 		return;
 	strcpy(data, "Host a\n#");
@@ -685,7 +685,7 @@ static void test_long_lines(void)
 	CHECK(hc != NULL && hc->port == 2222);
 	pf_host_config_free(hc);
 	pf_config_free(cfg);
-	pf_diags_free(&d);
+	pf_diag_free(&d);
 	remove(path);
 	free(path);
 	free(data);
@@ -700,7 +700,7 @@ static void test_many_errors(void)
 	pf_diags d;
 	uint64_t t0;
 
-	pf_diags_init(&d);
+	pf_diag_init(&d);
 	for (i = 0; i < n; i++)
 		buf_add(&b, "Bogus line\n", 11);
 	t0 = pf_time_ms();
@@ -709,7 +709,7 @@ static void test_many_errors(void)
 	CHECK_INT(d.count, PF_DIAGS_MAX_PER_FILE + 1); /* incl. encoding + "too many" */
 	CHECK_INT(d.errors, n);
 	pf_config_free(cfg);
-	pf_diags_free(&d);
+	pf_diag_free(&d);
 	free(b.p);
 }
 
@@ -761,7 +761,7 @@ static void test_random_bytes(void)
 				data[i] = (unsigned char)(" \t\n=#\"ahLP*!:[]/0123456789"[data[i] %
 											  27]);
 		}
-		pf_diags_init(&d);
+		pf_diag_init(&d);
 		pf_config_load_buffer("random.txt", data, len, NULL, &cfg, &d);
 		if (cfg != NULL && pf_config_resolve(cfg, "a", NULL, &hc, NULL) == PF_OK) {
 			char *s = pf_host_config_dump(hc);
@@ -771,7 +771,7 @@ static void test_random_bytes(void)
 		}
 		pf_host_config_free(hc);
 		pf_config_free(cfg);
-		pf_diags_free(&d);
+		pf_diag_free(&d);
 	}
 	CHECK(1);
 }
@@ -795,12 +795,12 @@ static void test_not_found(void)
 	pf_config *cfg = NULL;
 	pf_diags d;
 
-	pf_diags_init(&d);
+	pf_diag_init(&d);
 	CHECK_INT(pf_config_load("data/config/no-such-file.txt", NULL, &cfg, &d), PF_E_NOTFOUND);
 	CHECK(cfg == NULL);
 	CHECK(d.count == 1 && d.items[0].level == PF_DIAG_ERROR &&
 	      strstr(d.items[0].message, "does not exist") != NULL);
-	pf_diags_free(&d);
+	pf_diag_free(&d);
 }
 
 static void test_diag_format(void)
@@ -808,12 +808,12 @@ static void test_diag_format(void)
 	pf_diags d;
 	char *s;
 
-	pf_diags_init(&d);
-	pf_diags_add(&d, PF_DIAG_ERROR, "config.txt", 3, 5, "  Port x", "Bad %s.", "port");
+	pf_diag_init(&d);
+	pf_diag_add(&d, PF_DIAG_ERROR, "config.txt", 3, 5, "  Port x", "Bad %s.", "port");
 	s = pf_diag_format(&d.items[0]);
 	CHECK_STR(s, "config.txt:3:5: error: Bad port.\n    3 |   Port x");
 	free(s);
-	pf_diags_free(&d);
+	pf_diag_free(&d);
 }
 
 int main(void)

@@ -52,8 +52,8 @@ typedef struct pf_diag {
 	char *message; /* a sentence for the user: what is wrong, what to do */
 } pf_diag;
 
-/* A growing list of diagnostics. Zero-initialise (or pf_diags_init) before
- * use; pf_diags_free releases it. At most PF_DIAGS_MAX_PER_FILE are kept
+/* A growing list of diagnostics. Zero-initialise (or pf_diag_init) before
+ * use; pf_diag_free releases it. At most PF_DIAGS_MAX_PER_FILE are kept
  * per file (then one "too many problems" note) and PF_DIAGS_MAX_TOTAL in
  * all; `errors` and `warnings` count every one, kept or not. */
 #define PF_DIAGS_MAX_PER_FILE 200
@@ -64,11 +64,11 @@ typedef struct pf_diags {
 	size_t errors, warnings;
 } pf_diags;
 
-void pf_diags_init(pf_diags *d);
-void pf_diags_free(pf_diags *d);
+void pf_diag_init(pf_diags *d);
+void pf_diag_free(pf_diags *d);
 /* Add one (copies the strings); returns PF_E_NOMEM or PF_OK. */
-pf_rc pf_diags_add(pf_diags *d, pf_diag_level level, const char *path, int line, int col,
-		   const char *text, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+pf_rc pf_diag_add(pf_diags *d, pf_diag_level level, const char *path, int line, int col,
+		  const char *text, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 /* "error", "warning", "note", "verbose" (static). */
 const char *pf_diag_level_name(pf_diag_level level);
 /* "path:line:col: level: message" and, when there is one, a second line

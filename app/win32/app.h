@@ -41,7 +41,7 @@ typedef struct pf_conn_view {
 } pf_conn_view;
 
 /* Frees a view and everything in it; NULL is fine. */
-void conn_view_free(pf_conn_view *v);
+void UiWin32_FreeConnView(pf_conn_view *v);
 
 /* What the session glue (written with the session core) provides. Every
  * function is called on the window thread and must not block for long.
@@ -49,7 +49,7 @@ void conn_view_free(pf_conn_view *v);
 typedef struct pf_app_ops {
 	/* Start (or restart) the connection to `host` (a Host profile or
 	 * user@host) using the config file `config` ("" when none). Returns 0
-	 * when started; otherwise it has logged why (App_Log). */
+	 * when started; otherwise it has logged why (LogView_Add). */
 	int (*connect)(pf_app *app, const wchar_t *config, const wchar_t *host);
 	/* Disconnect the connection named `name` (pf_status.conn_name). */
 	void (*disconnect)(pf_app *app, const wchar_t *name);
@@ -125,10 +125,10 @@ struct pf_app {
  * UI language (Japanese -> ja), else English. */
 LANGID Lang_Choose(const wchar_t *setting);
 /* Load a string resource into buf (empty string if missing); returns buf. */
-const wchar_t *app_string(pf_app *app, UINT id, wchar_t *buf, int size);
+const wchar_t *Lang_String(pf_app *app, UINT id, wchar_t *buf, int size);
 /* Load string resource `id` and format it like swprintf (%ls for strings,
  * %u, %d); returns buf. */
-wchar_t *app_format(pf_app *app, wchar_t *buf, int size, UINT id, ...);
+wchar_t *Lang_Format(pf_app *app, wchar_t *buf, int size, UINT id, ...);
 /* Modal dialog / modeless dialog from the template in app->lang. */
 INT_PTR Lang_DialogBox(pf_app *app, UINT id, HWND owner, DLGPROC proc, LPARAM lp);
 HWND Lang_CreateDialog(pf_app *app, UINT id, HWND owner, DLGPROC proc, LPARAM lp);
@@ -149,14 +149,14 @@ void MainWnd_LoadConfig(pf_app *app);
  * Takes ownership of `v`. */
 void MainWnd_OnStatus(pf_app *app, pf_conn_view *v);
 /* "Connected", "Reconnecting in 5 s", "Failed: <why>" for a connection. */
-const wchar_t *App_ConnStateText(pf_app *app, const pf_conn_view *v, wchar_t *buf, int size);
+const wchar_t *MainWnd_ConnStateText(pf_app *app, const pf_conn_view *v, wchar_t *buf, int size);
 /* The connection by name, or NULL. */
-pf_conn_view *App_FindConn(pf_app *app, const wchar_t *name);
+pf_conn_view *MainWnd_FindConn(pf_app *app, const wchar_t *name);
 /* The host text of the combo (trimmed) into buf. */
 void MainWnd_GetHost(pf_app *app, wchar_t *buf, int size);
 /* Connect / disconnect a host (from the button or the tray menu). */
-void App_Connect(pf_app *app, const wchar_t *host);
-void App_Disconnect(pf_app *app, const wchar_t *host);
+void MainWnd_Connect(pf_app *app, const wchar_t *host);
+void MainWnd_Disconnect(pf_app *app, const wchar_t *host);
 
 /* ---- Key generation (keygendlg.c) ---- */
 
@@ -195,9 +195,9 @@ void Tray_Free(pf_app *app);
 
 /* Append one line (copied) to the log and the view if the filter shows it.
  * conn may be NULL. */
-void App_Log(pf_app *app, pf_log_level level, const wchar_t *conn, const wchar_t *text);
+void LogView_Add(pf_app *app, pf_log_level level, const wchar_t *conn, const wchar_t *text);
 /* The same with a string resource as format. */
-void App_LogId(pf_app *app, pf_log_level level, const wchar_t *conn, UINT id, ...);
+void LogView_AddId(pf_app *app, pf_log_level level, const wchar_t *conn, UINT id, ...);
 /* Refill the view from the ring with the current filter. */
 void LogView_Refill(pf_app *app);
 /* Fill the level filter combo and select app->log_filter. */

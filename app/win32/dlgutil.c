@@ -64,7 +64,7 @@ void Dlg_SetReason(HWND dlg, pf_app *app, const pf_secret_ask *req)
 	if (req->reason != NULL && req->reason[0] != L'\0')
 		lstrcpynW(reason, req->reason, 256);
 	else
-		app_string(app, IDS_DEFAULT_REASON, reason, 256);
+		Lang_String(app, IDS_DEFAULT_REASON, reason, 256);
 	/* The core's reasons may end in a full stop already. */
 	{
 		size_t n = wcslen(reason);
@@ -72,7 +72,7 @@ void Dlg_SetReason(HWND dlg, pf_app *app, const pf_secret_ask *req)
 		if (n > 0 && (reason[n - 1] == L'.' || reason[n - 1] == 0x3002))
 			reason[n - 1] = L'\0';
 	}
-	app_format(app, line, 512, IDS_PASS_REASON, reason, req->attempt);
+	Lang_Format(app, line, 512, IDS_PASS_REASON, reason, req->attempt);
 	SetDlgItemTextW(dlg, IDC_DLG_REASON, line);
 }
 

@@ -19,25 +19,25 @@ static void fill(HWND dlg, pf_app *app, const pf_hostkey_ask *req)
 	HICON icon;
 
 	SetDlgItemTextW(dlg, IDC_HK_HOST, or_empty(req->host));
-	app_format(app, buf, 64, IDS_HK_PORT_FMT, req->port);
+	Lang_Format(app, buf, 64, IDS_HK_PORT_FMT, req->port);
 	SetDlgItemTextW(dlg, IDC_HK_PORT, buf);
 	SetDlgItemTextW(dlg, IDC_HK_TYPE, or_empty(req->key_type));
 	SetDlgItemTextW(dlg, IDC_HK_FP, or_empty(req->fingerprint));
 	if (req->state == PF_HOSTKEY_CHANGED) {
 		SetDlgItemTextW(dlg, IDC_HK_OLD_TYPE, or_empty(req->old_key_type));
 		SetDlgItemTextW(dlg, IDC_HK_OLD_FP, or_empty(req->old_fingerprint));
-		app_format(app, buf, 1024, IDS_HK_FILE_FMT, or_empty(req->known_hosts_path),
-			   req->old_line);
+		Lang_Format(app, buf, 1024, IDS_HK_FILE_FMT, or_empty(req->known_hosts_path),
+			    req->old_line);
 		SetDlgItemTextW(dlg, IDC_HK_FILE, buf);
 		icon = LoadIconW(NULL, IDI_WARNING);
 		MessageBeep(MB_ICONWARNING);
 	} else {
 		SetDlgItemTextW(dlg, IDC_HK_FILE, or_empty(req->known_hosts_path));
 		if (req->state == PF_HOSTKEY_OTHER_TYPE)
-			app_format(app, buf, 1024, IDS_HK_OTHER_Q, or_empty(req->host),
-				   or_empty(req->known_hosts_path), req->old_line);
+			Lang_Format(app, buf, 1024, IDS_HK_OTHER_Q, or_empty(req->host),
+				    or_empty(req->known_hosts_path), req->old_line);
 		else
-			app_format(app, buf, 1024, IDS_HK_UNKNOWN_Q, or_empty(req->host));
+			Lang_Format(app, buf, 1024, IDS_HK_UNKNOWN_Q, or_empty(req->host));
 		SetDlgItemTextW(dlg, IDC_HK_QUESTION, buf);
 		icon = LoadIconW(NULL,
 				 req->state == PF_HOSTKEY_OTHER_TYPE ? IDI_WARNING : IDI_QUESTION);

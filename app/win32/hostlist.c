@@ -40,7 +40,7 @@ static void log_diags(pf_app *app, const pf_diags *d)
 		wchar_t *w = s != NULL ? pf_utf8_to_wide(s) : NULL;
 
 		if (w != NULL)
-			App_Log(app, diag_log_level(d->items[i].level), NULL, w);
+			LogView_Add(app, diag_log_level(d->items[i].level), NULL, w);
 		free(w);
 		free(s);
 	}
@@ -70,7 +70,7 @@ int HostList_Fill(pf_app *app, HWND combo, const wchar_t *config, const wchar_t 
 	SendMessageW(combo, CB_RESETCONTENT, 0, 0);
 
 	if (config == NULL || config[0] == L'\0') {
-		set_status(app, app_string(app, IDS_CONFIG_NONE, msg, 1024));
+		set_status(app, Lang_String(app, IDS_CONFIG_NONE, msg, 1024));
 		goto recent;
 	}
 	base = wcsrchr(config, L'\\');
@@ -81,9 +81,9 @@ int HostList_Fill(pf_app *app, HWND combo, const wchar_t *config, const wchar_t 
 	rc = pf_config_load(path, NULL, &cfg, &diags);
 	if (rc == PF_E_NOTFOUND ||
 	    (cfg == NULL && GetFileAttributesW(config) == INVALID_FILE_ATTRIBUTES)) {
-		app_format(app, msg, 1024, IDS_CONFIG_MISSING, config);
+		Lang_Format(app, msg, 1024, IDS_CONFIG_MISSING, config);
 		set_status(app, msg);
-		App_Log(app, PF_LOG_ERROR, NULL, msg);
+		LogView_Add(app, PF_LOG_ERROR, NULL, msg);
 		goto recent;
 	}
 	log_diags(app, &diags);
@@ -108,16 +108,16 @@ int HostList_Fill(pf_app *app, HWND combo, const wchar_t *config, const wchar_t 
 	}
 	result = (int)nprof;
 	if (rc == PF_E_CONFIG) {
-		app_format(app, msg, 1024, IDS_CONFIG_ERRORS, base, (unsigned)diags.errors);
+		Lang_Format(app, msg, 1024, IDS_CONFIG_ERRORS, base, (unsigned)diags.errors);
 		set_status(app, msg);
 	} else if (nprof == 0) {
-		app_format(app, msg, 1024, IDS_CONFIG_NOHOSTS, base);
+		Lang_Format(app, msg, 1024, IDS_CONFIG_NOHOSTS, base);
 		set_status(app, msg);
-		App_Log(app, PF_LOG_INFO, NULL, msg);
+		LogView_Add(app, PF_LOG_INFO, NULL, msg);
 	} else {
-		App_LogId(app, PF_LOG_INFO, NULL, IDS_CONFIG_LOADED, base, (unsigned)nprof);
+		LogView_AddId(app, PF_LOG_INFO, NULL, IDS_CONFIG_LOADED, base, (unsigned)nprof);
 		if (app->nconns == 0)
-			set_status(app, app_string(app, IDS_STATUS_IDLE, msg, 1024));
+			set_status(app, Lang_String(app, IDS_STATUS_IDLE, msg, 1024));
 	}
 
 recent:

@@ -85,7 +85,7 @@ static void on_init(HWND dlg, kg_ctx *c)
 	SetWindowLongPtrW(dlg, DWLP_USER, (LONG_PTR)c);
 	for (i = 0; i < KG_NTYPES; i++)
 		SendDlgItemMessageW(dlg, IDC_KG_TYPE, CB_ADDSTRING, 0,
-				    (LPARAM)app_string(c->app, kg_types[i].name, buf, 256));
+				    (LPARAM)Lang_String(c->app, kg_types[i].name, buf, 256));
 	SendDlgItemMessageW(dlg, IDC_KG_TYPE, CB_SETCURSEL, 0, 0);
 	comment = pf_asprintf("%s@%s", user && user[0] ? user : "user",
 			      host && host[0] ? host : "pc");
@@ -107,7 +107,7 @@ static int ask(HWND dlg, kg_ctx *c, const wchar_t *text, UINT flags)
 {
 	wchar_t title[128];
 
-	return MessageBoxW(dlg, text, app_string(c->app, IDS_KG_TITLE, title, 128), flags);
+	return MessageBoxW(dlg, text, Lang_String(c->app, IDS_KG_TITLE, title, 128), flags);
 }
 
 static void generate(HWND dlg, kg_ctx *c)
@@ -125,11 +125,12 @@ static void generate(HWND dlg, kg_ctx *c)
 	GetDlgItemTextW(dlg, IDC_KG_PASS2, p2, KG_PASS_MAX);
 	GetDlgItemTextW(dlg, IDC_KG_COMMENT, comment, 512);
 	if (wcscmp(p1, p2) != 0) {
-		ask(dlg, c, app_string(c->app, IDS_KG_MISMATCH, msg, 2048), MB_OK | MB_ICONWARNING);
+		ask(dlg, c, Lang_String(c->app, IDS_KG_MISMATCH, msg, 2048),
+		    MB_OK | MB_ICONWARNING);
 		SetFocus(GetDlgItem(dlg, IDC_KG_PASS1));
 		goto out;
 	}
-	if (p1[0] == L'\0' && ask(dlg, c, app_string(c->app, IDS_KG_EMPTY_WARN, msg, 2048),
+	if (p1[0] == L'\0' && ask(dlg, c, Lang_String(c->app, IDS_KG_EMPTY_WARN, msg, 2048),
 				  MB_YESNO | MB_DEFBUTTON2 | MB_ICONWARNING) != IDYES)
 		goto out;
 	pass = pf_wide_to_utf8(p1);
@@ -143,7 +144,7 @@ static void generate(HWND dlg, kg_ctx *c)
 	prm.comment = ucomment;
 	prm.passphrase = pass;
 	if (pf_keygen_exists(upath)) {
-		app_format(c->app, msg, 2048, IDS_KG_OVERWRITE, c->path);
+		Lang_Format(c->app, msg, 2048, IDS_KG_OVERWRITE, c->path);
 		if (ask(dlg, c, msg, MB_YESNO | MB_DEFBUTTON2 | MB_ICONQUESTION) != IDYES)
 			goto out;
 		prm.overwrite = 1;
@@ -152,7 +153,7 @@ static void generate(HWND dlg, kg_ctx *c)
 	if (pf_keygen_generate(upath, &prm, &res, &err) != PF_OK) {
 		SetCursor(old);
 		w = pf_utf8_to_wide(err.message);
-		app_format(c->app, msg, 2048, IDS_KG_FAILED, w != NULL ? w : L"");
+		Lang_Format(c->app, msg, 2048, IDS_KG_FAILED, w != NULL ? w : L"");
 		ask(dlg, c, msg, MB_OK | MB_ICONERROR);
 		goto out;
 	}
@@ -170,11 +171,11 @@ static void generate(HWND dlg, kg_ctx *c)
 	}
 	w = pf_utf8_to_wide(res.pub_path);
 	if (w != NULL) {
-		SetDlgItemTextW(dlg, IDC_KG_SEND, app_format(c->app, msg, 2048, IDS_KG_SEND, w));
+		SetDlgItemTextW(dlg, IDC_KG_SEND, Lang_Format(c->app, msg, 2048, IDS_KG_SEND, w));
 		free(w);
 	}
 	w = pf_utf8_to_wide(res.fingerprint);
-	App_LogId(c->app, PF_LOG_INFO, NULL, IDS_KG_LOG, c->path, w != NULL ? w : L"");
+	LogView_AddId(c->app, PF_LOG_INFO, NULL, IDS_KG_LOG, c->path, w != NULL ? w : L"");
 	EnableWindow(GetDlgItem(dlg, IDC_KG_COPY), TRUE);
 	SetDlgItemTextW(dlg, IDC_KG_PASS1, L"");
 	SetDlgItemTextW(dlg, IDC_KG_PASS2, L"");

@@ -49,7 +49,7 @@ static int load_string_lang(HINSTANCE inst, LANGID lang, UINT id, wchar_t *buf, 
 	return len;
 }
 
-const wchar_t *app_string(pf_app *app, UINT id, wchar_t *buf, int size)
+const wchar_t *Lang_String(pf_app *app, UINT id, wchar_t *buf, int size)
 {
 	if (size <= 0)
 		return buf;
@@ -63,12 +63,12 @@ const wchar_t *app_string(pf_app *app, UINT id, wchar_t *buf, int size)
 	return buf;
 }
 
-wchar_t *app_format(pf_app *app, wchar_t *buf, int size, UINT id, ...)
+wchar_t *Lang_Format(pf_app *app, wchar_t *buf, int size, UINT id, ...)
 {
 	wchar_t fmt[1024];
 	va_list ap;
 
-	app_string(app, id, fmt, 1024);
+	Lang_String(app, id, fmt, 1024);
 	va_start(ap, id);
 	/* The formats are our own resources (%ls, %u, %d only). */
 	if (_vsnwprintf(buf, (size_t)size, fmt, ap) < 0)

@@ -33,7 +33,7 @@ static void view_append(HWND view, const wchar_t *text)
 	SendMessageW(view, EM_REPLACESEL, FALSE, (LPARAM)L"\r\n");
 }
 
-void App_Log(pf_app *app, pf_log_level level, const wchar_t *conn, const wchar_t *text)
+void LogView_Add(pf_app *app, pf_log_level level, const wchar_t *conn, const wchar_t *text)
 {
 	SYSTEMTIME t;
 	size_t len, slot, newlines = 0;
@@ -85,18 +85,18 @@ void App_Log(pf_app *app, pf_log_level level, const wchar_t *conn, const wchar_t
 		view_append(view, line);
 }
 
-void App_LogId(pf_app *app, pf_log_level level, const wchar_t *conn, UINT id, ...)
+void LogView_AddId(pf_app *app, pf_log_level level, const wchar_t *conn, UINT id, ...)
 {
 	wchar_t fmt[1024], buf[2048];
 	va_list ap;
 
-	app_string(app, id, fmt, 1024);
+	Lang_String(app, id, fmt, 1024);
 	va_start(ap, id);
 	if (_vsnwprintf(buf, 2048, fmt, ap) < 0)
 		buf[2047] = L'\0';
 	va_end(ap);
 	buf[2047] = L'\0';
-	App_Log(app, level, conn, buf);
+	LogView_Add(app, level, conn, buf);
 }
 
 void LogView_Refill(pf_app *app)
@@ -147,7 +147,7 @@ void LogView_InitFilter(pf_app *app, HWND combo)
 	SendMessageW(combo, CB_RESETCONTENT, 0, 0);
 	for (i = 0; i < sizeof(level_ids) / sizeof(level_ids[0]); i++) {
 		SendMessageW(combo, CB_ADDSTRING, 0,
-			     (LPARAM)app_string(app, level_ids[i], buf, 64));
+			     (LPARAM)Lang_String(app, level_ids[i], buf, 64));
 		if (app->log_filter >= level_values[i])
 			sel = (int)i;
 	}

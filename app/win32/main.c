@@ -57,7 +57,7 @@ static void app_free(pf_app *app)
 	size_t i;
 
 	for (i = 0; i < app->nconns; i++)
-		conn_view_free(app->conns[i]);
+		UiWin32_FreeConnView(app->conns[i]);
 	app->nconns = 0;
 	LogView_Free(app);
 }
@@ -113,7 +113,7 @@ int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
 		goto out;
 	}
 	MultiByteToWideChar(CP_UTF8, 0, pf_version(), -1, ver, 32);
-	app_string(app, IDS_APP_TITLE, fmt, 64);
+	Lang_String(app, IDS_APP_TITLE, fmt, 64);
 	_snwprintf(app->title, 128, fmt[0] ? fmt : L"PortForwarder %ls", ver);
 	app->title[127] = L'\0';
 
@@ -122,9 +122,9 @@ int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
 		app->log_filter = PF_LOG_VERBOSE;
 	if (app->cmd_verbose > 1)
 		app->log_filter = PF_LOG_DEBUG3;
-	App_LogId(app, PF_LOG_INFO, NULL, IDS_STARTED, ver);
+	LogView_AddId(app, PF_LOG_INFO, NULL, IDS_STARTED, ver);
 	if (cmd_rc != 0 && cl.bad[0] != L'\0')
-		App_LogId(app, PF_LOG_ERROR, NULL, IDS_CMDLINE_BAD, cl.bad);
+		LogView_AddId(app, PF_LOG_ERROR, NULL, IDS_CMDLINE_BAD, cl.bad);
 	if (app->cmd_config[0] != L'\0')
 		wcscpy_s(app->set.config, MAX_PATH * 2, app->cmd_config);
 
@@ -147,9 +147,9 @@ int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
 
 	if (app->cmd_host[0] != L'\0') {
 		/* The original's "a host given means connect now". */
-		App_LogId(app, PF_LOG_INFO, NULL, IDS_CMDLINE_HOST, app->cmd_host);
+		LogView_AddId(app, PF_LOG_INFO, NULL, IDS_CMDLINE_HOST, app->cmd_host);
 		if (app->ops != NULL)
-			App_Connect(app, app->cmd_host);
+			MainWnd_Connect(app, app->cmd_host);
 	}
 	if (app->test_mode)
 		test_thread = TestHook_StartUiThread(app);

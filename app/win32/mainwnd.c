@@ -116,8 +116,8 @@ static void save_settings(pf_app *app)
 	err = Ini_Save(&app->set, app->ini_path, app->exe_dir);
 	if (err != 0 && !app->ini_error_shown) {
 		app->ini_error_shown = 1;
-		app_format(app, msg, 1024, IDS_INI_WRITE_FAILED, app->ini_path, (unsigned)err);
-		App_Log(app, PF_LOG_ERROR, NULL, msg);
+		Lang_Format(app, msg, 1024, IDS_INI_WRITE_FAILED, app->ini_path, (unsigned)err);
+		LogView_Add(app, PF_LOG_ERROR, NULL, msg);
 	}
 }
 
@@ -181,7 +181,7 @@ static void browse_config(HWND dlg, pf_app *app)
 	wchar_t *p;
 
 	GetDlgItemTextW(dlg, IDC_CONFIG_EDIT, file, MAX_PATH * 4);
-	app_string(app, IDS_BROWSE_FILTER, filter, 256);
+	Lang_String(app, IDS_BROWSE_FILTER, filter, 256);
 	for (p = filter; *p; p++)
 		if (*p == L'|')
 			*p = L'\0';
@@ -190,7 +190,7 @@ static void browse_config(HWND dlg, pf_app *app)
 	ofn.lpstrFilter = filter;
 	ofn.lpstrFile = file;
 	ofn.nMaxFile = MAX_PATH * 4;
-	ofn.lpstrTitle = app_string(app, IDS_BROWSE_TITLE, title, 128);
+	ofn.lpstrTitle = Lang_String(app, IDS_BROWSE_TITLE, title, 128);
 	ofn.Flags = OFN_FILEMUSTEXIST | OFN_PATHMUSTEXIST | OFN_HIDEREADONLY | OFN_NOCHANGEDIR |
 		    OFN_DONTADDTORECENT;
 	if (GetOpenFileNameW(&ofn)) {
@@ -201,7 +201,7 @@ static void browse_config(HWND dlg, pf_app *app)
 
 /* ---- connections ----------------------------------------------------- */
 
-pf_conn_view *App_FindConn(pf_app *app, const wchar_t *name)
+pf_conn_view *MainWnd_FindConn(pf_app *app, const wchar_t *name)
 {
 	size_t i;
 
@@ -219,7 +219,7 @@ static pf_conn_view *shown_conn(pf_app *app)
 	pf_conn_view *v;
 
 	MainWnd_GetHost(app, host, PF_HOST_LEN);
-	v = host[0] ? App_FindConn(app, host) : NULL;
+	v = host[0] ? MainWnd_FindConn(app, host) : NULL;
 	if (v == NULL && app->nconns == 1)
 		v = app->conns[0];
 	return v;
@@ -285,17 +285,18 @@ static void refresh_list(pf_app *app)
 		const pf_fwd_row *r = &v->fwd[i];
 
 		set_cell(lv, i, 0,
-			 app_string(app, kind_ids[(unsigned)r->kind < 4 ? r->kind : 0], buf, 512));
+			 Lang_String(app, kind_ids[(unsigned)r->kind < 4 ? r->kind : 0], buf, 512));
 		set_cell(lv, i, 1, r->listen != NULL ? r->listen : L"");
 		set_cell(lv, i, 2, r->dest != NULL ? r->dest : L"");
 		if (r->state == PF_FWD_FAILED && r->error != NULL) {
 			wchar_t st[64];
 
-			_snwprintf(buf, 512, L"%ls: %ls", app_string(app, IDS_FWDST_FAILED, st, 64),
-				   r->error);
+			_snwprintf(buf, 512, L"%ls: %ls",
+				   Lang_String(app, IDS_FWDST_FAILED, st, 64), r->error);
 			buf[511] = L'\0';
 		} else {
-			app_string(app, state_ids[(unsigned)r->state < 5 ? r->state : 0], buf, 512);
+			Lang_String(app, state_ids[(unsigned)r->state < 5 ? r->state : 0], buf,
+				    512);
 		}
 		set_cell(lv, i, 3, buf);
 		_snwprintf(buf, 512, L"%lu (%llu)", (unsigned long)r->active,
@@ -308,19 +309,19 @@ static void refresh_list(pf_app *app)
 	}
 }
 
-const wchar_t *App_ConnStateText(pf_app *app, const pf_conn_view *v, wchar_t *buf, int size)
+const wchar_t *MainWnd_ConnStateText(pf_app *app, const pf_conn_view *v, wchar_t *buf, int size)
 {
 	switch (v->state) {
-	case PF_CONN_CONNECTING: return app_string(app, IDS_STATUS_CONNECTING, buf, size);
-	case PF_CONN_AUTHENTICATING: return app_string(app, IDS_STATUS_AUTHENTICATING, buf, size);
-	case PF_CONN_CONNECTED: return app_string(app, IDS_STATUS_CONNECTED, buf, size);
+	case PF_CONN_CONNECTING: return Lang_String(app, IDS_STATUS_CONNECTING, buf, size);
+	case PF_CONN_AUTHENTICATING: return Lang_String(app, IDS_STATUS_AUTHENTICATING, buf, size);
+	case PF_CONN_CONNECTED: return Lang_String(app, IDS_STATUS_CONNECTED, buf, size);
 	case PF_CONN_RECONNECTING:
-		return app_format(app, buf, size, IDS_STATUS_RECONNECTING, v->retry_in_s);
+		return Lang_Format(app, buf, size, IDS_STATUS_RECONNECTING, v->retry_in_s);
 	case PF_CONN_FAILED:
-		return app_format(app, buf, size, IDS_STATUS_FAILED,
-				  v->last_error != NULL ? v->last_error : L"");
-	case PF_CONN_CLOSING: return app_string(app, IDS_STATUS_CLOSING, buf, size);
-	default: return app_string(app, IDS_STATUS_IDLE, buf, size);
+		return Lang_Format(app, buf, size, IDS_STATUS_FAILED,
+				   v->last_error != NULL ? v->last_error : L"");
+	case PF_CONN_CLOSING: return Lang_String(app, IDS_STATUS_CLOSING, buf, size);
+	default: return Lang_String(app, IDS_STATUS_IDLE, buf, size);
 	}
 }
 
@@ -335,13 +336,14 @@ static void refresh_shown(pf_app *app)
 		wchar_t st[512];
 
 		/* "IMR: Connected": several hosts may run at once. */
-		app_format(app, buf, 1024, IDS_LOG_STATE, v->name,
-			   App_ConnStateText(app, v, st, 512));
+		Lang_Format(app, buf, 1024, IDS_LOG_STATE, v->name,
+			    MainWnd_ConnStateText(app, v, st, 512));
 		SetDlgItemTextW(app->main, IDC_STATUS, buf);
 	} else if (app->nconns > 0) {
 		/* Another host than the running ones (with none running, the
 		 * status line keeps what it says about the config file). */
-		SetDlgItemTextW(app->main, IDC_STATUS, app_string(app, IDS_STATUS_IDLE, buf, 1024));
+		SetDlgItemTextW(app->main, IDC_STATUS,
+				Lang_String(app, IDS_STATUS_IDLE, buf, 1024));
 	}
 	EnableWindow(GetDlgItem(app->main, IDC_DISCONNECT), running);
 	EnableWindow(GetDlgItem(app->main, IDC_CONNECT), app->ops != NULL);
@@ -350,7 +352,7 @@ static void refresh_shown(pf_app *app)
 
 void MainWnd_OnStatus(pf_app *app, pf_conn_view *v)
 {
-	pf_conn_view *old = App_FindConn(app, v->name);
+	pf_conn_view *old = MainWnd_FindConn(app, v->name);
 	pf_conn_state before = old != NULL ? old->state : PF_CONN_IDLE;
 	wchar_t buf[1024], st[512], title[128];
 	size_t i;
@@ -360,34 +362,34 @@ void MainWnd_OnStatus(pf_app *app, pf_conn_view *v)
 		for (i = 0; i < app->nconns; i++)
 			if (app->conns[i] == old)
 				app->conns[i] = v;
-		conn_view_free(old);
+		UiWin32_FreeConnView(old);
 	} else if (app->nconns < PF_MAX_CONNS) {
 		app->conns[app->nconns++] = v;
 	} else {
-		conn_view_free(v); /* more hosts than the window tracks */
+		UiWin32_FreeConnView(v); /* more hosts than the window tracks */
 		return;
 	}
 	if (before != v->state) {
 		/* The log's line per state change; the core logs the details. */
-		App_LogId(app, v->state == PF_CONN_FAILED ? PF_LOG_ERROR : PF_LOG_INFO, NULL,
-			  IDS_LOG_STATE, v->name, App_ConnStateText(app, v, st, 512));
-		app_string(app, IDS_NO_CONN_NAME, title, 128);
+		LogView_AddId(app, v->state == PF_CONN_FAILED ? PF_LOG_ERROR : PF_LOG_INFO, NULL,
+			      IDS_LOG_STATE, v->name, MainWnd_ConnStateText(app, v, st, 512));
+		Lang_String(app, IDS_NO_CONN_NAME, title, 128);
 		if (v->state == PF_CONN_CONNECTED) {
 			if (hidden) {
-				app_format(app, buf, 1024,
-					   v->nfwd == 1 ? IDS_BALLOON_CONNECTED_ONE
-							: IDS_BALLOON_CONNECTED,
-					   v->name, (unsigned)v->nfwd);
+				Lang_Format(app, buf, 1024,
+					    v->nfwd == 1 ? IDS_BALLOON_CONNECTED_ONE
+							 : IDS_BALLOON_CONNECTED,
+					    v->name, (unsigned)v->nfwd);
 				Tray_Balloon(app, title, buf, NIIF_INFO);
 			}
 			if (app->set.auto_hide && !hidden)
 				MainWnd_HideToTray(app);
 		} else if (v->state == PF_CONN_RECONNECTING && before == PF_CONN_CONNECTED) {
-			app_format(app, buf, 1024, IDS_BALLOON_LOST, v->name, v->retry_in_s);
+			Lang_Format(app, buf, 1024, IDS_BALLOON_LOST, v->name, v->retry_in_s);
 			Tray_Balloon(app, title, buf, NIIF_WARNING);
 		} else if (v->state == PF_CONN_FAILED) {
-			app_format(app, buf, 1024, IDS_BALLOON_FAILED, v->name,
-				   v->last_error != NULL ? v->last_error : L"");
+			Lang_Format(app, buf, 1024, IDS_BALLOON_FAILED, v->name,
+				    v->last_error != NULL ? v->last_error : L"");
 			Tray_Balloon(app, title, buf, NIIF_ERROR);
 		}
 	}
@@ -395,12 +397,12 @@ void MainWnd_OnStatus(pf_app *app, pf_conn_view *v)
 	Tray_Update(app);
 }
 
-void App_Connect(pf_app *app, const wchar_t *host)
+void MainWnd_Connect(pf_app *app, const wchar_t *host)
 {
 	wchar_t buf[512];
 
 	if (host == NULL || host[0] == L'\0') {
-		SetDlgItemTextW(app->main, IDC_STATUS, app_string(app, IDS_NO_HOST, buf, 512));
+		SetDlgItemTextW(app->main, IDC_STATUS, Lang_String(app, IDS_NO_HOST, buf, 512));
 		return;
 	}
 	Ini_AddRecent(&app->set, host);
@@ -410,13 +412,13 @@ void App_Connect(pf_app *app, const wchar_t *host)
 		SendDlgItemMessageW(app->main, IDC_HOST_COMBO, CB_ADDSTRING, 0, (LPARAM)host);
 	save_settings(app);
 	if (app->ops == NULL || app->ops->connect == NULL) {
-		App_LogId(app, PF_LOG_INFO, host, IDS_CONNECT_NOT_READY);
+		LogView_AddId(app, PF_LOG_INFO, host, IDS_CONNECT_NOT_READY);
 		return;
 	}
 	app->ops->connect(app, app->set.config, host);
 }
 
-void App_Disconnect(pf_app *app, const wchar_t *host)
+void MainWnd_Disconnect(pf_app *app, const wchar_t *host)
 {
 	if (app->ops != NULL && app->ops->disconnect != NULL)
 		app->ops->disconnect(app, host);
@@ -444,9 +446,9 @@ void MainWnd_HideToTray(pf_app *app)
 	ShowWindow(app->main, SW_HIDE);
 	if (!app->set.hide_note_shown) {
 		app->set.hide_note_shown = 1;
-		app_string(app, IDS_HIDDEN_TEXT, text, 512);
-		Tray_Balloon(app, app_string(app, IDS_HIDDEN_TITLE, title, 128), text, NIIF_INFO);
-		App_Log(app, PF_LOG_INFO, NULL, text);
+		Lang_String(app, IDS_HIDDEN_TEXT, text, 512);
+		Tray_Balloon(app, Lang_String(app, IDS_HIDDEN_TITLE, title, 128), text, NIIF_INFO);
+		LogView_Add(app, PF_LOG_INFO, NULL, text);
 		save_settings(app);
 	}
 }
@@ -503,7 +505,7 @@ static void init_list(pf_app *app, HWND lv)
 		c.mask = LVCF_TEXT | LVCF_WIDTH | LVCF_FMT;
 		c.fmt = i >= 4 ? LVCFMT_RIGHT : LVCFMT_LEFT;
 		c.cx = MulDiv(widths[i], (int)dpi, 96);
-		c.pszText = (wchar_t *)app_string(app, cols[i], buf, 64);
+		c.pszText = (wchar_t *)Lang_String(app, cols[i], buf, 64);
 		SendMessageW(lv, LVM_INSERTCOLUMNW, i, (LPARAM)&c);
 	}
 }
@@ -527,7 +529,7 @@ static void on_init(HWND dlg, pf_app *app)
 	SendDlgItemMessageW(dlg, IDC_LOG, EM_SETLIMITTEXT, 0, 0);
 	LogView_InitFilter(app, GetDlgItem(dlg, IDC_LOG_LEVEL));
 	LogView_Refill(app); /* lines logged before the window existed */
-	SetDlgItemTextW(dlg, IDC_STATUS, app_string(app, IDS_STATUS_IDLE, buf, 256));
+	SetDlgItemTextW(dlg, IDC_STATUS, Lang_String(app, IDS_STATUS_IDLE, buf, 256));
 	CheckDlgButton(dlg, IDC_AUTO_HIDE, app->set.auto_hide ? BST_CHECKED : BST_UNCHECKED);
 	SetDlgItemTextW(dlg, IDC_CONFIG_EDIT, app->set.config);
 	select = app->cmd_host[0] ? app->cmd_host : app->set.last_host;
@@ -564,12 +566,12 @@ static void on_copydata(pf_app *app, const COPYDATASTRUCT *cds)
 			MainWnd_LoadConfig(app);
 		}
 		if (app->cmd_host[0] != L'\0') {
-			App_LogId(app, PF_LOG_INFO, NULL, IDS_CMDLINE_HOST, app->cmd_host);
+			LogView_AddId(app, PF_LOG_INFO, NULL, IDS_CMDLINE_HOST, app->cmd_host);
 			HostList_Fill(app, GetDlgItem(app->main, IDC_HOST_COMBO), app->set.config,
 				      app->cmd_host);
 			refresh_shown(app);
 			if (app->ops != NULL)
-				App_Connect(app, app->cmd_host);
+				MainWnd_Connect(app, app->cmd_host);
 		}
 	}
 	if (cl.argv != NULL)
@@ -638,11 +640,11 @@ static INT_PTR CALLBACK Main_DlgProc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 				return TRUE;
 			}
 			MainWnd_GetHost(app, host, PF_HOST_LEN);
-			App_Connect(app, host);
+			MainWnd_Connect(app, host);
 			return TRUE;
 		case IDC_DISCONNECT:
 			MainWnd_GetHost(app, host, PF_HOST_LEN);
-			App_Disconnect(app, host);
+			MainWnd_Disconnect(app, host);
 			return TRUE;
 		case IDCANCEL: /* Escape */
 		case IDC_HIDE: MainWnd_HideToTray(app); return TRUE;

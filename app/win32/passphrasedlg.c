@@ -15,11 +15,11 @@ INT_PTR CALLBACK Passphrase_DlgProc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 	case WM_INITDIALOG:
 		ctx = Dlg_Init(dlg, lp);
 		req = ctx->req;
-		app_format(ctx->app, buf, 1024, IDS_PASS_HEADER,
-			   req->conn_name != NULL ? req->conn_name : L"");
+		Lang_Format(ctx->app, buf, 1024, IDS_PASS_HEADER,
+			    req->conn_name != NULL ? req->conn_name : L"");
 		SetDlgItemTextW(dlg, IDC_DLG_HEADER, buf);
-		app_format(ctx->app, buf, 1024, IDS_PASS_KEYFILE,
-			   req->key_path != NULL ? req->key_path : L"");
+		Lang_Format(ctx->app, buf, 1024, IDS_PASS_KEYFILE,
+			    req->key_path != NULL ? req->key_path : L"");
 		SetDlgItemTextW(dlg, IDC_DLG_TEXT, buf);
 		Dlg_SetReason(dlg, ctx->app, req);
 		SendDlgItemMessageW(dlg, IDC_DLG_EDIT, EM_SETLIMITTEXT, ctx->cap - 1, 0);

@@ -17,10 +17,10 @@ INT_PTR CALLBACK Prompt_DlgProc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 		ctx = Dlg_Init(dlg, lp);
 		req = ctx->req;
 		conn = req->conn_name != NULL ? req->conn_name : L"";
-		app_format(ctx->app, buf, 1024,
-			   req->kind == PF_SECRET_PASSWORD ? IDS_PROMPT_HEADER_PW
-							   : IDS_PROMPT_HEADER_KI,
-			   conn);
+		Lang_Format(ctx->app, buf, 1024,
+			    req->kind == PF_SECRET_PASSWORD ? IDS_PROMPT_HEADER_PW
+							    : IDS_PROMPT_HEADER_KI,
+			    conn);
 		SetDlgItemTextW(dlg, IDC_DLG_HEADER, buf);
 		SetDlgItemTextW(dlg, IDC_DLG_INSTR,
 				req->instruction != NULL ? req->instruction : L"");

@@ -41,7 +41,7 @@ static void log_utf8(pf_app *app, pf_log_level level, const wchar_t *conn, const
 	wchar_t *w = pf_utf8_to_wide(text);
 
 	if (w != NULL)
-		App_Log(app, level, conn, w);
+		LogView_Add(app, level, conn, w);
 	free(w);
 }
 
@@ -88,7 +88,7 @@ static int glue_connect(pf_app *app, const wchar_t *config, const wchar_t *host)
 	int ret = -1;
 
 	if (c == NULL && g->n == PF_MAX_CONNS) {
-		App_Log(app, PF_LOG_ERROR, host, L"Too many connections at once.");
+		LogView_Add(app, PF_LOG_ERROR, host, L"Too many connections at once.");
 		return -1;
 	}
 	/* Connecting again: the old worker (stopped or failed) goes first. */
@@ -114,7 +114,7 @@ static int glue_connect(pf_app *app, const wchar_t *config, const wchar_t *host)
 		rc = pf_config_load(cfg_path, NULL, &cfg, &d);
 		log_diags(app, host, &d);
 		if (rc != PF_OK) {
-			App_LogId(app, PF_LOG_ERROR, host, IDS_ERR_CONFIG_UNUSABLE);
+			LogView_AddId(app, PF_LOG_ERROR, host, IDS_ERR_CONFIG_UNUSABLE);
 			goto out;
 		}
 		pf_diag_free(&d);

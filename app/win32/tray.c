@@ -43,7 +43,7 @@ void Tray_Add(pf_app *app)
 	nid.uFlags = NIF_MESSAGE | NIF_ICON | NIF_TIP;
 	nid.uCallbackMessage = WM_PF_TRAY;
 	nid.hIcon = app->tray_icons[app->tray_state];
-	app_string(app, IDS_TIP_IDLE, nid.szTip, 128);
+	Lang_String(app, IDS_TIP_IDLE, nid.szTip, 128);
 	/* After "TaskbarCreated" the old icon is gone: add it anew. */
 	app->tray_added = Shell_NotifyIconW(NIM_ADD, &nid) != 0;
 	if (app->tray_added)
@@ -80,7 +80,7 @@ void Tray_Set(pf_app *app, int state, const wchar_t *tip)
 	 * read it there; the shell offers no way to read it back). */
 	if (wcscmp(app->tray_tip, nid.szTip) != 0) {
 		wcscpy_s(app->tray_tip, 128, nid.szTip);
-		App_LogId(app, PF_LOG_DEBUG3, NULL, IDS_LOG_TRAY_TIP, nid.szTip);
+		LogView_AddId(app, PF_LOG_DEBUG3, NULL, IDS_LOG_TRAY_TIP, nid.szTip);
 	}
 }
 
@@ -90,7 +90,7 @@ void Tray_Update(pf_app *app)
 	size_t i, used;
 	int state = PF_TRAY_IDLE, shown = 0;
 
-	app_string(app, IDS_TIP_PREFIX, tip, 512);
+	Lang_String(app, IDS_TIP_PREFIX, tip, 512);
 	used = wcslen(tip);
 	for (i = 0; i < app->nconns; i++) {
 		const pf_conn_view *v = app->conns[i];
@@ -111,15 +111,15 @@ void Tray_Update(pf_app *app)
 		}
 		if (v->state == PF_CONN_IDLE)
 			continue;
-		app_format(app, part, 256, v->nfwd == 1 ? IDS_TIP_HOST_ONE : IDS_TIP_HOST, v->name,
-			   App_ConnStateText(app, v, st, 160), (unsigned)v->nfwd);
+		Lang_Format(app, part, 256, v->nfwd == 1 ? IDS_TIP_HOST_ONE : IDS_TIP_HOST, v->name,
+			    MainWnd_ConnStateText(app, v, st, 160), (unsigned)v->nfwd);
 		_snwprintf(tip + used, 512 - used, L"%ls%ls", shown ? L"; " : L"", part);
 		tip[511] = L'\0';
 		used = wcslen(tip);
 		shown++;
 	}
 	if (shown == 0)
-		app_string(app, IDS_TIP_IDLE, tip, 512);
+		Lang_String(app, IDS_TIP_IDLE, tip, 512);
 	Tray_Set(app, state, tip);
 }
 
@@ -166,7 +166,7 @@ static void collect_hosts(pf_app *app)
 		n++;
 	}
 	MainWnd_GetHost(app, host, PF_HOST_LEN);
-	if (host[0] != L'\0' && App_FindConn(app, host) == NULL) {
+	if (host[0] != L'\0' && MainWnd_FindConn(app, host) == NULL) {
 		wcscpy_s(app->menu_host[n], PF_HOST_LEN, host);
 		app->menu_connect[n] = 1;
 		n++;
@@ -183,21 +183,21 @@ void Tray_ShowMenu(pf_app *app)
 
 	if (menu == NULL)
 		return;
-	AppendMenuW(menu, MF_STRING, IDM_TRAY_SHOW, app_string(app, IDS_TRAY_SHOW, buf, 128));
+	AppendMenuW(menu, MF_STRING, IDM_TRAY_SHOW, Lang_String(app, IDS_TRAY_SHOW, buf, 128));
 	SetMenuDefaultItem(menu, IDM_TRAY_SHOW, FALSE);
 	collect_hosts(app);
 	if (app->nmenu_hosts > 0)
 		AppendMenuW(menu, MF_SEPARATOR, 0, NULL);
 	for (i = 0; i < app->nmenu_hosts; i++) {
-		app_format(app, buf, PF_HOST_LEN + 64,
-			   app->menu_connect[i] ? IDS_TRAY_CONNECT : IDS_TRAY_DISCONNECT,
-			   app->menu_host[i]);
+		Lang_Format(app, buf, PF_HOST_LEN + 64,
+			    app->menu_connect[i] ? IDS_TRAY_CONNECT : IDS_TRAY_DISCONNECT,
+			    app->menu_host[i]);
 		AppendMenuW(menu,
 			    MF_STRING | (app->menu_connect[i] && app->ops == NULL ? MF_GRAYED : 0),
 			    IDM_TRAY_HOST + (UINT)i, buf);
 	}
 	AppendMenuW(menu, MF_SEPARATOR, 0, NULL);
-	AppendMenuW(menu, MF_STRING, IDM_TRAY_EXIT, app_string(app, IDS_TRAY_EXIT, buf, 128));
+	AppendMenuW(menu, MF_STRING, IDM_TRAY_EXIT, Lang_String(app, IDS_TRAY_EXIT, buf, 128));
 
 	GetCursorPos(&pt);
 	/* Without the foreground the menu would not close when the person
@@ -223,9 +223,9 @@ int Tray_OnCommand(pf_app *app, UINT id)
 		int i = (int)(id - IDM_TRAY_HOST);
 
 		if (app->menu_connect[i])
-			App_Connect(app, app->menu_host[i]);
+			MainWnd_Connect(app, app->menu_host[i]);
 		else
-			App_Disconnect(app, app->menu_host[i]);
+			MainWnd_Disconnect(app, app->menu_host[i]);
 		return 1;
 	}
 	return 0;

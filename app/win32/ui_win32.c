@@ -47,7 +47,7 @@ static wchar_t *wide(const char *s)
 	return s != NULL ? pf_utf8_to_wide(s) : NULL;
 }
 
-void conn_view_free(pf_conn_view *v)
+void UiWin32_FreeConnView(pf_conn_view *v)
 {
 	size_t i;
 
@@ -80,7 +80,7 @@ static void msg_free(pf_ui_msg *m)
 	free(m->old_type);
 	free(m->old_fp);
 	free(m->text);
-	conn_view_free(m->view);
+	UiWin32_FreeConnView(m->view);
 	free(m);
 }
 
@@ -172,7 +172,7 @@ static pf_conn_view *copy_status(const pf_status *st)
 	if (st->nforwards > 0) {
 		v->fwd = calloc(st->nforwards, sizeof(*v->fwd));
 		if (v->fwd == NULL) {
-			conn_view_free(v);
+			UiWin32_FreeConnView(v);
 			return NULL;
 		}
 		v->nfwd = st->nforwards;
@@ -322,14 +322,14 @@ void UiWin32_OnMessage(pf_app *app, LPARAM lp)
 			    wcscmp(app->conns[i]->name, m->view->name) == 0)
 				was_failed = app->conns[i]->state == PF_CONN_FAILED;
 		if (m->view->state == PF_CONN_FAILED && !was_failed && m->view->last_error != NULL)
-			App_Log(app, PF_LOG_ERROR, m->view->name, m->view->last_error);
+			LogView_Add(app, PF_LOG_ERROR, m->view->name, m->view->last_error);
 		MainWnd_OnStatus(app, m->view);
 		m->view = NULL;
 		msg_free(m);
 		break;
 	}
 	case UI_LOG:
-		App_Log(app, m->level, m->conn, m->text);
+		LogView_Add(app, m->level, m->conn, m->text);
 		msg_free(m);
 		break;
 	default:

@@ -1,6 +1,6 @@
 /* pf's command line: the parsed options and the commands built on them.
  * main.c parses, dump.c implements -G; a `connect` path can sit beside
- * it, working from the same pf_cli_opts and pf_cli_resolve(). */
+ * it, working from the same cli_opts and cli_resolve(). */
 #ifndef PF_CLI_H
 #define PF_CLI_H
 
@@ -10,18 +10,18 @@
 #include "pf/config.h"
 #include "pf/fwdspec.h"
 
-typedef enum pf_cli_action {
+typedef enum cli_action {
 	PF_CLI_CONNECT = 0, /* the default: connect to the host */
 	PF_CLI_DUMP,        /* -G: print the effective configuration and exit */
 	PF_CLI_VERSION,     /* -V / --version */
 	PF_CLI_HELP         /* -h / --help */
-} pf_cli_action;
+} cli_action;
 
 /* `pf [-F config] [-G] [-N] [-v...] [-o Key=Value]... [-L spec]... [-R spec]...
  *     [-D spec]... [-l user] [-p port] [user@]host`. Strings point into argv
- * unless noted; pf_cli_opts_free releases what the struct owns. */
-typedef struct pf_cli_opts {
-	pf_cli_action action;
+ * unless noted; cli_opts_free releases what the struct owns. */
+typedef struct cli_opts {
+	cli_action action;
 	const char *config_file; /* -F; NULL = ~/.ssh/config if present; "none" = no file */
 	int no_command;          /* -N (pf never runs commands; accepted for ssh users) */
 	int verbose;             /* number of -v */
@@ -32,37 +32,37 @@ typedef struct pf_cli_opts {
 	char *user;      /* -l, else the user@ part (owned) */
 	int user_from_l; /* user came from -l (which wins over user@) */
 	char *host;      /* the host part (owned) */
-} pf_cli_opts;
+} cli_opts;
 
 /* Parse argv. Returns 0 when opts is ready, or an exit status (2) after
  * printing a message to stderr. */
-int pf_cli_parse(int argc, char **argv, pf_cli_opts *opts);
-void pf_cli_opts_free(pf_cli_opts *opts);
+int cli_parse(int argc, char **argv, cli_opts *opts);
+void cli_opts_free(cli_opts *opts);
 
 /* Load the config (if any) and resolve opts->host. Prints every
  * diagnostic to `err` (verbose ones only with -v). Returns 0 and *hc, or
  * the exit status (1) after printing why. Caller frees *hc. */
-int pf_cli_resolve(const pf_cli_opts *opts, FILE *err, pf_host_config **hc);
+int cli_resolve(const cli_opts *opts, FILE *err, pf_host_config **hc);
 
 /* Print diagnostics: all but verbose ones, those too when verbose > 0. */
-void pf_cli_print_diags(const pf_diags *d, int verbose, FILE *err);
+void cli_print_diags(const pf_diags *d, int verbose, FILE *err);
 
 /* -G: print the effective configuration like `ssh -G`. Returns the exit status. */
-int pf_cli_dump(const pf_cli_opts *opts);
+int cli_dump(const cli_opts *opts);
 
 /* One answer from the person (connect.c): from $SSH_ASKPASS when
  * SSH_ASKPASS_REQUIRE=force or there is no terminal, else typed on standard
  * input (echo off unless `echo`), read without stdio buffering so no copy
  * of a secret is left behind. The prompt is shown as given plus a space.
  * Returns 0, or -1 when there is no answer (end of input, askpass failed). */
-int pf_cli_read_answer(const char *prompt, int echo, char *buf, size_t size);
+int cli_read_answer(const char *prompt, int echo, char *buf, size_t size);
 
 /* Connect and forward until Ctrl-C (connect.c). Returns the exit status:
  * 0 after a clean stop, 1 after a failure (its one message printed). */
-int pf_cli_connect(const pf_cli_opts *opts);
+int cli_connect(const cli_opts *opts);
 
 /* `pf keygen [-t type] [-b bits] [-C comment] [-f file] [-N passphrase]`
  * (keygen.c); argv[0] is "keygen". Returns the exit status. */
-int pf_cli_keygen(int argc, char **argv);
+int cli_keygen(int argc, char **argv);
 
 #endif

@@ -207,7 +207,7 @@ out:
 	return rc;
 }
 
-int pf_cli_read_answer(const char *prompt, int echo, char *buf, size_t size)
+int cli_read_answer(const char *prompt, int echo, char *buf, size_t size)
 {
 	const char *prog = askpass_program();
 
@@ -229,8 +229,8 @@ static void ui_ask_secret(void *ctx, const pf_secret_request *req, pf_secret_don
 	if (req->kind == PF_SECRET_KBDINT && req->instruction && req->instruction[0])
 		fprintf(stderr, "%s\n", req->instruction);
 	snprintf(prompt, sizeof(prompt), "%s", req->prompt);
-	if (pf_cli_read_answer(prompt, req->kind == PF_SECRET_KBDINT && req->echo, answer,
-			       sizeof(answer)) != 0) {
+	if (cli_read_answer(prompt, req->kind == PF_SECRET_KBDINT && req->echo, answer,
+			    sizeof(answer)) != 0) {
 		done(token, NULL);
 		return;
 	}
@@ -260,7 +260,7 @@ static void ui_ask_hostkey(void *ctx, const pf_hostkey_info *info, pf_hostkey_do
 	snprintf(prompt, sizeof(prompt),
 		 "Are you sure you want to continue connecting (yes/no/once/[fingerprint])?");
 	for (;;) {
-		if (pf_cli_read_answer(prompt, 1, answer, sizeof(answer)) != 0) {
+		if (cli_read_answer(prompt, 1, answer, sizeof(answer)) != 0) {
 			done(token, PF_HOSTKEY_REJECT);
 			return;
 		}
@@ -327,7 +327,7 @@ static void on_interrupt(int sig)
 	interrupted = 1;
 }
 
-int pf_cli_connect(const pf_cli_opts *opts)
+int cli_connect(const cli_opts *opts)
 {
 	pf_host_config *hc = NULL;
 	pf_session *s = NULL;
@@ -337,7 +337,7 @@ int pf_cli_connect(const pf_cli_opts *opts)
 	pf_error err;
 	int status;
 
-	status = pf_cli_resolve(opts, stderr, &hc);
+	status = cli_resolve(opts, stderr, &hc);
 	if (status != 0)
 		return status;
 	/* -v raises LogLevel to VERBOSE, -vv to DEBUG1, ... (as ssh). */

@@ -7,7 +7,7 @@
 #include "pf/mem.h"
 #include "pf/platform.h"
 
-void pf_cli_print_diags(const pf_diags *d, int verbose, FILE *err)
+void cli_print_diags(const pf_diags *d, int verbose, FILE *err)
 {
 	size_t i;
 
@@ -28,7 +28,7 @@ void pf_cli_print_diags(const pf_diags *d, int verbose, FILE *err)
 
 /* The config file to read: -F, else ~/.ssh/config when it exists. Caller
  * frees; NULL with *none set when there is none. */
-static char *config_to_read(const pf_cli_opts *opts, int *none)
+static char *config_to_read(const cli_opts *opts, int *none)
 {
 	char *home, *p;
 
@@ -53,7 +53,7 @@ static char *config_to_read(const pf_cli_opts *opts, int *none)
 	return p;
 }
 
-int pf_cli_resolve(const pf_cli_opts *opts, FILE *err, pf_host_config **hc)
+int cli_resolve(const cli_opts *opts, FILE *err, pf_host_config **hc)
 {
 	pf_config *cfg = NULL;
 	pf_diags diags;
@@ -72,7 +72,7 @@ int pf_cli_resolve(const pf_cli_opts *opts, FILE *err, pf_host_config **hc)
 	if (path != NULL) {
 		rc = pf_config_load(path, NULL, &cfg, &diags);
 		if (rc != PF_OK) {
-			pf_cli_print_diags(&diags, opts->verbose, err);
+			cli_print_diags(&diags, opts->verbose, err);
 			if (rc == PF_E_CONFIG)
 				fprintf(err, "pf: %s has %u error(s); fix them and try again.\n",
 					path, (unsigned)diags.errors);
@@ -86,7 +86,7 @@ int pf_cli_resolve(const pf_cli_opts *opts, FILE *err, pf_host_config **hc)
 	ro.forwards = opts->forwards;
 	ro.n_forwards = opts->n_forwards;
 	rc = pf_config_resolve(cfg, opts->host, &ro, hc, &diags);
-	pf_cli_print_diags(&diags, opts->verbose, err);
+	cli_print_diags(&diags, opts->verbose, err);
 	if (rc != PF_OK) {
 		fprintf(err, "pf: cannot work out the settings for %s (%s).\n", opts->host,
 			pf_rc_name(rc));
@@ -100,13 +100,13 @@ out:
 	return status;
 }
 
-int pf_cli_dump(const pf_cli_opts *opts)
+int cli_dump(const cli_opts *opts)
 {
 	pf_host_config *hc = NULL;
 	char *text;
 	int status;
 
-	status = pf_cli_resolve(opts, stderr, &hc);
+	status = cli_resolve(opts, stderr, &hc);
 	if (status != 0)
 		return status;
 	text = pf_host_config_dump(hc);

@@ -30,7 +30,7 @@ static int yes(const char *prompt)
 {
 	char ans[16];
 
-	if (pf_cli_read_answer(prompt, 1, ans, sizeof(ans)) != 0)
+	if (cli_read_answer(prompt, 1, ans, sizeof(ans)) != 0)
 		return 0;
 	return ans[0] == 'y' || ans[0] == 'Y';
 }
@@ -47,8 +47,8 @@ static int ask_passphrase(char *pass)
 	int tries, rc = 1;
 
 	for (tries = 0; tries < 3; tries++) {
-		if (pf_cli_read_answer("Passphrase (empty for none):", 0, pass, ANSWER_MAX) != 0 ||
-		    pf_cli_read_answer("Same passphrase again:", 0, again, sizeof(again)) != 0)
+		if (cli_read_answer("Passphrase (empty for none):", 0, pass, ANSWER_MAX) != 0 ||
+		    cli_read_answer("Same passphrase again:", 0, again, sizeof(again)) != 0)
 			break;
 		if (strcmp(pass, again) != 0) {
 			fputs("The two passphrases differ; try again.\n", stderr);
@@ -81,7 +81,7 @@ static char *default_path(pf_keygen_type type)
 	return path;
 }
 
-int pf_cli_keygen(int argc, char **argv)
+int cli_keygen(int argc, char **argv)
 {
 	pf_keygen_params p;
 	pf_keygen_result res;

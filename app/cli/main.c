@@ -42,7 +42,7 @@ static void print_usage(FILE *out)
 	      out);
 }
 
-void pf_cli_opts_free(pf_cli_opts *o)
+void cli_opts_free(cli_opts *o)
 {
 	size_t i;
 
@@ -57,7 +57,7 @@ void pf_cli_opts_free(pf_cli_opts *o)
 	memset(o, 0, sizeof(*o));
 }
 
-static int add_override(pf_cli_opts *o, char *s)
+static int add_override(cli_opts *o, char *s)
 {
 	char **n;
 
@@ -73,7 +73,7 @@ static int add_override(pf_cli_opts *o, char *s)
 	return 0;
 }
 
-static int add_forward(pf_cli_opts *o, char flag, const char *arg)
+static int add_forward(cli_opts *o, char flag, const char *arg)
 {
 	pf_fwd_kind kind = flag == 'L'   ? PF_FWD_LOCAL
 			   : flag == 'R' ? PF_FWD_REMOTE
@@ -100,7 +100,7 @@ static int add_forward(pf_cli_opts *o, char flag, const char *arg)
 }
 
 /* Take "[user@]host" (the last '@' splits, as in ssh). */
-static int set_destination(pf_cli_opts *o, const char *arg)
+static int set_destination(cli_opts *o, const char *arg)
 {
 	const char *at = strrchr(arg, '@');
 
@@ -125,7 +125,7 @@ static int set_destination(pf_cli_opts *o, const char *arg)
 }
 
 /* Options may come before or after the host, as with ssh. */
-int pf_cli_parse(int argc, char **argv, pf_cli_opts *o)
+int cli_parse(int argc, char **argv, cli_opts *o)
 {
 	int i, only_args = 0;
 
@@ -221,23 +221,23 @@ int pf_cli_parse(int argc, char **argv, pf_cli_opts *o)
 
 static int pf_main(int argc, char **argv)
 {
-	pf_cli_opts opts;
+	cli_opts opts;
 	int status;
 
 	if (argc > 1 && strcmp(argv[1], "keygen") == 0)
-		return pf_cli_keygen(argc - 1, argv + 1);
-	status = pf_cli_parse(argc, argv, &opts);
+		return cli_keygen(argc - 1, argv + 1);
+	status = cli_parse(argc, argv, &opts);
 	if (status != 0) {
-		pf_cli_opts_free(&opts);
+		cli_opts_free(&opts);
 		return status;
 	}
 	switch (opts.action) {
 	case PF_CLI_VERSION: print_version(stdout); break;
 	case PF_CLI_HELP: print_usage(stdout); break;
-	case PF_CLI_DUMP: status = pf_cli_dump(&opts); break;
-	case PF_CLI_CONNECT: status = pf_cli_connect(&opts); break;
+	case PF_CLI_DUMP: status = cli_dump(&opts); break;
+	case PF_CLI_CONNECT: status = cli_connect(&opts); break;
 	}
-	pf_cli_opts_free(&opts);
+	cli_opts_free(&opts);
 	return status;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config_internal.h"
+#include "match.h"
 #include "pf/mem.h"
 #include "pf/platform.h"
 
@@ -345,15 +346,8 @@ static int tokenize(const char *line, const char *path, int lineno, tok **out, p
 			toks_free(t, n);
 			return -1;
 		}
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 8;
-			tok *nt = pf_reallocarray(t, ncap, sizeof(*nt));
-
-			if (nt == NULL)
-				goto oom;
-			t = nt;
-			cap = ncap;
-		}
+		if (PF_ARRAY_GROW(t, cap, n + 1, 8) != 0)
+			goto oom;
 		t[n].s = buf;
 		t[n].col = cfg_utf8_col(line, start);
 		buf = NULL;
@@ -662,7 +656,7 @@ int cfg_parse_line(const char *line, const char *path, int lineno, const char *i
 	if (kw == NULL) {
 		const cfg_keyword *s;
 
-		if (ignore_unknown != NULL && cfg_match_list(t[0].s, ignore_unknown, 1) == 1) {
+		if (ignore_unknown != NULL && pfi_match_list(t[0].s, ignore_unknown, 1) == 1) {
 			pf_diag_add(diags, PF_DIAG_VERBOSE, path, lineno, t[0].col, line,
 				    "Ignoring unknown keyword \"%s\" (IgnoreUnknown).", t[0].s);
 			ret = 0;
@@ -967,16 +961,9 @@ static const char *keep_string(pf_config *cfg, char *s)
 {
 	if (s == NULL)
 		return NULL;
-	if (cfg->n_strings == cfg->cap_strings) {
-		size_t ncap = cfg->cap_strings ? cfg->cap_strings * 2 : 16;
-		char **n = pf_reallocarray(cfg->strings, ncap, sizeof(*n));
-
-		if (n == NULL) {
-			free(s);
-			return NULL;
-		}
-		cfg->strings = n;
-		cfg->cap_strings = ncap;
+	if (PF_ARRAY_GROW(cfg->strings, cfg->cap_strings, cfg->n_strings + 1, 16) != 0) {
+		free(s);
+		return NULL;
 	}
 	cfg->strings[cfg->n_strings++] = s;
 	return s;
@@ -984,15 +971,8 @@ static const char *keep_string(pf_config *cfg, char *s)
 
 static pf_rc add_entry(pf_config *cfg, cfg_entry *e)
 {
-	if (cfg->n_entries == cfg->cap_entries) {
-		size_t ncap = cfg->cap_entries ? cfg->cap_entries * 2 : 32;
-		cfg_entry *n = pf_reallocarray(cfg->entries, ncap, sizeof(*n));
-
-		if (n == NULL)
-			return PF_E_NOMEM;
-		cfg->entries = n;
-		cfg->cap_entries = ncap;
-	}
+	if (PF_ARRAY_GROW(cfg->entries, cfg->cap_entries, cfg->n_entries + 1, 32) != 0)
+		return PF_E_NOMEM;
 	cfg->entries[cfg->n_entries++] = *e;
 	memset(e, 0, sizeof(*e));
 	return PF_OK;
@@ -1170,7 +1150,7 @@ static pf_rc do_include(loader *L, const char *path, const char *dir, int lineno
 
 					if (names[k][0] == '.' && base[0] != '.')
 						continue;
-					if (!cfg_match_pattern(names[k], base))
+					if (!pfi_match_pattern(names[k], base, 0))
 						continue;
 					f = pf_path_join(fdir, names[k]);
 					if (f == NULL) {

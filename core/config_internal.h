@@ -161,12 +161,6 @@ void cfg_entry_clear(cfg_entry *e);
 pf_rc cfg_decode(const char *path, const char *data, size_t len, char **text, size_t *text_len,
 		 const char **encoding, pf_diags *diags);
 
-/* OpenSSH-style wildcard match of one pattern (* and ?). */
-int cfg_match_pattern(const char *s, const char *pattern);
-/* Comma-separated pattern list with ! negation: 1 match, 0 no match,
- * -1 negated match. */
-int cfg_match_list(const char *s, const char *list, int fold_case);
-
 /* Algorithm tables. */
 /* Assemble `value` (+/-/^ or plain) against PortForwarder's defaults.
  * Returns a new string (caller frees), NULL on OOM. */

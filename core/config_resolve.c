@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config_internal.h"
+#include "match.h"
 #include "pf/mem.h"
 #include "pf/platform.h"
 
@@ -132,7 +133,7 @@ static int host_line_matches(const cfg_entry *e, const char *host)
 		const char *pat = e->args[i];
 		int neg = pat[0] == '!';
 
-		if (cfg_match_pattern(host, pat + neg)) {
+		if (pfi_match_pattern(host, pat + neg, 0)) {
 			if (neg)
 				return 0;
 			active = 1;
@@ -172,10 +173,10 @@ static int match_line_matches(const cfg_entry *e, const rstate *st)
 		switch (c->crit) {
 		case C_ALL: r = 1; break;
 		case C_NEVER: r = 0; break;
-		case C_HOST: r = cfg_match_list(host, c->arg, 1) == 1; break;
-		case C_ORIGINALHOST: r = cfg_match_list(st->host_arg, c->arg, 1) == 1; break;
-		case C_USER: r = cfg_match_list(ruser, c->arg, 0) == 1; break;
-		case C_LOCALUSER: r = cfg_match_list(st->local_user, c->arg, 0) == 1; break;
+		case C_HOST: r = pfi_match_list(host, c->arg, 1) == 1; break;
+		case C_ORIGINALHOST: r = pfi_match_list(st->host_arg, c->arg, 1) == 1; break;
+		case C_USER: r = pfi_match_list(ruser, c->arg, 0) == 1; break;
+		case C_LOCALUSER: r = pfi_match_list(st->local_user, c->arg, 0) == 1; break;
 		}
 		if (c->crit == C_NEVER) {
 			result = 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config_internal.h"
+#include "match.h"
 #include "pf/mem.h"
 #include "pf/textconv.h"
 
@@ -105,15 +106,8 @@ pf_rc pf_diag_add(pf_diags *d, pf_diag_level level, const char *path, int line, 
 	infile = diags_in_file(d, path);
 	if (infile > PF_DIAGS_MAX_PER_FILE)
 		return PF_OK;
-	if (d->count == d->cap) {
-		size_t ncap = d->cap ? d->cap * 2 : 16;
-		pf_diag *n = pf_reallocarray(d->items, ncap, sizeof(*n));
-
-		if (n == NULL)
-			return PF_E_NOMEM;
-		d->items = n;
-		d->cap = ncap;
-	}
+	if (PF_ARRAY_GROW(d->items, d->cap, d->count + 1, 16) != 0)
+		return PF_E_NOMEM;
 	it = &d->items[d->count];
 	memset(it, 0, sizeof(*it));
 	it->path = pf_strdup(path);
@@ -374,81 +368,6 @@ pf_rc cfg_decode(const char *path, const char *data, size_t len, char **text, si
 	return PF_OK;
 }
 
-/* ---- Patterns -------------------------------------------------------- */
-
-int cfg_match_pattern(const char *s, const char *p)
-{
-	/* Iterative * matching with one backtrack point: linear-ish, no
-	 * recursion, so hostile patterns cannot blow the stack. */
-	const char *star_p = NULL, *star_s = NULL;
-
-	while (*s) {
-		if (*p == '*') {
-			star_p = ++p;
-			star_s = s;
-		} else if (*p == '?' || *p == *s) {
-			p++;
-			s++;
-		} else if (star_p != NULL) {
-			p = star_p;
-			s = ++star_s;
-		} else {
-			return 0;
-		}
-	}
-	while (*p == '*')
-		p++;
-	return *p == '\0';
-}
-
-int cfg_match_list(const char *s, const char *list, int fold_case)
-{
-	const char *p = list;
-	int got = 0;
-	char *lower = NULL;
-
-	if (fold_case) {
-		char *q;
-
-		lower = pf_strdup(s);
-		if (lower == NULL)
-			return 0;
-		for (q = lower; *q; q++)
-			*q = (char)tolower((unsigned char)*q);
-		s = lower;
-	}
-	while (*p) {
-		const char *end = strchr(p, ',');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		int neg = *p == '!';
-		char *pat = pf_strndup(p + neg, n - (size_t)neg);
-
-		if (pat == NULL)
-			break;
-		if (fold_case) {
-			char *q;
-
-			for (q = pat; *q; q++)
-				*q = (char)tolower((unsigned char)*q);
-		}
-		if (cfg_match_pattern(s, pat)) {
-			free(pat);
-			if (neg) {
-				got = -1;
-				break;
-			}
-			got = 1;
-		} else {
-			free(pat);
-		}
-		p += n;
-		if (*p == ',')
-			p++;
-	}
-	free(lower);
-	return got;
-}
-
 /* ---- Algorithms -------------------------------------------------------- */
 
 /* Every name OpenSSH knows, in OpenSSH's order; `ok` when libssh (and so
@@ -677,7 +596,7 @@ char *cfg_algo_assemble(cfg_algo_kind kind, const char *value)
 				PF_FREE(tmp);
 				break;
 			}
-			if (cfg_match_list(name, value + 1, 0) != 1 &&
+			if (pfi_match_list(name, value + 1, 0) != 1 &&
 			    list_add(&tmp, &tl, name, n) != 0)
 				PF_FREE(tmp);
 			free(name);

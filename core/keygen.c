@@ -16,6 +16,7 @@
 #include <libssh/libssh.h>
 
 #include "keys_internal.h"
+#include "sshwire.h"
 #include "pf/keygen.h"
 #include "pf/mem.h"
 #include "pf/platform.h"

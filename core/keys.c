@@ -23,6 +23,7 @@
 #include <openssl/x509.h>
 
 #include "keys_internal.h"
+#include "sshwire.h"
 #include "ppk.h"
 #include "pf/attr.h"
 #include "pf/keys.h"
@@ -144,212 +145,7 @@ static pf_key_result new_key_advice(key_ctx *c, const char *what)
 		    c->name, what);
 }
 
-/* ---- base64 and the SSH wire format ---- */
-
-static int b64_value(unsigned char ch)
-{
-	if (ch >= 'A' && ch <= 'Z')
-		return ch - 'A';
-	if (ch >= 'a' && ch <= 'z')
-		return ch - 'a' + 26;
-	if (ch >= '0' && ch <= '9')
-		return ch - '0' + 52;
-	if (ch == '+')
-		return 62;
-	if (ch == '/')
-		return 63;
-	return -1;
-}
-
-static int is_space(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\f' || ch == '\v';
-}
-
-/* Decode base64, skipping white space; padding is optional but nothing may
- * follow it. Returns 0 with a new buffer (caller wipes and frees), -1 for
- * bad input, -2 when out of memory. */
-static int b64_decode(const char *s, size_t n, unsigned char **out, size_t *out_len)
-{
-	unsigned char *buf;
-	size_t i, o = 0;
-	unsigned acc = 0;
-	int bits = 0, pad = 0, quads = 0;
-
-	*out = NULL;
-	*out_len = 0;
-	buf = malloc(n / 4 * 3 + 3);
-	if (buf == NULL)
-		return -2;
-	for (i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		int v;
-
-		if (is_space((char)ch))
-			continue;
-		if (ch == '=') {
-			pad++;
-			quads++;
-			continue;
-		}
-		v = b64_value(ch);
-		if (v < 0 || pad > 0)
-			goto bad;
-		quads++;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			buf[o++] = (unsigned char)((acc >> bits) & 0xff);
-		}
-	}
-	/* 1 leftover character carries no whole byte; padding must complete a
-	 * quad; at most 2 '='. */
-	if (quads % 4 == 1 || pad > 2 || (pad > 0 && quads % 4 != 0))
-		goto bad;
-	*out = buf;
-	*out_len = o;
-	return 0;
-bad:
-	pf_secure_zero(buf, n / 4 * 3 + 3);
-	free(buf);
-	return -1;
-}
-
-/* Standard padded base64 of `n` bytes, with a newline every `wrap`
- * characters when wrap > 0; caller frees (wipe if secret). */
-static char *b64_encode(const unsigned char *p, size_t n, size_t wrap)
-{
-	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t chars = (n + 2) / 3 * 4, cap = chars + (wrap ? chars / wrap + 1 : 0) + 1;
-	size_t i, o = 0, col = 0;
-	char *s = malloc(cap);
-
-	if (s == NULL)
-		return NULL;
-	for (i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)p[i] << 16;
-		char q[4];
-		int k;
-
-		if (i + 1 < n)
-			v |= (unsigned)p[i + 1] << 8;
-		if (i + 2 < n)
-			v |= p[i + 2];
-		q[0] = tab[(v >> 18) & 63];
-		q[1] = tab[(v >> 12) & 63];
-		q[2] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
-		q[3] = i + 2 < n ? tab[v & 63] : '=';
-		for (k = 0; k < 4; k++) {
-			s[o++] = q[k];
-			if (wrap && ++col == wrap) {
-				s[o++] = '\n';
-				col = 0;
-			}
-		}
-	}
-	if (wrap && col > 0)
-		s[o++] = '\n';
-	s[o] = '\0';
-	return s;
-}
-
-int pfi_b64_decode(const char *s, size_t n, unsigned char **out, size_t *out_len)
-{
-	return b64_decode(s, n, out, out_len);
-}
-
-char *pfi_b64_encode(const unsigned char *p, size_t n, size_t wrap)
-{
-	return b64_encode(p, n, wrap);
-}
-
-void pfi_wbuf_put(pfi_wbuf *b, const void *p, size_t n)
-{
-	if (b->failed || n == 0)
-		return;
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		unsigned char *nd;
-
-		while (cap < b->len + n)
-			cap *= 2;
-		/* Not realloc: the old buffer may hold secrets and is wiped. */
-		nd = malloc(cap);
-		if (nd == NULL) {
-			b->failed = 1;
-			return;
-		}
-		if (b->len > 0)
-			memcpy(nd, b->data, b->len);
-		if (b->data != NULL) {
-			pf_secure_zero(b->data, b->cap);
-			free(b->data);
-		}
-		b->data = nd;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-}
-
-void pfi_wbuf_u32(pfi_wbuf *b, uint32_t v)
-{
-	unsigned char x[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16),
-			      (unsigned char)(v >> 8), (unsigned char)v};
-
-	pfi_wbuf_put(b, x, 4);
-}
-
-void pfi_wbuf_string(pfi_wbuf *b, const void *p, size_t n)
-{
-	pfi_wbuf_u32(b, (uint32_t)n);
-	pfi_wbuf_put(b, p, n);
-}
-
-void pfi_wbuf_cstring(pfi_wbuf *b, const char *s)
-{
-	pfi_wbuf_string(b, s, strlen(s));
-}
-
-void pfi_wbuf_wipe(pfi_wbuf *b)
-{
-	if (b->data != NULL) {
-		pf_secure_zero(b->data, b->cap);
-		free(b->data);
-	}
-	memset(b, 0, sizeof(*b));
-}
-
-typedef struct rd {
-	const unsigned char *p;
-	size_t left;
-} rd;
-
-static int rd_u32(rd *r, uint32_t *v)
-{
-	if (r->left < 4)
-		return -1;
-	*v = (uint32_t)r->p[0] << 24 | (uint32_t)r->p[1] << 16 | (uint32_t)r->p[2] << 8 |
-	     (uint32_t)r->p[3];
-	r->p += 4;
-	r->left -= 4;
-	return 0;
-}
-
-static int rd_string(rd *r, const unsigned char **s, size_t *n)
-{
-	uint32_t len;
-
-	if (rd_u32(r, &len) != 0 || len > r->left)
-		return -1;
-	*s = r->p;
-	*n = len;
-	r->p += len;
-	r->left -= len;
-	return 0;
-}
+/* ---- the SSH wire format ---- */
 
 static int str_is(const unsigned char *s, size_t n, const char *lit)
 {
@@ -401,50 +197,26 @@ typedef enum blob_kind {
 	BLOB_NOMEM
 } blob_kind;
 
-static int sha256_fingerprint(const unsigned char *blob, size_t n, char *buf, size_t size)
-{
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	char *b64;
-	size_t len;
-
-	if (size < 51 || EVP_Digest(blob, n, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
-		return -1;
-	b64 = b64_encode(md, sizeof(md), 0);
-	if (b64 == NULL)
-		return -1;
-	len = strlen(b64);
-	while (len > 0 && b64[len - 1] == '=')
-		b64[--len] = '\0';
-	snprintf(buf, size, "SHA256:%s", b64);
-	free(b64);
-	return 0;
-}
-
-int pfi_fingerprint_blob(const unsigned char *blob, size_t n, char *buf, size_t size)
-{
-	return sha256_fingerprint(blob, n, buf, size);
-}
-
 /* Fill type/label/bits/fingerprint of `out` from an SSH public key blob. */
 static blob_kind blob_parse(const unsigned char *blob, size_t n, pf_key_info *out)
 {
-	rd r = {blob, n};
+	pfi_wire r = {blob, n};
 	const unsigned char *t, *a, *b;
 	size_t tn, an, bn;
 
-	if (rd_string(&r, &t, &tn) != 0 || tn == 0 || tn >= sizeof(out->type))
+	if (pfi_wire_string(&r, &t, &tn) != 0 || tn == 0 || tn >= sizeof(out->type))
 		return BLOB_BAD;
 	str_copy(out->type, sizeof(out->type), t, tn);
 	out->label[0] = '\0';
 	out->bits = 0;
 	if (str_is(t, tn, "ssh-ed25519")) {
-		if (rd_string(&r, &a, &an) != 0 || an != 32)
+		if (pfi_wire_string(&r, &a, &an) != 0 || an != 32)
 			return BLOB_BAD;
 		pf_strlcpy(out->label, "ED25519", sizeof(out->label));
 		out->bits = 256;
 	} else if (tn > 11 && memcmp(t, "ecdsa-sha2-", 11) == 0) {
-		if (rd_string(&r, &a, &an) != 0 || rd_string(&r, &b, &bn) != 0 || bn == 0)
+		if (pfi_wire_string(&r, &a, &an) != 0 || pfi_wire_string(&r, &b, &bn) != 0 ||
+		    bn == 0)
 			return BLOB_BAD;
 		if (an != tn - 11 || memcmp(a, t + 11, an) != 0)
 			return BLOB_BAD; /* curve name must match the type */
@@ -458,7 +230,7 @@ static blob_kind blob_parse(const unsigned char *blob, size_t n, pf_key_info *ou
 		else
 			return BLOB_CURVE;
 	} else if (str_is(t, tn, "ssh-rsa")) {
-		if (rd_string(&r, &a, &an) != 0 || rd_string(&r, &b, &bn) != 0)
+		if (pfi_wire_string(&r, &a, &an) != 0 || pfi_wire_string(&r, &b, &bn) != 0)
 			return BLOB_BAD;
 		pf_strlcpy(out->label, "RSA", sizeof(out->label));
 		out->bits = mpint_bits(b, bn);
@@ -472,7 +244,7 @@ static blob_kind blob_parse(const unsigned char *blob, size_t n, pf_key_info *ou
 	} else {
 		return BLOB_UNKNOWN;
 	}
-	if (sha256_fingerprint(blob, n, out->fingerprint, sizeof(out->fingerprint)) != 0)
+	if (pfi_fingerprint_blob(blob, n, out->fingerprint, sizeof(out->fingerprint)) != 0)
 		return BLOB_NOMEM;
 	if (out->bits > 0 && out->bits < RSA_BITS_MIN && strcmp(out->label, "RSA") == 0)
 		return BLOB_SMALL;
@@ -538,7 +310,7 @@ static int key_blob(const ssh_key key, unsigned char **blob, size_t *n)
 	*n = 0;
 	if (key == NULL || ssh_pki_export_pubkey_base64(key, &b64) != SSH_OK || b64 == NULL)
 		return -1;
-	rc = b64_decode(b64, strlen(b64), blob, n);
+	rc = pfi_b64_decode(b64, strlen(b64), blob, n);
 	ssh_string_free_char(b64);
 	return rc == 0 ? 0 : -1;
 }
@@ -547,7 +319,7 @@ static int key_blob(const ssh_key key, unsigned char **blob, size_t *n)
 static ssh_key key_from_blob(const unsigned char *blob, size_t n, const char *type)
 {
 	ssh_key key = NULL;
-	char *b64 = b64_encode(blob, n, 0);
+	char *b64 = pfi_b64_encode(blob, n, 0);
 
 	if (b64 == NULL)
 		return NULL;
@@ -559,17 +331,20 @@ static ssh_key key_from_blob(const unsigned char *blob, size_t n, const char *ty
 
 pf_rc pf_key_fingerprint(const ssh_key key, char *buf, size_t size)
 {
-	unsigned char *blob = NULL;
+	unsigned char *md = NULL;
 	size_t n = 0;
 	int rc;
 
-	if (buf == NULL || size < 51)
+	if (buf == NULL || size < PFI_FINGERPRINT_LEN)
 		return PF_E_INVAL;
 	buf[0] = '\0';
-	if (key_blob(key, &blob, &n) != 0)
+	if (key == NULL || ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &md, &n) != 0 ||
+	    n != 32) {
+		ssh_clean_pubkey_hash(&md);
 		return PF_E_INVAL;
-	rc = sha256_fingerprint(blob, n, buf, size);
-	free(blob);
+	}
+	rc = pfi_fingerprint_format(md, buf, size);
+	ssh_clean_pubkey_hash(&md);
 	return rc == 0 ? PF_OK : PF_E_INVAL;
 }
 
@@ -592,6 +367,11 @@ static int next_line(const char **p, const char *end, const char **line, size_t 
 		e--;
 	*len = (size_t)(e - s);
 	return 1;
+}
+
+static int is_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\f' || ch == '\v';
 }
 
 static int starts_with(const char *s, size_t n, const char *lit)
@@ -691,7 +471,7 @@ static int private_fields(const char *type)
  * refuses it, -2 when out of memory. */
 static int openssh_import(key_ctx *c, const unsigned char *bin, size_t bin_len)
 {
-	char *body = b64_encode(bin, bin_len, 70), *pem = NULL;
+	char *body = pfi_b64_encode(bin, bin_len, 70), *pem = NULL;
 	int rc = 0;
 
 	if (body != NULL)
@@ -728,13 +508,13 @@ static pf_key_result parse_openssh(key_ctx *c, const pem_block *b)
 	ssh_key pub = NULL;
 	pf_key_result res = PF_KEY_OK;
 	blob_kind bk;
-	rd r;
+	pfi_wire r;
 	int dec;
 
 	info->format = PF_KEY_FORMAT_OPENSSH;
 	if (b->body_end == NULL)
 		return damaged(c, missing_end);
-	dec = b64_decode(b->body, (size_t)(b->body_end - b->body), &bin, &bin_len);
+	dec = pfi_b64_decode(b->body, (size_t)(b->body_end - b->body), &bin, &bin_len);
 	if (dec == -2)
 		return fail_nomem(c);
 	if (dec != 0) {
@@ -749,8 +529,9 @@ static pf_key_result parse_openssh(key_ctx *c, const pem_block *b)
 	}
 	r.p += 15;
 	r.left -= 15;
-	if (rd_string(&r, &s_cipher, &n_cipher) != 0 || rd_string(&r, &s_kdf, &n_kdf) != 0 ||
-	    rd_string(&r, &s_kdfopt, &n_kdfopt) != 0 || rd_u32(&r, &nkeys) != 0) {
+	if (pfi_wire_string(&r, &s_cipher, &n_cipher) != 0 ||
+	    pfi_wire_string(&r, &s_kdf, &n_kdf) != 0 ||
+	    pfi_wire_string(&r, &s_kdfopt, &n_kdfopt) != 0 || pfi_wire_u32(&r, &nkeys) != 0) {
 		res = damaged(c, "the key data is incomplete");
 		goto out;
 	}
@@ -765,7 +546,8 @@ static pf_key_result parse_openssh(key_ctx *c, const pem_block *b)
 			   c->name, (unsigned)nkeys);
 		goto out;
 	}
-	if (rd_string(&r, &s_pub, &n_pub) != 0 || rd_string(&r, &s_priv, &n_priv) != 0) {
+	if (pfi_wire_string(&r, &s_pub, &n_pub) != 0 ||
+	    pfi_wire_string(&r, &s_priv, &n_priv) != 0) {
 		res = damaged(c, "the key data is incomplete");
 		goto out;
 	}
@@ -786,7 +568,7 @@ static pf_key_result parse_openssh(key_ctx *c, const pem_block *b)
 	info->have_public = 1;
 
 	if (info->encrypted) {
-		rd ko = {s_kdfopt, n_kdfopt};
+		pfi_wire ko = {s_kdfopt, n_kdfopt};
 		const unsigned char *salt;
 		size_t salt_len;
 		uint32_t rounds;
@@ -810,8 +592,9 @@ static pf_key_result parse_openssh(key_ctx *c, const pem_block *b)
 				   c->name, kdf);
 			goto out;
 		}
-		if (rd_string(&ko, &salt, &salt_len) != 0 || rd_u32(&ko, &rounds) != 0 ||
-		    salt_len == 0 || salt_len > 1024 || rounds == 0) {
+		if (pfi_wire_string(&ko, &salt, &salt_len) != 0 ||
+		    pfi_wire_u32(&ko, &rounds) != 0 || salt_len == 0 || salt_len > 1024 ||
+		    rounds == 0) {
 			res = damaged(c, "its encryption parameters are malformed");
 			goto out;
 		}
@@ -835,15 +618,15 @@ static pf_key_result parse_openssh(key_ctx *c, const pem_block *b)
 		}
 	} else {
 		/* Plain: check the private section and read the comment. */
-		rd pr = {s_priv, n_priv};
+		pfi_wire pr = {s_priv, n_priv};
 		uint32_t check1, check2;
 		const unsigned char *t, *f;
 		size_t tn, fn;
 		char type[48];
 		int k, fields;
 
-		if (rd_u32(&pr, &check1) != 0 || rd_u32(&pr, &check2) != 0 || check1 != check2 ||
-		    rd_string(&pr, &t, &tn) != 0) {
+		if (pfi_wire_u32(&pr, &check1) != 0 || pfi_wire_u32(&pr, &check2) != 0 ||
+		    check1 != check2 || pfi_wire_string(&pr, &t, &tn) != 0) {
 			res = damaged(c, "its private section is malformed");
 			goto out;
 		}
@@ -855,9 +638,9 @@ static pf_key_result parse_openssh(key_ctx *c, const pem_block *b)
 		}
 		fields = private_fields(type);
 		for (k = 0; k < fields; k++)
-			if (rd_string(&pr, &f, &fn) != 0)
+			if (pfi_wire_string(&pr, &f, &fn) != 0)
 				break;
-		if (fields < 0 || k < fields || rd_string(&pr, &f, &fn) != 0) {
+		if (fields < 0 || k < fields || pfi_wire_string(&pr, &f, &fn) != 0) {
 			res = damaged(c, "its private section is incomplete");
 			goto out;
 		}
@@ -1679,7 +1462,7 @@ static int read_pub_file(const char *path, unsigned char **blob, size_t *blob_le
 		b1 = i;
 		while (i < ll && (line[i] == ' ' || line[i] == '\t'))
 			i++;
-		if (b1 == b0 || b64_decode(line + b0, b1 - b0, blob, blob_len) != 0)
+		if (b1 == b0 || pfi_b64_decode(line + b0, b1 - b0, blob, blob_len) != 0)
 			break;
 		if (blob_parse(*blob, *blob_len, pub) != BLOB_OK || strlen(pub->type) != t1 - t0 ||
 		    memcmp(pub->type, line + t0, t1 - t0) != 0) {

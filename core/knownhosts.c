@@ -8,12 +8,13 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "match.h"
 #include "pf/knownhosts.h"
 #include "pf/mem.h"
 #include "pf/platform.h"
+#include "sshwire.h"
 
 #define SHA1_LEN    20
-#define SHA256_LEN  32
 #define SNIPPET_LEN 40
 
 enum kh_marker { MARK_NONE = 0, MARK_REVOKED };
@@ -52,112 +53,21 @@ static int is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-static const char b64_alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static int b64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Strict base64 (optional '=' padding at the end only). `out` may be `in`:
- * each group of four characters is read before its three bytes are written,
- * and output never overtakes input. Returns 0, or -1 on bad input. */
-static int b64_decode(const char *in, size_t len, unsigned char *out, size_t *out_len)
-{
-	size_t i, o = 0, pad = 0, data;
-	uint32_t acc = 0;
-	int bits = 0;
-
-	while (pad < 2 && len - pad > 0 && in[len - pad - 1] == '=')
-		pad++;
-	data = len - pad;
-	if (data % 4 == 1 || (pad > 0 && len % 4 != 0))
-		return -1;
-	for (i = 0; i < data; i++) {
-		int v = b64_value(in[i]);
-
-		if (v < 0)
-			return -1;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	*out_len = o;
-	return 0;
-}
-
-/* Base64 of `len` bytes into a new string, padded or not; NULL on OOM. */
-static char *b64_encode(const unsigned char *in, size_t len, int pad)
-{
-	size_t i, o = 0;
-	char *out;
-
-	if (len > (SIZE_MAX - 1) / 4 * 3 - 3)
-		return NULL;
-	out = malloc((len + 2) / 3 * 4 + 1);
-	if (out == NULL)
-		return NULL;
-	for (i = 0; i + 2 < len; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-
-		out[o++] = b64_alphabet[(v >> 18) & 63];
-		out[o++] = b64_alphabet[(v >> 12) & 63];
-		out[o++] = b64_alphabet[(v >> 6) & 63];
-		out[o++] = b64_alphabet[v & 63];
-	}
-	if (len - i == 1) {
-		uint32_t v = (uint32_t)in[i] << 16;
-
-		out[o++] = b64_alphabet[(v >> 18) & 63];
-		out[o++] = b64_alphabet[(v >> 12) & 63];
-		if (pad) {
-			out[o++] = '=';
-			out[o++] = '=';
-		}
-	} else if (len - i == 2) {
-		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-
-		out[o++] = b64_alphabet[(v >> 18) & 63];
-		out[o++] = b64_alphabet[(v >> 12) & 63];
-		out[o++] = b64_alphabet[(v >> 6) & 63];
-		if (pad)
-			out[o++] = '=';
-	}
-	out[o] = '\0';
-	return out;
-}
-
 /* The type name a wire-format public key starts with (uint32 length +
  * name). Returns 0 with *name and *name_len pointing into blob, else -1. */
 static int blob_type(const unsigned char *blob, size_t len, const char **name, size_t *name_len)
 {
+	pfi_wire r = {blob, len};
+	const unsigned char *t;
 	size_t n, i;
 
-	if (blob == NULL || len < 4)
-		return -1;
-	n = (size_t)blob[0] << 24 | (size_t)blob[1] << 16 | (size_t)blob[2] << 8 | blob[3];
-	if (n == 0 || n >= PF_KH_TYPE_SIZE || n > len - 4)
+	if (blob == NULL || pfi_wire_string(&r, &t, &n) != 0 || n == 0 || n >= PF_KH_TYPE_SIZE)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (blob[4 + i] <= ' ' || blob[4 + i] >= 0x7f)
+		if (t[i] <= ' ' || t[i] >= 0x7f)
 			return -1;
 	}
-	*name = (const char *)blob + 4;
+	*name = (const char *)t;
 	*name_len = n;
 	return 0;
 }
@@ -184,7 +94,8 @@ static int blob_valid(const unsigned char *blob, size_t len)
 	};
 	static const char cert[] = "-cert-v01@openssh.com";
 	const char *name;
-	size_t name_len = 0, pos = 0, last = 0, i;
+	pfi_wire r = {blob, len};
+	size_t name_len = 0, last = 0, i;
 	int fields = 0;
 
 	if (blob_type(blob, len, &name, &name_len) != 0)
@@ -192,17 +103,11 @@ static int blob_valid(const unsigned char *blob, size_t len)
 	if (name_len > sizeof(cert) - 1 &&
 	    memcmp(name + name_len - (sizeof(cert) - 1), cert, sizeof(cert) - 1) == 0)
 		return 0;
-	while (pos < len) {
-		size_t n;
+	while (r.left > 0) {
+		const unsigned char *f;
 
-		if (len - pos < 4)
+		if (pfi_wire_string(&r, &f, &last) != 0)
 			return -1;
-		n = (size_t)blob[pos] << 24 | (size_t)blob[pos + 1] << 16 |
-		    (size_t)blob[pos + 2] << 8 | blob[pos + 3];
-		if (n > len - pos - 4)
-			return -1;
-		last = n;
-		pos += 4 + n;
 		fields++;
 	}
 	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
@@ -255,24 +160,12 @@ static int same_family(const char *a, const char *b)
 pf_rc pf_knownhosts_fingerprint(const unsigned char *blob, size_t blob_len, char *out,
 				size_t out_size)
 {
-	unsigned char md[SHA256_LEN];
-	unsigned int md_len = 0;
-	char *b64;
-	pf_rc rc = PF_OK;
-
 	if (out == NULL || out_size < PF_KH_FP_SIZE || (blob == NULL && blob_len > 0))
 		return PF_E_INVAL;
 	out[0] = '\0';
-	if (EVP_Digest(blob, blob_len, md, &md_len, EVP_sha256(), NULL) != 1 ||
-	    md_len != SHA256_LEN)
+	if (pfi_fingerprint_blob(blob, blob_len, out, out_size) != 0)
 		return PF_E_INTERNAL;
-	b64 = b64_encode(md, md_len, 0);
-	if (b64 == NULL)
-		return PF_E_NOMEM;
-	if (snprintf(out, out_size, "SHA256:%s", b64) >= (int)out_size)
-		rc = PF_E_INTERNAL;
-	free(b64);
-	return rc;
+	return PF_OK;
 }
 
 pf_rc pf_knownhosts_decode_key(const char *base64, unsigned char **blob, size_t *blob_len,
@@ -286,10 +179,10 @@ pf_rc pf_knownhosts_decode_key(const char *base64, unsigned char **blob, size_t 
 	if (base64 == NULL)
 		return pf_error_set(err, PF_E_INVAL, "No key");
 	len = strlen(base64);
-	buf = malloc(len / 4 * 3 + 3);
+	buf = malloc(PFI_B64_DECODED_MAX(len));
 	if (buf == NULL)
 		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
-	if (b64_decode(base64, len, buf, &n) != 0 || blob_valid(buf, n) != 0) {
+	if (pfi_b64_decode_buf(base64, len, 0, buf, &n) != 0 || blob_valid(buf, n) != 0) {
 		free(buf);
 		return pf_error_set(err, PF_E_INVAL, "The key is not a base64 SSH public key");
 	}
@@ -329,63 +222,14 @@ char *pf_knownhosts_host_name(const char *host, int port, const char *alias)
 	return name;
 }
 
-/* --- pattern matching ---------------------------------------------------------- */
-
-/* OpenSSH wildcards: '*' any run, '?' one character; ASCII case folded.
- * Iterative with one backtrack point, so O(len * plen) at worst. */
-static int wild_match(const char *s, size_t len, const char *p, size_t plen)
-{
-	size_t si = 0, pi = 0, star = SIZE_MAX, star_s = 0;
-
-	while (si < len) {
-		if (pi < plen && p[pi] == '*') {
-			star = pi++;
-			star_s = si;
-		} else if (pi < plen && (p[pi] == '?' || lower(p[pi]) == lower(s[si]))) {
-			pi++;
-			si++;
-		} else if (star != SIZE_MAX) {
-			pi = star + 1;
-			si = ++star_s;
-		} else {
-			return 0;
-		}
-	}
-	while (pi < plen && p[pi] == '*')
-		pi++;
-	return pi == plen;
-}
-
-/* A comma-separated list: a matching "!pattern" rules the line out, else
- * any matching pattern rules it in. */
-static int match_hosts(const char *list, const char *name)
-{
-	size_t len = strlen(name);
-	int found = 0;
-
-	while (*list != '\0') {
-		const char *end = strchr(list, ',');
-		size_t plen = end != NULL ? (size_t)(end - list) : strlen(list);
-		int neg = plen > 0 && list[0] == '!';
-
-		if (wild_match(name, len, list + neg, plen - (size_t)neg)) {
-			if (neg)
-				return 0;
-			found = 1;
-		}
-		if (end == NULL)
-			break;
-		list = end + 1;
-	}
-	return found;
-}
+/* --- host names ---------------------------------------------------------------- */
 
 static int entry_matches(const struct kh_entry *e, const char *name)
 {
 	unsigned char h[SHA1_LEN];
 
 	if (e->hosts != NULL)
-		return match_hosts(e->hosts, name);
+		return pfi_match_list(name, e->hosts, 1) == 1;
 	if (hash_host(e->salt, name, h) != 0)
 		return 0;
 	return CRYPTO_memcmp(h, e->hash, SHA1_LEN) == 0;
@@ -486,9 +330,9 @@ static int parse_hashed(char *field, struct kh_entry *e)
 	bar = strchr(salt, '|');
 	if (bar == NULL || bar - salt != 28 || strlen(bar + 1) != 28)
 		return -1;
-	if (b64_decode(salt, 28, (unsigned char *)salt, &n) != 0 || n != SHA1_LEN)
+	if (pfi_b64_decode_buf(salt, 28, 0, (unsigned char *)salt, &n) != 0 || n != SHA1_LEN)
 		return -1;
-	if (b64_decode(bar + 1, 28, (unsigned char *)bar + 1, &n) != 0 || n != SHA1_LEN)
+	if (pfi_b64_decode_buf(bar + 1, 28, 0, (unsigned char *)bar + 1, &n) != 0 || n != SHA1_LEN)
 		return -1;
 	e->salt = (const unsigned char *)salt;
 	e->hash = (const unsigned char *)bar + 1;
@@ -497,15 +341,8 @@ static int parse_hashed(char *field, struct kh_entry *e)
 
 static pf_rc add_entry(pf_knownhosts *kh, const struct kh_entry *e)
 {
-	if (kh->count == kh->cap) {
-		size_t ncap = kh->cap ? kh->cap * 2 : 16;
-		struct kh_entry *n = pf_reallocarray(kh->entries, ncap, sizeof(*n));
-
-		if (n == NULL)
-			return PF_E_NOMEM;
-		kh->entries = n;
-		kh->cap = ncap;
-	}
+	if (PF_ARRAY_GROW(kh->entries, kh->cap, kh->count + 1, 16) != 0)
+		return PF_E_NOMEM;
 	kh->entries[kh->count++] = *e;
 	return PF_OK;
 }
@@ -589,7 +426,7 @@ static pf_rc parse_line(pf_knownhosts *kh, int line, char *p, size_t len)
 	} else {
 		e.hosts = hosts;
 	}
-	if (b64_decode(key, strlen(key), (unsigned char *)key, &n) != 0) {
+	if (pfi_b64_decode_buf(key, strlen(key), 0, (unsigned char *)key, &n) != 0) {
 		diag(kh, PF_E_INVAL, line,
 		     "\"%s\": the key is not valid base64; skipped. Fix or delete this line.",
 		     quote);
@@ -890,8 +727,8 @@ static pf_rc host_field(const char *name, unsigned flags, char **out, pf_error *
 		rc = pf_error_set(err, PF_E_INTERNAL, "Cannot hash the host name %s", name);
 		goto out;
 	}
-	s64 = b64_encode(salt, sizeof(salt), 1);
-	h64 = b64_encode(h, sizeof(h), 1);
+	s64 = pfi_b64_encode(salt, sizeof(salt), 0);
+	h64 = pfi_b64_encode(h, sizeof(h), 0);
 	if (s64 == NULL || h64 == NULL || (*out = pf_asprintf("|1|%s|%s", s64, h64)) == NULL)
 		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
 out:
@@ -942,7 +779,7 @@ pf_rc pf_knownhosts_append(const char *path, const char *old, size_t old_len, co
 	rc = host_field(name, flags, &field, err);
 	if (rc != PF_OK)
 		goto out;
-	key = b64_encode(blob, blob_len, 1);
+	key = pfi_b64_encode(blob, blob_len, 0);
 	if (key == NULL) {
 		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
 		goto out;

@@ -26,6 +26,29 @@ void *pf_reallocarray(void *p, size_t n, size_t size)
 	return realloc(p, n * size);
 }
 
+int pf_array_grow(void *arrp, size_t *cap, size_t need, size_t size, size_t first)
+{
+	size_t ncap = *cap ? *cap : first;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2)
+			return -1;
+		ncap *= 2;
+	}
+	/* arrp is the address of a T *: read and write it as bytes, not as a
+	 * void *, which it is not. */
+	memcpy(&p, arrp, sizeof(p));
+	p = pf_reallocarray(p, ncap, size);
+	if (p == NULL)
+		return -1;
+	memcpy(arrp, &p, sizeof(p));
+	*cap = ncap;
+	return 0;
+}
+
 char *pf_strndup(const char *s, size_t n)
 {
 	size_t len = 0;

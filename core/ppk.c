@@ -27,7 +27,7 @@
 #include <openssl/hmac.h>
 
 #include "argon2.h"
-#include "keys_internal.h"
+#include "sshwire.h"
 #include "pf/attr.h"
 #include "pf/mem.h"
 #include "ppk.h"

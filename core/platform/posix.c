@@ -217,16 +217,9 @@ pf_rc pf_dir_list(const char *dir, char ***names, size_t *count, pf_error *err)
 	while ((e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			char **nv = pf_reallocarray(v, ncap, sizeof(*v));
-
-			if (nv == NULL) {
-				rc = PF_E_NOMEM;
-				break;
-			}
-			v = nv;
-			cap = ncap;
+		if (PF_ARRAY_GROW(v, cap, n + 1, 16) != 0) {
+			rc = PF_E_NOMEM;
+			break;
 		}
 		v[n] = pf_strdup(e->d_name);
 		if (v[n] == NULL) {

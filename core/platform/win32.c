@@ -267,16 +267,9 @@ pf_rc pf_dir_list(const char *dir, char ***names, size_t *count, pf_error *err)
 	do {
 		if (wcscmp(fd.cFileName, L".") == 0 || wcscmp(fd.cFileName, L"..") == 0)
 			continue;
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			char **nv = pf_reallocarray(v, ncap, sizeof(*v));
-
-			if (nv == NULL) {
-				rc = PF_E_NOMEM;
-				break;
-			}
-			v = nv;
-			cap = ncap;
+		if (PF_ARRAY_GROW(v, cap, n + 1, 16) != 0) {
+			rc = PF_E_NOMEM;
+			break;
 		}
 		v[n] = pf_wide_to_utf8(fd.cFileName);
 		if (v[n] == NULL) {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/keys_internal.h"
+#include "../../core/sshwire.h"
 #include "check.h"
 #include "pf/keygen.h"
 #include "pf/keys.h"

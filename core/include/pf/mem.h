@@ -16,6 +16,17 @@
 void *pf_calloc(size_t n, size_t size);
 /* realloc with n*size overflow check; on failure `p` is untouched. */
 void *pf_reallocarray(void *p, size_t n, size_t size);
+
+/* The one growable array: make room for `need` elements in the array
+ * `arr` (a T *) whose capacity is `cap` (a size_t), doubling from `first`
+ * (> 0). 0, or -1 when out of memory (arr and cap unchanged, elements kept).
+ * Use the macro, which passes the addresses and the element size:
+ *     if (PF_ARRAY_GROW(v, cap, n + 1, 16) != 0) goto oom;
+ *     v[n++] = x; */
+#define PF_ARRAY_GROW(arr, cap, need, first)                                                       \
+	pf_array_grow(&(arr), &(cap), (need), sizeof(*(arr)), (first))
+int pf_array_grow(void *arrp, size_t *cap, size_t need, size_t size, size_t first);
+
 char *pf_strdup(const char *s);
 char *pf_strndup(const char *s, size_t n);
 /* printf into a new string; caller frees. */

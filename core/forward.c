@@ -1035,6 +1035,35 @@ static short tunnel_events(const tunnel *t)
 	return evs;
 }
 
+static uint64_t soonest(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Milliseconds from now until `due` for pf_net_poll; -1 (for ever) when
+ * nothing is due. */
+static int poll_timeout(uint64_t due, uint64_t now)
+{
+	if (due == UINT64_MAX)
+		return -1;
+	if (due <= now)
+		return 0;
+	return due - now > 24u * 3600 * 1000 ? 24 * 3600 * 1000 : (int)(due - now);
+}
+
+/* When a tunnel next needs the loop without an event on its socket:
+ * its SOCKS timeout; or, if libssh said it has news for the channel
+ * that the last step did not use up, a look again soon (what the loop
+ * did before it slept without deadlines). UINT64_MAX: never. */
+static uint64_t tunnel_due(const tunnel *t)
+{
+	if (t->state == T_SOCKS || t->state == T_RSOCKS)
+		return t->born + SOCKS_TIMEOUT_MS;
+	if (t->rx && t->state != T_DEAD)
+		return pf_time_ms() + STATUS_INTERVAL_MS;
+	return UINT64_MAX;
+}
+
 /* One round's work on a tunnel; returns 1 when data moved. Tunnels with
  * nothing to do cost no system call. */
 static int tunnel_step(pfi_fwd_engine *e, tunnel *t, short rev, uint64_t now)
@@ -1097,6 +1126,8 @@ pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 	uint64_t last_rx = pf_time_ms(), last_ka = 0;
 	uint64_t ka_ms =
 		(uint64_t)(hc->server_alive_interval > 0 ? hc->server_alive_interval : 0) * 1000;
+	uint64_t ka_count =
+		(uint64_t)(hc->server_alive_count_max > 2 ? hc->server_alive_count_max : 2);
 	uint64_t probe_until = 0, seen_rx = 0;
 	int missed = 0, busy = 0, ka_pending = 0;
 	size_t i;
@@ -1123,8 +1154,11 @@ pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 	e->last_publish = pf_time_ms();
 	for (;;) {
 		size_t n = 0, first_tunnel;
-		int timeout = STATUS_INTERVAL_MS, r;
+		int r;
 		uint64_t now = pf_time_ms();
+		/* The next moment something is due: no deadline, no wake-up
+		 * (an idle connection costs no system call). */
+		uint64_t due = UINT64_MAX;
 		tunnel *t;
 
 		if (pfi_session_stopping(s))
@@ -1146,10 +1180,12 @@ pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 			size_t k;
 
 			if (e->f[i].paused_until > now) {
-				timeout = (int)ACCEPT_PAUSE_MS < timeout ? (int)ACCEPT_PAUSE_MS
-									 : timeout;
+				due = soonest(due, e->f[i].paused_until);
 				continue;
 			}
+			if (is_remote(&e->f[i]) && e->f[i].st.state == PF_FWD_FAILED &&
+			    e->f[i].retry_at != 0)
+				due = soonest(due, e->f[i].retry_at);
 			for (k = 0; k < e->f[i].nls; k++) {
 				e->pfd[n].fd = e->f[i].ls[k];
 				e->pfd[n].events = PF_POLL_IN;
@@ -1161,6 +1197,7 @@ pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 			short evs = tunnel_events(t);
 
 			t->pidx = -1;
+			due = soonest(due, tunnel_due(t));
 			if (evs == 0)
 				continue;
 			t->pidx = (long)n;
@@ -1168,9 +1205,18 @@ pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 			e->pfd[n].events = evs;
 			e->pown[n++] = t;
 		}
-		if (ka_ms > 0 && timeout > 1000)
-			timeout = 1000;
-		r = pf_net_poll(e->pfd, n, busy ? 0 : timeout);
+		if (ka_ms > 0) {
+			/* The next keepalive, and the moment the server is given
+			 * up (see below). */
+			due = soonest(due, (last_rx > last_ka ? last_rx : last_ka) + ka_ms);
+			if (missed >= 1)
+				due = soonest(due, last_rx + ka_ms * ka_count);
+		}
+		if (probe_until != 0)
+			due = soonest(due, probe_until);
+		if (e->dirty)
+			due = soonest(due, e->last_publish + STATUS_INTERVAL_MS);
+		r = pf_net_poll(e->pfd, n, busy ? 0 : poll_timeout(due, now));
 		if (r < 0) {
 			rc = pf_error_set(err, PF_E_INTERNAL, "poll failed");
 			goto out;
@@ -1267,10 +1313,7 @@ pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 		 * least one keepalive had a whole interval to be answered (so
 		 * count 1 means two intervals). Only bytes received count (see
 		 * pfd[1] above). */
-		if (ka_ms > 0 && missed >= 1 &&
-		    now - last_rx >= ka_ms * (uint64_t)(hc->server_alive_count_max > 2
-								? hc->server_alive_count_max
-								: 2)) {
+		if (ka_ms > 0 && missed >= 1 && now - last_rx >= ka_ms * ka_count) {
 			rc = pf_error_set(err, PF_E_NETWORK,
 					  "The server %s stopped answering (silent for %llu s: no "
 					  "reply to %d keepalives, ServerAliveInterval %d s).",

@@ -24,6 +24,7 @@ struct pfi_jump {
 	pf_socket sock; /* our end of the pair */
 	pf_thread *thread;
 	pf_mutex *mu;
+	pf_wakeup *wake; /* pfi_jump_close wakes the bridge with it */
 	int stop;
 	char name[200];
 };
@@ -51,7 +52,7 @@ static void bridge(void *arg)
 		goto out;
 	ssh_set_blocking(j->ssh, 0);
 	while (!bridge_stopping(j)) {
-		pf_pollfd p[2];
+		pf_pollfd p[3];
 		long n;
 		int k;
 
@@ -62,9 +63,15 @@ static void bridge(void *arg)
 		p[1].events = (short)(PF_POLL_IN | ((ssh_get_poll_flags(j->ssh) & SSH_WRITE_PENDING)
 							    ? PF_POLL_OUT
 							    : 0));
-		if (pf_net_poll(p, 2, busy ? 0 : 200) < 0)
+		/* Nothing is timed here: the bridge sleeps until a socket or
+		 * pfi_jump_close wakes it. */
+		p[2].fd = pf_wakeup_fd(j->wake);
+		p[2].events = PF_POLL_IN;
+		if (pf_net_poll(p, 3, busy ? 0 : -1) < 0)
 			break;
 		busy = 0;
+		if (p[2].revents)
+			pf_wakeup_drain(j->wake);
 		if (p[1].revents) {
 			for (k = 0; k < 64; k++) {
 				pf_pollfd q = {(pf_socket)ssh_get_fd(j->ssh), PF_POLL_IN, 0};
@@ -241,6 +248,7 @@ void pfi_jump_close(pf_session *s)
 			pf_mutex_lock(j->mu);
 			j->stop = 1;
 			pf_mutex_unlock(j->mu);
+			pf_wakeup_signal(j->wake);
 			pf_thread_join(j->thread);
 		} else {
 			/* Never started: we still own everything. */
@@ -252,6 +260,7 @@ void pfi_jump_close(pf_session *s)
 			pf_net_close(j->sock);
 		}
 		pf_mutex_free(j->mu);
+		pf_wakeup_free(j->wake);
 		free(j);
 	}
 }
@@ -304,7 +313,10 @@ pf_rc pfi_jump_open(pf_session *s, pf_socket *out, pf_error *err)
 		pfi_jump *j = PF_NEW(pfi_jump);
 		pf_socket sv[2];
 
-		if (j == NULL || (j->mu = pf_mutex_new()) == NULL) {
+		if (j == NULL || (j->mu = pf_mutex_new()) == NULL ||
+		    pf_wakeup_new(&j->wake) != PF_OK) {
+			if (j != NULL)
+				pf_mutex_free(j->mu);
 			free(j);
 			rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
 			break;

@@ -65,6 +65,7 @@ void pfi_session_publish(pf_session *s)
 			      : 0;
 	st.reconnects = s->reconnects;
 	st.retry_in_s = s->retry_in_s;
+	st.retry_at_ms = s->retry_at_ms;
 	st.last_error = s->last_error[0] ? s->last_error : NULL;
 	if (s->fwd != NULL)
 		st.forwards = pfi_fwd_engine_status(s->fwd, &st.nforwards);
@@ -84,7 +85,7 @@ int pfi_session_stopping(pf_session *s)
 	int v;
 
 	pf_mutex_lock(s->mu);
-	v = s->stop_requested;
+	v = s->stop_requested || s->stop_signalled;
 	pf_mutex_unlock(s->mu);
 	return v;
 }
@@ -715,19 +716,21 @@ static int is_final(pf_rc rc)
 	       rc == PF_E_NOMEM || rc == PF_E_INTERNAL;
 }
 
-/* Sleep out the back-off, waking early for stop or reconnect-now. Returns 1
- * when the session should stop. */
+/* Sleep out the back-off, waking early for stop or reconnect-now (both
+ * signal the wake-up socket) and for clients of the forwards (answered at
+ * once); nothing else wakes it: the front end got the deadline
+ * (retry_at_ms) and counts down itself. Returns 1 when the session should
+ * stop. */
 static int backoff_wait(pf_session *s, unsigned ms)
 {
 	uint64_t end = pf_time_ms() + ms;
 
 	for (;;) {
 		uint64_t now = pf_time_ms();
-		unsigned left;
 
 		pf_mutex_lock(s->mu);
-		if (s->stop_requested || s->reconnect_now) {
-			int stop = s->stop_requested;
+		if (s->stop_requested || s->stop_signalled || s->reconnect_now) {
+			int stop = s->stop_requested || s->stop_signalled;
 
 			s->reconnect_now = 0;
 			pf_mutex_unlock(s->mu);
@@ -736,14 +739,7 @@ static int backoff_wait(pf_session *s, unsigned ms)
 		pf_mutex_unlock(s->mu);
 		if (now >= end)
 			return 0;
-		left = (unsigned)(end - now);
-		if (s->retry_in_s != (left + 999) / 1000) {
-			s->retry_in_s = (left + 999) / 1000;
-			pfi_session_publish(s);
-		}
-		/* Wake at least once a second to count down in the status;
-		 * clients of the forwards meanwhile are answered at once. */
-		pfi_fwd_engine_wait(s->fwd, left > 1000 ? 1000 : (int)left);
+		pfi_fwd_engine_wait(s->fwd, (int)(end - now));
 	}
 }
 
@@ -806,6 +802,7 @@ static void worker(void *arg)
 		s->reconnects++;
 		s->state = PF_CONN_RECONNECTING;
 		s->retry_in_s = (backoff + 999) / 1000;
+		s->retry_at_ms = pf_time_ms() + backoff;
 		pfi_session_publish(s);
 		pfi_session_log(s, PF_LOG_INFO, "Reconnecting in %u s", s->retry_in_s);
 		if (backoff_wait(s, backoff)) {
@@ -813,6 +810,7 @@ static void worker(void *arg)
 			break;
 		}
 		s->retry_in_s = 0;
+		s->retry_at_ms = 0;
 		rc = PF_OK;
 	}
 	pfi_session_set_state(s, PF_CONN_CLOSING);
@@ -887,6 +885,15 @@ void pf_session_stop(pf_session *s)
 		pf_mutex_unlock(s->pending->mu);
 	}
 	pf_mutex_unlock(s->mu);
+	pf_wakeup_signal(s->wake);
+}
+
+void pf_session_stop_from_signal(pf_session *s)
+{
+	/* No lock and no allocation: only a flag and a send(), both
+	 * async-signal-safe. The worker notices when the wake-up socket
+	 * wakes it. */
+	s->stop_signalled = 1;
 	pf_wakeup_signal(s->wake);
 }
 

@@ -4,6 +4,7 @@
 #define PF_SESSION_INTERNAL_H
 
 #include <libssh/libssh.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "pf/attr.h"
@@ -54,6 +55,9 @@ struct pf_session {
 	pf_mutex *mu;
 	pf_cond *cv; /* broadcast when `done` is set */
 	int stop_requested;
+	/* pf_session_stop_from_signal: written by a signal handler, without
+	 * the lock (a signal handler must not take one); read with it. */
+	volatile sig_atomic_t stop_signalled;
 	int reconnect_now;
 	int done;
 	pfi_prompt *pending; /* the prompt being waited for, or NULL */
@@ -69,6 +73,7 @@ struct pf_session {
 	char last_error[1024];
 	unsigned reconnects;
 	unsigned retry_in_s;
+	uint64_t retry_at_ms; /* pf_time_ms() of the next try while RECONNECTING */
 	uint64_t connected_at_ms;
 	pfi_cred *creds;
 	size_t ncreds;

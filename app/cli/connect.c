@@ -29,8 +29,6 @@ typedef struct cli_ui {
 	pf_conn_state last;
 } cli_ui;
 
-static volatile sig_atomic_t interrupted;
-
 /* --- reading answers ------------------------------------------------------ */
 
 /* A line from the terminal into buf (no newline); echo off when !echo.
@@ -321,10 +319,16 @@ static void ui_log(void *ctx, pf_log_level level, const char *conn, const char *
 		fprintf(stderr, "%s\n", msg);
 }
 
+/* The session the signal handler stops; set before the handler is. */
+static pf_session *volatile running;
+
 static void on_interrupt(int sig)
 {
+	pf_session *s = running;
+
 	(void)sig;
-	interrupted = 1;
+	if (s != NULL)
+		pf_session_stop_from_signal(s);
 }
 
 int cli_connect(const cli_opts *opts)
@@ -362,18 +366,19 @@ int cli_connect(const cli_opts *opts)
 	so.reconnect = PF_RECONNECT_AFTER_FIRST;
 	so.name = opts->host;
 
-	signal(SIGINT, on_interrupt);
-	signal(SIGTERM, on_interrupt);
 	if (pf_session_start(hc, &ui, &so, &s, &err) != PF_OK) {
 		fprintf(stderr, "pf: %s\n", err.message);
 		return 1;
 	}
-	while (!pf_session_wait(s, 200)) {
-		if (interrupted) {
-			pf_session_stop(s);
-			interrupted = 0;
-		}
-	}
+	/* Ctrl-C and SIGTERM reach the worker through its wake-up socket:
+	 * this thread sleeps until the session has ended, without a timer. */
+	running = s;
+	signal(SIGINT, on_interrupt);
+	signal(SIGTERM, on_interrupt);
+	(void)pf_session_wait(s, -1);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	running = NULL;
 	status = pf_session_result(s, &err) == PF_OK ? 0 : 1;
 	if (status != 0)
 		fprintf(stderr, "pf: %s%s%s\n", err.where, err.where[0] ? ": " : "", err.message);

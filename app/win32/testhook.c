@@ -210,8 +210,8 @@ static DWORD WINAPI ui_thread(void *arg)
 	};
 	pf_fwd_status fw2 = {
 		PF_FWD_DYNAMIC, PF_FWD_STARTING, "127.0.0.1:1080", "SOCKS", NULL, 0, 0, 0, 0};
-	pf_status st = {"IMR", PF_CONN_CONNECTING, "ssh.example.ac.jp:22", NULL, 0, 0, 0, NULL, 0,
-			NULL};
+	pf_status st = {
+		"IMR", PF_CONN_CONNECTING, "ssh.example.ac.jp:22", NULL, 0, 0, 0, NULL, 0, NULL, 0};
 	pf_hostkey_info hk = {"IMR",
 			      "ssh.example.ac.jp",
 			      22,

@@ -50,6 +50,13 @@ pf_rc pf_session_start(pf_host_config *hc, const pf_ui *ui, const pf_session_opt
  * Any thread. */
 void pf_session_stop(pf_session *s);
 
+/* pf_session_stop for a signal handler (SIGINT, SIGTERM): async-signal-
+ * safe (a flag and one send() on the worker's wake-up socket), so the
+ * thread that waits for the session can block in pf_session_wait(s, -1).
+ * The worker stops as soon as it is woken; a prompt the front end answers
+ * on the worker's own thread is not interrupted by it. */
+void pf_session_stop_from_signal(pf_session *s);
+
 /* Skip the rest of a reconnect back-off (network back, resume from sleep).
  * Any thread. */
 void pf_session_reconnect_now(pf_session *s);

@@ -116,10 +116,13 @@ typedef struct pf_status {
 	const char *algorithms; /* "ssh-ed25519, aes128-gcm@openssh.com, ..." or NULL */
 	uint64_t uptime_s;
 	unsigned reconnects;
-	unsigned retry_in_s;    /* RECONNECTING only */
+	unsigned retry_in_s;    /* RECONNECTING only: the wait, as it began */
 	const char *last_error; /* NULL if none */
 	size_t nforwards;
 	const pf_fwd_status *forwards;
+	uint64_t retry_at_ms; /* RECONNECTING only: pf_time_ms() of the next
+			       * try; the core publishes no countdown (a front
+			       * end that shows one counts down itself) */
 } pf_status;
 
 /* --- the interface ------------------------------------------------------------ */

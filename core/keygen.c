@@ -402,9 +402,16 @@ pf_rc pf_keygen_generate(const char *path, const pf_keygen_params *p, pf_keygen_
 		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory while making the key.");
 		goto out;
 	}
-	rc = pf_file_write_secret(path, text, strlen(text), err);
-	if (rc == PF_OK)
-		rc = pf_file_write_atomic(pub_path, line, strlen(line), err);
+	if (pf_file_discards(path)) {
+		/* -f /dev/null: the key is shown, no file is written (not even a .pub
+		 * beside the device). */
+		out->discarded = 1;
+		rc = PF_OK;
+	} else {
+		rc = pf_file_write_secret(path, text, strlen(text), err);
+		if (rc == PF_OK)
+			rc = pf_file_write_atomic(pub_path, line, strlen(line), err);
+	}
 	if (rc != PF_OK)
 		goto out;
 	out->pub_path = pub_path;

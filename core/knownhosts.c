@@ -836,6 +836,8 @@ pf_rc pf_knownhosts_add(const char *path, const char *host, int port, const char
 	if (path == NULL || path[0] == '\0')
 		return pf_error_set(err, PF_E_INVAL,
 				    "The host key was not saved: UserKnownHostsFile is none");
+	if (pf_file_discards(path))
+		return PF_OK; /* /dev/null, NUL: nothing to keep (callers say so) */
 	pf_error_clear(&ierr);
 	rc = pf_file_read(path, PF_KH_MAX_FILE, &old, &old_len, &ierr);
 	if (rc == PF_E_NOTFOUND) {

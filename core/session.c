@@ -455,7 +455,11 @@ static pf_rc configure_ssh(pf_session *s, pf_error *err)
 	 * known; the check itself is ours (knownhosts.c). */
 	if (rc == PF_OK && hc->n_known_hosts_files > 0 &&
 	    strcmp(hc->known_hosts_files[0].path, "none") != 0)
-		rc = set_opt(s, SSH_OPTIONS_KNOWNHOSTS, hc->known_hosts_files[0].path,
+		/* Only a regular file: libssh would block opening a FIFO. */
+		rc = set_opt(s, SSH_OPTIONS_KNOWNHOSTS,
+			     pf_file_exists(hc->known_hosts_files[0].path)
+				     ? hc->known_hosts_files[0].path
+				     : "none",
 			     "UserKnownHostsFile", err);
 	if (rc == PF_OK)
 		rc = set_opt(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "none", "GlobalKnownHostsFile", err);
@@ -593,7 +597,12 @@ static pf_rc verify_host_key(pf_session *s, pf_error *err)
 				  "The host key of %s was not trusted; not connected.", res.name);
 		goto out;
 	}
-	if (answer == PF_HOSTKEY_ACCEPT_SAVE && path != NULL) {
+	if (answer == PF_HOSTKEY_ACCEPT_SAVE && path != NULL && pf_file_discards(path)) {
+		pfi_session_log(s, PF_LOG_VERBOSE,
+				"%s keeps nothing (a device such as /dev/null): the host key of %s "
+				"is not saved",
+				path, res.name);
+	} else if (answer == PF_HOSTKEY_ACCEPT_SAVE && path != NULL) {
 		pf_error werr;
 
 		if (pf_knownhosts_add(path, hc->hostname, hc->port, hc->host_key_alias,

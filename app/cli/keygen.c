@@ -183,6 +183,16 @@ int cli_keygen(int argc, char **argv)
 		fprintf(stderr, "pf keygen: %s\n", err.message);
 		goto out;
 	}
+	if (res.discarded) {
+		fprintf(stderr,
+			"pf keygen: %s keeps nothing (a device such as /dev/null): no file was "
+			"written.\n",
+			path);
+		printf("%s\n", res.public_line);
+		printf("Fingerprint: %s %d %s\n", res.label, res.bits, res.fingerprint);
+		status = 0;
+		goto out;
+	}
 	printf("Your private key: %s\n", path);
 	printf("Your public key:  %s\n", res.pub_path);
 	printf("%s\n", res.public_line);

@@ -8,6 +8,7 @@
 #include <wchar.h>
 
 #include "ini.h"
+#include "pf/platform.h"
 
 #define INI_MAX_BYTES (256 * 1024)
 #define SECTION       L"PortForwarder"
@@ -344,11 +345,10 @@ DWORD Ini_Save(const pf_settings *s, const wchar_t *path, const wchar_t *exe_dir
 {
 	enum { CAP = 16384 };
 	wchar_t *text = malloc(CAP * sizeof(wchar_t)), rel[MAX_PATH * 2], tmp[MAX_PATH * 2 + 32];
-	char *utf8 = NULL;
+	char *utf8 = NULL, *path8 = NULL;
 	size_t used = 0;
 	int i, ok = 0, n;
-	DWORD err = 0, put_bytes = 0;
-	HANDLE f = INVALID_HANDLE_VALUE;
+	DWORD err = 0;
 
 	if (text == NULL)
 		return ERROR_NOT_ENOUGH_MEMORY;
@@ -388,25 +388,23 @@ DWORD Ini_Save(const pf_settings *s, const wchar_t *path, const wchar_t *exe_dir
 		*wcsrchr(tmp, L'\\') = L'\0';
 		CreateDirectoryW(tmp, NULL);
 	}
-	_snwprintf(tmp, MAX_PATH * 2 + 32, L"%ls.tmp%lu", path, GetCurrentProcessId());
-	tmp[MAX_PATH * 2 + 31] = L'\0';
-	f = CreateFileW(tmp, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
-	if (f == INVALID_HANDLE_VALUE) {
-		err = GetLastError();
+	/* The core's atomic writer: only a regular file is replaced (NUL
+	 * discards, a link's target is replaced, a folder is refused). */
+	path8 = pf_wide_to_utf8(path);
+	if (path8 == NULL) {
+		err = ERROR_NOT_ENOUGH_MEMORY;
 		goto out;
 	}
-	if (!WriteFile(f, utf8, (DWORD)n, &put_bytes, NULL) || put_bytes != (DWORD)n ||
-	    !FlushFileBuffers(f)) {
-		err = GetLastError();
-		if (err == 0)
-			err = ERROR_WRITE_FAULT;
+	switch (pf_file_write_atomic(path8, utf8, (size_t)n, NULL)) {
+	case PF_OK: break;
+	case PF_E_INVAL: err = ERROR_DIRECTORY; break;
+	case PF_E_DENIED: err = ERROR_ACCESS_DENIED; break;
+	case PF_E_NOTFOUND: err = ERROR_PATH_NOT_FOUND; break;
+	case PF_E_NOMEM: err = ERROR_NOT_ENOUGH_MEMORY; break;
+	default: err = ERROR_WRITE_FAULT; break;
 	}
-	CloseHandle(f);
-	if (err == 0 && !MoveFileExW(tmp, path, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
-		err = GetLastError();
-	if (err != 0)
-		DeleteFileW(tmp);
 out:
+	free(path8);
 	free(utf8);
 	free(text);
 	return err;

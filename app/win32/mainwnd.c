@@ -10,6 +10,7 @@
 #include <wchar.h>
 
 #include "app.h"
+#include "pf/platform.h"
 #include "resource.h"
 
 static pf_app *app_of(HWND dlg)
@@ -114,6 +115,17 @@ static void save_settings(pf_app *app)
 			wp.showCmd == SW_SHOWMAXIMIZED || (wp.flags & WPF_RESTORETOMAXIMIZED) != 0;
 	}
 	err = Ini_Save(&app->set, app->ini_path, app->exe_dir);
+	if (err == 0 && !app->ini_error_shown) {
+		char *p8 = pf_wide_to_utf8(app->ini_path);
+
+		if (p8 != NULL && pf_file_discards(p8)) {
+			app->ini_error_shown = 1;
+			LogView_Add(app, PF_LOG_VERBOSE, NULL,
+				    L"The settings file is a device that keeps nothing (NUL): the "
+				    L"settings are not saved.");
+		}
+		free(p8);
+	}
 	if (err != 0 && !app->ini_error_shown) {
 		app->ini_error_shown = 1;
 		Lang_Format(app, msg, 1024, IDS_INI_WRITE_FAILED, app->ini_path, (unsigned)err);

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -42,11 +43,33 @@ pf_rc pf_file_read(const char *path, size_t max, char **data, size_t *len, pf_er
 
 	*data = NULL;
 	*len = 0;
-	f = fopen(path, "rb");
-	if (f == NULL)
-		return pf_error_set(err, errno_rc(errno), "Cannot open %s: %s", path,
-				    strerror(errno));
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+	{
+		/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+		int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+		if (fd < 0)
+			return pf_error_set(err, errno_rc(errno), "Cannot open %s: %s", path,
+					    strerror(errno));
+		if (fstat(fd, &st) != 0) {
+			rc = pf_error_set(err, errno_rc(errno), "Cannot open %s: %s", path,
+					  strerror(errno));
+			close(fd);
+			return rc;
+		}
+		if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) {
+			close(fd);
+			return pf_error_set(err, PF_E_INVAL,
+					    "%s is a named pipe or socket, not a file", path);
+		}
+		if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 ||
+		    (f = fdopen(fd, "rb")) == NULL) {
+			rc = pf_error_set(err, errno_rc(errno), "Cannot open %s: %s", path,
+					  strerror(errno));
+			close(fd);
+			return rc;
+		}
+	}
+	if (S_ISDIR(st.st_mode)) {
 		rc = pf_error_set(err, PF_E_INVAL, "%s is a folder, not a file", path);
 		goto out;
 	}
@@ -111,6 +134,90 @@ out:
 	return PF_OK;
 }
 
+/* Where a write to `path` must land: a symbolic link is followed (to its
+ * final target, which may not exist yet), so the link survives. Returns a
+ * new string; NULL with *e set (ELOOP, ENOMEM, or lstat/readlink's errno). */
+static char *follow_links(const char *path, int *e)
+{
+	char *cur = pf_strdup(path);
+	int hops;
+
+	for (hops = 0; cur != NULL && hops < 40; hops++) {
+		struct stat st;
+		char *target, *dir, *next;
+		ssize_t n;
+
+		if (lstat(cur, &st) != 0) {
+			if (errno == ENOENT)
+				return cur; /* a new file (or a dangling link's target) */
+			*e = errno;
+			free(cur);
+			return NULL;
+		}
+		if (!S_ISLNK(st.st_mode))
+			return cur;
+		target = malloc(PATH_MAX + 1);
+		if (target == NULL)
+			break;
+		n = readlink(cur, target, PATH_MAX);
+		if (n < 0) {
+			*e = errno;
+			free(target);
+			free(cur);
+			return NULL;
+		}
+		target[n] = '\0';
+		dir = target[0] == '/' ? NULL : pf_path_dirname(cur);
+		next = target[0] == '/' ? pf_strdup(target)
+		       : dir            ? pf_path_join(dir, target)
+					: NULL;
+		free(dir);
+		free(target);
+		free(cur);
+		cur = next;
+	}
+	*e = cur == NULL ? ENOMEM : ELOOP;
+	free(cur);
+	return NULL;
+}
+
+/* What a write to `path` does, decided before anything is written (see
+ * pf/platform.h): 0 and *real set (a regular file or nothing there), 1 for a
+ * character device (discard), or an error. */
+static pf_rc write_target(const char *path, char **real, pf_error *err)
+{
+	struct stat st;
+	int e = 0;
+
+	*real = follow_links(path, &e);
+	if (*real == NULL)
+		return pf_error_set(err, e == ENOMEM ? PF_E_NOMEM : errno_rc(e),
+				    "Cannot write %s: %s", path, strerror(e));
+	if (stat(*real, &st) != 0 || S_ISREG(st.st_mode))
+		return PF_OK;
+	if (S_ISCHR(st.st_mode))
+		return PF_OK; /* the caller checks pf_file_discards */
+	free(*real);
+	*real = NULL;
+	return pf_error_set(err, PF_E_INVAL,
+			    "Cannot write %s: it is %s, not a file; nothing was written. Choose "
+			    "the path of a file (or /dev/null to keep nothing).",
+			    path,
+			    S_ISDIR(st.st_mode)    ? "a folder"
+			    : S_ISFIFO(st.st_mode) ? "a named pipe (FIFO)"
+			    : S_ISSOCK(st.st_mode) ? "a socket"
+			    : S_ISBLK(st.st_mode)  ? "a block device"
+						   : "a special file");
+}
+
+int pf_file_discards(const char *path)
+{
+	struct stat st;
+
+	/* stat follows links: a link to /dev/null discards too. */
+	return path != NULL && stat(path, &st) == 0 && S_ISCHR(st.st_mode);
+}
+
 static pf_rc write_atomic(const char *path, const void *data, size_t len, int secret,
 			  pf_error *err);
 
@@ -126,7 +233,7 @@ pf_rc pf_file_write_secret(const char *path, const void *data, size_t len, pf_er
 
 static pf_rc write_atomic(const char *path, const void *data, size_t len, int secret, pf_error *err)
 {
-	char *tmp = NULL;
+	char *tmp = NULL, *real = NULL;
 	int fd = -1;
 	pf_rc rc = PF_OK;
 	const unsigned char *p = data;
@@ -134,15 +241,25 @@ static pf_rc write_atomic(const char *path, const void *data, size_t len, int se
 	struct stat st;
 	mode_t mode = 0600;
 
-	if (!secret && stat(path, &st) == 0)
+	rc = write_target(path, &real, err);
+	if (rc != PF_OK)
+		return rc;
+	if (pf_file_discards(real)) {
+		/* /dev/null and its kind: keep nothing, and never replace the device. */
+		free(real);
+		return PF_OK;
+	}
+	if (!secret && stat(real, &st) == 0)
 		mode = st.st_mode & 0777;
-	tmp = pf_asprintf("%s.tmpXXXXXX", path);
-	if (tmp == NULL)
+	tmp = pf_asprintf("%s.tmpXXXXXX", real);
+	if (tmp == NULL) {
+		free(real);
 		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
+	}
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		rc = pf_error_set(err, errno_rc(errno),
-				  "Cannot create a temporary file next to %s: %s", path,
+				  "Cannot create a temporary file next to %s: %s", real,
 				  strerror(errno));
 		PF_FREE(tmp);
 		goto out;
@@ -172,7 +289,16 @@ static pf_rc write_atomic(const char *path, const void *data, size_t len, int se
 		goto out;
 	}
 	fd = -1;
-	if (rename(tmp, path) != 0) {
+	/* The target was checked above; if something else appeared there since
+	 * (a device, a folder), do not replace it either. */
+	if (lstat(real, &st) == 0 && !S_ISREG(st.st_mode)) {
+		rc = pf_error_set(err, PF_E_INVAL,
+				  "Cannot replace %s: it stopped being a file while it was "
+				  "written; nothing was changed.",
+				  path);
+		goto out;
+	}
+	if (rename(tmp, real) != 0) {
 		rc = pf_error_set(err, errno_rc(errno), "Cannot replace %s: %s", path,
 				  strerror(errno));
 		goto out;
@@ -183,6 +309,7 @@ out:
 	if (rc != PF_OK && tmp != NULL)
 		unlink(tmp);
 	free(tmp);
+	free(real);
 	return rc;
 }
 

@@ -145,6 +145,58 @@ out:
 	return PF_OK;
 }
 
+/* What is at `wpath` for a writer: 0 nothing or a regular file (*final set
+ * to the real file's path when `wpath` is a link), 1 a character device
+ * (NUL, CON: discard), 2 a folder, 3 a pipe, 4 another kind. */
+static int target_kind(const wchar_t *wpath, wchar_t **final)
+{
+	HANDLE h;
+	DWORD type, a = GetFileAttributesW(wpath), n;
+	BY_HANDLE_FILE_INFORMATION fi;
+	int kind = 0;
+
+	if (final != NULL)
+		*final = NULL;
+	h = CreateFileW(wpath, FILE_READ_ATTRIBUTES,
+			FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+			FILE_FLAG_BACKUP_SEMANTICS, NULL);
+	if (h == INVALID_HANDLE_VALUE)
+		return 0; /* nothing there (or unreadable: the write says why) */
+	type = GetFileType(h);
+	if (type == FILE_TYPE_CHAR)
+		kind = 1;
+	else if (type == FILE_TYPE_PIPE)
+		kind = 3;
+	else if (type != FILE_TYPE_DISK)
+		kind = 4;
+	else if (GetFileInformationByHandle(h, &fi) &&
+		 (fi.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY))
+		kind = 2;
+	else if (final != NULL && a != INVALID_FILE_ATTRIBUTES &&
+		 (a & FILE_ATTRIBUTE_REPARSE_POINT)) {
+		/* A symbolic link: replace its target, keep the link. */
+		n = GetFinalPathNameByHandleW(h, NULL, 0, FILE_NAME_NORMALIZED | VOLUME_NAME_DOS);
+		if (n > 0) {
+			*final = PF_NEW_ARRAY(wchar_t, (size_t)n + 1);
+			if (*final != NULL &&
+			    GetFinalPathNameByHandleW(h, *final, n + 1,
+						      FILE_NAME_NORMALIZED | VOLUME_NAME_DOS) == 0)
+				PF_FREE(*final);
+		}
+	}
+	CloseHandle(h);
+	return kind;
+}
+
+int pf_file_discards(const char *path)
+{
+	wchar_t *w = pf_utf8_to_wide(path);
+	int r = w != NULL && target_kind(w, NULL) == 1;
+
+	free(w);
+	return r;
+}
+
 /* Windows: the new file inherits the folder's permissions either way. */
 pf_rc pf_file_write_secret(const char *path, const void *data, size_t len, pf_error *err)
 {
@@ -153,20 +205,50 @@ pf_rc pf_file_write_secret(const char *path, const void *data, size_t len, pf_er
 
 pf_rc pf_file_write_atomic(const char *path, const void *data, size_t len, pf_error *err)
 {
-	wchar_t *wpath = NULL, *wtmp = NULL;
-	char *tmp = NULL, es[256];
+	wchar_t *wpath = NULL, *wtmp = NULL, *final = NULL;
+	char *tmp = NULL, *real = NULL, es[256];
 	unsigned char rnd[4] = {0};
 	HANDLE h = INVALID_HANDLE_VALUE;
 	const char *p = data;
 	size_t left = len;
 	pf_rc rc = PF_OK;
 	DWORD e;
+	int kind;
 
+	wpath = pf_utf8_to_wide(path);
+	if (wpath == NULL)
+		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
+	kind = target_kind(wpath, &final);
+	if (kind == 1) {
+		/* NUL and its kind: keep nothing, never replace the device. */
+		free(wpath);
+		return PF_OK;
+	}
+	if (kind != 0) {
+		free(wpath);
+		return pf_error_set(err, PF_E_INVAL,
+				    "Cannot write %s: it is %s, not a file; nothing was written. "
+				    "Choose the path of a file (or NUL to keep nothing).",
+				    path,
+				    kind == 2   ? "a folder"
+				    : kind == 3 ? "a named pipe"
+						: "a special file");
+	}
+	if (final != NULL) {
+		free(wpath);
+		wpath = final;
+		final = NULL;
+		real = pf_wide_to_utf8(wpath);
+		if (real == NULL) {
+			free(wpath);
+			return pf_error_set(err, PF_E_NOMEM, "Out of memory");
+		}
+		path = real;
+	}
 	pf_random_bytes(rnd, sizeof(rnd));
 	tmp = pf_asprintf("%s.tmp%02x%02x%02x%02x", path, rnd[0], rnd[1], rnd[2], rnd[3]);
-	wpath = pf_utf8_to_wide(path);
 	wtmp = tmp ? pf_utf8_to_wide(tmp) : NULL;
-	if (wpath == NULL || wtmp == NULL) {
+	if (wtmp == NULL) {
 		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
 		goto out;
 	}
@@ -212,6 +294,7 @@ out:
 	free(wpath);
 	free(wtmp);
 	free(tmp);
+	free(real);
 	return rc;
 }
 

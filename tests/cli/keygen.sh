@@ -8,6 +8,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 kit=$dir/kit
 mkdir -p "$kit"
+# Host keys are thrown away into a private null device in this folder (as
+# root), never the machine's /dev/null: before issue 18 item 7, pf replaced
+# its known_hosts target whatever it was. Without root: a scratch file.
+nullkh=$dir/null
+if [ "$(id -u)" = 0 ] && mknod -m 666 "$nullkh" c 1 3 2>/dev/null; then
+	:
+else
+	nullkh=$dir/known_hosts.scratch
+fi
 
 # -N on the command line, the default type (ed25519)
 out=$("$PF" keygen -f "$kit/id_ed25519" -N secret -C kit@test 2>"$dir/err1") || bad "keygen -N exits 0"
@@ -68,7 +77,7 @@ start_sshd
 cat "$kit/id_rsa.pub" >"$dir/authorized_keys"
 check "ssh logs in with the RSA key made by pf keygen" \
 	timeout 20 ssh -F none -i "$kit/id_rsa" -o IdentitiesOnly=yes -o BatchMode=yes \
-	-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -p "$ssh_port" \
+	-o StrictHostKeyChecking=no -o "UserKnownHostsFile=$nullkh" -p "$ssh_port" \
 	"$(id -un)@127.0.0.1" true
 
 # pf itself logs in with a key made by pf keygen and with PuTTY keys
@@ -107,7 +116,7 @@ Host test
   LocalForward $lport 127.0.0.1:$echo_port
 CFG
 	SSH_ASKPASS=$3 SSH_ASKPASS_REQUIRE=force timeout 60 "$PF" -F "$kit/config-$1.txt" \
-		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -N test \
+		-o StrictHostKeyChecking=no -o "UserKnownHostsFile=$nullkh" -N test \
 		>"$dir/pf-$1.log" 2>&1 </dev/null &
 	local pf_pid=$!
 	pids+=("$pf_pid")
@@ -124,4 +133,8 @@ check "pf logs in with the key pf keygen made (passphrase by askpass)" \
 	through gen id_ed25519 "$dir/askpass-gen"
 check "pf logs in with an encrypted PuTTY .ppk v3 key" through ppk3 key3.ppk "$dir/askpass-ppk"
 check "pf logs in with a plain PuTTY .ppk v2 key" through ppk2 key2.ppk "$dir/askpass-ppk"
+if [ "$nullkh" = "$dir/null" ]; then
+	check "the private null device is still a character device" test -c "$nullkh"
+fi
+check "the machine's /dev/null is still a character device" test -c /dev/null
 finish

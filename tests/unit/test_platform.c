@@ -2,6 +2,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifndef _WIN32
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#endif
+
 #include "check.h"
 #include "pf/mem.h"
 #include "pf/platform.h"
@@ -130,6 +136,113 @@ static void test_files(void)
 	free(dir);
 }
 
+/* Atomic writes replace only regular files (issue 18 item 7): a character
+ * device discards, a folder or FIFO is refused, a link's target is
+ * replaced and the link stays. */
+static void test_special_targets(void)
+{
+	pf_error err;
+	char *data = NULL;
+	size_t len = 0;
+
+#ifdef _WIN32
+	/* NUL: nothing written, no error, and no file called NUL appears. */
+	CHECK(pf_file_discards("NUL"));
+	CHECK_INT(pf_file_write_atomic("NUL", "x\n", 2, &err), PF_OK);
+	CHECK_INT(pf_file_write_secret("NUL", "x\n", 2, &err), PF_OK);
+	{
+		char *dir = tmpdir_path(""), *f = pf_path_join(dir, "NUL");
+
+		CHECK(pf_file_discards(f));
+		CHECK_INT(pf_file_write_atomic(f, "x\n", 2, &err), PF_OK);
+		free(f);
+		CHECK_INT(pf_file_write_atomic(dir, "x\n", 2, &err), PF_E_INVAL);
+		CHECK(strstr(err.message, "a folder, not a file") != NULL);
+		CHECK(pf_dir_exists(dir));
+		free(dir);
+	}
+	(void)data;
+	(void)len;
+#else
+	unsigned char rnd[4];
+	char name[64], *dir, *cmd, *p, *link;
+	struct stat st;
+
+	pf_random_bytes(rnd, sizeof(rnd));
+	snprintf(name, sizeof(name), "special-%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3]);
+	dir = tmpdir_path(name);
+	cmd = pf_asprintf("mkdir -p '%s/sub/folder' && mkfifo '%s/fifo' && "
+			  "ln -s sub/kh '%s/link' && ln -s fifo '%s/fifolink'",
+			  dir, dir, dir, dir);
+	CHECK(system(cmd) == 0);
+	free(cmd);
+
+	/* The machine's /dev/null: discards, and is still a device after. */
+	CHECK(pf_file_discards("/dev/null"));
+	CHECK(!pf_file_discards(dir));
+	p = pf_path_join(dir, "fifo");
+	CHECK(!pf_file_discards(p));
+	CHECK_INT(pf_file_write_atomic(p, "x\n", 2, &err), PF_E_INVAL);
+	CHECK(strstr(err.message, "named pipe (FIFO)") != NULL);
+	CHECK_INT(pf_file_write_secret(p, "x\n", 2, &err), PF_E_INVAL);
+	CHECK(lstat(p, &st) == 0 && S_ISFIFO(st.st_mode));
+	/* Reading one does not wait for a writer. */
+	CHECK_INT(pf_file_read(p, 1024, &data, &len, &err), PF_E_INVAL);
+	free(p);
+	p = pf_path_join(dir, "fifolink");
+	CHECK_INT(pf_file_write_atomic(p, "x\n", 2, &err), PF_E_INVAL);
+	CHECK(lstat(p, &st) == 0 && S_ISLNK(st.st_mode));
+	free(p);
+	p = pf_path_join(dir, "sub" SEP "folder");
+	CHECK_INT(pf_file_write_atomic(p, "x\n", 2, &err), PF_E_INVAL);
+	CHECK(strstr(err.message, "a folder, not a file") != NULL);
+	CHECK(pf_dir_exists(p));
+	free(p);
+
+	/* A link to a file that does not exist yet, then to one that does. */
+	link = pf_path_join(dir, "link");
+	CHECK_INT(pf_file_write_atomic(link, "one\n", 4, &err), PF_OK);
+	CHECK(lstat(link, &st) == 0 && S_ISLNK(st.st_mode));
+	CHECK_INT(pf_file_write_secret(link, "two\n", 4, &err), PF_OK);
+	CHECK(lstat(link, &st) == 0 && S_ISLNK(st.st_mode));
+	p = pf_path_join(dir, "sub" SEP "kh");
+	CHECK_INT(pf_file_read(p, 1024, &data, &len, &err), PF_OK);
+	CHECK_STR(data, "two\n");
+	free(data);
+	CHECK(stat(p, &st) == 0 && (st.st_mode & 0777) == 0600);
+	free(p);
+	free(link);
+
+	/* A private character device (root only: mknod). */
+	p = pf_path_join(dir, "null");
+	if (mknod(p, S_IFCHR | 0666, makedev(1, 3)) == 0) {
+		CHECK(pf_file_discards(p));
+		CHECK_INT(pf_file_write_atomic(p, "x\n", 2, &err), PF_OK);
+		CHECK_INT(pf_file_write_secret(p, "x\n", 2, &err), PF_OK);
+		CHECK(lstat(p, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3));
+	} else {
+		printf("skipped: mknod needs root\n");
+	}
+	free(p);
+	{
+		char **names = NULL;
+		size_t n = 0, i;
+		int tmps = 0;
+
+		CHECK_INT(pf_dir_list(dir, &names, &n, &err), PF_OK);
+		for (i = 0; i < n; i++)
+			tmps += strstr(names[i], ".tmp") != NULL;
+		CHECK_INT(tmps, 0);
+		pf_strv_free(names, n);
+	}
+	CHECK(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode));
+	cmd = pf_asprintf("rm -rf '%s'", dir);
+	CHECK(system(cmd) == 0);
+	free(cmd);
+	free(dir);
+#endif
+}
+
 static void test_time_random(void)
 {
 	uint64_t t0 = pf_time_ms();
@@ -175,6 +288,7 @@ int main(void)
 {
 	test_paths();
 	test_files();
+	test_special_targets();
 	test_time_random();
 	test_threads();
 	return check_summary("test_platform");

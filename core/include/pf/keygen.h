@@ -36,6 +36,8 @@ typedef struct pf_keygen_result {
 	char fingerprint[64]; /* "SHA256:...", as ssh-keygen -l prints it */
 	char label[16];       /* "ED25519", "RSA", "ECDSA" */
 	int bits;
+	int discarded; /* the path is a device that keeps nothing (/dev/null, NUL):
+			* no file was written */
 } pf_keygen_result;
 
 /* Parse "ed25519" / "rsa" / "ecdsa" (case-insensitive). Returns 0 or -1. */

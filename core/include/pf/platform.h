@@ -25,12 +25,21 @@ pf_rc pf_file_read(const char *path, size_t max, char **data, size_t *len, pf_er
 
 /* Replace `path` with `data`: write "<path>.tmpXXXX" in the same folder,
  * flush it to disk, rename it over the old file. On any failure the old file
- * is untouched and the temporary removed. */
+ * is untouched and the temporary removed.
+ * Only a regular file is ever replaced. A symbolic link is followed and its
+ * target replaced (the link stays). A character device (/dev/null; NUL on
+ * Windows) discards: PF_OK, nothing written, the device untouched (callers
+ * check pf_file_discards first to say so in their log). A folder, a FIFO or
+ * any other special file: PF_E_INVAL with one message, nothing written. */
 pf_rc pf_file_write_atomic(const char *path, const void *data, size_t len, pf_error *err);
 
 /* The same for a private key: on POSIX the file is always mode 0600, also
  * when it replaces one with wider permissions. */
 pf_rc pf_file_write_secret(const char *path, const void *data, size_t len, pf_error *err);
+
+/* 1 if `path` (after links) is a character device such as /dev/null or
+ * Windows' NUL, which the two calls above treat as "keep nothing". */
+int pf_file_discards(const char *path);
 
 /* fopen() taking a UTF-8 path. */
 FILE *pf_fopen(const char *path, const char *mode);

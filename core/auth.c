@@ -49,27 +49,27 @@ static m_result from_auth(int r)
 	}
 }
 
-static pf_rc ask(pf_session *s, pf_secret_kind kind, const char *prompt, const char *key_path,
+static pf_rc ask(pfi_conn *c, pf_secret_kind kind, const char *prompt, const char *key_path,
 		 int attempt, const char *reason, int echo, char **answer)
 {
 	pf_secret_request req;
 
 	memset(&req, 0, sizeof(req));
 	req.kind = kind;
-	req.conn_name = s->name;
+	req.conn_name = c->s->name;
 	req.prompt = prompt;
 	req.key_path = key_path;
 	req.instruction = "";
 	req.echo = echo;
 	req.attempt = attempt;
 	req.reason = reason;
-	return pfi_session_ask_secret(s, &req, answer);
+	return pfi_session_ask_secret(c->s, &req, answer);
 }
 
 /* Load the private key, asking for its passphrase as often as needed.
  * *owned says whether the caller must free *priv (a key unlocked with a
  * passphrase goes to the credential cache instead, for reconnects). */
-static m_result load_key(pf_session *s, const char *path, ssh_key *priv, int *owned, tried *t)
+static m_result load_key(pfi_conn *c, const char *path, ssh_key *priv, int *owned, tried *t)
 {
 	char *pass = NULL, prompt[1200];
 	const char *reason = NULL;
@@ -78,7 +78,7 @@ static m_result load_key(pf_session *s, const char *path, ssh_key *priv, int *ow
 	int attempt;
 
 	*owned = 0;
-	*priv = pfi_session_cred_key(s, path);
+	*priv = pfi_session_cred_key(c->s, path);
 	if (*priv != NULL)
 		return M_SUCCESS;
 	kr = pf_key_load(path, NULL, priv, NULL, &err);
@@ -87,18 +87,18 @@ static m_result load_key(pf_session *s, const char *path, ssh_key *priv, int *ow
 		return M_SUCCESS;
 	}
 	if (kr != PF_KEY_NEEDS_PASSPHRASE && kr != PF_KEY_WRONG_PASSPHRASE) {
-		pfi_session_log(s, PF_LOG_ERROR, "%s", err.message);
+		pfi_session_log(c->s, PF_LOG_ERROR, "%s", err.message);
 		tried_add(t, "%s: %s", pf_path_basename(path), pf_key_result_name(kr));
 		return M_DENIED;
 	}
-	if (s->hc->batch_mode) {
+	if (c->hc->batch_mode) {
 		tried_add(t, "%s: needs a passphrase, and BatchMode is yes",
 			  pf_path_basename(path));
 		return M_DENIED;
 	}
 	snprintf(prompt, sizeof(prompt), "Passphrase for key '%s':", path);
 	for (attempt = 1; attempt <= MAX_TRIES; attempt++) {
-		pf_rc rc = ask(s, PF_SECRET_PASSPHRASE, prompt, path, attempt, reason, 0, &pass);
+		pf_rc rc = ask(c, PF_SECRET_PASSPHRASE, prompt, path, attempt, reason, 0, &pass);
 
 		if (rc != PF_OK) {
 			tried_add(t, "%s: cancelled", pf_path_basename(path));
@@ -109,7 +109,7 @@ static m_result load_key(pf_session *s, const char *path, ssh_key *priv, int *ow
 		pf_secret_free(pass);
 		pass = NULL;
 		if (kr == PF_KEY_OK) {
-			pfi_session_cred_put_key(s, path, *priv);
+			pfi_session_cred_put_key(c->s, path, *priv);
 			return M_SUCCESS;
 		}
 		if (kr != PF_KEY_WRONG_PASSPHRASE && kr != PF_KEY_NEEDS_PASSPHRASE) {
@@ -118,14 +118,14 @@ static m_result load_key(pf_session *s, const char *path, ssh_key *priv, int *ow
 		}
 		reason = kr == PF_KEY_NEEDS_PASSPHRASE ? "The key needs a passphrase."
 						       : "Wrong passphrase, please try again.";
-		pfi_session_log(s, PF_LOG_INFO, "Wrong passphrase for %s (try %d of %d)", path,
+		pfi_session_log(c->s, PF_LOG_INFO, "Wrong passphrase for %s (try %d of %d)", path,
 				attempt, MAX_TRIES);
 	}
 	tried_add(t, "%s: wrong passphrase %d times", pf_path_basename(path), MAX_TRIES);
 	return M_DENIED;
 }
 
-static m_result try_identity(pf_session *s, const char *path, tried *t)
+static m_result try_identity(pfi_conn *c, const char *path, tried *t)
 {
 	ssh_key pub = NULL, priv = NULL;
 	int owned = 0;
@@ -138,46 +138,47 @@ static m_result try_identity(pf_session *s, const char *path, tried *t)
 	kr = pf_key_probe(path, &pub, &info, &err);
 	if (kr != PF_KEY_OK && kr != PF_KEY_NEEDS_PASSPHRASE) {
 		if (kr != PF_KEY_NOT_FOUND)
-			pfi_session_log(s, PF_LOG_ERROR, "%s", err.message);
+			pfi_session_log(c->s, PF_LOG_ERROR, "%s", err.message);
 		else
-			pfi_session_log(s, PF_LOG_VERBOSE, "%s", err.message);
+			pfi_session_log(c->s, PF_LOG_VERBOSE, "%s", err.message);
 		/* A default name that is not there is no news for the person. */
-		if (kr != PF_KEY_NOT_FOUND || !s->hc->identity_files_default)
+		if (kr != PF_KEY_NOT_FOUND || !c->hc->identity_files_default)
 			tried_add(t, "%s: %s", pf_path_basename(path), pf_key_result_name(kr));
 		return M_DENIED;
 	}
 	/* Offer the public key first: no passphrase is asked for a key the
 	 * server would refuse anyway. */
 	if (pub != NULL) {
-		r = ssh_userauth_try_publickey(s->ssh, NULL, pub);
+		r = ssh_userauth_try_publickey(c->ssh, NULL, pub);
 		ssh_key_free(pub);
 		if (r == SSH_AUTH_DENIED) {
-			pfi_session_log(s, PF_LOG_VERBOSE, "The server refused the key %s", path);
+			pfi_session_log(c->s, PF_LOG_VERBOSE, "The server refused the key %s",
+					path);
 			tried_add(t, "%s: the server refused the key", pf_path_basename(path));
 			return M_DENIED;
 		}
 		if (r == SSH_AUTH_ERROR)
 			return M_ERROR;
 	}
-	m = load_key(s, path, &priv, &owned, t);
+	m = load_key(c, path, &priv, &owned, t);
 	if (m != M_SUCCESS)
 		return m;
-	r = ssh_userauth_publickey(s->ssh, NULL, priv);
+	r = ssh_userauth_publickey(c->ssh, NULL, priv);
 	if (owned)
 		ssh_key_free(priv);
 	m = from_auth(r);
 	if (m == M_DENIED)
 		tried_add(t, "%s: the server refused the signature", pf_path_basename(path));
 	else if (m == M_SUCCESS || m == M_PARTIAL)
-		pfi_session_log(s, PF_LOG_VERBOSE, "Authenticated with the key %s", path);
+		pfi_session_log(c->s, PF_LOG_VERBOSE, "Authenticated with the key %s", path);
 	return m;
 }
 
 /* The identity files to try: IdentityFile, or the default names next to the
  * config file (the USB-stick layout). Caller frees. */
-static pf_rc identity_list(pf_session *s, char ***paths, size_t *n)
+static pf_rc identity_list(pfi_conn *c, char ***paths, size_t *n)
 {
-	const pf_host_config *hc = s->hc;
+	const pf_host_config *hc = c->hc;
 	char *dir = NULL;
 	size_t i;
 	pf_rc rc;
@@ -211,61 +212,61 @@ static pf_rc identity_list(pf_session *s, char ***paths, size_t *n)
 /* Make the agent reachable for libssh: on Windows through a bridge to the
  * OpenSSH agent pipe or Pageant; on POSIX libssh connects itself (to
  * IdentityAgent when configured, else SSH_AUTH_SOCK). 1 if worth asking. */
-static int use_agent(pf_session *s)
+static int use_agent(pfi_conn *c)
 {
-	const char *ia = s->hc->identity_agent;
+	const char *ia = c->hc->identity_agent;
 	pf_socket sock;
 	pf_error err;
 	pf_rc rc;
 
 	if (ia != NULL && strcmp(ia, "none") == 0)
 		return 0;
-	if (s->agent != NULL)
+	if (c->agent != NULL)
 		return 1;
-	rc = pf_agent_open(ia, &s->agent, &sock, &err);
+	rc = pf_agent_open(ia, &c->agent, &sock, &err);
 	if (rc == PF_E_UNSUPPORTED) {
 		if (ia != NULL && strcmp(ia, "SSH_AUTH_SOCK") != 0)
-			ssh_options_set(s->ssh, SSH_OPTIONS_IDENTITY_AGENT, ia);
+			ssh_options_set(c->ssh, SSH_OPTIONS_IDENTITY_AGENT, ia);
 		return 1;
 	}
 	if (rc != PF_OK) {
-		pfi_session_log(s, PF_LOG_VERBOSE, "%s", err.message);
+		pfi_session_log(c->s, PF_LOG_VERBOSE, "%s", err.message);
 		return 0;
 	}
-	if (ssh_set_agent_socket(s->ssh, (socket_t)sock) != SSH_OK) {
+	if (ssh_set_agent_socket(c->ssh, (socket_t)sock) != SSH_OK) {
 		pf_net_close(sock);
 		return 0;
 	}
 	return 1;
 }
 
-static m_result method_publickey(pf_session *s, tried *t)
+static m_result method_publickey(pfi_conn *c, tried *t)
 {
-	const pf_host_config *hc = s->hc;
+	const pf_host_config *hc = c->hc;
 	char **paths = NULL;
 	size_t n = 0, i;
 	m_result m = M_DENIED;
 	int r;
 
-	if (!hc->identities_only && use_agent(s)) {
+	if (!hc->identities_only && use_agent(c)) {
 		/* Denied as well when no agent is running. */
-		r = ssh_userauth_agent(s->ssh, NULL);
+		r = ssh_userauth_agent(c->ssh, NULL);
 		m = from_auth(r);
 		if (m == M_SUCCESS || m == M_PARTIAL) {
-			pfi_session_log(s, PF_LOG_VERBOSE,
+			pfi_session_log(c->s, PF_LOG_VERBOSE,
 					"Authenticated with a key from the agent");
 			return m;
 		}
-		if (m == M_ERROR && !ssh_is_connected(s->ssh))
+		if (m == M_ERROR && !ssh_is_connected(c->ssh))
 			return m;
 		m = M_DENIED;
 	}
-	if (identity_list(s, &paths, &n) != PF_OK)
+	if (identity_list(c, &paths, &n) != PF_OK)
 		return M_ERROR;
 	if (n == 0)
 		tried_add(t, "no key file (IdentityFile) found");
 	for (i = 0; i < n; i++) {
-		m = try_identity(s, paths[i], t);
+		m = try_identity(c, paths[i], t);
 		if (m != M_DENIED)
 			break;
 	}
@@ -273,35 +274,35 @@ static m_result method_publickey(pf_session *s, tried *t)
 	return m;
 }
 
-static m_result method_password(pf_session *s, tried *t)
+static m_result method_password(pfi_conn *c, tried *t)
 {
-	char *cached = pfi_session_cred_password(s);
+	char *cached = pfi_session_cred_password(c->s, c->account);
 	char prompt[600], *pw = NULL;
 	const char *reason = NULL;
 	int attempt, r;
 
 	if (cached != NULL) {
-		r = ssh_userauth_password(s->ssh, NULL, cached);
+		r = ssh_userauth_password(c->ssh, NULL, cached);
 		pf_secret_free(cached);
 		if (r == SSH_AUTH_SUCCESS || r == SSH_AUTH_PARTIAL)
 			return from_auth(r);
-		pfi_session_cred_forget(s, NULL);
+		pfi_session_cred_forget_password(c->s, c->account);
 		if (r == SSH_AUTH_ERROR)
 			return M_ERROR;
 	}
-	if (s->hc->batch_mode) {
+	if (c->hc->batch_mode) {
 		tried_add(t, "password: BatchMode is yes");
 		return M_DENIED;
 	}
-	snprintf(prompt, sizeof(prompt), "%s@%s's password:", s->hc->user, s->hc->hostname);
+	snprintf(prompt, sizeof(prompt), "%s@%s's password:", c->hc->user, c->hc->hostname);
 	for (attempt = 1; attempt <= MAX_TRIES; attempt++) {
-		if (ask(s, PF_SECRET_PASSWORD, prompt, NULL, attempt, reason, 0, &pw) != PF_OK) {
+		if (ask(c, PF_SECRET_PASSWORD, prompt, NULL, attempt, reason, 0, &pw) != PF_OK) {
 			tried_add(t, "password: cancelled");
 			return M_CANCELLED;
 		}
-		r = ssh_userauth_password(s->ssh, NULL, pw);
+		r = ssh_userauth_password(c->ssh, NULL, pw);
 		if (r == SSH_AUTH_SUCCESS || r == SSH_AUTH_PARTIAL)
-			pfi_session_cred_put_password(s, pw);
+			pfi_session_cred_put_password(c->s, c->account, pw);
 		pf_secret_free(pw);
 		pw = NULL;
 		if (r != SSH_AUTH_DENIED)
@@ -312,51 +313,51 @@ static m_result method_password(pf_session *s, tried *t)
 	return M_DENIED;
 }
 
-static m_result method_kbdint(pf_session *s, tried *t)
+static m_result method_kbdint(pfi_conn *c, tried *t)
 {
 	int r, rounds = 0;
 
-	if (s->hc->batch_mode) {
+	if (c->hc->batch_mode) {
 		tried_add(t, "keyboard-interactive: BatchMode is yes");
 		return M_DENIED;
 	}
-	r = ssh_userauth_kbdint(s->ssh, NULL, NULL);
+	r = ssh_userauth_kbdint(c->ssh, NULL, NULL);
 	while (r == SSH_AUTH_INFO && rounds++ < 16) {
-		int n = ssh_userauth_kbdint_getnprompts(s->ssh), i;
-		const char *instr = ssh_userauth_kbdint_getinstruction(s->ssh);
+		int n = ssh_userauth_kbdint_getnprompts(c->ssh), i;
+		const char *instr = ssh_userauth_kbdint_getinstruction(c->ssh);
 
 		for (i = 0; i < n; i++) {
 			char echo = 0, *answer = NULL;
 			const char *prompt =
-				ssh_userauth_kbdint_getprompt(s->ssh, (unsigned)i, &echo);
+				ssh_userauth_kbdint_getprompt(c->ssh, (unsigned)i, &echo);
 			pf_secret_request req;
 
 			memset(&req, 0, sizeof(req));
 			req.kind = PF_SECRET_KBDINT;
-			req.conn_name = s->name;
+			req.conn_name = c->s->name;
 			req.prompt = prompt ? prompt : "";
 			req.instruction = instr ? instr : "";
 			req.echo = echo;
 			req.attempt = rounds;
-			if (pfi_session_ask_secret(s, &req, &answer) != PF_OK) {
+			if (pfi_session_ask_secret(c->s, &req, &answer) != PF_OK) {
 				tried_add(t, "keyboard-interactive: cancelled");
 				return M_CANCELLED;
 			}
-			r = ssh_userauth_kbdint_setanswer(s->ssh, (unsigned)i, answer);
+			r = ssh_userauth_kbdint_setanswer(c->ssh, (unsigned)i, answer);
 			pf_secret_free(answer);
 			if (r < 0)
 				return M_ERROR;
 		}
-		r = ssh_userauth_kbdint(s->ssh, NULL, NULL);
+		r = ssh_userauth_kbdint(c->ssh, NULL, NULL);
 	}
 	if (r == SSH_AUTH_DENIED)
 		tried_add(t, "keyboard-interactive: refused");
 	return from_auth(r);
 }
 
-pf_rc pfi_session_authenticate(pf_session *s, pf_error *err)
+pf_rc pfi_session_authenticate(pfi_conn *c, pf_error *err)
 {
-	const pf_host_config *hc = s->hc;
+	const pf_host_config *hc = c->hc;
 	const char *order =
 		hc->preferred_authentications ? hc->preferred_authentications : DEFAULT_METHODS;
 	char *list = pf_strdup(order), *name, *save = NULL;
@@ -368,7 +369,7 @@ pf_rc pfi_session_authenticate(pf_session *s, pf_error *err)
 	memset(&t, 0, sizeof(t));
 	if (list == NULL)
 		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
-	r = ssh_userauth_none(s->ssh, NULL);
+	r = ssh_userauth_none(c->ssh, NULL);
 	if (r == SSH_AUTH_SUCCESS) {
 		free(list);
 		return PF_OK;
@@ -376,10 +377,10 @@ pf_rc pfi_session_authenticate(pf_session *s, pf_error *err)
 	if (r == SSH_AUTH_ERROR) {
 		free(list);
 		return pf_error_set(err, PF_E_NETWORK, "The connection failed during login: %s",
-				    ssh_get_error(s->ssh));
+				    ssh_get_error(c->ssh));
 	}
 	for (name = strtok_r(list, ",", &save); name != NULL; name = strtok_r(NULL, ",", &save)) {
-		methods = ssh_userauth_list(s->ssh, NULL);
+		methods = ssh_userauth_list(c->ssh, NULL);
 		if (strcmp(name, "publickey") == 0) {
 			if (hc->pubkey_authentication == PF_PUBKEY_NO)
 				continue;
@@ -387,13 +388,13 @@ pf_rc pfi_session_authenticate(pf_session *s, pf_error *err)
 				tried_add(&t, "publickey: not offered by the server");
 				continue;
 			}
-			m = method_publickey(s, &t);
+			m = method_publickey(c, &t);
 		} else if (strcmp(name, "keyboard-interactive") == 0) {
 			if (!hc->kbd_interactive_authentication)
 				continue;
 			if (!(methods & SSH_AUTH_METHOD_INTERACTIVE))
 				continue;
-			m = method_kbdint(s, &t);
+			m = method_kbdint(c, &t);
 		} else if (strcmp(name, "password") == 0) {
 			if (!hc->password_authentication)
 				continue;
@@ -401,7 +402,7 @@ pf_rc pfi_session_authenticate(pf_session *s, pf_error *err)
 				tried_add(&t, "password: not offered by the server");
 				continue;
 			}
-			m = method_password(s, &t);
+			m = method_password(c, &t);
 		} else {
 			continue; /* gssapi-with-mic, hostbased: not implemented */
 		}
@@ -413,17 +414,17 @@ pf_rc pfi_session_authenticate(pf_session *s, pf_error *err)
 	switch (m) {
 	case M_SUCCESS: return PF_OK;
 	case M_CANCELLED:
-		rc = pf_error_set(err, PF_E_CANCELLED, "Login to %s cancelled.", s->server);
+		rc = pf_error_set(err, PF_E_CANCELLED, "Login to %s cancelled.", c->server);
 		break;
 	case M_ERROR:
 		rc = pf_error_set(err, PF_E_NETWORK, "The connection failed during login: %s",
-				  ssh_get_error(s->ssh));
+				  ssh_get_error(c->ssh));
 		break;
 	default:
 		rc = pf_error_set(err, PF_E_AUTH,
 				  "Login to %s as %s failed. Tried: %s. Check the user name and "
 				  "that the server has your public key.",
-				  s->server, hc->user,
+				  c->server, hc->user,
 				  t.text[0] ? t.text : "no method the server offers");
 		break;
 	}

@@ -749,25 +749,17 @@ int cfg_parse_line(const char *line, const char *path, int lineno, const char *i
 				ret = -1;
 			}
 		} else if (kw->type == T_PROXYJUMP && !ieq(a1, "none")) {
-			const char *p = a1;
+			pf_jump_hop *hops = NULL;
+			size_t nh = 0;
 
-			while (*p) {
-				size_t m = strcspn(p, ",");
-
-				if (m == 0 || p[m - 1] == '@' || p[m - 1] == ':' || *p == '@' ||
-				    *p == ':') {
-					pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col,
-						    line,
-						    "ProxyJump \"%s\" is not a list of "
-						    "[user@]host[:port] separated by commas.",
-						    a1);
-					ret = -1;
-					break;
-				}
-				p += m;
-				if (*p == ',')
-					p++;
+			if (cfg_jump_parse(a1, &hops, &nh) != 0) {
+				pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
+					    "ProxyJump \"%s\" is not a list of "
+					    "[user@]host[:port] separated by commas.",
+					    a1);
+				ret = -1;
 			}
+			cfg_jump_hops_free(hops, nh);
 		}
 		break;
 	case T_PORT: {

@@ -178,4 +178,10 @@ int cfg_diags_room(const pf_diags *d, const char *path);
 /* Counting characters for columns. */
 int cfg_utf8_col(const char *line, const char *at);
 
+/* Parse a ProxyJump value "[ssh://][user@]host[:port][,...]" (not "none")
+ * into hops. 0, or -1 when it is not such a list (then *hops is NULL).
+ * Caller frees with cfg_jump_hops_free. config_resolve.c. */
+int cfg_jump_parse(const char *text, pf_jump_hop **hops, size_t *n);
+void cfg_jump_hops_free(pf_jump_hop *hops, size_t n);
+
 #endif

@@ -325,6 +325,7 @@ void pf_host_config_free(pf_host_config *hc)
 	free(hc->known_hosts_files);
 	free(hc->host_key_alias);
 	free(hc->proxy_jump);
+	cfg_jump_hops_free(hc->jump_hops, hc->n_jump_hops);
 	free(hc->bind_address);
 	free(hc->preferred_authentications);
 	free(hc->config_path);
@@ -356,6 +357,100 @@ static char *jump_normalise(const char *s)
 	}
 	out[len] = '\0';
 	return out;
+}
+
+static int is_none(const char *v)
+{
+	return (v[0] | 0x20) == 'n' && (v[1] | 0x20) == 'o' && (v[2] | 0x20) == 'n' &&
+	       (v[3] | 0x20) == 'e' && v[4] == '\0';
+}
+
+void cfg_jump_hops_free(pf_jump_hop *hops, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(hops[i].user);
+		free(hops[i].host);
+	}
+	free(hops);
+}
+
+/* One element "[ssh://][user@]host[:port]" or "[user@][v6addr][:port]". */
+static int jump_parse_one(const char *s, size_t len, pf_jump_hop *h)
+{
+	const char *end = s + len, *at = NULL, *p, *hend, *colon = NULL;
+
+	if (len >= 6 && strncmp(s, "ssh://", 6) == 0)
+		s += 6;
+	for (p = s; p < end; p++)
+		if (*p == '@')
+			at = p; /* the last '@', as ssh */
+	if (at != NULL) {
+		if (at == s)
+			return -1;
+		h->user = pf_strndup(s, (size_t)(at - s));
+		s = at + 1;
+	}
+	if (s < end && *s == '[') {
+		hend = memchr(s, ']', (size_t)(end - s));
+		if (hend == NULL || hend == s + 1)
+			return -1;
+		h->host = pf_strndup(s + 1, (size_t)(hend - s - 1));
+		if (hend + 1 < end && hend[1] != ':')
+			return -1;
+		colon = hend + 1 < end ? hend + 1 : NULL;
+	} else {
+		colon = memchr(s, ':', (size_t)(end - s));
+		hend = colon ? colon : end;
+		if (hend == s)
+			return -1;
+		h->host = pf_strndup(s, (size_t)(hend - s));
+	}
+	if (h->host == NULL || (at != NULL && h->user == NULL))
+		return -1;
+	if (colon != NULL) {
+		long v = 0;
+
+		for (p = colon + 1; p < end; p++) {
+			if (*p < '0' || *p > '9' || v > 65535)
+				return -1;
+			v = v * 10 + (*p - '0');
+		}
+		if (v < 1 || v > 65535)
+			return -1;
+		h->port = (int)v;
+	}
+	return 0;
+}
+
+int cfg_jump_parse(const char *text, pf_jump_hop **hops, size_t *n)
+{
+	size_t count = 1, i = 0;
+	const char *p;
+
+	*hops = NULL;
+	*n = 0;
+	for (p = text; *p; p++)
+		count += *p == ',';
+	*hops = pf_calloc(count, sizeof(**hops));
+	if (*hops == NULL)
+		return -1;
+	for (p = text;; i++) {
+		size_t m = strcspn(p, ",");
+
+		if (m == 0 || jump_parse_one(p, m, &(*hops)[i]) != 0) {
+			cfg_jump_hops_free(*hops, count);
+			*hops = NULL;
+			return -1;
+		}
+		p += m;
+		if (*p == '\0')
+			break;
+		p++;
+	}
+	*n = count;
+	return 0;
 }
 
 static const char *where_file(const cfg_entry *e)
@@ -411,9 +506,14 @@ static pf_rc fill(pf_host_config *hc, const pf_config *cfg, const rstate *st,
 	    sdup(&hc->bind_address, st, K_BINDADDRESS) != PF_OK ||
 	    sdup(&hc->preferred_authentications, st, K_PREFERREDAUTHENTICATIONS) != PF_OK)
 		goto out;
-	if (st->src[K_PROXYJUMP] != NULL && strcmp(st->src[K_PROXYJUMP]->args[0], "none") != 0 &&
-	    (hc->proxy_jump = jump_normalise(st->src[K_PROXYJUMP]->args[0])) == NULL)
-		goto out;
+	/* "none" in any case, as config.c reads it (issue 18 item 4). */
+	if (st->src[K_PROXYJUMP] != NULL && !is_none(st->src[K_PROXYJUMP]->args[0])) {
+		hc->proxy_jump = jump_normalise(st->src[K_PROXYJUMP]->args[0]);
+		/* config.c checked the form: a failure here is memory. */
+		if (hc->proxy_jump == NULL ||
+		    cfg_jump_parse(hc->proxy_jump, &hc->jump_hops, &hc->n_jump_hops) != 0)
+			goto out;
+	}
 
 	snprintf(portstr, sizeof(portstr), "%d", hc->port);
 	alias = hc->host_key_alias ? hc->host_key_alias : hc->hostname;

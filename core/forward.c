@@ -341,10 +341,10 @@ static void update_window(pfi_fwd_engine *e)
 	uint32_t w = WINDOW_BUDGET / (uint32_t)(e->ntunnels > 0 ? e->ntunnels : 1);
 
 	w = w > WINDOW_MAX ? WINDOW_MAX : w < WINDOW_MIN ? WINDOW_MIN : w;
-	if (w != e->window && e->s->ssh != NULL) {
+	if (w != e->window && e->s->conn->ssh != NULL) {
 		e->window = w;
 #ifndef PF_LIBSSH_UNPATCHED /* a system libssh: its fixed 2 MB per channel */
-		ssh_session_set_channel_window(e->s->ssh, w);
+		ssh_session_set_channel_window(e->s->conn->ssh, w);
 #endif
 	}
 }
@@ -398,7 +398,7 @@ static void tunnel_free(pfi_fwd_engine *e, tunnel *t)
 		/* libssh keeps a channel until the server's close arrives: it
 		 * must not call back into freed memory. */
 		ssh_remove_channel_callbacks(t->ch, &t->cb);
-		if (ssh_channel_is_open(t->ch) && ssh_is_connected(e->s->ssh)) {
+		if (ssh_channel_is_open(t->ch) && ssh_is_connected(e->s->conn->ssh)) {
 			if (!t->eof_sent)
 				ssh_channel_send_eof(t->ch);
 			ssh_channel_close(t->ch);
@@ -435,7 +435,7 @@ static void step_opening(pfi_fwd_engine *e, tunnel *t);
 /* Ask the server for a direct-tcpip channel to t->host:t->port. */
 static void start_open(pfi_fwd_engine *e, tunnel *t)
 {
-	ssh_channel ch = ssh_channel_new(e->s->ssh);
+	ssh_channel ch = ssh_channel_new(e->s->conn->ssh);
 
 	if (ch == NULL) {
 		tunnel_kill(e, t, "no channel");
@@ -655,7 +655,7 @@ static void step_opening(pfi_fwd_engine *e, tunnel *t)
 		return;
 	}
 	if (rc != SSH_OK) {
-		const char *why = ssh_get_error(e->s->ssh);
+		const char *why = ssh_get_error(e->s->conn->ssh);
 
 		pfi_session_log(e->s, PF_LOG_INFO,
 				"%s %d: the server could not connect to %s:%d: %s",
@@ -726,7 +726,7 @@ static int step_open(pfi_fwd_engine *e, tunnel *t, short rev)
 
 		/* Nothing more while libssh holds what the SSH socket did not
 		 * take: the clients wait, not pf's memory. */
-		if (win > 0 && !(ssh_get_poll_flags(e->s->ssh) & SSH_WRITE_PENDING)) {
+		if (win > 0 && !(ssh_get_poll_flags(e->s->conn->ssh) & SSH_WRITE_PENDING)) {
 			int w = ssh_channel_write(t->ch, t->in + t->in_off,
 						  (uint32_t)(len < win ? len : win));
 
@@ -811,7 +811,7 @@ static int accept_remote(pfi_fwd_engine *e)
 		int port = 0, oport = 0;
 		char *origin = NULL; /* who connected on the server's side */
 		ssh_channel ch =
-			ssh_channel_open_forward_port(e->s->ssh, 0, &port, &origin, &oport);
+			ssh_channel_open_forward_port(e->s->conn->ssh, 0, &port, &origin, &oport);
 		size_t fi;
 		tunnel *t;
 		pf_error err;
@@ -888,7 +888,7 @@ static void remote_answer(pfi_fwd_engine *e, fwd *f, int rc, int bound)
 		snprintf(msg, sizeof(msg),
 			 "The server refused to listen on port %d for us (%s). The port may be "
 			 "in use there, or the server does not allow remote forwarding.%s",
-			 f->spec->listen_port, ssh_get_error(e->s->ssh),
+			 f->spec->listen_port, ssh_get_error(e->s->conn->ssh),
 			 e->s->hc->exit_on_forward_failure ? ""
 							   : " Asking again from time to time.");
 		fwd_fail(e, f, msg);
@@ -934,8 +934,8 @@ static pf_rc request_remote(pfi_fwd_engine *e, pf_error *err)
 			continue;
 		f->retry_at = 0;
 		f->retry_ms = 0;
-		rc = ssh_channel_listen_forward(e->s->ssh, remote_host(f), f->spec->listen_port,
-						&bound);
+		rc = ssh_channel_listen_forward(e->s->conn->ssh, remote_host(f),
+						f->spec->listen_port, &bound);
 		remote_answer(e, f, rc, bound);
 		if (rc != SSH_OK && e->s->hc->exit_on_forward_failure)
 			return pf_error_set(err, PF_E_DENIED, "%s (ExitOnForwardFailure is yes)",
@@ -965,7 +965,8 @@ static void retry_remote(pfi_fwd_engine *e, uint64_t now)
 		e->gr_fwd = (long)i;
 	}
 	f = &e->f[e->gr_fwd];
-	rc = ssh_channel_listen_forward(e->s->ssh, remote_host(f), f->spec->listen_port, &bound);
+	rc = ssh_channel_listen_forward(e->s->conn->ssh, remote_host(f), f->spec->listen_port,
+					&bound);
 	if (rc == SSH_AGAIN)
 		return;
 	e->gr_fwd = -1;
@@ -1110,8 +1111,8 @@ static void flush_out(pf_session *s, ssh_event ev)
 {
 	uint64_t end = pf_time_ms() + FLUSH_MS;
 
-	while ((ssh_get_poll_flags(s->ssh) & SSH_WRITE_PENDING) && pf_time_ms() < end &&
-	       ssh_is_connected(s->ssh))
+	while ((ssh_get_poll_flags(s->conn->ssh) & SSH_WRITE_PENDING) && pf_time_ms() < end &&
+	       ssh_is_connected(s->conn->ssh))
 		if (ssh_event_dopoll(ev, 100) == SSH_ERROR)
 			return;
 	(void)ssh_event_dopoll(ev, 50);
@@ -1137,16 +1138,16 @@ pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 	e->window = 0; /* a new connection: libssh's default until set */
 	update_window(e);
 	memset(&e->rxcount, 0, sizeof(e->rxcount));
-	ssh_set_counters(s->ssh, &e->rxcount, NULL);
+	ssh_set_counters(s->conn->ssh, &e->rxcount, NULL);
 	rc = request_remote(e, err);
 	if (rc != PF_OK) {
-		ssh_set_counters(s->ssh, NULL, NULL);
+		ssh_set_counters(s->conn->ssh, NULL, NULL);
 		return rc;
 	}
 	set_forward_states(e, PF_FWD_ACTIVE);
-	ssh_set_blocking(s->ssh, 0);
+	ssh_set_blocking(s->conn->ssh, 0);
 	ev = ssh_event_new();
-	if (ev == NULL || ssh_event_add_session(ev, s->ssh) != SSH_OK) {
+	if (ev == NULL || ssh_event_add_session(ev, s->conn->ssh) != SSH_OK) {
 		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
 		goto out;
 	}
@@ -1170,11 +1171,11 @@ pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 		e->pfd[n].fd = pf_wakeup_fd(s->wake);
 		e->pfd[n].events = PF_POLL_IN;
 		e->pown[n++] = NULL;
-		e->pfd[n].fd = (pf_socket)ssh_get_fd(s->ssh);
+		e->pfd[n].fd = (pf_socket)ssh_get_fd(s->conn->ssh);
 		e->pfd[n].events =
-			(short)(PF_POLL_IN |
-				((ssh_get_poll_flags(s->ssh) & SSH_WRITE_PENDING) ? PF_POLL_OUT
-										  : 0));
+			(short)(PF_POLL_IN | ((ssh_get_poll_flags(s->conn->ssh) & SSH_WRITE_PENDING)
+						      ? PF_POLL_OUT
+						      : 0));
 		e->pown[n++] = NULL;
 		for (i = 0; i < e->nf; i++) {
 			size_t k;
@@ -1244,31 +1245,12 @@ pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 				last_rx = last_ka = now;
 			}
 		}
-		if (e->pfd[1].revents) {
-			uint64_t had = e->rxcount.in_bytes;
-			int k;
-
-			/* Each call reads the socket at most once: let libssh take
-			 * everything that is there. */
-			for (k = 0; k < 64; k++) {
-				pf_pollfd p = {(pf_socket)ssh_get_fd(s->ssh), PF_POLL_IN, 0};
-
-				if (ssh_event_dopoll(ev, 0) == SSH_ERROR)
-					break;
-				if (pf_net_poll(&p, 1, 0) <= 0)
-					break;
-			}
-			/* ACK what was read now: a server that paces its sending
-			 * by our ACKs (BBR) otherwise spends more CPU per GB on
-			 * us, and on downloads the server's CPU is the limit
-			 * (bench/results/2026-11-24-e.md). */
-			if (e->rxcount.in_bytes != had)
-				pf_net_ack_now((pf_socket)ssh_get_fd(s->ssh));
-		}
-		if (!ssh_is_connected(s->ssh)) {
+		if (e->pfd[1].revents)
+			pfi_ssh_read_input(s->conn->ssh, ev, &e->rxcount);
+		if (!ssh_is_connected(s->conn->ssh)) {
 			rc = pf_error_set(err, PF_E_NETWORK, "The connection to %s was lost%s%s.",
-					  s->server, ssh_get_error(s->ssh)[0] ? ": " : "",
-					  ssh_get_error(s->ssh));
+					  s->server, ssh_get_error(s->conn->ssh)[0] ? ": " : "",
+					  ssh_get_error(s->conn->ssh));
 			goto out;
 		}
 		/* Tunnels first (those accepted below are new and fully set up),
@@ -1334,7 +1316,7 @@ pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 			pfi_session_log(s, PF_LOG_DEBUG1, "Keepalive %d to %s", missed, s->server);
 		}
 		if (ka_pending &&
-		    ssh_channel_cancel_forward(s->ssh, KEEPALIVE_ADDRESS, 1) != SSH_AGAIN)
+		    ssh_channel_cancel_forward(s->conn->ssh, KEEPALIVE_ADDRESS, 1) != SSH_AGAIN)
 			ka_pending = 0; /* answered (refused, as expected) */
 		if (!ka_pending)
 			retry_remote(e, now);
@@ -1347,14 +1329,14 @@ pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 out:
 	close_all_tunnels(e);
 	set_forward_states(e, PF_FWD_WAITING);
-	if (ev != NULL && rc == PF_OK && ssh_is_connected(s->ssh))
+	if (ev != NULL && rc == PF_OK && ssh_is_connected(s->conn->ssh))
 		flush_out(s, ev);
-	ssh_set_counters(s->ssh, NULL, NULL);
+	ssh_set_counters(s->conn->ssh, NULL, NULL);
 	if (ev != NULL) {
-		ssh_event_remove_session(ev, s->ssh);
+		ssh_event_remove_session(ev, s->conn->ssh);
 		ssh_event_free(ev);
 	}
-	ssh_set_blocking(s->ssh, 1);
+	ssh_set_blocking(s->conn->ssh, 1);
 	return rc;
 }
 

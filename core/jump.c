@@ -1,11 +1,12 @@
 /* ProxyJump, done in the core (libssh's own needs a local ssh binary and
- * does not work on Windows): for each jump host an SSH connection of its
- * own (its Host entry from the same config file, its own host key check and
- * login, through the previous hop if any), a direct-tcpip channel from it to
- * the next hop, and a bridge thread that moves bytes between that channel
- * and one end of a socket pair. The next connection runs over the other end
- * as if it were TCP. Each bridge thread owns its jump session alone once it
- * starts (libssh sessions are not shared between threads). */
+ * does not work on Windows): for each jump host a pfi_conn of its own (its
+ * Host entry from the same config file, its own host key check and login;
+ * the first hop by its own transport, the others through the previous
+ * hop), a direct-tcpip channel from it to the next hop, and a bridge thread
+ * that moves bytes between that channel and one end of a socket pair. The
+ * next connection runs over the other end as if it were TCP. Each bridge
+ * thread owns its hop's connection alone once it starts (libssh sessions
+ * are not shared between threads). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +17,17 @@
 #define BRIDGE_BUF (32 * 1024)
 #define MAX_HOPS   8
 
+/* One hop. Worker thread until the bridge starts, then the bridge's. */
 struct pfi_jump {
-	pfi_jump *next;
-	ssh_session ssh;
-	pf_socket ssh_sock; /* the jump session's own socket (libssh does not close it) */
+	pfi_jump *next; /* the hop before this one */
+	pfi_conn *conn; /* the SSH connection to the jump host */
 	ssh_channel ch;
 	pf_socket sock; /* our end of the pair */
 	pf_thread *thread;
 	pf_mutex *mu;
 	pf_wakeup *wake; /* pfi_jump_close wakes the bridge with it */
-	int stop;
-	char name[200];
+	int stop;        /* under mu: the worker asks the bridge to end */
+	struct ssh_counter_struct rx;
 };
 
 static int bridge_stopping(pfi_jump *j)
@@ -43,26 +44,27 @@ static int bridge_stopping(pfi_jump *j)
 static void bridge(void *arg)
 {
 	pfi_jump *j = arg;
+	ssh_session ssh = j->conn->ssh;
 	unsigned char *up = malloc(BRIDGE_BUF), *down = malloc(BRIDGE_BUF);
 	size_t up_len = 0, up_off = 0, down_len = 0, down_off = 0;
 	int sock_eof = 0, ch_eof = 0, busy = 0;
 	ssh_event ev = ssh_event_new();
 
-	if (up == NULL || down == NULL || ev == NULL || ssh_event_add_session(ev, j->ssh) != SSH_OK)
+	if (up == NULL || down == NULL || ev == NULL || ssh_event_add_session(ev, ssh) != SSH_OK)
 		goto out;
-	ssh_set_blocking(j->ssh, 0);
+	ssh_set_counters(ssh, &j->rx, NULL);
+	ssh_set_blocking(ssh, 0);
 	while (!bridge_stopping(j)) {
 		pf_pollfd p[3];
 		long n;
-		int k;
 
 		p[0].fd = j->sock;
 		p[0].events = (short)((up_off == up_len && !sock_eof ? PF_POLL_IN : 0) |
 				      (down_off < down_len ? PF_POLL_OUT : 0));
-		p[1].fd = (pf_socket)ssh_get_fd(j->ssh);
-		p[1].events = (short)(PF_POLL_IN | ((ssh_get_poll_flags(j->ssh) & SSH_WRITE_PENDING)
-							    ? PF_POLL_OUT
-							    : 0));
+		p[1].fd = (pf_socket)ssh_get_fd(ssh);
+		p[1].events =
+			(short)(PF_POLL_IN |
+				((ssh_get_poll_flags(ssh) & SSH_WRITE_PENDING) ? PF_POLL_OUT : 0));
 		/* Nothing is timed here: the bridge sleeps until a socket or
 		 * pfi_jump_close wakes it. */
 		p[2].fd = pf_wakeup_fd(j->wake);
@@ -72,20 +74,9 @@ static void bridge(void *arg)
 		busy = 0;
 		if (p[2].revents)
 			pf_wakeup_drain(j->wake);
-		if (p[1].revents) {
-			for (k = 0; k < 64; k++) {
-				pf_pollfd q = {(pf_socket)ssh_get_fd(j->ssh), PF_POLL_IN, 0};
-
-				if (ssh_event_dopoll(ev, 0) == SSH_ERROR ||
-				    pf_net_poll(&q, 1, 0) <= 0)
-					break;
-			}
-			/* As forward.c does with the SSH socket: ACK at once, for
-			 * a hop whose sending is paced by our ACKs. */
-			if (p[1].revents & PF_POLL_IN)
-				pf_net_ack_now((pf_socket)ssh_get_fd(j->ssh));
-		}
-		if (!ssh_is_connected(j->ssh))
+		if (p[1].revents)
+			pfi_ssh_read_input(ssh, ev, &j->rx);
+		if (!ssh_is_connected(ssh))
 			break;
 		/* socket -> channel */
 		if (up_off == up_len && !sock_eof && (p[0].revents & (PF_POLL_IN | PF_POLL_ERR))) {
@@ -142,75 +133,23 @@ out:
 	pf_net_close(j->sock);
 	j->sock = PF_INVALID_SOCKET;
 	if (ev != NULL) {
-		ssh_event_remove_session(ev, j->ssh);
+		ssh_event_remove_session(ev, ssh);
 		ssh_event_free(ev);
 	}
 	ssh_channel_close(j->ch);
 	ssh_channel_free(j->ch);
 	j->ch = NULL;
-	ssh_disconnect(j->ssh);
-	ssh_free(j->ssh);
-	j->ssh = NULL;
-	pf_net_close(j->ssh_sock);
-	j->ssh_sock = PF_INVALID_SOCKET;
+	ssh_set_counters(ssh, NULL, NULL);
+	pfi_conn_close(j->conn, 1);
+	j->conn = NULL;
 	free(up);
 	free(down);
-}
-
-/* One hop "[user@]host[:port]" or "[user@][v6addr]:port". */
-typedef struct hop {
-	char user[128];
-	char host[256];
-	int port; /* 0: from the config */
-} hop;
-
-static int parse_hop(const char *s, size_t len, hop *h)
-{
-	const char *at, *host, *end = s + len, *colon;
-
-	memset(h, 0, sizeof(*h));
-	at = memchr(s, '@', len);
-	if (at != NULL) {
-		if ((size_t)(at - s) >= sizeof(h->user))
-			return -1;
-		memcpy(h->user, s, (size_t)(at - s));
-		s = at + 1;
-	}
-	host = s;
-	if (*host == '[') {
-		const char *rb = memchr(host, ']', (size_t)(end - host));
-
-		if (rb == NULL || (size_t)(rb - host - 1) >= sizeof(h->host))
-			return -1;
-		memcpy(h->host, host + 1, (size_t)(rb - host - 1));
-		colon = rb + 1 < end && rb[1] == ':' ? rb + 1 : NULL;
-	} else {
-		colon = memchr(host, ':', (size_t)(end - host));
-		if ((size_t)((colon ? colon : end) - host) >= sizeof(h->host))
-			return -1;
-		memcpy(h->host, host, (size_t)((colon ? colon : end) - host));
-	}
-	if (colon != NULL) {
-		char num[8] = "";
-		size_t n = (size_t)(end - colon - 1);
-		char *stop;
-		long v;
-
-		if (n == 0 || n >= sizeof(num))
-			return -1;
-		memcpy(num, colon + 1, n);
-		v = strtol(num, &stop, 10);
-		if (*stop != '\0' || v < 1 || v > 65535)
-			return -1;
-		h->port = (int)v;
-	}
-	return h->host[0] ? 0 : -1;
 }
 
 /* The hop's own settings: its Host entry in the same config file, with the
  * user and port given in ProxyJump winning, and no ProxyJump of its own
  * (the chain is the one written). */
-static pf_rc resolve_hop(pf_session *s, const pf_config *cfg, const hop *h, pf_host_config **out,
+static pf_rc resolve_hop(const pf_config *cfg, const pf_jump_hop *h, pf_host_config **out,
 			 pf_error *err)
 {
 	char port_opt[32];
@@ -228,7 +167,7 @@ static pf_rc resolve_hop(pf_session *s, const pf_config *cfg, const hop *h, pf_h
 		ovr[1] = port_opt;
 		ro.n_overrides = 2;
 	}
-	ro.user = h->user[0] ? h->user : NULL;
+	ro.user = h->user;
 	pf_diag_init(&d);
 	rc = pf_config_resolve(cfg, h->host, &ro, out, &d);
 	pf_diag_free(&d);
@@ -238,12 +177,12 @@ static pf_rc resolve_hop(pf_session *s, const pf_config *cfg, const hop *h, pf_h
 	return PF_OK;
 }
 
-void pfi_jump_close(pf_session *s)
+void pfi_jump_close(pfi_jump *chain)
 {
-	while (s->jumps != NULL) {
-		pfi_jump *j = s->jumps;
+	while (chain != NULL) {
+		pfi_jump *j = chain;
 
-		s->jumps = j->next;
+		chain = j->next;
 		if (j->thread != NULL) {
 			pf_mutex_lock(j->mu);
 			j->stop = 1;
@@ -254,9 +193,7 @@ void pfi_jump_close(pf_session *s)
 			/* Never started: we still own everything. */
 			if (j->ch != NULL)
 				ssh_channel_free(j->ch);
-			if (j->ssh != NULL)
-				ssh_free(j->ssh);
-			pf_net_close(j->ssh_sock);
+			pfi_conn_close(j->conn, 0);
 			pf_net_close(j->sock);
 		}
 		pf_mutex_free(j->mu);
@@ -265,52 +202,38 @@ void pfi_jump_close(pf_session *s)
 	}
 }
 
-pf_rc pfi_jump_open(pf_session *s, pf_socket *out, pf_error *err)
+pf_rc pfi_jump_open(pf_session *s, const pf_host_config *hc, pfi_jump **chain, pf_socket *out,
+		    pf_error *err)
 {
-	pf_host_config *main_hc = s->hc, *hcs[MAX_HOPS] = {NULL};
+	pf_host_config *hcs[MAX_HOPS] = {NULL};
 	pf_config *cfg = NULL;
-	hop hops[MAX_HOPS];
-	const char *p = main_hc->proxy_jump;
-	char saved_server[sizeof(s->server)];
 	pf_socket carry = PF_INVALID_SOCKET;
-	size_t n = 0, i;
+	size_t n = hc->n_jump_hops, i;
 	pf_diags d;
 	pf_rc rc = PF_OK;
 
 	*out = PF_INVALID_SOCKET;
-	while (*p != '\0') {
-		size_t len = strcspn(p, ",");
-
-		if (n == MAX_HOPS)
-			return pf_error_set(err, PF_E_CONFIG, "ProxyJump lists more than %d hosts.",
-					    MAX_HOPS);
-		if (parse_hop(p, len, &hops[n]) != 0)
-			return pf_error_set(err, PF_E_CONFIG,
-					    "ProxyJump \"%s\" is not a list of [user@]host[:port].",
-					    main_hc->proxy_jump);
-		n++;
-		p += len;
-		if (*p == ',')
-			p++;
-	}
+	*chain = NULL;
+	if (n > MAX_HOPS)
+		return pf_error_set(err, PF_E_CONFIG, "ProxyJump lists more than %d hosts.",
+				    MAX_HOPS);
 	pf_diag_init(&d);
-	if (main_hc->config_path != NULL &&
-	    pf_config_load(main_hc->config_path, NULL, &cfg, &d) != PF_OK) {
+	if (hc->config_path != NULL && pf_config_load(hc->config_path, NULL, &cfg, &d) != PF_OK) {
 		pf_diag_free(&d);
 		pf_config_free(cfg);
 		return pf_error_set(err, PF_E_CONFIG, "Cannot read %s again for the jump hosts.",
-				    main_hc->config_path);
+				    hc->config_path);
 	}
 	pf_diag_free(&d);
 	for (i = 0; i < n && rc == PF_OK; i++)
-		rc = resolve_hop(s, cfg, &hops[i], &hcs[i], err);
+		rc = resolve_hop(cfg, &hc->jump_hops[i], &hcs[i], err);
 	pf_config_free(cfg);
-	memcpy(saved_server, s->server, sizeof(saved_server));
 
 	for (i = 0; i < n && rc == PF_OK; i++) {
-		const char *to_host = i + 1 < n ? hcs[i + 1]->hostname : main_hc->hostname;
-		int to_port = i + 1 < n ? hcs[i + 1]->port : main_hc->port;
+		const char *to_host = i + 1 < n ? hcs[i + 1]->hostname : hc->hostname;
+		int to_port = i + 1 < n ? hcs[i + 1]->port : hc->port;
 		pfi_jump *j = PF_NEW(pfi_jump);
+		char name[300];
 		pf_socket sv[2];
 
 		if (j == NULL || (j->mu = pf_mutex_new()) == NULL ||
@@ -321,34 +244,27 @@ pf_rc pfi_jump_open(pf_session *s, pf_socket *out, pf_error *err)
 			rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
 			break;
 		}
-		j->sock = j->ssh_sock = PF_INVALID_SOCKET;
-		j->next = s->jumps;
-		s->jumps = j;
-		snprintf(j->name, sizeof(j->name), "%s:%d", hcs[i]->hostname, hcs[i]->port);
-		pfi_session_log(s, PF_LOG_VERBOSE, "Connecting to the jump host %s", j->name);
-
-		/* The hop is connected and checked with the session's own code,
-		 * as if it were the destination. */
-		s->hc = hcs[i];
-		s->ssh = NULL;
-		snprintf(s->server, sizeof(s->server), "%s (jump host)", j->name);
-		rc = pfi_session_open_ssh(s, carry, err);
+		j->sock = PF_INVALID_SOCKET;
+		j->next = *chain;
+		*chain = j;
+		snprintf(name, sizeof(name), "%s:%d (jump host)", hcs[i]->hostname, hcs[i]->port);
+		pfi_session_log(s, PF_LOG_VERBOSE, "Connecting to the jump host %s:%d",
+				hcs[i]->hostname, hcs[i]->port);
+		/* The first hop by its own transport, the others through the
+		 * previous hop's bridge; the conn owns the hop's settings. */
+		rc = pfi_conn_open(s, hcs[i], hcs[i], name, carry, &j->conn, err);
+		hcs[i] = NULL;
 		carry = PF_INVALID_SOCKET; /* consumed either way */
-		j->ssh = s->ssh;
-		j->ssh_sock = s->sock;
-		s->ssh = NULL;
-		s->sock = PF_INVALID_SOCKET;
-		s->hc = main_hc;
-		memcpy(s->server, saved_server, sizeof(saved_server));
 		if (rc != PF_OK)
 			break;
 
-		j->ch = ssh_channel_new(j->ssh);
+		j->ch = ssh_channel_new(j->conn->ssh);
 		if (j->ch == NULL ||
 		    ssh_channel_open_forward(j->ch, to_host, to_port, "127.0.0.1", 0) != SSH_OK) {
 			rc = pf_error_set(err, PF_E_NETWORK,
-					  "The jump host %s could not connect to %s port %d: %s",
-					  j->name, to_host, to_port, ssh_get_error(j->ssh));
+					  "The jump host %s:%d could not connect to %s port %d: %s",
+					  j->conn->hc->hostname, j->conn->hc->port, to_host,
+					  to_port, ssh_get_error(j->conn->ssh));
 			break;
 		}
 		if (pf_net_socketpair(sv) != PF_OK) {
@@ -366,7 +282,8 @@ pf_rc pfi_jump_open(pf_session *s, pf_socket *out, pf_error *err)
 		pf_host_config_free(hcs[i]);
 	if (rc != PF_OK) {
 		pf_net_close(carry);
-		pfi_jump_close(s);
+		pfi_jump_close(*chain);
+		*chain = NULL;
 		return rc;
 	}
 	*out = carry;

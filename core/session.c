@@ -214,19 +214,21 @@ static pf_hostkey_answer ask_hostkey(pf_session *s, const pf_hostkey_info *info)
 
 /* --- credential cache ----------------------------------------------------- */
 
-static int cred_match(const pfi_cred *c, const char *key_path)
+/* Entries match on both keys: a key file (account NULL) or an account's
+ * password (key_path NULL). */
+static int same(const char *a, const char *b)
 {
-	if (c->key_path == NULL || key_path == NULL)
-		return c->key_path == key_path;
-	return strcmp(c->key_path, key_path) == 0;
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
 }
 
-static pfi_cred *cred_find(pf_session *s, const char *key_path)
+static pfi_cred *cred_find(pf_session *s, const char *key_path, const char *account)
 {
 	size_t i;
 
 	for (i = 0; i < s->ncreds; i++)
-		if (cred_match(&s->creds[i], key_path))
+		if (same(s->creds[i].key_path, key_path) && same(s->creds[i].account, account))
 			return &s->creds[i];
 	return NULL;
 }
@@ -234,6 +236,7 @@ static pfi_cred *cred_find(pf_session *s, const char *key_path)
 static void cred_clear(pfi_cred *c)
 {
 	free(c->key_path);
+	free(c->account);
 	if (c->key != NULL)
 		ssh_key_free(c->key);
 	if (c->pw != NULL)
@@ -245,9 +248,9 @@ static void cred_clear(pfi_cred *c)
 	memset(c, 0, sizeof(*c));
 }
 
-void pfi_session_cred_forget(pf_session *s, const char *key_path)
+static void cred_forget(pf_session *s, const char *key_path, const char *account)
 {
-	pfi_cred *c = cred_find(s, key_path);
+	pfi_cred *c = cred_find(s, key_path, account);
 
 	if (c == NULL)
 		return;
@@ -255,34 +258,47 @@ void pfi_session_cred_forget(pf_session *s, const char *key_path)
 	*c = s->creds[--s->ncreds];
 }
 
-/* A new, empty entry for key_path (replacing an old one), or NULL. */
-static pfi_cred *cred_add(pf_session *s, const char *key_path)
+void pfi_session_cred_forget_key(pf_session *s, const char *key_path)
+{
+	cred_forget(s, key_path, NULL);
+}
+
+void pfi_session_cred_forget_password(pf_session *s, const char *account)
+{
+	cred_forget(s, NULL, account);
+}
+
+/* A new, empty entry (replacing an old one), or NULL. */
+static pfi_cred *cred_add(pf_session *s, const char *key_path, const char *account)
 {
 	pfi_cred *n;
 
-	pfi_session_cred_forget(s, key_path);
+	cred_forget(s, key_path, account);
 	n = pf_reallocarray(s->creds, s->ncreds + 1, sizeof(*n));
 	if (n == NULL)
 		return NULL; /* only a convenience: the person is asked again */
 	s->creds = n;
 	n = &s->creds[s->ncreds];
 	memset(n, 0, sizeof(*n));
-	if (key_path != NULL && (n->key_path = pf_strdup(key_path)) == NULL)
+	if ((key_path != NULL && (n->key_path = pf_strdup(key_path)) == NULL) ||
+	    (account != NULL && (n->account = pf_strdup(account)) == NULL)) {
+		cred_clear(n);
 		return NULL;
+	}
 	s->ncreds++;
 	return n;
 }
 
 ssh_key pfi_session_cred_key(pf_session *s, const char *key_path)
 {
-	pfi_cred *c = cred_find(s, key_path);
+	pfi_cred *c = cred_find(s, key_path, NULL);
 
 	return c ? c->key : NULL;
 }
 
 void pfi_session_cred_put_key(pf_session *s, const char *key_path, ssh_key key)
 {
-	pfi_cred *c = cred_add(s, key_path);
+	pfi_cred *c = cred_add(s, key_path, NULL);
 
 	if (c == NULL) {
 		ssh_key_free(key);
@@ -291,9 +307,9 @@ void pfi_session_cred_put_key(pf_session *s, const char *key_path, ssh_key key)
 	c->key = key;
 }
 
-char *pfi_session_cred_password(pf_session *s)
+char *pfi_session_cred_password(pf_session *s, const char *account)
 {
-	pfi_cred *c = cred_find(s, NULL);
+	pfi_cred *c = cred_find(s, NULL, account);
 	char *pw;
 	size_t i;
 
@@ -308,17 +324,17 @@ char *pfi_session_cred_password(pf_session *s)
 	return pw;
 }
 
-void pfi_session_cred_put_password(pf_session *s, const char *password)
+void pfi_session_cred_put_password(pf_session *s, const char *account, const char *password)
 {
 	size_t len = strlen(password), i;
-	pfi_cred *c = cred_add(s, NULL);
+	pfi_cred *c = cred_add(s, NULL, account);
 
 	if (c == NULL)
 		return;
 	c->pw = malloc(len + 1);
 	c->pad = malloc(len + 1);
 	if (c->pw == NULL || c->pad == NULL || pf_random_bytes(c->pad, len + 1) != PF_OK) {
-		pfi_session_cred_forget(s, NULL);
+		cred_forget(s, NULL, account);
 		return;
 	}
 	for (i = 0; i < len; i++)
@@ -329,176 +345,89 @@ void pfi_session_cred_put_password(pf_session *s, const char *password)
 void pfi_session_cred_wipe(pf_session *s)
 {
 	while (s->ncreds > 0)
-		pfi_session_cred_forget(s, s->creds[s->ncreds - 1].key_path);
+		cred_clear(&s->creds[--s->ncreds]);
 	PF_FREE(s->creds);
 }
 
 /* --- connecting ------------------------------------------------------------ */
 
-/* Wait until `sock` is writable, the session is told to stop, or the
- * timeout passes. Returns PF_OK when writable. */
-static pf_rc wait_writable(pf_session *s, pf_socket sock, int timeout_ms)
-{
-	pf_pollfd p[2];
-	uint64_t end = pf_time_ms() + (uint64_t)timeout_ms;
-
-	for (;;) {
-		uint64_t now = pf_time_ms();
-		int r;
-
-		if (now >= end)
-			return PF_E_NETWORK;
-		p[0].fd = sock;
-		p[0].events = PF_POLL_OUT;
-		p[1].fd = pf_wakeup_fd(s->wake);
-		p[1].events = PF_POLL_IN;
-		r = pf_net_poll(p, 2, (int)(end - now));
-		if (r < 0)
-			return PF_E_NETWORK;
-		if (p[1].revents) {
-			pf_wakeup_drain(s->wake);
-			if (pfi_session_stopping(s))
-				return PF_E_CANCELLED;
-		}
-		if (p[0].revents)
-			return PF_OK;
-	}
-}
-
-/* TCP to the server: every address, ConnectionAttempts times. */
-static pf_rc connect_tcp(pf_session *s, pf_socket *out, pf_error *err)
-{
-	const pf_host_config *hc = s->hc;
-	int family = hc->address_family == PF_AF_INET    ? 4
-		     : hc->address_family == PF_AF_INET6 ? 6
-							 : 0;
-	int timeout_s = hc->connect_timeout > 0 ? hc->connect_timeout : DEFAULT_CONNECT_TIMEOUT_S;
-	int attempts = hc->connection_attempts > 0 ? hc->connection_attempts : 1, a;
-	pf_addrlist *addrs = NULL;
-	pf_error e;
-	pf_rc rc;
-	size_t i;
-
-	*out = PF_INVALID_SOCKET;
-	pf_error_clear(&e);
-	rc = pf_net_resolve(hc->hostname, hc->port, family, &addrs, err);
-	if (rc != PF_OK)
-		return rc;
-	for (a = 0; a < attempts; a++) {
-		for (i = 0; i < pf_addrlist_count(addrs); i++) {
-			pf_socket sock = PF_INVALID_SOCKET;
-
-			pfi_session_log(s, PF_LOG_VERBOSE, "Connecting to %s (%s)...", hc->hostname,
-					pf_addrlist_name(addrs, i));
-			rc = pf_net_connect_addr(addrs, i, hc->bind_address, &sock, &e);
-			if (rc == PF_OK) {
-				rc = wait_writable(s, sock, timeout_s * 1000);
-				if (rc == PF_E_CANCELLED) {
-					pf_net_close(sock);
-					pf_addrlist_free(addrs);
-					return pf_error_set(err, PF_E_CANCELLED, "Cancelled");
-				}
-				if (rc != PF_OK)
-					pf_error_set(&e, PF_E_NETWORK,
-						     "no answer within %d s (ConnectTimeout)",
-						     timeout_s);
-				else
-					rc = pf_net_connect_result(sock, &e);
-			}
-			if (rc == PF_OK) {
-				pf_addrlist_free(addrs);
-				*out = sock;
-				return PF_OK;
-			}
-			pf_net_close(sock);
-			pfi_session_log(s, PF_LOG_VERBOSE, "%s: %s", pf_addrlist_name(addrs, i),
-					e.message);
-		}
-	}
-	pf_addrlist_free(addrs);
-	return pf_error_set(err, PF_E_NETWORK,
-			    "Cannot connect to %s port %d: %s. Check the host name and port, and "
-			    "that the network lets you reach it.",
-			    hc->hostname, hc->port, e.message);
-}
-
-static pf_rc set_opt(pf_session *s, enum ssh_options_e opt, const void *value, const char *what,
+static pf_rc set_opt(pfi_conn *c, enum ssh_options_e opt, const void *value, const char *what,
 		     pf_error *err)
 {
-	if (ssh_options_set(s->ssh, opt, value) == SSH_OK)
+	if (ssh_options_set(c->ssh, opt, value) == SSH_OK)
 		return PF_OK;
 	return pf_error_set(err, PF_E_CONFIG, "The SSH library does not accept %s: %s", what,
-			    ssh_get_error(s->ssh));
+			    ssh_get_error(c->ssh));
 }
 
-static pf_rc configure_ssh(pf_session *s, pf_error *err)
+static pf_rc configure_ssh(pfi_conn *c, pf_error *err)
 {
-	const pf_host_config *hc = s->hc;
+	const pf_host_config *hc = c->hc;
 	int no = 0, yes = 1, port = hc->port;
 	long timeout = hc->connect_timeout > 0 ? hc->connect_timeout : DEFAULT_CONNECT_TIMEOUT_S;
 	pf_rc rc = PF_OK;
 
 	/* Never the machine's or the user's own OpenSSH files. */
-	if (ssh_options_set(s->ssh, SSH_OPTIONS_PROCESS_CONFIG, &no) != SSH_OK)
+	if (ssh_options_set(c->ssh, SSH_OPTIONS_PROCESS_CONFIG, &no) != SSH_OK)
 		return pf_error_set(err, PF_E_INTERNAL, "Cannot turn off reading ssh_config");
 	if (rc == PF_OK)
-		rc = set_opt(s, SSH_OPTIONS_HOST, hc->hostname, "the host name", err);
+		rc = set_opt(c, SSH_OPTIONS_HOST, hc->hostname, "the host name", err);
 	if (rc == PF_OK)
-		rc = set_opt(s, SSH_OPTIONS_PORT, &port, "the port", err);
+		rc = set_opt(c, SSH_OPTIONS_PORT, &port, "the port", err);
 	if (rc == PF_OK)
-		rc = set_opt(s, SSH_OPTIONS_USER, hc->user, "the user name", err);
+		rc = set_opt(c, SSH_OPTIONS_USER, hc->user, "the user name", err);
 	if (rc == PF_OK)
-		rc = set_opt(s, SSH_OPTIONS_TIMEOUT, &timeout, "ConnectTimeout", err);
+		rc = set_opt(c, SSH_OPTIONS_TIMEOUT, &timeout, "ConnectTimeout", err);
 	if (rc == PF_OK)
-		rc = set_opt(s, SSH_OPTIONS_NODELAY, &yes, "TCP_NODELAY", err);
+		rc = set_opt(c, SSH_OPTIONS_NODELAY, &yes, "TCP_NODELAY", err);
 	/* libssh only uses these files to prefer the host key types already
 	 * known; the check itself is ours (knownhosts.c). */
 	if (rc == PF_OK && hc->n_known_hosts_files > 0 &&
 	    strcmp(hc->known_hosts_files[0].path, "none") != 0)
 		/* Only a regular file: libssh would block opening a FIFO. */
-		rc = set_opt(s, SSH_OPTIONS_KNOWNHOSTS,
+		rc = set_opt(c, SSH_OPTIONS_KNOWNHOSTS,
 			     pf_file_exists(hc->known_hosts_files[0].path)
 				     ? hc->known_hosts_files[0].path
 				     : "none",
 			     "UserKnownHostsFile", err);
 	if (rc == PF_OK)
-		rc = set_opt(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "none", "GlobalKnownHostsFile", err);
+		rc = set_opt(c, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "none", "GlobalKnownHostsFile", err);
 	if (rc == PF_OK && hc->ciphers != NULL)
-		rc = set_opt(s, SSH_OPTIONS_CIPHERS_C_S, hc->ciphers, "Ciphers", err);
+		rc = set_opt(c, SSH_OPTIONS_CIPHERS_C_S, hc->ciphers, "Ciphers", err);
 	if (rc == PF_OK && hc->ciphers != NULL)
-		rc = set_opt(s, SSH_OPTIONS_CIPHERS_S_C, hc->ciphers, "Ciphers", err);
+		rc = set_opt(c, SSH_OPTIONS_CIPHERS_S_C, hc->ciphers, "Ciphers", err);
 	if (rc == PF_OK && hc->macs != NULL)
-		rc = set_opt(s, SSH_OPTIONS_HMAC_C_S, hc->macs, "MACs", err);
+		rc = set_opt(c, SSH_OPTIONS_HMAC_C_S, hc->macs, "MACs", err);
 	if (rc == PF_OK && hc->macs != NULL)
-		rc = set_opt(s, SSH_OPTIONS_HMAC_S_C, hc->macs, "MACs", err);
+		rc = set_opt(c, SSH_OPTIONS_HMAC_S_C, hc->macs, "MACs", err);
 	if (rc == PF_OK && hc->kex_algorithms != NULL)
-		rc = set_opt(s, SSH_OPTIONS_KEY_EXCHANGE, hc->kex_algorithms, "KexAlgorithms", err);
+		rc = set_opt(c, SSH_OPTIONS_KEY_EXCHANGE, hc->kex_algorithms, "KexAlgorithms", err);
 	if (rc == PF_OK && hc->hostkey_algorithms != NULL)
-		rc = set_opt(s, SSH_OPTIONS_HOSTKEYS, hc->hostkey_algorithms, "HostKeyAlgorithms",
+		rc = set_opt(c, SSH_OPTIONS_HOSTKEYS, hc->hostkey_algorithms, "HostKeyAlgorithms",
 			     err);
 	if (rc == PF_OK && hc->pubkey_accepted_algorithms != NULL)
-		rc = set_opt(s, SSH_OPTIONS_PUBLICKEY_ACCEPTED_TYPES,
+		rc = set_opt(c, SSH_OPTIONS_PUBLICKEY_ACCEPTED_TYPES,
 			     hc->pubkey_accepted_algorithms, "PubkeyAcceptedAlgorithms", err);
 	if (rc == PF_OK)
-		rc = set_opt(s, SSH_OPTIONS_COMPRESSION, hc->compression ? "yes" : "no",
+		rc = set_opt(c, SSH_OPTIONS_COMPRESSION, hc->compression ? "yes" : "no",
 			     "Compression", err);
 	return rc;
 }
 
 /* The known_hosts file in use, or NULL for "none". */
-static const char *known_hosts_path(const pf_session *s)
+static const char *known_hosts_path(const pf_host_config *hc)
 {
-	const pf_host_config *hc = s->hc;
 
 	if (hc->n_known_hosts_files == 0 || strcmp(hc->known_hosts_files[0].path, "none") == 0)
 		return NULL;
 	return hc->known_hosts_files[0].path;
 }
 
-static pf_rc verify_host_key(pf_session *s, pf_error *err)
+static pf_rc verify_host_key(pfi_conn *c, pf_error *err)
 {
-	const pf_host_config *hc = s->hc;
-	const char *path = known_hosts_path(s);
+	pf_session *s = c->s;
+	const pf_host_config *hc = c->hc;
+	const char *path = known_hosts_path(hc);
 	ssh_key key = NULL;
 	char *b64 = NULL;
 	unsigned char *blob = NULL;
@@ -509,10 +438,10 @@ static pf_rc verify_host_key(pf_session *s, pf_error *err)
 	pf_hostkey_answer answer;
 	pf_rc rc;
 
-	if (ssh_get_server_publickey(s->ssh, &key) != SSH_OK ||
+	if (ssh_get_server_publickey(c->ssh, &key) != SSH_OK ||
 	    ssh_pki_export_pubkey_base64(key, &b64) != SSH_OK) {
 		rc = pf_error_set(err, PF_E_NETWORK, "The server sent no usable host key: %s",
-				  ssh_get_error(s->ssh));
+				  ssh_get_error(c->ssh));
 		goto out;
 	}
 	rc = pf_knownhosts_decode_key(b64, &blob, &blob_len, err);
@@ -622,100 +551,127 @@ out:
 	return rc;
 }
 
-static void describe_algorithms(pf_session *s)
+static void describe_algorithms(pfi_conn *c)
 {
-	const char *kex = ssh_get_kex_algo(s->ssh), *cipher = ssh_get_cipher_in(s->ssh),
-		   *mac = ssh_get_hmac_in(s->ssh);
+	const char *kex = ssh_get_kex_algo(c->ssh), *cipher = ssh_get_cipher_in(c->ssh),
+		   *mac = ssh_get_hmac_in(c->ssh);
 	/* AEAD ciphers carry their own integrity: no separate MAC to show. */
 	int aead = cipher != NULL && (strstr(cipher, "gcm") || strstr(cipher, "poly1305"));
 
-	snprintf(s->algorithms, sizeof(s->algorithms), "%s, %s%s%s", kex ? kex : "?",
+	snprintf(c->algorithms, sizeof(c->algorithms), "%s, %s%s%s", kex ? kex : "?",
 		 cipher ? cipher : "?", aead || mac == NULL ? "" : ", ",
 		 aead || mac == NULL ? "" : mac);
 }
 
-pf_rc pfi_session_open_ssh(pf_session *s, pf_socket sock, pf_error *err)
+static void conn_free(pfi_conn *c)
 {
+	pf_host_config_free(c->hc_own);
+	free(c);
+}
+
+void pfi_conn_close(pfi_conn *c, int polite)
+{
+	if (c == NULL)
+		return;
+	if (c->ssh != NULL) {
+		if (polite && ssh_is_connected(c->ssh))
+			ssh_disconnect(c->ssh);
+		ssh_free(c->ssh);
+	}
+	pf_net_close(c->sock);
+	/* The agent's bridge and what lies below the socket (jump hosts'
+	 * bridges) end once their sockets are closed. */
+	pf_agent_close(c->agent);
+	pfi_link_close(c->link);
+	conn_free(c);
+}
+
+pf_rc pfi_conn_open(pf_session *s, const pf_host_config *hc, pf_host_config *hc_own,
+		    const char *server, pf_socket over, pfi_conn **out, pf_error *err)
+{
+	pfi_conn *c = PF_NEW(pfi_conn);
 	pf_rc rc;
 
-	if (sock == PF_INVALID_SOCKET) {
-		rc = connect_tcp(s, &sock, err);
-		if (rc != PF_OK)
-			return rc;
-	}
-	s->ssh = ssh_new();
-	if (s->ssh == NULL) {
-		pf_net_close(sock);
+	*out = NULL;
+	if (c == NULL) {
+		pf_net_close(over);
+		pf_host_config_free(hc_own);
 		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
 	}
-	rc = configure_ssh(s, err);
+	c->s = s;
+	c->hc = hc;
+	c->hc_own = hc_own;
+	c->sock = over;
+	pf_strlcpy(c->server, server, sizeof(c->server));
+	snprintf(c->account, sizeof(c->account), "%s@%s:%d", hc->user, hc->hostname, hc->port);
+	if (c->sock == PF_INVALID_SOCKET) {
+		rc = pfi_dial(s, hc, &c->sock, &c->link, err);
+		if (rc != PF_OK)
+			goto fail;
+	}
+	c->ssh = ssh_new();
+	if (c->ssh == NULL) {
+		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
+		goto fail;
+	}
+	rc = configure_ssh(c, err);
 	if (rc == PF_OK) {
-		socket_t fd = (socket_t)sock;
+		socket_t fd = (socket_t)c->sock;
 
-		rc = set_opt(s, SSH_OPTIONS_FD, &fd, "the socket", err);
+		rc = set_opt(c, SSH_OPTIONS_FD, &fd, "the socket", err);
 	}
-	if (rc != PF_OK) {
-		pf_net_close(sock);
-		return rc;
-	}
-	/* libssh uses the socket but never closes it: drop_ssh does. */
-	s->sock = sock;
-	if (ssh_connect(s->ssh) != SSH_OK) {
-		const char *why = ssh_get_error(s->ssh);
+	if (rc != PF_OK)
+		goto fail;
+	if (ssh_connect(c->ssh) != SSH_OK) {
+		const char *why = ssh_get_error(c->ssh);
 
 		if (strstr(why, "no match for method") != NULL)
-			return pf_error_set(
-				err, PF_E_NETWORK,
-				"%s and PortForwarder have no algorithm in common (%s). "
-				"Ask for the server to be updated, or allow its "
-				"algorithms with Ciphers, MACs, KexAlgorithms or "
-				"HostKeyAlgorithms in the config file.",
-				s->server, why);
-		return pf_error_set(err, PF_E_NETWORK, "SSH connection to %s failed: %s", s->server,
-				    why);
+			rc = pf_error_set(err, PF_E_NETWORK,
+					  "%s and PortForwarder have no algorithm in common (%s). "
+					  "Ask for the server to be updated, or allow its "
+					  "algorithms with Ciphers, MACs, KexAlgorithms or "
+					  "HostKeyAlgorithms in the config file.",
+					  c->server, why);
+		else
+			rc = pf_error_set(err, PF_E_NETWORK, "SSH connection to %s failed: %s",
+					  c->server, why);
+		goto fail;
 	}
-	describe_algorithms(s);
-	pfi_session_log(s, PF_LOG_VERBOSE, "Connected to %s (%s); algorithms: %s", s->server,
-			ssh_get_serverbanner(s->ssh) ? ssh_get_serverbanner(s->ssh) : "?",
-			s->algorithms);
-	rc = verify_host_key(s, err);
+	describe_algorithms(c);
+	pfi_session_log(s, PF_LOG_VERBOSE, "Connected to %s (%s); algorithms: %s", c->server,
+			ssh_get_serverbanner(c->ssh) ? ssh_get_serverbanner(c->ssh) : "?",
+			c->algorithms);
+	rc = verify_host_key(c, err);
 	if (rc != PF_OK)
-		return rc;
+		goto fail;
 	pfi_session_set_state(s, PF_CONN_AUTHENTICATING);
-	return pfi_session_authenticate(s, err);
+	rc = pfi_session_authenticate(c, err);
+	if (rc != PF_OK)
+		goto fail;
+	*out = c;
+	return PF_OK;
+fail:
+	pfi_conn_close(c, 1);
+	return rc;
 }
 
 /* One full connection attempt, through the ProxyJump hosts if any; on
- * success s->ssh is connected and authenticated. */
+ * success s->conn is connected and authenticated. */
 static pf_rc connect_once(pf_session *s, pf_error *err)
 {
-	pf_socket sock = PF_INVALID_SOCKET;
 	pf_rc rc;
 
 	pfi_session_set_state(s, PF_CONN_CONNECTING);
-	if (s->hc->proxy_jump != NULL) {
-		rc = pfi_jump_open(s, &sock, err);
-		if (rc != PF_OK)
-			return rc;
-	}
-	return pfi_session_open_ssh(s, sock, err);
+	rc = pfi_conn_open(s, s->hc, NULL, s->server, PF_INVALID_SOCKET, &s->conn, err);
+	if (rc == PF_OK)
+		pf_strlcpy(s->algorithms, s->conn->algorithms, sizeof(s->algorithms));
+	return rc;
 }
 
 static void drop_ssh(pf_session *s, int polite)
 {
-	if (s->ssh != NULL) {
-		if (polite && ssh_is_connected(s->ssh))
-			ssh_disconnect(s->ssh);
-		ssh_free(s->ssh);
-		s->ssh = NULL;
-	}
-	pf_net_close(s->sock);
-	s->sock = PF_INVALID_SOCKET;
-	/* The agent's and the jump hosts' bridges end once libssh closed
-	 * their sockets. */
-	pf_agent_close(s->agent);
-	s->agent = NULL;
-	pfi_jump_close(s);
+	pfi_conn_close(s->conn, polite);
+	s->conn = NULL;
 }
 
 /* Failures that another attempt cannot fix. */
@@ -853,7 +809,6 @@ pf_rc pf_session_start(pf_host_config *hc, const pf_ui *ui, const pf_session_opt
 		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
 	}
 	s->hc = hc;
-	s->sock = PF_INVALID_SOCKET;
 	s->ui = *ui;
 	if (opts != NULL)
 		s->opts = *opts;

@@ -1,5 +1,14 @@
-/* Internals shared by session.c (worker, connection, host key), auth.c and
- * forward.c. Not a public header: front ends use pf/session.h. */
+/* Internals shared by session.c (worker, connection, host key), auth.c,
+ * transport.c, jump.c and forward.c. Not a public header: front ends use
+ * pf/session.h.
+ *
+ * The shape: a pf_session (one per configured connection, one worker
+ * thread) holds at most one pfi_conn, the SSH connection to its server.
+ * A pfi_conn gets its socket from pfi_dial (transport.c), which picks the
+ * transport: direct TCP, or a chain of ProxyJump hops (jump.c), each hop a
+ * pfi_conn of its own with its own pf_host_config, host key check and login,
+ * bridged to the next hop by its own thread. Nothing borrows another
+ * object's fields. */
 #ifndef PF_SESSION_INTERNAL_H
 #define PF_SESSION_INTERNAL_H
 
@@ -28,11 +37,13 @@ typedef struct pfi_prompt {
 
 /* The per-run credential cache, in memory only, so that an automatic
  * reconnect asks nobody; wiped on stop and free. Passphrases are never kept:
- * what is kept is the key they unlocked. The account password is kept
- * masked with a random pad, so it never sits in memory (or a core dump) as
- * typed. */
+ * what is kept is the key they unlocked (by key file). A password is kept
+ * per account "user@host:port", so one server's password is never offered
+ * to another (a ProxyJump hop's to the destination), masked with a random
+ * pad, so it never sits in memory (or a core dump) as typed. */
 typedef struct pfi_cred {
-	char *key_path;    /* NULL for the account password */
+	char *key_path;    /* the key file, or NULL for a password */
+	char *account;     /* "user@host:port" for a password, else NULL */
 	ssh_key key;       /* the unlocked private key */
 	unsigned char *pw; /* password XOR pad */
 	unsigned char *pad;
@@ -41,6 +52,24 @@ typedef struct pfi_cred {
 
 typedef struct pfi_fwd_engine pfi_fwd_engine;
 typedef struct pfi_jump pfi_jump;
+typedef struct pfi_link pfi_link;
+
+/* One SSH connection to one server: the session's destination, or a
+ * ProxyJump hop on the way to it. Made by pfi_conn_open on the worker
+ * thread; a hop's conn then belongs to its bridge thread alone (libssh
+ * sessions are not shared between threads). */
+typedef struct pfi_conn {
+	pf_session *s;            /* the session it serves: UI, log, credentials */
+	const pf_host_config *hc; /* this server's settings: s->hc or hc_own */
+	pf_host_config *hc_own;   /* a hop's own resolved settings, or NULL */
+	ssh_session ssh;
+	pf_socket sock;         /* ssh's socket: libssh does not close one given to it */
+	pfi_link *link;         /* what lies between sock and the server (transport.c) */
+	struct pf_agent *agent; /* Windows: the bridge to the agent, if used */
+	char server[300];       /* "host:port", " (jump host)" for a hop: for messages */
+	char account[400];      /* "user@host:port": the credential cache's key */
+	char algorithms[256];   /* negotiated */
+} pfi_conn;
 
 struct pf_session {
 	/* Set at start, read-only afterwards. */
@@ -65,8 +94,7 @@ struct pf_session {
 	pf_error result_err;
 
 	/* Worker thread only. */
-	ssh_session ssh;
-	pf_socket sock; /* s->ssh's socket: libssh does not close one given to it */
+	pfi_conn *conn; /* the connection to the server while there is one, else NULL */
 	pf_conn_state state;
 	char server[300];     /* "host:port" as configured */
 	char algorithms[256]; /* negotiated, for the status */
@@ -78,8 +106,6 @@ struct pf_session {
 	pfi_cred *creds;
 	size_t ncreds;
 	pfi_fwd_engine *fwd;
-	pfi_jump *jumps;        /* the ProxyJump chain of the current connection */
-	struct pf_agent *agent; /* Windows: the bridge to the agent, if used */
 };
 
 /* Log one line through the UI when the connection's LogLevel allows it.
@@ -100,27 +126,54 @@ void pfi_session_publish(pf_session *s);
 pf_rc pfi_session_ask_secret(pf_session *s, const pf_secret_request *req, char **answer);
 
 /* The credential cache. key: borrowed, or NULL; put_key takes ownership.
- * password: a new plain copy (caller frees with pf_secret_free) or NULL. */
+ * password: a new plain copy (caller frees with pf_secret_free) or NULL;
+ * account is "user@host:port" (pfi_conn.account). */
 ssh_key pfi_session_cred_key(pf_session *s, const char *key_path);
 void pfi_session_cred_put_key(pf_session *s, const char *key_path, ssh_key key);
-char *pfi_session_cred_password(pf_session *s);
-void pfi_session_cred_put_password(pf_session *s, const char *password);
-void pfi_session_cred_forget(pf_session *s, const char *key_path);
+void pfi_session_cred_forget_key(pf_session *s, const char *key_path);
+char *pfi_session_cred_password(pf_session *s, const char *account);
+void pfi_session_cred_put_password(pf_session *s, const char *account, const char *password);
+void pfi_session_cred_forget_password(pf_session *s, const char *account);
 void pfi_session_cred_wipe(pf_session *s);
 
-/* Connect s->ssh to s->hc: over `sock` when valid (a ProxyJump bridge),
- * else by TCP; key exchange, host key check, authentication. On failure
- * s->ssh may be set (the caller frees it). */
-pf_rc pfi_session_open_ssh(pf_session *s, pf_socket sock, pf_error *err);
+/* session.c: one SSH connection to hc's server: a socket from pfi_dial (or
+ * `over` when valid: a stream the caller hands over, e.g. the previous
+ * ProxyJump hop's bridge), key exchange, host key check, login. hc is
+ * borrowed; hc_own (may be NULL) is taken and freed with the conn, even on
+ * failure. On failure *out is NULL and everything is closed. Worker only. */
+pf_rc pfi_conn_open(pf_session *s, const pf_host_config *hc, pf_host_config *hc_own,
+		    const char *server, pf_socket over, pfi_conn **out, pf_error *err);
+/* Disconnect (politely: SSH_MSG_DISCONNECT first when polite and still
+ * connected), close the socket and what lies below it, free. NULL is fine. */
+void pfi_conn_close(pfi_conn *c, int polite);
 
-/* jump.c: connect through the ProxyJump hosts of s->hc, each with its own
- * configuration, host key check and login; *sock is then a stream to the
- * final host. pfi_jump_close ends the chain (idempotent). */
-pf_rc pfi_jump_open(pf_session *s, pf_socket *sock, pf_error *err);
-void pfi_jump_close(pf_session *s);
+/* transport.c: a connected stream socket to hc's server for libssh, by
+ * hc's transport: direct TCP (AddressFamily, BindAddress, ConnectTimeout,
+ * ConnectionAttempts) or through hc's ProxyJump hops. *link holds what
+ * must live as long as the socket (NULL for direct TCP); pfi_link_close
+ * ends it after the socket is closed. Worker only; a stop cancels it. */
+pf_rc pfi_dial(pf_session *s, const pf_host_config *hc, pf_socket *sock, pfi_link **link,
+	       pf_error *err);
+void pfi_link_close(pfi_link *l);
 
-/* auth.c: authenticate the connected s->ssh as hc->user. */
-pf_rc pfi_session_authenticate(pf_session *s, pf_error *err);
+/* transport.c: let libssh take everything the SSH socket holds (one
+ * ssh_event_dopoll reads the socket at most once), then, when bytes came
+ * in (rx: the session's ssh_set_counters input counter), ACK them at once:
+ * a server that paces its sending by our ACKs (BBR) otherwise spends more
+ * CPU per GB on us, and on downloads the server's CPU is the limit
+ * (bench/results/2026-11-24-e.md). The one read loop of every SSH socket
+ * (forward.c's engine, jump.c's bridges). */
+void pfi_ssh_read_input(ssh_session ssh, ssh_event ev, const struct ssh_counter_struct *rx);
+
+/* jump.c: the ProxyJump chain of hc (hc->jump_hops, each hop resolved from
+ * hc's config file): *sock is then a stream to hc's server. pfi_jump_close
+ * ends the chain (after the socket above it was closed); NULL is fine. */
+pf_rc pfi_jump_open(pf_session *s, const pf_host_config *hc, pfi_jump **chain, pf_socket *sock,
+		    pf_error *err);
+void pfi_jump_close(pfi_jump *chain);
+
+/* auth.c: authenticate the connected c->ssh as c->hc->user. */
+pf_rc pfi_session_authenticate(pfi_conn *c, pf_error *err);
 
 /* forward.c: the event loop while connected. Returns when the connection
  * is lost (PF_E_NETWORK, with err: the socket failed, ServerAliveCountMax

@@ -275,7 +275,12 @@ int sshd_fixture_accepts(const sshd_fixture *f, ssh_key key, int private_key)
 void sshd_fixture_kill_sessions(sshd_fixture *f)
 {
 	if (f->pid > 0)
-		fixture_run("pkill -KILL -P %d 2>/dev/null; true", (int)f->pid);
+		/* Each connection's process and its own children (after a
+		 * password login the user's half of privilege separation holds
+		 * the socket too). */
+		fixture_run("for c in $(pgrep -P %d); do pkill -KILL -P $c; kill -KILL $c; done "
+			    "2>/dev/null; true",
+			    (int)f->pid);
 }
 
 void sshd_fixture_stop(sshd_fixture *f)

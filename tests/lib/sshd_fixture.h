@@ -36,8 +36,8 @@ int sshd_fixture_add_user(sshd_fixture *f, const char *user, const char *passwor
 int sshd_fixture_set(sshd_fixture *f, const char *keyword, const char *value);
 /* Start sshd and wait (up to 10 s) until it accepts connections. */
 int sshd_fixture_start(sshd_fixture *f);
-/* Kill the per-connection sshd processes (the listener forks one per
- * client and they outlive it): every session drops at once. */
+/* Kill the per-connection sshd processes and their children (the listener
+ * forks one per client and they outlive it): every session drops at once. */
 void sshd_fixture_kill_sessions(sshd_fixture *f);
 /* SIGTERM, then SIGKILL after 5 s; reaps the process. Safe to call twice. */
 void sshd_fixture_stop(sshd_fixture *f);

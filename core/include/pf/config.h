@@ -156,6 +156,13 @@ typedef struct pf_config_path {
 	int line;     /* 0 for command line / default */
 } pf_config_path;
 
+/* One ProxyJump hop, parsed once when the configuration is resolved. */
+typedef struct pf_jump_hop {
+	char *user; /* from "user@", or NULL: the hop's own User */
+	char *host; /* the name looked up in the config file (IPv6: no brackets) */
+	int port;   /* from ":port", or 0: the hop's own Port */
+} pf_jump_hop;
+
 /* The effective configuration for one host. Every string is owned by the
  * struct (pf_host_config_free); every field has its default filled in. */
 typedef struct pf_host_config {
@@ -213,8 +220,10 @@ typedef struct pf_host_config {
 	pf_config_path *known_hosts_files;
 	size_t n_known_hosts_files;
 	int known_hosts_default;
-	char *host_key_alias; /* HostKeyAlias, or NULL */
-	char *proxy_jump;     /* ProxyJump as written ("[user@]host[:port][,...]"), or NULL */
+	char *host_key_alias;   /* HostKeyAlias, or NULL */
+	char *proxy_jump;       /* ProxyJump as written ("[user@]host[:port][,...]"), or NULL */
+	pf_jump_hop *jump_hops; /* proxy_jump parsed, first hop first */
+	size_t n_jump_hops;
 
 	pf_address_family address_family; /* AddressFamily */
 	char *bind_address;               /* BindAddress, or NULL */

@@ -1168,6 +1168,24 @@ static pf_rc do_include(loader *L, const char *path, const char *dir, int lineno
 	return rc;
 }
 
+/* A line that is exactly "[EOF]" (any case, blanks around it). */
+static int is_eof_marker(const char *line)
+{
+	char word[6];
+	size_t n;
+
+	while (*line == ' ' || *line == '\t')
+		line++;
+	n = strlen(line);
+	while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+		n--;
+	if (n != 5)
+		return 0;
+	memcpy(word, line, 5);
+	word[5] = '\0';
+	return ieq(word, "[EOF]");
+}
+
 /* Parse decoded-or-raw file bytes. */
 static pf_rc load_text(loader *L, const char *path, const char *data, size_t len, int parent,
 		       int depth)
@@ -1185,6 +1203,10 @@ static pf_rc load_text(loader *L, const char *path, const char *data, size_t len
 	if (cfg->encoding == NULL)
 		cfg->encoding = enc;
 	pf_diag_add(L->diags, PF_DIAG_VERBOSE, path, 0, 0, NULL, "Reading %s as %s.", path, enc);
+	/* Old DOS editors ended a file with Ctrl-Z (0x1A): not text, and not
+	 * worth a word (OpenSSH refuses it: tests/config/intended-differences). */
+	if (tlen > 0 && text[tlen - 1] == 0x1A)
+		text[--tlen] = '\0';
 	spath = keep_string(cfg, pf_strdup(path));
 	/* Relative Includes and IdentityFiles are relative to this folder;
 	 * absolute, so the result does not depend on the current folder. */
@@ -1242,6 +1264,16 @@ static pf_rc load_text(loader *L, const char *path, const char *data, size_t len
 		if (line == NULL) {
 			rc = PF_E_NOMEM;
 			goto out;
+		}
+		if (is_eof_marker(line)) {
+			/* Copied from a manual whose editor showed its end marker. */
+			pf_diag_add(L->diags, PF_DIAG_NOTE, path, lineno, 1, line,
+				     "[EOF] is an editor's end-of-file marker, not a keyword; "
+				     "ignored.");
+			free(line);
+			if (nl == NULL)
+				break;
+			continue;
 		}
 		memset(&e, 0, sizeof(e));
 		e.cond = e.parent_cond = -1;

@@ -28,6 +28,7 @@
 #include <sys/types.h>
 
 #include "check.h"
+#include "datafile.h"
 #include "pf/config.h"
 #include "pf/mem.h"
 #include "pf/platform.h"
@@ -103,142 +104,6 @@ static char *subst(const char *s, const char *dir, const char *home, const char 
 	return out;
 }
 
-typedef struct buf {
-	char *p;
-	size_t len, cap;
-} buf;
-
-static void buf_add(buf *b, const void *d, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->p = realloc(b->p, b->cap);
-		if (b->p == NULL)
-			abort();
-	}
-	memcpy(b->p + b->len, d, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decode one UTF-8 character; returns its length (1 on bad bytes). */
-static size_t utf8_next(const unsigned char *s, uint32_t *cp)
-{
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xE0) == 0xC0) {
-		*cp = ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
-		return 2;
-	}
-	if ((s[0] & 0xF0) == 0xE0) {
-		*cp = ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) |
-		      (s[2] & 0x3F);
-		return 3;
-	}
-	*cp = ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
-	      ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-	return 4;
-}
-
-static void put16(buf *b, uint32_t u, int be)
-{
-	unsigned char c[2];
-
-	c[0] = (unsigned char)(be ? u >> 8 : u & 0xFF);
-	c[1] = (unsigned char)(be ? u & 0xFF : u >> 8);
-	buf_add(b, c, 2);
-}
-
-/* Apply a file section's options to its text. */
-static buf transform(const char *text, size_t len, const char *opts)
-{
-	buf a = {0}, b = {0};
-	size_t i;
-
-	if (strstr(opts, "escapes")) {
-		for (i = 0; i < len; i++) {
-			if (text[i] == '\\' && i + 1 < len && text[i + 1] == '\\') {
-				buf_add(&a, "\\", 1);
-				i++;
-			} else if (text[i] == '\\' && i + 3 < len && text[i + 1] == 'x' &&
-				   hexval(text[i + 2]) >= 0 && hexval(text[i + 3]) >= 0) {
-				char c = (char)(hexval(text[i + 2]) * 16 + hexval(text[i + 3]));
-
-				buf_add(&a, &c, 1);
-				i += 3;
-			} else {
-				buf_add(&a, text + i, 1);
-			}
-		}
-	} else {
-		buf_add(&a, text, len);
-	}
-	if (strstr(opts, "noeol") && a.len > 0 && a.p[a.len - 1] == '\n')
-		a.p[--a.len] = '\0';
-	if (strstr(opts, "crlf")) {
-		for (i = 0; i < a.len; i++) {
-			if (a.p[i] == '\n')
-				buf_add(&b, "\r", 1);
-			buf_add(&b, a.p + i, 1);
-		}
-		free(a.p);
-		a = b;
-		memset(&b, 0, sizeof(b));
-	}
-	if (strstr(opts, "bom")) {
-		buf_add(&b, "\xEF\xBB\xBF", 3);
-		buf_add(&b, a.p ? a.p : "", a.len);
-		free(a.p);
-		a = b;
-		memset(&b, 0, sizeof(b));
-	}
-	if (strstr(opts, "utf16")) {
-		int be = strstr(opts, "utf16be") != NULL;
-
-		put16(&b, 0xFEFF, be);
-		for (i = 0; i < a.len;) {
-			uint32_t cp;
-
-			i += utf8_next((const unsigned char *)a.p + i, &cp);
-			if (cp >= 0x10000) {
-				cp -= 0x10000;
-				put16(&b, 0xD800 + (cp >> 10), be);
-				put16(&b, 0xDC00 + (cp & 0x3FF), be);
-			} else {
-				put16(&b, cp, be);
-			}
-		}
-		free(a.p);
-		a = b;
-		memset(&b, 0, sizeof(b));
-	}
-	if (strstr(opts, "truncate") && a.len > 0)
-		a.len--;
-	if (a.p == NULL)
-		buf_add(&a, "", 0);
-	return a;
-}
-
-/* The lines of a section, as an array of strings (caller frees each). */
-typedef struct section {
-	char *head; /* text after "=== " */
-	char *body; /* raw body text */
-	size_t body_len;
-} section;
-
 static const char *rc_word(pf_rc rc)
 {
 	switch (rc) {
@@ -312,7 +177,7 @@ static void compare_dump(const char *casename, const char *dump, const char *exp
 	char *exp = subst(expected, dir, home, user), *got = pf_strdup(dump ? dump : "");
 	char *keys[64];
 	size_t nkeys = 0, k;
-	buf want = {0}, have = {0};
+	df_buf want = {0}, have = {0};
 	char *line, *save = NULL;
 
 	slashes(got);
@@ -326,8 +191,8 @@ static void compare_dump(const char *casename, const char *dump, const char *exp
 				dup = 1;
 		if (!dup && nkeys < 64)
 			keys[nkeys++] = pf_strndup(line, kl);
-		buf_add(&want, line, strlen(line));
-		buf_add(&want, "\n", 1);
+		df_buf_add(&want, line, strlen(line));
+		df_buf_add(&want, "\n", 1);
 	}
 	save = NULL;
 	for (line = strtok_r(got, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -335,8 +200,8 @@ static void compare_dump(const char *casename, const char *dump, const char *exp
 
 		for (k = 0; k < nkeys; k++)
 			if (strlen(keys[k]) == kl && strncmp(keys[k], line, kl) == 0) {
-				buf_add(&have, line, strlen(line));
-				buf_add(&have, "\n", 1);
+				df_buf_add(&have, line, strlen(line));
+				df_buf_add(&have, "\n", 1);
 			}
 	}
 	if (!check_report(want.p && have.p && strcmp(want.p, have.p) == 0, casename, 0, "dump"))
@@ -423,9 +288,8 @@ static void run_case(const char *dir_base, const char *name, const char *data, s
 	char casename[256];
 	char *casedir = NULL, *home = pf_home_dir(), *user = pf_user_name(), *ndir = NULL;
 	char *nhome = NULL;
-	section secs[64];
+	df_section secs[64];
 	size_t nsec = 0, i;
-	const char *p = data, *end = data + len;
 	runstate rs;
 
 	memset(&rs, 0, sizeof(rs));
@@ -442,35 +306,7 @@ static void run_case(const char *dir_base, const char *name, const char *data, s
 	nhome = pf_strdup(home);
 	slashes(ndir);
 	slashes(nhome);
-	/* Split into sections. */
-	while (p < end && nsec < 64) {
-		const char *nl;
-
-		if (strncmp(p, "=== ", 4) == 0) {
-			const char *h = p + 4, *body;
-
-			nl = memchr(h, '\n', (size_t)(end - h));
-			body = nl ? nl + 1 : end;
-			secs[nsec].head = pf_strndup(h, (size_t)((nl ? nl : end) - h));
-			/* Body up to the next "\n=== ". */
-			{
-				const char *q = body;
-
-				while (q < end && strncmp(q, "=== ", 4) != 0) {
-					const char *n2 = memchr(q, '\n', (size_t)(end - q));
-
-					q = n2 ? n2 + 1 : end;
-				}
-				secs[nsec].body = pf_strndup(body, (size_t)(q - body));
-				secs[nsec].body_len = (size_t)(q - body);
-				p = q;
-			}
-			nsec++;
-			continue;
-		}
-		nl = memchr(p, '\n', (size_t)(end - p));
-		p = nl ? nl + 1 : end;
-	}
+	nsec = df_split_sections(data, len, secs, 64);
 	for (i = 0; i < nsec; i++) {
 		char *h = secs[i].head;
 
@@ -484,7 +320,7 @@ static void run_case(const char *dir_base, const char *name, const char *data, s
 #endif
 		} else if (strncmp(h, "file ", 5) == 0) {
 			char fname[256], *path;
-			buf b;
+			df_buf b;
 
 			sscanf(h + 5, "%255s", fname);
 			path = pf_path_join(casedir, fname);
@@ -492,7 +328,7 @@ static void run_case(const char *dir_base, const char *name, const char *data, s
 			{
 				char *body = subst(secs[i].body, ndir, nhome, user);
 
-				b = transform(body, strlen(body), h + 5 + strlen(fname));
+				b = df_transform(body, strlen(body), h + 5 + strlen(fname));
 				free(body);
 			}
 			if (pf_file_write_atomic(path, b.p, b.len, NULL) != PF_OK)
@@ -519,7 +355,7 @@ static void run_case(const char *dir_base, const char *name, const char *data, s
 		} else if (strncmp(h, "profiles", 8) == 0) {
 			pf_host_profile *pl = NULL;
 			size_t np = 0, k;
-			buf got = {0};
+			df_buf got = {0};
 			char *want;
 
 			do_load(&rs);
@@ -529,10 +365,10 @@ static void run_case(const char *dir_base, const char *name, const char *data, s
 						      pl[k].hostname ? pl[k].hostname : "-",
 						      pl[k].user ? pl[k].user : "-");
 
-				buf_add(&got, l, strlen(l));
+				df_buf_add(&got, l, strlen(l));
 				free(l);
 			}
-			buf_add(&got, "", 0);
+			df_buf_add(&got, "", 0);
 			want = subst(secs[i].body, ndir, nhome, user);
 			if (!CHECK_STR(got.p, want))
 				fprintf(stderr, "  in %s\n", casename);
@@ -695,14 +531,14 @@ static void test_long_lines(void)
 static void test_many_errors(void)
 {
 	size_t n = 200000, i;
-	buf b = {0};
+	df_buf b = {0};
 	pf_config *cfg = NULL;
 	pf_diags d;
 	uint64_t t0;
 
 	pf_diag_init(&d);
 	for (i = 0; i < n; i++)
-		buf_add(&b, "Bogus line\n", 11);
+		df_buf_add(&b, "Bogus line\n", 11);
 	t0 = pf_time_ms();
 	CHECK_INT(pf_config_load_buffer("many.txt", b.p, b.len, NULL, &cfg, &d), PF_E_CONFIG);
 	CHECK(pf_time_ms() - t0 < 10000);
@@ -716,7 +552,7 @@ static void test_many_errors(void)
 /* Many Host blocks: the profile list is capped and comes back in time. */
 static void test_many_profiles(void)
 {
-	buf b = {0};
+	df_buf b = {0};
 	pf_config *cfg = NULL;
 	pf_host_profile *pl = NULL;
 	size_t np = 0, i;
@@ -727,7 +563,7 @@ static void test_many_profiles(void)
 
 		snprintf(line, sizeof(line), "Host h%u\n  HostName x%u\n", (unsigned)i,
 			 (unsigned)i);
-		buf_add(&b, line, strlen(line));
+		df_buf_add(&b, line, strlen(line));
 	}
 	CHECK_INT(pf_config_load_buffer("hosts.txt", b.p, b.len, NULL, &cfg, NULL), PF_OK);
 	t0 = pf_time_ms();

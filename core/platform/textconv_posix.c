@@ -13,6 +13,7 @@ static const char *codepage_name(unsigned codepage)
 {
 	switch (codepage) {
 	case PF_CODEPAGE_SHIFT_JIS: return "CP932";
+	case PF_CODEPAGE_WINDOWS_1252: return "CP1252";
 	default: return NULL;
 	}
 }
@@ -37,7 +38,7 @@ pf_rc pf_textconv_to_utf8(unsigned codepage, const char *in, size_t len, char **
 	if (cd == (iconv_t)-1)
 		return pf_error_set(err, PF_E_UNSUPPORTED,
 				    "This system cannot convert from %s (iconv)", name);
-	/* A CP932 character (1-2 bytes) becomes at most 3 UTF-8 bytes. */
+	/* A CP932 or CP1252 character (1-2 bytes) becomes at most 3 UTF-8 bytes. */
 	cap = len * 3 + 1;
 	buf = malloc(cap);
 	if (buf == NULL) {

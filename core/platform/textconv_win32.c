@@ -17,7 +17,7 @@ pf_rc pf_textconv_to_utf8(unsigned codepage, const char *in, size_t len, char **
 
 	*out = NULL;
 	*out_len = 0;
-	if (codepage != PF_CODEPAGE_SHIFT_JIS)
+	if (codepage != PF_CODEPAGE_SHIFT_JIS && codepage != PF_CODEPAGE_WINDOWS_1252)
 		return pf_error_set(err, PF_E_UNSUPPORTED, "Code page %u is not supported",
 				    codepage);
 	if (len > PF_TEXTCONV_MAX)

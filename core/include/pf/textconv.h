@@ -9,7 +9,8 @@
 #include "pf/error.h"
 
 /* Windows code page numbers we convert from. */
-#define PF_CODEPAGE_SHIFT_JIS 932 /* Shift_JIS with Microsoft's extensions (CP932) */
+#define PF_CODEPAGE_SHIFT_JIS    932  /* Shift_JIS with Microsoft's extensions (CP932) */
+#define PF_CODEPAGE_WINDOWS_1252 1252 /* Western Windows' ANSI code page */
 
 /* Convert `len` bytes in code page `codepage` to UTF-8. Fails with
  * PF_E_INVAL when the bytes are not valid in that code page (nothing is

@@ -656,6 +656,43 @@ pf_rc pf_knownhosts_check(const pf_knownhosts *kh, const char *host, int port, c
 	return PF_OK;
 }
 
+/* How strongly a status decides across several files: @revoked anywhere
+ * beats a match anywhere, which beats a mismatch anywhere (OpenSSH). */
+static int status_rank(pf_knownhosts_status st)
+{
+	switch (st) {
+	case PF_KH_REVOKED: return 4;
+	case PF_KH_MATCH: return 3;
+	case PF_KH_CHANGED: return 2;
+	case PF_KH_OTHER_TYPE: return 1;
+	default: return 0;
+	}
+}
+
+pf_rc pf_knownhosts_check_files(pf_knownhosts *const *kh, size_t n, const char *host, int port,
+				const char *alias, const char *key_type, const unsigned char *blob,
+				size_t blob_len, pf_knownhosts_result *res, size_t *decided,
+				pf_error *err)
+{
+	pf_knownhosts_result one;
+	size_t i;
+	pf_rc rc;
+
+	*decided = 0;
+	/* With no file at all, still fill res (name, type, fingerprint). */
+	rc = pf_knownhosts_check(n > 0 ? kh[0] : NULL, host, port, alias, key_type, blob, blob_len,
+				 res, err);
+	for (i = 1; rc == PF_OK && i < n; i++) {
+		rc = pf_knownhosts_check(kh[i], host, port, alias, key_type, blob, blob_len, &one,
+					 err);
+		if (rc == PF_OK && status_rank(one.status) > status_rank(res->status)) {
+			*res = one;
+			*decided = i;
+		}
+	}
+	return rc;
+}
+
 pf_rc pf_knownhosts_refusal(const pf_knownhosts *kh, const pf_knownhosts_result *res, pf_error *err)
 {
 	const char *path = pf_knownhosts_path(kh);
@@ -705,7 +742,10 @@ static int valid_host_name(const char *s)
 	if (s[0] == '\0' || s[0] == '|' || s[0] == '@' || s[0] == '#' || s[0] == '!')
 		return 0;
 	for (i = 0; s[i] != '\0'; i++) {
-		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f || s[i] == ',')
+		/* A pattern character written here would turn the line into a
+		 * pattern that matches (and then "changes") other hosts. */
+		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f || s[i] == ',' || s[i] == '*' ||
+		    s[i] == '?' || s[i] == '!')
 			return 0;
 	}
 	return 1;
@@ -771,8 +811,9 @@ pf_rc pf_knownhosts_append(const char *path, const char *old, size_t old_len, co
 	if (!valid_host_name(name) || strlen(name) >= PF_KH_NAME_SIZE) {
 		rc = pf_error_set(
 			err, PF_E_INVAL,
-			"The host name \"%.100s\" cannot be saved in %s (it is empty, too "
-			"long, or contains blanks, commas or control characters)",
+			"The host name \"%.100s\" cannot be saved in %s: it is empty, too "
+			"long, or contains a wildcard (* ?), !, a comma, a blank or a control "
+			"character. Set HostKeyAlias (or HostName) to one plain host name.",
 			name, path);
 		goto out;
 	}

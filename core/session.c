@@ -431,8 +431,8 @@ static pf_rc verify_host_key(pfi_conn *c, pf_error *err)
 	ssh_key key = NULL;
 	char *b64 = NULL;
 	unsigned char *blob = NULL;
-	size_t blob_len = 0, i;
-	pf_knownhosts *kh = NULL;
+	size_t blob_len = 0, i, nkh = 0, decided = 0;
+	pf_knownhosts **khs = NULL, *kh = NULL;
 	pf_knownhosts_result res;
 	pf_hostkey_info info;
 	pf_hostkey_answer answer;
@@ -447,19 +447,36 @@ static pf_rc verify_host_key(pfi_conn *c, pf_error *err)
 	rc = pf_knownhosts_decode_key(b64, &blob, &blob_len, err);
 	if (rc != PF_OK)
 		goto out;
-	rc = pf_knownhosts_load(path, &kh, err);
-	if (rc != PF_OK)
+	/* Every UserKnownHostsFile, as OpenSSH: revoked anywhere refuses, a
+	 * match anywhere accepts, a mismatch anywhere refuses; new keys go to
+	 * the first file (`path`). */
+	nkh = hc->n_known_hosts_files;
+	khs = nkh > 0 ? calloc(nkh, sizeof(*khs)) : NULL;
+	if (nkh > 0 && khs == NULL) {
+		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
 		goto out;
-	for (i = 0; i < pf_knownhosts_diag_count(kh); i++) {
-		const pf_error *d = pf_knownhosts_diag(kh, i);
-
-		pfi_session_log(s, PF_LOG_VERBOSE, "%s: %s", d->where, d->message);
 	}
-	rc = pf_knownhosts_check(kh, hc->hostname, hc->port, hc->host_key_alias,
-				 ssh_key_type_to_char(ssh_key_type(key)), blob, blob_len, &res,
-				 err);
+	for (i = 0; i < nkh; i++) {
+		const char *p = hc->known_hosts_files[i].path;
+		size_t j;
+
+		if (strcmp(p, "none") == 0)
+			continue;
+		rc = pf_knownhosts_load(p, &khs[i], err);
+		if (rc != PF_OK)
+			goto out;
+		for (j = 0; j < pf_knownhosts_diag_count(khs[i]); j++) {
+			const pf_error *d = pf_knownhosts_diag(khs[i], j);
+
+			pfi_session_log(s, PF_LOG_VERBOSE, "%s: %s", d->where, d->message);
+		}
+	}
+	rc = pf_knownhosts_check_files(khs, nkh, hc->hostname, hc->port, hc->host_key_alias,
+				       ssh_key_type_to_char(ssh_key_type(key)), blob, blob_len,
+				       &res, &decided, err);
 	if (rc != PF_OK)
 		goto out;
+	kh = decided < nkh ? khs[decided] : NULL;
 
 	memset(&info, 0, sizeof(info));
 	info.conn_name = s->name;
@@ -472,7 +489,8 @@ static pf_rc verify_host_key(pfi_conn *c, pf_error *err)
 	switch (res.status) {
 	case PF_KH_MATCH:
 		pfi_session_log(s, PF_LOG_VERBOSE, "Host key %s %s matches %s line %d",
-				res.key_type, res.fingerprint, path, res.old_line);
+				res.key_type, res.fingerprint, pf_knownhosts_path(kh),
+				res.old_line);
 		rc = PF_OK;
 		goto out;
 	case PF_KH_CHANGED:
@@ -483,6 +501,7 @@ static pf_rc verify_host_key(pfi_conn *c, pf_error *err)
 		info.state =
 			res.status == PF_KH_OTHER_TYPE ? PF_HOSTKEY_OTHER_TYPE : PF_HOSTKEY_CHANGED;
 		info.old_line = res.old_line;
+		info.known_hosts_path = pf_knownhosts_path(kh); /* the file with that line */
 		info.old_key_type = res.old_key_type;
 		info.old_fingerprint = res.old_fingerprint;
 		/* The worker logs the message once, when it gives up. */
@@ -535,16 +554,44 @@ static pf_rc verify_host_key(pfi_conn *c, pf_error *err)
 		pf_error werr;
 
 		if (pf_knownhosts_add(path, hc->hostname, hc->port, hc->host_key_alias,
-				      res.key_type, blob, blob_len, 0, &werr) != PF_OK)
-			/* Shown, never silent; the connection itself may go on. */
-			pfi_session_log(s, PF_LOG_ERROR, "%s", werr.message);
-		else
+				      res.key_type, blob, blob_len, 0, &werr) == PF_OK) {
 			pfi_session_log(s, PF_LOG_INFO, "Host key of %s saved in %s", res.name,
 					path);
+		} else if (hc->strict_host_key_checking == PF_STRICT_ASK) {
+			pfi_session_log(s, PF_LOG_ERROR,
+					"The host key of %s (%s %s) cannot be saved (%s); it will "
+					"be asked again at the next connection.",
+					res.name, res.key_type, res.fingerprint, werr.message);
+		} else if (s->ui.ask_unsaved_hostkey && !hc->batch_mode) {
+			/* A front end that can ask (the GUI) asks rather than trust, on
+			 * every connection, a key that is never pinned. */
+			pfi_session_log(s, PF_LOG_ERROR,
+					"The host key of %s (%s %s) cannot be saved (%s); asking "
+					"instead of accepting it unverified.",
+					res.name, res.key_type, res.fingerprint, werr.message);
+			info.cannot_save = werr.message;
+			if (ask_hostkey(s, &info) == PF_HOSTKEY_REJECT) {
+				rc = pf_error_set(err, PF_E_HOSTKEY,
+						  "The host key of %s was not trusted; not "
+						  "connected.",
+						  res.name);
+				goto out;
+			}
+		} else {
+			/* Loud, once per connection: the connection goes on, but this
+			 * key is not pinned and will be taken unverified again. */
+			pfi_session_log(s, PF_LOG_ERROR,
+					"The host key of %s (%s %s) cannot be saved (%s); it will "
+					"be accepted again, unverified, at every connection until "
+					"it can be saved.",
+					res.name, res.key_type, res.fingerprint, werr.message);
+		}
 	}
 	rc = PF_OK;
 out:
-	pf_knownhosts_free(kh);
+	for (i = 0; i < nkh && khs != NULL; i++)
+		pf_knownhosts_free(khs[i]);
+	free(khs);
 	free(blob);
 	ssh_string_free_char(b64);
 	ssh_key_free(key);

@@ -221,6 +221,7 @@ static DWORD WINAPI ui_thread(void *arg)
 			      "E:\\PortForwarder\\known_hosts",
 			      0,
 			      NULL,
+			      NULL,
 			      NULL};
 	pf_secret_request sr = {PF_SECRET_PASSPHRASE,
 				"IMR",

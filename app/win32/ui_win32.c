@@ -234,6 +234,9 @@ void UiWin32_Init(pf_app *app, pf_ui *ui)
 	ui->status_changed = ui_status_changed;
 	ui->log = ui_log;
 	ui->ctx = app;
+	/* accept-new with a known_hosts that cannot be written: ask (the log
+	 * says why) instead of trusting the key unpinned at every connection. */
+	ui->ask_unsaved_hostkey = 1;
 }
 
 /* ---- window side ---- */

@@ -51,3 +51,32 @@ CFG
 	pids+=("$sshd_pid")
 	wait_port "$ssh_port"
 }
+
+# One pf connection to start_sshd's server as $(id -un) with the key
+# $dir/id_ed25519 (no config file; more -o options after the log path):
+# 0 once pf logged in ("Connected to": the host key was accepted), 1 when
+# it gave up first (a refused host key ends it) or after 15 s. The
+# forward's port alone says nothing: pf listens before it connects.
+pf_login() { # log [pf options...]
+	local log=$1 lport i rc=1 pf_pid
+	shift
+	lport=$(free_port)
+	: >"$dir/empty.conf"
+	timeout 30 "$PF" -F "$dir/empty.conf" -o "IdentityFile=$dir/id_ed25519" \
+		-o IdentitiesOnly=yes -o BatchMode=yes "$@" \
+		-L "$lport:127.0.0.1:$ssh_port" -N -p "$ssh_port" "$(id -un)@127.0.0.1" \
+		>"$log" 2>&1 </dev/null &
+	pf_pid=$!
+	pids+=("$pf_pid")
+	for i in $(seq 1 150); do
+		if grep -q "^Connected to" "$log"; then
+			rc=0
+			break
+		fi
+		kill -0 "$pf_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill "$pf_pid" 2>/dev/null || true
+	wait "$pf_pid" 2>/dev/null || true
+	return $rc
+}

@@ -21,6 +21,7 @@ static void ask_hostkey(void *ctx, const pf_hostkey_info *info, pf_hostkey_done_
 
 	pf_mutex_lock(p->mu);
 	t->hostkey_asks++;
+	t->last_hostkey = *info; /* the strings are the core's: pointers only */
 	t->last_hostkey_state = info->state;
 	a = t->hostkey_answer;
 	pf_mutex_unlock(p->mu);

@@ -27,35 +27,9 @@ is_dev() { test -c "$1" && test "$(stat -c %t:%T "$1")" = 1:3; }
 start_sshd
 ssh-keygen -q -t ed25519 -N '' -f "$dir/id_ed25519"
 cat "$dir/id_ed25519.pub" >"$dir/authorized_keys"
-: >"$dir/empty.conf"
-# One connection that accepts the new key and saves it to `$1`: the
-# forward listening means the host key step is done.
+# One connection that accepts the new key and saves it to `$1`.
 connect() { # known_hosts-path log
-	local lport out rc=0
-	lport=$(free_port)
-	timeout 30 "$PF" -F "$dir/empty.conf" -o "IdentityFile=$dir/id_ed25519" \
-		-o IdentitiesOnly=yes -o BatchMode=yes \
-		-o StrictHostKeyChecking=accept-new -o "UserKnownHostsFile=$1" -v \
-		-L "$lport:127.0.0.1:$ssh_port" -N -p "$ssh_port" "$(id -un)@127.0.0.1" \
-		>"$2" 2>&1 </dev/null &
-	local pf_pid=$!
-	pids+=("$pf_pid")
-	# Connected (logged in: the host key was accepted), or pf gave up (a
-	# refused host key ends it). The forward's port alone says nothing:
-	# pf listens before it connects.
-	local i
-	rc=1
-	for i in $(seq 1 150); do
-		if grep -q "^Connected to" "$2"; then
-			rc=0
-			break
-		fi
-		kill -0 "$pf_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill "$pf_pid" 2>/dev/null || true
-	wait "$pf_pid" 2>/dev/null || true
-	return $rc
+	pf_login "$2" -o StrictHostKeyChecking=accept-new -o "UserKnownHostsFile=$1" -v
 }
 
 # known_hosts on the private device node: connected, nothing saved, a

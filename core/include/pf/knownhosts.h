@@ -119,6 +119,17 @@ pf_rc pf_knownhosts_check(const pf_knownhosts *kh, const char *host, int port, c
 			  const char *key_type, const unsigned char *blob, size_t blob_len,
 			  pf_knownhosts_result *res, pf_error *err);
 
+/* The same over every file UserKnownHostsFile lists (kh[i] may be NULL for
+ * "none"), in OpenSSH's order: a key @revoked in any file is REVOKED; else
+ * a match in any file is MATCH; else a mismatch in any file is CHANGED (then
+ * OTHER_TYPE); else UNKNOWN (new keys go to the first file). *decided is
+ * the index of the file behind *res (the first with that status; 0 for
+ * UNKNOWN): give kh[*decided] to pf_knownhosts_refusal. */
+pf_rc pf_knownhosts_check_files(pf_knownhosts *const *kh, size_t n, const char *host, int port,
+				const char *alias, const char *key_type, const unsigned char *blob,
+				size_t blob_len, pf_knownhosts_result *res, size_t *decided,
+				pf_error *err);
+
 /* For a CHANGED, OTHER_TYPE or REVOKED result: fill err with the one message
  * for the person (file and line of the old key, both fingerprints, what to
  * do), where = "path:line", and return PF_E_HOSTKEY. For MATCH and UNKNOWN:

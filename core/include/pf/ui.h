@@ -48,6 +48,10 @@ typedef struct pf_hostkey_info {
 	int old_line; /* 1-based line in known_hosts_path */
 	const char *old_key_type;
 	const char *old_fingerprint;
+	/* UNKNOWN under StrictHostKeyChecking accept-new/no, asked only when the
+	 * front end sets ask_unsaved_hostkey: why the key cannot be saved (it
+	 * is asked about instead of accepted unpinned). Else NULL. */
+	const char *cannot_save;
 } pf_hostkey_info;
 
 /* For CHANGED the core refuses whatever the answer; the question only
@@ -143,6 +147,11 @@ typedef struct pf_ui {
 	 * `conn_name` may be NULL for messages not tied to a connection. */
 	void (*log)(void *ctx, pf_log_level level, const char *conn_name, const char *msg);
 	void *ctx; /* passed back as the first argument of each method */
+	/* 1: under StrictHostKeyChecking accept-new (or no), a new host key that
+	 * cannot be saved to known_hosts is asked about (ask_hostkey with
+	 * info->cannot_save) instead of accepted unpinned; the GUI sets it. 0
+	 * (the CLI): accepted, with one loud ERROR line per connection. */
+	int ask_unsaved_hostkey;
 } pf_ui;
 
 #endif

@@ -1,26 +1,17 @@
 /* Private key files: read through the platform layer, recognise the format,
  * classify what is wrong precisely, and hand libssh a key it can sign with.
  *
- * OpenSSH's own format is checked here (structure, cipher, KDF, public
- * section) and then decrypted by libssh from a canonical copy of the exact
- * bytes we checked. PEM is parsed and decrypted here with libcrypto (so we
- * know whether a failure is a wrong passphrase, a damaged file or an
- * unsupported cipher, and so OpenSSL never prompts on a console by itself),
- * then handed to libssh as unencrypted PKCS#8 in wiped memory. */
+ * This file: the messages, public key blobs (type, bits, fingerprint), PEM
+ * framing, recognising files that are not private keys, the dispatch to a
+ * format, and file and .pub I/O. The formats: keys_openssh.c (OpenSSH's
+ * own), keys_pem.c (PEM and PKCS#8 through libcrypto), ppk.c (PuTTY). */
 #include <stdarg.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/bio.h>
 #include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/objects.h>
-#include <openssl/pem.h>
-#include <openssl/pkcs12.h>
-#include <openssl/x509.h>
 
 #include "keys_internal.h"
 #include "sshwire.h"
@@ -30,22 +21,8 @@
 #include "pf/mem.h"
 #include "pf/platform.h"
 
-#define KEY_FILE_MAX   (1024 * 1024) /* far above any key: 16384-bit RSA is ~13 KB */
-#define PUB_FILE_MAX   (64 * 1024)
-#define KDF_ROUNDS_MAX 10000      /* ssh-keygen's default is 16; -a 100 takes ~1 s */
-#define PBKDF_ITER_MAX 10000000UL /* PKCS#8: OpenSSL writes 2048; 10^7 is seconds */
-#define RSA_BITS_MIN   1024       /* what OpenSSH's sshd and libssh accept */
-
-/* One parse: where messages go and what we learned so far. */
-typedef struct key_ctx {
-	const char *name;       /* the file, for messages (borrowed) */
-	const char *passphrase; /* borrowed; NULL when none was given */
-	pf_key_info *info;      /* never NULL inside (points at a local when the caller has none) */
-	pf_error *err;          /* may be NULL */
-	ssh_key key;            /* the private key on success (owned until handed out) */
-	unsigned char *blob;    /* the public key blob when known (owned) */
-	size_t blob_len;
-} key_ctx;
+#define KEY_FILE_MAX (1024 * 1024) /* far above any key: 16384-bit RSA is ~13 KB */
+#define PUB_FILE_MAX (64 * 1024)
 
 /* ---- messages ---- */
 
@@ -97,9 +74,7 @@ const char *pf_key_format_name(pf_key_format f)
 	return "unknown";
 }
 
-static pf_key_result fail(key_ctx *c, pf_key_result r, const char *fmt, ...) PF_PRINTF(3, 4);
-
-static pf_key_result fail(key_ctx *c, pf_key_result r, const char *fmt, ...)
+pf_key_result pfi_key_fail(pfi_key_ctx *c, pf_key_result r, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -109,40 +84,41 @@ static pf_key_result fail(key_ctx *c, pf_key_result r, const char *fmt, ...)
 	return r;
 }
 
-static pf_key_result fail_nomem(key_ctx *c)
+pf_key_result pfi_key_fail_nomem(pfi_key_ctx *c)
 {
 	pf_error_set(c->err, PF_E_NOMEM, "Out of memory while reading the key file %s.", c->name);
 	return PF_KEY_ERROR;
 }
 
-static pf_key_result damaged(key_ctx *c, const char *why)
+pf_key_result pfi_key_damaged(pfi_key_ctx *c, const char *why)
 {
-	return fail(c, PF_KEY_DAMAGED,
-		    "%s is damaged: %s. Copy the key file again from where it came from "
-		    "(a backup, or the machine that created it).",
-		    c->name, why);
+	return pfi_key_fail(c, PF_KEY_DAMAGED,
+			    "%s is damaged: %s. Copy the key file again from where it came from "
+			    "(a backup, or the machine that created it).",
+			    c->name, why);
 }
 
-static pf_key_result wrong_passphrase(key_ctx *c)
+pf_key_result pfi_key_wrong_passphrase(pfi_key_ctx *c)
 {
-	return fail(c, PF_KEY_WRONG_PASSPHRASE,
-		    "The passphrase for %s is not correct. Check Caps Lock and the keyboard "
-		    "layout, and try again.",
-		    c->name);
+	return pfi_key_fail(
+		c, PF_KEY_WRONG_PASSPHRASE,
+		"The passphrase for %s is not correct. Check Caps Lock and the keyboard "
+		"layout, and try again.",
+		c->name);
 }
 
-static pf_key_result needs_passphrase(key_ctx *c)
+pf_key_result pfi_key_needs_passphrase(pfi_key_ctx *c)
 {
-	return fail(c, PF_KEY_NEEDS_PASSPHRASE,
-		    "%s is protected by a passphrase: enter it to use this key.", c->name);
+	return pfi_key_fail(c, PF_KEY_NEEDS_PASSPHRASE,
+			    "%s is protected by a passphrase: enter it to use this key.", c->name);
 }
 
-static pf_key_result new_key_advice(key_ctx *c, const char *what)
+pf_key_result pfi_key_new_key_advice(pfi_key_ctx *c, const char *what)
 {
-	return fail(c, PF_KEY_UNSUPPORTED,
-		    "%s is %s. Create a new key with \"ssh-keygen -t ed25519\" and add its "
-		    "public key to the server's authorized_keys.",
-		    c->name, what);
+	return pfi_key_fail(c, PF_KEY_UNSUPPORTED,
+			    "%s is %s. Create a new key with \"ssh-keygen -t ed25519\" and add its "
+			    "public key to the server's authorized_keys.",
+			    c->name, what);
 }
 
 /* ---- the SSH wire format ---- */
@@ -150,20 +126,6 @@ static pf_key_result new_key_advice(key_ctx *c, const char *what)
 static int str_is(const unsigned char *s, size_t n, const char *lit)
 {
 	return n == strlen(lit) && memcmp(s, lit, n) == 0;
-}
-
-/* Copy a wire string into a C string, replacing control bytes. */
-static void str_copy(char *dst, size_t size, const unsigned char *s, size_t n)
-{
-	size_t i;
-
-	if (size == 0)
-		return;
-	if (n > size - 1)
-		n = size - 1;
-	for (i = 0; i < n; i++)
-		dst[i] = (s[i] < 0x20 || s[i] == 0x7f) ? '?' : (char)s[i];
-	dst[n] = '\0';
 }
 
 /* Bits of an unsigned big-endian number (an SSH mpint's magnitude). */
@@ -193,7 +155,7 @@ typedef enum blob_kind {
 	BLOB_SK,      /* FIDO security key */
 	BLOB_UNKNOWN, /* some other type (name in info->type) */
 	BLOB_CURVE,   /* ecdsa on a curve SSH does not use */
-	BLOB_SMALL,   /* RSA below RSA_BITS_MIN */
+	BLOB_SMALL,   /* RSA below PFI_RSA_BITS_MIN */
 	BLOB_NOMEM
 } blob_kind;
 
@@ -206,7 +168,7 @@ static blob_kind blob_parse(const unsigned char *blob, size_t n, pf_key_info *ou
 
 	if (pfi_wire_string(&r, &t, &tn) != 0 || tn == 0 || tn >= sizeof(out->type))
 		return BLOB_BAD;
-	str_copy(out->type, sizeof(out->type), t, tn);
+	pfi_wire_text(out->type, sizeof(out->type), t, tn);
 	out->label[0] = '\0';
 	out->bits = 0;
 	if (str_is(t, tn, "ssh-ed25519")) {
@@ -246,48 +208,51 @@ static blob_kind blob_parse(const unsigned char *blob, size_t n, pf_key_info *ou
 	}
 	if (pfi_fingerprint_blob(blob, n, out->fingerprint, sizeof(out->fingerprint)) != 0)
 		return BLOB_NOMEM;
-	if (out->bits > 0 && out->bits < RSA_BITS_MIN && strcmp(out->label, "RSA") == 0)
+	if (out->bits > 0 && out->bits < PFI_RSA_BITS_MIN && strcmp(out->label, "RSA") == 0)
 		return BLOB_SMALL;
 	return BLOB_OK;
 }
 
 /* The message for a blob that is not BLOB_OK. */
-static pf_key_result blob_fail(key_ctx *c, blob_kind k)
+static pf_key_result blob_fail(pfi_key_ctx *c, blob_kind k)
 {
 	char what[160];
 
 	switch (k) {
 	case BLOB_OK: break;
-	case BLOB_BAD: return damaged(c, "its public key section is malformed");
+	case BLOB_BAD: return pfi_key_damaged(c, "its public key section is malformed");
 	case BLOB_DSA:
-		return new_key_advice(c, "a DSA key; DSA keys are not supported (OpenSSH has "
-					 "disabled them too)");
+		return pfi_key_new_key_advice(c,
+					      "a DSA key; DSA keys are not supported (OpenSSH has "
+					      "disabled them too)");
 	case BLOB_SK:
-		return fail(c, PF_KEY_UNSUPPORTED,
-			    "%s is a FIDO security-key key (%s), which is not supported yet. Use "
-			    "a key of type ed25519, ecdsa or rsa.",
-			    c->name, c->info->type);
+		return pfi_key_fail(
+			c, PF_KEY_UNSUPPORTED,
+			"%s is a FIDO security-key key (%s), which is not supported yet. Use "
+			"a key of type ed25519, ecdsa or rsa.",
+			c->name, c->info->type);
 	case BLOB_UNKNOWN:
-		return fail(c, PF_KEY_UNSUPPORTED,
-			    "%s holds a key of type \"%s\", which is not supported. Use a key of "
-			    "type ed25519, ecdsa or rsa.",
-			    c->name, c->info->type);
+		return pfi_key_fail(
+			c, PF_KEY_UNSUPPORTED,
+			"%s holds a key of type \"%s\", which is not supported. Use a key of "
+			"type ed25519, ecdsa or rsa.",
+			c->name, c->info->type);
 	case BLOB_CURVE:
 		snprintf(what, sizeof(what), "an ECDSA key of type %s, a curve SSH does not use",
 			 c->info->type);
-		return new_key_advice(c, what);
+		return pfi_key_new_key_advice(c, what);
 	case BLOB_SMALL:
 		snprintf(what, sizeof(what),
 			 "an RSA key of only %d bits; servers refuse keys shorter than %d bits",
-			 c->info->bits, RSA_BITS_MIN);
-		return new_key_advice(c, what);
-	case BLOB_NOMEM: return fail_nomem(c);
+			 c->info->bits, PFI_RSA_BITS_MIN);
+		return pfi_key_new_key_advice(c, what);
+	case BLOB_NOMEM: return pfi_key_fail_nomem(c);
 	}
-	return fail(c, PF_KEY_ERROR, "Internal error classifying %s.", c->name);
+	return pfi_key_fail(c, PF_KEY_ERROR, "Internal error classifying %s.", c->name);
 }
 
 /* Keep a copy of the public blob in the context (replacing any). */
-static int ctx_set_blob(key_ctx *c, const unsigned char *blob, size_t n)
+static int ctx_set_blob(pfi_key_ctx *c, const unsigned char *blob, size_t n)
 {
 	unsigned char *copy = malloc(n ? n : 1);
 
@@ -298,6 +263,18 @@ static int ctx_set_blob(key_ctx *c, const unsigned char *blob, size_t n)
 	c->blob = copy;
 	c->blob_len = n;
 	return 0;
+}
+
+pf_key_result pfi_key_take_blob(pfi_key_ctx *c, const unsigned char *blob, size_t n)
+{
+	blob_kind bk = blob_parse(blob, n, c->info);
+
+	if (bk == BLOB_OK && ctx_set_blob(c, blob, n) != 0)
+		bk = BLOB_NOMEM;
+	if (bk != BLOB_OK)
+		return blob_fail(c, bk);
+	c->info->have_public = 1;
+	return PF_KEY_OK;
 }
 
 /* The public blob of an ssh_key (public or private); caller frees. */
@@ -316,7 +293,7 @@ static int key_blob(const ssh_key key, unsigned char **blob, size_t *n)
 }
 
 /* An ssh_key holding only the public half described by a blob. */
-static ssh_key key_from_blob(const unsigned char *blob, size_t n, const char *type)
+ssh_key pfi_key_from_blob(const unsigned char *blob, size_t n, const char *type)
 {
 	ssh_key key = NULL;
 	char *b64 = pfi_b64_encode(blob, n, 0);
@@ -381,16 +358,8 @@ static int starts_with(const char *s, size_t n, const char *lit)
 	return n >= l && memcmp(s, lit, l) == 0;
 }
 
-typedef struct pem_block {
-	const char *begin;    /* start of the BEGIN line */
-	const char *body;     /* first byte after the BEGIN line */
-	const char *body_end; /* start of the END line (NULL when missing) */
-	const char *end;      /* one past the END line (NULL when missing) */
-	char label[64];
-} pem_block;
-
 /* Find the PEM block at or after *p; 0 when there is none. */
-static int pem_next(const char **p, const char *end, pem_block *b)
+static int pem_next(const char **p, const char *end, pfi_pem_block *b)
 {
 	const char *line, *q;
 	size_t len;
@@ -441,609 +410,6 @@ static int label_is_private(const char *label)
 	       strcmp(label, "ENCRYPTED PRIVATE KEY") == 0 || strcmp(label, "DSA PRIVATE KEY") == 0;
 }
 
-static const char *missing_end = "the END line is missing, so the file was probably cut off";
-
-/* ---- OpenSSH's own format ---- */
-
-static const struct {
-	const char *name;
-	size_t block;
-} openssh_ciphers[] = {
-	/* The ciphers libssh can decrypt a key file with. */
-	{"aes256-ctr", 16}, {"aes192-ctr", 16}, {"aes128-ctr", 16}, {"aes256-cbc", 16},
-	{"aes192-cbc", 16}, {"aes128-cbc", 16}, {"3des-cbc", 8},
-};
-
-/* How many strings follow the key type in the private section. */
-static int private_fields(const char *type)
-{
-	if (strcmp(type, "ssh-ed25519") == 0)
-		return 2; /* public, private+public */
-	if (strncmp(type, "ecdsa-sha2-", 11) == 0)
-		return 3; /* curve, public point, private scalar */
-	if (strcmp(type, "ssh-rsa") == 0)
-		return 6; /* n, e, d, iqmp, p, q */
-	return -1;
-}
-
-/* Give libssh an OpenSSH key blob (armoured in wiped memory), decrypted with
- * c->passphrase if it is encrypted. 0 with c->key set, -1 when libssh
- * refuses it, -2 when out of memory. */
-static int openssh_import(key_ctx *c, const unsigned char *bin, size_t bin_len)
-{
-	char *body = pfi_b64_encode(bin, bin_len, 70), *pem = NULL;
-	int rc = 0;
-
-	if (body != NULL)
-		pem = pf_asprintf("-----BEGIN OPENSSH PRIVATE KEY-----\n%s"
-				  "-----END OPENSSH PRIVATE KEY-----\n",
-				  body);
-	if (pem == NULL) {
-		rc = -2;
-	} else if (ssh_pki_import_privkey_base64(pem, c->passphrase ? c->passphrase : "", NULL,
-						 NULL, &c->key) != SSH_OK) {
-		c->key = NULL;
-		rc = -1;
-	}
-	if (body != NULL) {
-		pf_secure_zero(body, strlen(body));
-		free(body);
-	}
-	if (pem != NULL) {
-		pf_secure_zero(pem, strlen(pem));
-		free(pem);
-	}
-	return rc;
-}
-
-static pf_key_result parse_openssh(key_ctx *c, const pem_block *b)
-{
-	pf_key_info *info = c->info;
-	unsigned char *bin = NULL;
-	size_t bin_len = 0, i, block = 0;
-	char cipher[32], kdf[32];
-	const unsigned char *s_cipher, *s_kdf, *s_kdfopt, *s_pub, *s_priv;
-	size_t n_cipher, n_kdf, n_kdfopt, n_pub, n_priv;
-	uint32_t nkeys;
-	ssh_key pub = NULL;
-	pf_key_result res = PF_KEY_OK;
-	blob_kind bk;
-	pfi_wire r;
-	int dec;
-
-	info->format = PF_KEY_FORMAT_OPENSSH;
-	if (b->body_end == NULL)
-		return damaged(c, missing_end);
-	dec = pfi_b64_decode(b->body, (size_t)(b->body_end - b->body), &bin, &bin_len);
-	if (dec == -2)
-		return fail_nomem(c);
-	if (dec != 0) {
-		res = damaged(c, "the key data is not valid base64 (a line was changed or cut)");
-		goto out;
-	}
-	r.p = bin;
-	r.left = bin_len;
-	if (bin_len < 15 || memcmp(bin, "openssh-key-v1", 15) != 0) {
-		res = damaged(c, "it does not start like an OpenSSH key");
-		goto out;
-	}
-	r.p += 15;
-	r.left -= 15;
-	if (pfi_wire_string(&r, &s_cipher, &n_cipher) != 0 ||
-	    pfi_wire_string(&r, &s_kdf, &n_kdf) != 0 ||
-	    pfi_wire_string(&r, &s_kdfopt, &n_kdfopt) != 0 || pfi_wire_u32(&r, &nkeys) != 0) {
-		res = damaged(c, "the key data is incomplete");
-		goto out;
-	}
-	if (nkeys == 0) {
-		res = damaged(c, "it holds no key");
-		goto out;
-	}
-	if (nkeys != 1) {
-		res = fail(c, PF_KEY_UNSUPPORTED,
-			   "%s holds %u keys; only files with one key are supported. Split it "
-			   "with ssh-keygen, one key per file.",
-			   c->name, (unsigned)nkeys);
-		goto out;
-	}
-	if (pfi_wire_string(&r, &s_pub, &n_pub) != 0 ||
-	    pfi_wire_string(&r, &s_priv, &n_priv) != 0) {
-		res = damaged(c, "the key data is incomplete");
-		goto out;
-	}
-	str_copy(cipher, sizeof(cipher), s_cipher, n_cipher);
-	str_copy(kdf, sizeof(kdf), s_kdf, n_kdf);
-	info->encrypted = strcmp(cipher, "none") != 0;
-
-	/* The public section: type and fingerprint even before decryption. */
-	bk = blob_parse(s_pub, n_pub, info);
-	if (bk != BLOB_OK) {
-		res = blob_fail(c, bk);
-		goto out;
-	}
-	if (ctx_set_blob(c, s_pub, n_pub) != 0) {
-		res = fail_nomem(c);
-		goto out;
-	}
-	info->have_public = 1;
-
-	if (info->encrypted) {
-		pfi_wire ko = {s_kdfopt, n_kdfopt};
-		const unsigned char *salt;
-		size_t salt_len;
-		uint32_t rounds;
-
-		pf_strlcpy(info->cipher, cipher, sizeof(info->cipher));
-		for (i = 0; i < sizeof(openssh_ciphers) / sizeof(openssh_ciphers[0]); i++)
-			if (strcmp(cipher, openssh_ciphers[i].name) == 0)
-				block = openssh_ciphers[i].block;
-		if (block == 0 || n_cipher >= sizeof(cipher)) {
-			res = fail(
-				c, PF_KEY_UNSUPPORTED,
-				"%s is encrypted with the cipher \"%s\", which is not supported. "
-				"Re-encrypt it with: ssh-keygen -p -Z aes256-ctr -f <file>",
-				c->name, cipher);
-			goto out;
-		}
-		if (strcmp(kdf, "bcrypt") != 0) {
-			res = fail(c, PF_KEY_UNSUPPORTED,
-				   "%s uses the key derivation \"%s\", which is not supported. "
-				   "Re-encrypt it with: ssh-keygen -p -f <file>",
-				   c->name, kdf);
-			goto out;
-		}
-		if (pfi_wire_string(&ko, &salt, &salt_len) != 0 ||
-		    pfi_wire_u32(&ko, &rounds) != 0 || salt_len == 0 || salt_len > 1024 ||
-		    rounds == 0) {
-			res = damaged(c, "its encryption parameters are malformed");
-			goto out;
-		}
-		info->kdf_rounds = rounds;
-		if (rounds > KDF_ROUNDS_MAX) {
-			res = fail(
-				c, PF_KEY_UNSUPPORTED,
-				"%s asks for %u bcrypt rounds, more than the %u we accept "
-				"(decrypting would take many minutes). Re-encrypt it with fewer: "
-				"ssh-keygen -p -a 100 -f <file>",
-				c->name, (unsigned)rounds, (unsigned)KDF_ROUNDS_MAX);
-			goto out;
-		}
-		if (n_priv == 0 || n_priv % block != 0) {
-			res = damaged(c, "its encrypted section has an impossible length");
-			goto out;
-		}
-		if (c->passphrase == NULL) {
-			res = needs_passphrase(c);
-			goto out;
-		}
-	} else {
-		/* Plain: check the private section and read the comment. */
-		pfi_wire pr = {s_priv, n_priv};
-		uint32_t check1, check2;
-		const unsigned char *t, *f;
-		size_t tn, fn;
-		char type[48];
-		int k, fields;
-
-		if (pfi_wire_u32(&pr, &check1) != 0 || pfi_wire_u32(&pr, &check2) != 0 ||
-		    check1 != check2 || pfi_wire_string(&pr, &t, &tn) != 0) {
-			res = damaged(c, "its private section is malformed");
-			goto out;
-		}
-		str_copy(type, sizeof(type), t, tn);
-		if (tn >= sizeof(type) || strcmp(type, info->type) != 0) {
-			res = damaged(c,
-				      "its private and public sections disagree on the key type");
-			goto out;
-		}
-		fields = private_fields(type);
-		for (k = 0; k < fields; k++)
-			if (pfi_wire_string(&pr, &f, &fn) != 0)
-				break;
-		if (fields < 0 || k < fields || pfi_wire_string(&pr, &f, &fn) != 0) {
-			res = damaged(c, "its private section is incomplete");
-			goto out;
-		}
-		str_copy(info->comment, sizeof(info->comment), f, fn);
-	}
-
-	/* Hand libssh a canonical copy of exactly the bytes checked above. */
-	dec = openssh_import(c, bin, bin_len);
-	if (dec == -2) {
-		res = fail_nomem(c);
-		goto out;
-	}
-	if (dec != 0) {
-		/* The structure is sound, so for an encrypted key the check bytes
-		 * after decryption did not match: what OpenSSH calls an incorrect
-		 * passphrase. */
-		res = info->encrypted ? wrong_passphrase(c)
-				      : damaged(c, "libssh cannot read its private key");
-		goto out;
-	}
-	pub = key_from_blob(c->blob, c->blob_len, info->type);
-	if (pub == NULL || ssh_key_cmp(pub, c->key, SSH_KEY_CMP_PUBLIC) != 0) {
-		res = damaged(c, "its private key does not match its public key");
-		goto out;
-	}
-out:
-	if (res != PF_KEY_OK && c->key != NULL) {
-		ssh_key_free(c->key);
-		c->key = NULL;
-	}
-	ssh_key_free(pub);
-	if (bin != NULL) {
-		pf_secure_zero(bin, bin_len);
-		free(bin);
-	}
-	return res;
-}
-
-/* ---- PEM through libcrypto ---- */
-
-static int pem_pass_cb(char *buf, int size, int rwflag, void *u)
-{
-	const char *pass = u;
-	size_t n;
-
-	(void)rwflag;
-	if (pass == NULL || size <= 0)
-		return -1;
-	n = strlen(pass);
-	if (n > (size_t)size)
-		n = (size_t)size;
-	memcpy(buf, pass, n);
-	return (int)n;
-}
-
-/* Whether OpenSSL's error queue (now cleared) says an algorithm is missing
- * rather than that the decryption failed. */
-static int errors_say_unsupported(void)
-{
-	unsigned long e;
-	int unsupported = 0;
-
-	while ((e = ERR_get_error()) != 0) {
-		int lib = ERR_GET_LIB(e), reason = ERR_GET_REASON(e);
-
-		if (reason == ERR_R_UNSUPPORTED || reason == ERR_R_FETCH_FAILED ||
-		    (lib == ERR_LIB_EVP &&
-		     (reason == EVP_R_UNKNOWN_PBE_ALGORITHM || reason == EVP_R_UNSUPPORTED_CIPHER ||
-		      reason == EVP_R_UNSUPPORTED_KEY_DERIVATION_FUNCTION ||
-		      reason == EVP_R_UNSUPPORTED_PRF || reason == EVP_R_UNKNOWN_CIPHER ||
-		      reason == EVP_R_UNKNOWN_DIGEST)))
-			unsupported = 1;
-	}
-	return unsupported;
-}
-
-/* An encrypted PKCS#8 file's scheme, for info->cipher ("PBES2/AES-256-CBC")
- * and its KDF cost (PBKDF2 or PKCS#12 iterations, scrypt's N) for
- * info->kdf_rounds; ULONG_MAX when it cannot be read. */
-static void pkcs8_scheme(const X509_SIG *sig, char *buf, size_t size, unsigned long *cost)
-{
-	const X509_ALGOR *alg = NULL;
-	const ASN1_OBJECT *obj = NULL;
-	const void *pval = NULL;
-	PBE2PARAM *p2 = NULL;
-	PBKDF2PARAM *kdf = NULL;
-	SCRYPT_PARAMS *scrypt = NULL;
-	PBEPARAM *p1 = NULL;
-	const ASN1_INTEGER *n = NULL;
-	int ptype = 0, nid;
-	long v;
-
-	pf_strlcpy(buf, "unknown", size);
-	*cost = ULONG_MAX;
-	X509_SIG_get0(sig, &alg, NULL);
-	if (alg == NULL)
-		return;
-	X509_ALGOR_get0(&obj, &ptype, &pval, alg);
-	nid = OBJ_obj2nid(obj);
-	if (nid != NID_undef)
-		pf_strlcpy(buf, OBJ_nid2sn(nid), size);
-	if (ptype != V_ASN1_SEQUENCE || pval == NULL)
-		return;
-	if (nid == NID_pbes2) {
-		p2 = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter);
-		if (p2 == NULL || p2->encryption == NULL || p2->keyfunc == NULL)
-			goto out;
-		snprintf(buf, size, "PBES2/%s", OBJ_nid2sn(OBJ_obj2nid(p2->encryption->algorithm)));
-		nid = OBJ_obj2nid(p2->keyfunc->algorithm);
-		if (nid == NID_id_pbkdf2) {
-			kdf = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM),
-							p2->keyfunc->parameter);
-			n = kdf ? kdf->iter : NULL;
-		} else if (nid == NID_id_scrypt) {
-			scrypt = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(SCRYPT_PARAMS),
-							   p2->keyfunc->parameter);
-			n = scrypt ? scrypt->costParameter : NULL;
-		}
-	} else {
-		p1 = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBEPARAM), alg->parameter);
-		n = p1 ? p1->iter : NULL;
-	}
-	v = n ? ASN1_INTEGER_get(n) : -1;
-	if (v > 0)
-		*cost = (unsigned long)v;
-out:
-	PBE2PARAM_free(p2);
-	PBKDF2PARAM_free(kdf);
-	SCRYPT_PARAMS_free(scrypt);
-	PBEPARAM_free(p1);
-}
-
-/* The key inside a (decrypted) PKCS#8 structure, after checking that its
- * algorithm is one SSH can use. NULL with the message set otherwise. */
-static EVP_PKEY *pkcs8_key(key_ctx *c, const PKCS8_PRIV_KEY_INFO *p8, pf_key_result *res)
-{
-	const ASN1_OBJECT *obj = NULL;
-	EVP_PKEY *pk;
-	char name[80];
-	int nid;
-
-	if (PKCS8_pkey_get0(&obj, NULL, NULL, NULL, p8) != 1 || obj == NULL) {
-		*res = damaged(c, "its key algorithm cannot be read");
-		return NULL;
-	}
-	nid = OBJ_obj2nid(obj);
-	if (nid == NID_dsa) {
-		*res = new_key_advice(c, "a DSA key; DSA keys are not supported (OpenSSH has "
-					 "disabled them too)");
-		return NULL;
-	}
-	if (nid != NID_rsaEncryption && nid != NID_X9_62_id_ecPublicKey && nid != NID_ED25519) {
-		OBJ_obj2txt(name, sizeof(name), obj, 0);
-		*res = fail(c, PF_KEY_UNSUPPORTED,
-			    "%s holds a key of type %s, which cannot be used for SSH. Use a key of "
-			    "type "
-			    "ed25519, ecdsa or rsa (ssh-keygen -t ed25519).",
-			    c->name, name);
-		return NULL;
-	}
-	pk = EVP_PKCS82PKEY(p8);
-	if (pk == NULL)
-		*res = damaged(c, "its private key cannot be decoded");
-	return pk;
-}
-
-/* Check that libssh can use the key, and give it to libssh as unencrypted
- * PKCS#8 in memory that is wiped when freed. */
-static pf_key_result pkey_to_libssh(key_ctx *c, EVP_PKEY *pk)
-{
-	BIO *mem = NULL;
-	char *pem = NULL, group[64] = "", what[160];
-	long n;
-	pf_key_result res = PF_KEY_OK;
-	size_t glen = 0;
-	int id = EVP_PKEY_get_base_id(pk);
-
-	if (id == EVP_PKEY_RSA) {
-		if (EVP_PKEY_get_bits(pk) < RSA_BITS_MIN) {
-			snprintf(what, sizeof(what),
-				 "an RSA key of only %d bits; servers refuse keys shorter than %d "
-				 "bits",
-				 EVP_PKEY_get_bits(pk), RSA_BITS_MIN);
-			return new_key_advice(c, what);
-		}
-	} else if (id == EVP_PKEY_EC) {
-		if (EVP_PKEY_get_group_name(pk, group, sizeof(group), &glen) != 1 ||
-		    (strcmp(group, "prime256v1") != 0 && strcmp(group, "secp384r1") != 0 &&
-		     strcmp(group, "secp521r1") != 0)) {
-			snprintf(what, sizeof(what),
-				 "an EC key on the curve %s; SSH uses only NIST P-256, P-384 "
-				 "and P-521",
-				 group[0] ? group : "(explicit parameters)");
-			return new_key_advice(c, what);
-		}
-	} else if (id == EVP_PKEY_DSA) {
-		return new_key_advice(c, "a DSA key; DSA keys are not supported (OpenSSH has "
-					 "disabled them too)");
-	} else if (id != EVP_PKEY_ED25519) {
-		return fail(c, PF_KEY_UNSUPPORTED,
-			    "%s holds a key of type %s, which cannot be used for SSH. Use a key of "
-			    "type "
-			    "ed25519, ecdsa or rsa (ssh-keygen -t ed25519).",
-			    c->name,
-			    EVP_PKEY_get0_type_name(pk) ? EVP_PKEY_get0_type_name(pk) : "?");
-	}
-
-	mem = BIO_new(BIO_s_secmem());
-	if (mem == NULL || PEM_write_bio_PrivateKey(mem, pk, NULL, NULL, 0, NULL, NULL) != 1 ||
-	    BIO_write(mem, "", 1) != 1) {
-		res = fail_nomem(c);
-		goto out;
-	}
-	n = BIO_get_mem_data(mem, &pem);
-	if (n <= 0 || pem == NULL || pem[n - 1] != '\0') {
-		res = fail(c, PF_KEY_ERROR, "Internal error converting %s.", c->name);
-		goto out;
-	}
-	/* "" (not NULL): OpenSSL must never fall back to asking on a console. */
-	if (ssh_pki_import_privkey_base64(pem, "", NULL, NULL, &c->key) != SSH_OK) {
-		c->key = NULL;
-		res = damaged(c, "libssh cannot use its private key");
-		goto out;
-	}
-out:
-	BIO_free(mem);
-	return res;
-}
-
-static pf_key_result parse_pem(key_ctx *c, const pem_block *b)
-{
-	pf_key_info *info = c->info;
-	BIO *in = NULL;
-	char *name = NULL, *header = NULL;
-	unsigned char *der = NULL;
-	long der_len = 0, der_alloc = 0;
-	const unsigned char *p;
-	X509_SIG *p8e = NULL;
-	PKCS8_PRIV_KEY_INFO *p8 = NULL;
-	EVP_PKEY *pk = NULL;
-	EVP_CIPHER *fetched = NULL;
-	pf_key_result res = PF_KEY_OK;
-	const char *label = b->label;
-	unsigned long cost = 0;
-
-	if (strcmp(label, "RSA PRIVATE KEY") == 0)
-		info->format = PF_KEY_FORMAT_PEM_PKCS1;
-	else if (strcmp(label, "EC PRIVATE KEY") == 0)
-		info->format = PF_KEY_FORMAT_PEM_SEC1;
-	else if (strcmp(label, "PRIVATE KEY") == 0)
-		info->format = PF_KEY_FORMAT_PEM_PKCS8;
-	else
-		info->format = PF_KEY_FORMAT_PEM_PKCS8_ENC;
-	if (b->end == NULL)
-		return damaged(c, missing_end);
-
-	ERR_clear_error();
-	in = BIO_new_mem_buf(b->begin, (int)(b->end - b->begin));
-	if (in == NULL) {
-		res = fail_nomem(c);
-		goto out;
-	}
-	if (PEM_read_bio(in, &name, &header, &der, &der_len) != 1 || der_len <= 0) {
-		res = damaged(c, "the key data is not valid base64 (a line was changed or cut)");
-		goto out;
-	}
-	der_alloc = der_len;
-
-	if (info->format == PF_KEY_FORMAT_PEM_PKCS8_ENC) {
-		info->encrypted = 1;
-		p = der;
-		p8e = d2i_X509_SIG(NULL, &p, der_len);
-		if (p8e == NULL) {
-			res = damaged(c, "its encrypted key structure cannot be decoded");
-			goto out;
-		}
-		pkcs8_scheme(p8e, info->cipher, sizeof(info->cipher), &cost);
-		info->kdf_rounds = cost > UINT_MAX ? UINT_MAX : (unsigned)cost;
-		if (cost > PBKDF_ITER_MAX) {
-			res = fail(c, PF_KEY_UNSUPPORTED,
-				   "%s asks for a key derivation cost of %lu, more than the %lu we "
-				   "accept (decrypting would take very long). Re-encrypt it with: "
-				   "ssh-keygen -p -f <file>",
-				   c->name, cost, (unsigned long)PBKDF_ITER_MAX);
-			goto out;
-		}
-		if (c->passphrase == NULL) {
-			res = needs_passphrase(c);
-			goto out;
-		}
-		ERR_clear_error();
-		p8 = PKCS8_decrypt(p8e, c->passphrase, (int)strlen(c->passphrase));
-		if (p8 == NULL) {
-			if (errors_say_unsupported())
-				res = fail(c, PF_KEY_UNSUPPORTED,
-					   "%s is encrypted with %s, which is not supported. "
-					   "Re-encrypt it with: ssh-keygen -p -f <file>",
-					   c->name, info->cipher);
-			else
-				res = wrong_passphrase(c);
-			goto out;
-		}
-		pk = pkcs8_key(c, p8, &res);
-	} else if (info->format == PF_KEY_FORMAT_PEM_PKCS8) {
-		p = der;
-		p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, der_len);
-		if (p8 == NULL) {
-			res = damaged(c, "its key structure cannot be decoded");
-			goto out;
-		}
-		pk = pkcs8_key(c, p8, &res);
-	} else {
-		/* PKCS#1 or SEC1, perhaps with legacy "Proc-Type: 4,ENCRYPTED". */
-		EVP_CIPHER_INFO ci;
-		const char *dek = header ? strstr(header, "DEK-Info:") : NULL;
-
-		if (header != NULL && strstr(header, "Proc-Type:") != NULL &&
-		    strstr(header, "ENCRYPTED") != NULL) {
-			size_t k = 0;
-
-			info->encrypted = 1;
-			if (dek != NULL) {
-				dek += 9;
-				while (*dek == ' ' || *dek == '\t')
-					dek++;
-				while (dek[k] != '\0' && dek[k] != ',' && dek[k] != '\n' &&
-				       dek[k] != '\r' && k + 1 < sizeof(info->cipher)) {
-					info->cipher[k] = dek[k];
-					k++;
-				}
-				info->cipher[k] = '\0';
-			}
-		}
-		memset(&ci, 0, sizeof(ci));
-		if (header != NULL && PEM_get_EVP_CIPHER_INFO(header, &ci) != 1) {
-			if (info->encrypted && info->cipher[0] != '\0')
-				res = fail(
-					c, PF_KEY_UNSUPPORTED,
-					"%s is encrypted with %s, which is not supported (or its "
-					"DEK-Info line is damaged). Re-encrypt it with: "
-					"ssh-keygen -p -f <file>",
-					c->name, info->cipher);
-			else
-				res = damaged(c,
-					      "its Proc-Type/DEK-Info header lines are malformed");
-			goto out;
-		}
-		if (ci.cipher != NULL) {
-			int bs;
-
-			info->encrypted = 1;
-			fetched = EVP_CIPHER_fetch(NULL, EVP_CIPHER_get0_name(ci.cipher), NULL);
-			if (fetched == NULL) {
-				res = fail(c, PF_KEY_UNSUPPORTED,
-					   "%s is encrypted with %s, which is not supported. "
-					   "Re-encrypt it with: ssh-keygen -p -f <file>",
-					   c->name, info->cipher);
-				goto out;
-			}
-			bs = EVP_CIPHER_get_block_size(fetched);
-			if (bs > 1 && der_len % bs != 0) {
-				res = damaged(c, "its encrypted data has an impossible length");
-				goto out;
-			}
-			if (c->passphrase == NULL) {
-				res = needs_passphrase(c);
-				goto out;
-			}
-			if (PEM_do_header(&ci, der, &der_len, pem_pass_cb, (void *)c->passphrase) !=
-			    1) {
-				res = wrong_passphrase(c);
-				goto out;
-			}
-		}
-		p = der;
-		pk = d2i_PrivateKey(info->format == PF_KEY_FORMAT_PEM_PKCS1 ? EVP_PKEY_RSA
-									    : EVP_PKEY_EC,
-				    NULL, &p, der_len);
-		if (pk == NULL) {
-			/* After a decryption whose padding happened to look right,
-			 * garbage means the passphrase was wrong. */
-			res = info->encrypted ? wrong_passphrase(c)
-					      : damaged(c, "its private key cannot be decoded");
-			goto out;
-		}
-	}
-	if (pk == NULL)
-		goto out; /* res set by pkcs8_key */
-	res = pkey_to_libssh(c, pk);
-out:
-	EVP_CIPHER_free(fetched);
-	EVP_PKEY_free(pk);
-	PKCS8_PRIV_KEY_INFO_free(p8);
-	X509_SIG_free(p8e);
-	if (der != NULL)
-		OPENSSL_clear_free(der, (size_t)der_alloc);
-	OPENSSL_free(name);
-	OPENSSL_free(header);
-	BIO_free(in);
-	ERR_clear_error();
-	return res;
-}
-
 /* ---- other files people point IdentityFile at ---- */
 
 static int is_key_type_name(const char *s, size_t n)
@@ -1088,7 +454,7 @@ static int public_key_line(const char *line, size_t len)
 /* A PuTTY key (.ppk v2/v3): ppk.c checks the MAC and decrypts, and gives us
  * an unencrypted OpenSSH key blob, which libssh imports as for OpenSSH
  * files. The public half is known before decryption. */
-static pf_key_result parse_putty(key_ctx *c, const char *text, size_t len)
+static pf_key_result parse_putty(pfi_key_ctx *c, const char *text, size_t len)
 {
 	pf_key_info *info = c->info;
 	pfi_ppk k;
@@ -1108,7 +474,7 @@ static pf_key_result parse_putty(key_ctx *c, const char *text, size_t len)
 	}
 	pf_strlcpy(info->comment, k.comment, sizeof(info->comment));
 	if (pr == PF_PPK_NOMEM) {
-		res = fail_nomem(c);
+		res = pfi_key_fail_nomem(c);
 		goto out;
 	}
 	if (k.pub != NULL) {
@@ -1118,42 +484,44 @@ static pf_key_result parse_putty(key_ctx *c, const char *text, size_t len)
 			goto out;
 		}
 		if (strcmp(info->type, k.type) != 0) {
-			res = damaged(c, "its key type line and public key disagree");
+			res = pfi_key_damaged(c, "its key type line and public key disagree");
 			goto out;
 		}
 		if (ctx_set_blob(c, k.pub, k.pub_len) != 0) {
-			res = fail_nomem(c);
+			res = pfi_key_fail_nomem(c);
 			goto out;
 		}
 		info->have_public = 1;
 	}
 	switch (pr) {
 	case PF_PPK_OK: break;
-	case PF_PPK_NEEDS_PASSPHRASE: res = needs_passphrase(c); goto out;
+	case PF_PPK_NEEDS_PASSPHRASE: res = pfi_key_needs_passphrase(c); goto out;
 	case PF_PPK_WRONG_PASSPHRASE:
-		res = fail(c, PF_KEY_WRONG_PASSPHRASE,
-			   "The passphrase for %s is not correct, or the file is damaged (its "
-			   "MAC does not match). Check Caps Lock and the keyboard layout, and try "
-			   "again.",
-			   c->name);
+		res = pfi_key_fail(
+			c, PF_KEY_WRONG_PASSPHRASE,
+			"The passphrase for %s is not correct, or the file is damaged (its "
+			"MAC does not match). Check Caps Lock and the keyboard layout, and try "
+			"again.",
+			c->name);
 		goto out;
-	case PF_PPK_DAMAGED: res = damaged(c, why); goto out;
+	case PF_PPK_DAMAGED: res = pfi_key_damaged(c, why); goto out;
 	case PF_PPK_UNSUPPORTED:
-		res = fail(c, PF_KEY_UNSUPPORTED,
-			   "%s is a PuTTY key file that cannot be used: %s. Or convert it in "
-			   "PuTTYgen (Conversions > Export OpenSSH key) and use the exported "
-			   "file.",
-			   c->name, why);
+		res = pfi_key_fail(
+			c, PF_KEY_UNSUPPORTED,
+			"%s is a PuTTY key file that cannot be used: %s. Or convert it in "
+			"PuTTYgen (Conversions > Export OpenSSH key) and use the exported "
+			"file.",
+			c->name, why);
 		goto out;
-	case PF_PPK_NOMEM: res = fail_nomem(c); goto out;
+	case PF_PPK_NOMEM: res = pfi_key_fail_nomem(c); goto out;
 	}
-	if (openssh_import(c, k.openssh, k.openssh_len) != 0) {
-		res = damaged(c, "libssh cannot read its private key");
+	if (pfi_key_openssh_import(c, k.openssh, k.openssh_len) != 0) {
+		res = pfi_key_damaged(c, "libssh cannot read its private key");
 		goto out;
 	}
-	pub = key_from_blob(c->blob, c->blob_len, info->type);
+	pub = pfi_key_from_blob(c->blob, c->blob_len, info->type);
 	if (pub == NULL || ssh_key_cmp(pub, c->key, SSH_KEY_CMP_PUBLIC) != 0)
-		res = damaged(c, "its private key does not match its public key");
+		res = pfi_key_damaged(c, "its private key does not match its public key");
 out:
 	if (res != PF_KEY_OK && c->key != NULL) {
 		ssh_key_free(c->key);
@@ -1164,28 +532,31 @@ out:
 	return res;
 }
 
-static pf_key_result not_a_key(key_ctx *c, const char *looks_like)
+static pf_key_result not_a_key(pfi_key_ctx *c, const char *looks_like)
 {
-	return fail(c, PF_KEY_NOT_A_KEY,
-		    "%s is not a private key file (%s). Point IdentityFile at your private key, "
-		    "such as id_ed25519, or create one with ssh-keygen.",
-		    c->name, looks_like);
+	return pfi_key_fail(
+		c, PF_KEY_NOT_A_KEY,
+		"%s is not a private key file (%s). Point IdentityFile at your private key, "
+		"such as id_ed25519, or create one with ssh-keygen.",
+		c->name, looks_like);
 }
 
-static pf_key_result public_given(key_ctx *c)
+static pf_key_result public_given(pfi_key_ctx *c)
 {
 	size_t n = strlen(c->name);
 
 	c->info->format = PF_KEY_FORMAT_PUBLIC;
 	if (n > 4 && strcmp(c->name + n - 4, ".pub") == 0)
-		return fail(c, PF_KEY_NOT_A_KEY,
-			    "%s is not a private key file (it is a public key: use the file "
-			    "without .pub, %.*s).",
-			    c->name, (int)(n - 4), c->name);
-	return fail(c, PF_KEY_NOT_A_KEY,
-		    "%s is not a private key file (it looks like a public key: use the file "
-		    "without .pub).",
-		    c->name);
+		return pfi_key_fail(
+			c, PF_KEY_NOT_A_KEY,
+			"%s is not a private key file (it is a public key: use the file "
+			"without .pub, %.*s).",
+			c->name, (int)(n - 4), c->name);
+	return pfi_key_fail(
+		c, PF_KEY_NOT_A_KEY,
+		"%s is not a private key file (it looks like a public key: use the file "
+		"without .pub).",
+		c->name);
 }
 
 /* Control bytes other than white space: not a text file. */
@@ -1203,10 +574,10 @@ static int is_binary(const char *text, size_t len)
 }
 
 /* Recognise `text` (len bytes, NUL after them) and parse it. */
-static pf_key_result parse_text(key_ctx *c, const char *text, size_t len)
+static pf_key_result parse_text(pfi_key_ctx *c, const char *text, size_t len)
 {
 	const char *p, *end = text + len, *line;
-	pem_block b, first, chosen;
+	pfi_pem_block b, first, chosen;
 	size_t ll, i;
 	int have_first = 0, have_chosen = 0, kind;
 
@@ -1217,14 +588,16 @@ static pf_key_result parse_text(key_ctx *c, const char *text, size_t len)
 	for (i = 0; i < len && is_space(text[i]); i++)
 		;
 	if (i == len)
-		return fail(c, PF_KEY_NOT_A_KEY,
-			    "%s is empty, not a private key file. Point IdentityFile at your "
-			    "private key, such as id_ed25519, or create one with ssh-keygen.",
-			    c->name);
+		return pfi_key_fail(
+			c, PF_KEY_NOT_A_KEY,
+			"%s is empty, not a private key file. Point IdentityFile at your "
+			"private key, such as id_ed25519, or create one with ssh-keygen.",
+			c->name);
 	if (starts_with(text, len, "SSH PRIVATE KEY FILE FORMAT 1.1")) {
 		c->info->format = PF_KEY_FORMAT_SSH1;
-		return new_key_advice(c, "an SSH-1 (RSA1) key; the SSH-1 protocol is obsolete "
-					 "and not supported");
+		return pfi_key_new_key_advice(c,
+					      "an SSH-1 (RSA1) key; the SSH-1 protocol is obsolete "
+					      "and not supported");
 	}
 	if (starts_with(text + i, len - i, "PuTTY-User-Key-File-"))
 		return parse_putty(c, text + i, len - i);
@@ -1251,13 +624,14 @@ static pf_key_result parse_text(key_ctx *c, const char *text, size_t len)
 	}
 	if (have_chosen) {
 		if (strcmp(chosen.label, "OPENSSH PRIVATE KEY") == 0)
-			return parse_openssh(c, &chosen);
+			return pfi_key_parse_openssh(c, &chosen);
 		if (strcmp(chosen.label, "DSA PRIVATE KEY") == 0) {
 			c->info->format = PF_KEY_FORMAT_PEM_DSA;
-			return new_key_advice(c, "a DSA key; DSA keys are not supported (OpenSSH "
-						 "has disabled them too)");
+			return pfi_key_new_key_advice(
+				c, "a DSA key; DSA keys are not supported (OpenSSH "
+				   "has disabled them too)");
 		}
-		return parse_pem(c, &chosen);
+		return pfi_key_parse_pem(c, &chosen);
 	}
 	if (have_first) {
 		char what[160];
@@ -1277,11 +651,12 @@ static pf_key_result parse_text(key_ctx *c, const char *text, size_t len)
 	while (kind == 0 && next_line(&p, end, &line, &ll)) {
 		if (starts_with(line, ll, "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----")) {
 			c->info->format = PF_KEY_FORMAT_SSHCOM;
-			return fail(c, PF_KEY_UNSUPPORTED,
-				    "%s is an ssh.com (SSH2/Tectia) private key, which is not "
-				    "supported. Convert it with: ssh-keygen -i -f <file> > id_rsa "
-				    "(or export it as OpenSSH from PuTTYgen).",
-				    c->name);
+			return pfi_key_fail(
+				c, PF_KEY_UNSUPPORTED,
+				"%s is an ssh.com (SSH2/Tectia) private key, which is not "
+				"supported. Convert it with: ssh-keygen -i -f <file> > id_rsa "
+				"(or export it as OpenSSH from PuTTYgen).",
+				c->name);
 		}
 		if (starts_with(line, ll, "---- BEGIN SSH2 PUBLIC KEY ----"))
 			return public_given(c);
@@ -1300,7 +675,7 @@ static pf_key_result parse_text(key_ctx *c, const char *text, size_t len)
 
 /* ---- entry points ---- */
 
-static void ctx_init(key_ctx *c, const char *name, const char *passphrase, pf_key_info *info,
+static void ctx_init(pfi_key_ctx *c, const char *name, const char *passphrase, pf_key_info *info,
 		     pf_error *err)
 {
 	memset(c, 0, sizeof(*c));
@@ -1312,7 +687,7 @@ static void ctx_init(key_ctx *c, const char *name, const char *passphrase, pf_ke
 	pf_error_clear(err);
 }
 
-static void ctx_done(key_ctx *c)
+static void ctx_done(pfi_key_ctx *c)
 {
 	ERR_clear_error(); /* leave this thread's OpenSSL error queue clean */
 	ssh_key_free(c->key);
@@ -1322,40 +697,34 @@ static void ctx_done(key_ctx *c)
 }
 
 /* Parse; on PF_KEY_OK the info's public fields come from the loaded key. */
-static pf_key_result parse_all(key_ctx *c, const char *text, size_t len)
+static pf_key_result parse_all(pfi_key_ctx *c, const char *text, size_t len)
 {
 	pf_key_result res = parse_text(c, text, len);
 	unsigned char *blob = NULL;
 	size_t n = 0;
-	blob_kind bk;
 
 	if (res != PF_KEY_OK)
 		return res;
 	if (c->key == NULL)
-		return fail(c, PF_KEY_ERROR, "Internal error loading %s.", c->name);
+		return pfi_key_fail(c, PF_KEY_ERROR, "Internal error loading %s.", c->name);
 	if (key_blob(c->key, &blob, &n) != 0)
-		return fail(c, PF_KEY_ERROR, "Internal error reading the public half of %s.",
-			    c->name);
-	bk = blob_parse(blob, n, c->info);
-	if (bk == BLOB_OK && ctx_set_blob(c, blob, n) != 0)
-		bk = BLOB_NOMEM;
+		return pfi_key_fail(c, PF_KEY_ERROR,
+				    "Internal error reading the public half of %s.", c->name);
+	res = pfi_key_take_blob(c, blob, n);
 	free(blob);
-	if (bk != BLOB_OK)
-		return blob_fail(c, bk);
-	c->info->have_public = 1;
-	return PF_KEY_OK;
+	return res;
 }
 
-static pf_key_result load_mem(key_ctx *c, const void *data, size_t len)
+static pf_key_result load_mem(pfi_key_ctx *c, const void *data, size_t len)
 {
 	char *text;
 	pf_key_result res;
 
 	if (data == NULL && len > 0)
-		return fail(c, PF_KEY_ERROR, "Internal error: no data for %s.", c->name);
+		return pfi_key_fail(c, PF_KEY_ERROR, "Internal error: no data for %s.", c->name);
 	text = malloc(len + 1);
 	if (text == NULL)
-		return fail_nomem(c);
+		return pfi_key_fail_nomem(c);
 	if (len > 0)
 		memcpy(text, data, len);
 	text[len] = '\0';
@@ -1370,7 +739,7 @@ pf_key_result pf_key_load_mem(const char *name, const void *data, size_t len,
 			      pf_error *err)
 {
 	pf_key_info local;
-	key_ctx c;
+	pfi_key_ctx c;
 	pf_key_result res;
 
 	if (key != NULL)
@@ -1386,7 +755,7 @@ pf_key_result pf_key_load_mem(const char *name, const void *data, size_t len,
 }
 
 /* Read `path` into c; PF_KEY_OK with the text and its length (caller wipes, frees). */
-static pf_key_result read_key_file(key_ctx *c, const char *path, char **text, size_t *len)
+static pf_key_result read_key_file(pfi_key_ctx *c, const char *path, char **text, size_t *len)
 {
 	pf_error rerr;
 	pf_rc rc;
@@ -1398,12 +767,13 @@ static pf_key_result read_key_file(key_ctx *c, const char *path, char **text, si
 	if (rc == PF_OK)
 		return PF_KEY_OK;
 	if (rc == PF_E_TOOBIG)
-		return fail(c, PF_KEY_NOT_A_KEY,
-			    "%s is larger than 1 MiB, far too large for a private key file. Point "
-			    "IdentityFile at your private key, such as id_ed25519.",
-			    path);
+		return pfi_key_fail(
+			c, PF_KEY_NOT_A_KEY,
+			"%s is larger than 1 MiB, far too large for a private key file. Point "
+			"IdentityFile at your private key, such as id_ed25519.",
+			path);
 	if (rc == PF_E_NOMEM)
-		return fail_nomem(c);
+		return pfi_key_fail_nomem(c);
 	if (rc == PF_E_NOTFOUND || !pf_file_exists(path)) {
 		if (pf_dir_exists(path))
 			pf_error_set(c->err, PF_E_NOTFOUND,
@@ -1472,8 +842,8 @@ static int read_pub_file(const char *path, unsigned char **blob, size_t *blob_le
 		}
 		while (ll > i && (line[ll - 1] == ' ' || line[ll - 1] == '\t'))
 			ll--;
-		str_copy(pub->comment, sizeof(pub->comment), (const unsigned char *)line + i,
-			 ll - i);
+		pfi_wire_text(pub->comment, sizeof(pub->comment), (const unsigned char *)line + i,
+			      ll - i);
 		found = 0;
 		break;
 	}
@@ -1485,7 +855,7 @@ out:
 
 /* Load or probe a file: parse, then use "<path>.pub" for what the key file
  * does not tell without a passphrase. */
-static pf_key_result load_path(key_ctx *c, const char *path)
+static pf_key_result load_path(pfi_key_ctx *c, const char *path)
 {
 	pf_key_info *info = c->info, pub;
 	char *text = NULL;
@@ -1528,14 +898,14 @@ pf_key_result pf_key_load(const char *path, const char *passphrase, ssh_key *key
 			  pf_error *err)
 {
 	pf_key_info local;
-	key_ctx c;
+	pfi_key_ctx c;
 	pf_key_result res;
 
 	if (key != NULL)
 		*key = NULL;
 	ctx_init(&c, path, passphrase, info ? info : &local, err);
 	if (path == NULL)
-		return fail(&c, PF_KEY_ERROR, "Internal error: no key file given.");
+		return pfi_key_fail(&c, PF_KEY_ERROR, "Internal error: no key file given.");
 	res = load_path(&c, path);
 	if (res == PF_KEY_OK && key != NULL) {
 		*key = c.key;
@@ -1548,21 +918,21 @@ pf_key_result pf_key_load(const char *path, const char *passphrase, ssh_key *key
 pf_key_result pf_key_probe(const char *path, ssh_key *pubkey, pf_key_info *info, pf_error *err)
 {
 	pf_key_info local;
-	key_ctx c;
+	pfi_key_ctx c;
 	pf_key_result res;
 
 	if (pubkey != NULL)
 		*pubkey = NULL;
 	ctx_init(&c, path, NULL, info ? info : &local, err);
 	if (path == NULL)
-		return fail(&c, PF_KEY_ERROR, "Internal error: no key file given.");
+		return pfi_key_fail(&c, PF_KEY_ERROR, "Internal error: no key file given.");
 	res = load_path(&c, path);
 	if ((res == PF_KEY_OK || res == PF_KEY_NEEDS_PASSPHRASE) && pubkey != NULL &&
 	    c.info->have_public && c.blob != NULL) {
-		*pubkey = key_from_blob(c.blob, c.blob_len, c.info->type);
+		*pubkey = pfi_key_from_blob(c.blob, c.blob_len, c.info->type);
 		if (*pubkey == NULL)
-			res = fail(&c, PF_KEY_ERROR,
-				   "Internal error reading the public half of %s.", path);
+			res = pfi_key_fail(&c, PF_KEY_ERROR,
+					   "Internal error reading the public half of %s.", path);
 	}
 	ctx_done(&c);
 	return res;

@@ -140,7 +140,20 @@ int pfi_fingerprint_blob(const unsigned char *blob, size_t n, char *buf, size_t 
 	return pfi_fingerprint_format(md, buf, size);
 }
 
-/* ---- the wire format, written ---- */
+/* ---- the wire format ---- */
+
+void pfi_wire_text(char *dst, size_t size, const unsigned char *s, size_t n)
+{
+	size_t i;
+
+	if (size == 0)
+		return;
+	if (n > size - 1)
+		n = size - 1;
+	for (i = 0; i < n; i++)
+		dst[i] = (s[i] < 0x20 || s[i] == 0x7f) ? '?' : (char)s[i];
+	dst[n] = '\0';
+}
 
 void pfi_wbuf_put(pfi_wbuf *b, const void *p, size_t n)
 {

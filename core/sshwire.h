@@ -79,6 +79,10 @@ static inline int pfi_wire_string(pfi_wire *r, const unsigned char **s, size_t *
 	return 0;
 }
 
+/* Copy a wire string into a C string of `size` bytes (cut to fit),
+ * replacing control bytes with '?', for messages and key comments. */
+void pfi_wire_text(char *dst, size_t size, const unsigned char *s, size_t n);
+
 /* ---- the SSH wire format, written into a growing buffer ---- */
 
 /* `failed` sticks after an allocation failure, so a sequence of writes is

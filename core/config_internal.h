@@ -157,11 +157,12 @@ int cfg_parse_line(const char *text, const char *path, int line, const char *ign
 size_t cfg_keyword_count(void);
 void cfg_entry_clear(cfg_entry *e);
 
-/* Decode a file's bytes to UTF-8 text; see config_text.c. */
+/* config_decode.c: a file's bytes to UTF-8 text (*encoding names what it
+ * was: "UTF-8", "UTF-16LE", "Shift_JIS"...). */
 pf_rc cfg_decode(const char *path, const char *data, size_t len, char **text, size_t *text_len,
 		 const char **encoding, pf_diags *diags);
 
-/* Algorithm tables. */
+/* config_algo.c: the algorithm lists. */
 /* Assemble `value` (+/-/^ or plain) against PortForwarder's defaults.
  * Returns a new string (caller frees), NULL on OOM. */
 char *cfg_algo_assemble(cfg_algo_kind kind, const char *value);
@@ -171,7 +172,7 @@ const char *cfg_algo_default(cfg_algo_kind kind);
 int cfg_algo_check(cfg_algo_kind kind, const char *value, const char *path, int line, int col,
 		   const char *text, const char *kwname, pf_diags *diags);
 
-/* 1 when a diagnostic for `path` would still be kept (so working out a
+/* config_diag.c: 1 when a diagnostic for `path` would still be kept (so working out a
  * suggestion is worth it). */
 int cfg_diags_room(const pf_diags *d, const char *path);
 

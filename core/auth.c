@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keycache_internal.h"
 #include "pf/agent.h"
 #include "pf/keys.h"
 #include "pf/mem.h"
@@ -75,12 +76,28 @@ static m_result load_key(pfi_conn *c, const char *path, ssh_key *priv, int *owne
 	const char *reason = NULL;
 	pf_key_result kr;
 	pf_error err;
-	int attempt;
+	pf_file_id id;
+	int attempt, have_id;
 
 	*owned = 0;
-	*priv = pfi_session_cred_key(c->s, path);
-	if (*priv != NULL)
-		return M_SUCCESS;
+	if (c->s->opts.keys != NULL) {
+		/* Unlocked earlier in this run, by this or another session. */
+		*priv = pfi_keycache_get(c->s->opts.keys, path);
+		if (*priv != NULL) {
+			*owned = 1;
+			pfi_session_log(
+				c->s, PF_LOG_INFO,
+				"Using %s, unlocked earlier in this run: no passphrase asked",
+				path);
+			return M_SUCCESS;
+		}
+	} else {
+		*priv = pfi_session_cred_key(c->s, path);
+		if (*priv != NULL)
+			return M_SUCCESS;
+	}
+	/* Before reading: a file changed meanwhile then never matches. */
+	have_id = pf_file_identity(path, &id) == PF_OK;
 	kr = pf_key_load(path, NULL, priv, NULL, &err);
 	if (kr == PF_KEY_OK) {
 		*owned = 1;
@@ -109,7 +126,13 @@ static m_result load_key(pfi_conn *c, const char *path, ssh_key *priv, int *owne
 		pf_secret_free(pass);
 		pass = NULL;
 		if (kr == PF_KEY_OK) {
-			pfi_session_cred_put_key(c->s, path, *priv);
+			if (c->s->opts.keys != NULL) {
+				if (have_id)
+					pfi_keycache_put(c->s->opts.keys, &id, *priv);
+				*owned = 1;
+			} else {
+				pfi_session_cred_put_key(c->s, path, *priv);
+			}
 			return M_SUCCESS;
 		}
 		if (kr != PF_KEY_WRONG_PASSPHRASE && kr != PF_KEY_NEEDS_PASSPHRASE) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "pf/keycache.h"
 #include "pf/mem.h"
 #include "pf/platform.h"
 #include "pf/session.h"
@@ -336,6 +337,7 @@ int cli_connect(const cli_opts *opts)
 	pf_host_config *hc = NULL;
 	pf_session *s = NULL;
 	pf_session_opts so;
+	pf_keycache *keys = NULL;
 	cli_ui u;
 	pf_ui ui;
 	pf_error err;
@@ -365,9 +367,20 @@ int cli_connect(const cli_opts *opts)
 	memset(&so, 0, sizeof(so));
 	so.reconnect = PF_RECONNECT_AFTER_FIRST;
 	so.name = opts->host;
+	/* As in the GUI: a key is unlocked once per run (a ProxyJump hop and
+	 * the destination naming the same key, every reconnect), and asked for
+	 * again when its file changed on disk. */
+	keys = pf_keycache_new();
+	if (keys == NULL) {
+		pf_host_config_free(hc);
+		fprintf(stderr, "pf: out of memory\n");
+		return 1;
+	}
+	so.keys = keys;
 
 	if (pf_session_start(hc, &ui, &so, &s, &err) != PF_OK) {
 		fprintf(stderr, "pf: %s\n", err.message);
+		pf_keycache_free(keys);
 		return 1;
 	}
 	/* Ctrl-C and SIGTERM reach the worker through its wake-up socket:
@@ -383,5 +396,6 @@ int cli_connect(const cli_opts *opts)
 	if (status != 0)
 		fprintf(stderr, "pf: %s%s%s\n", err.where, err.where[0] ? ": " : "", err.message);
 	pf_session_free(s);
+	pf_keycache_free(keys);
 	return status;
 }

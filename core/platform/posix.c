@@ -320,6 +320,22 @@ int pf_file_exists(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+pf_rc pf_file_identity(const char *path, pf_file_id *id)
+{
+	struct stat st;
+
+	memset(id, 0, sizeof(*id));
+	if (stat(path, &st) != 0)
+		return errno == ENOENT ? PF_E_NOTFOUND : PF_E_IO;
+	if (!S_ISREG(st.st_mode))
+		return PF_E_IO;
+	id->volume = (uint64_t)st.st_dev;
+	id->file = (uint64_t)st.st_ino;
+	id->size = (uint64_t)st.st_size;
+	id->mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	return PF_OK;
+}
+
 int pf_dir_exists(const char *path)
 {
 	struct stat st;

@@ -316,6 +316,39 @@ int pf_file_exists(const char *path)
 	return a != INVALID_FILE_ATTRIBUTES && !(a & FILE_ATTRIBUTE_DIRECTORY);
 }
 
+pf_rc pf_file_identity(const char *path, pf_file_id *id)
+{
+	wchar_t *w = pf_utf8_to_wide(path);
+	BY_HANDLE_FILE_INFORMATION fi;
+	HANDLE h;
+	pf_rc rc = PF_E_IO;
+
+	memset(id, 0, sizeof(*id));
+	if (w == NULL)
+		return PF_E_NOMEM;
+	/* No access rights needed for the attributes; any sharing mode. */
+	h = CreateFileW(w, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+			OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+	free(w);
+	if (h == INVALID_HANDLE_VALUE) {
+		DWORD e = GetLastError();
+
+		return e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND ? PF_E_NOTFOUND
+									      : PF_E_IO;
+	}
+	if (GetFileInformationByHandle(h, &fi) &&
+	    !(fi.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
+		id->volume = fi.dwVolumeSerialNumber;
+		id->file = (uint64_t)fi.nFileIndexHigh << 32 | fi.nFileIndexLow;
+		id->size = (uint64_t)fi.nFileSizeHigh << 32 | fi.nFileSizeLow;
+		id->mtime = (int64_t)((uint64_t)fi.ftLastWriteTime.dwHighDateTime << 32 |
+				      fi.ftLastWriteTime.dwLowDateTime);
+		rc = PF_OK;
+	}
+	CloseHandle(h);
+	return rc;
+}
+
 int pf_dir_exists(const char *path)
 {
 	DWORD a = attrs_of(path);

@@ -121,6 +121,24 @@ static void test_files(void)
 	if (n == 1)
 		CHECK_STR(names[0], "known_hosts");
 	pf_strv_free(names, n);
+	/* The file's identity (the key cache's "same file"): stable while the
+	 * file is left alone, another one once it is replaced. */
+	{
+		pf_file_id a, b;
+		char *other = pf_path_join(dir, "missing-too");
+
+		CHECK_INT(pf_file_identity(file, &a), PF_OK);
+		CHECK_INT(pf_file_identity(file, &b), PF_OK);
+		CHECK(pf_file_id_equal(&a, &b));
+		CHECK_INT(a.size, 4);
+		CHECK_INT(pf_file_write_atomic(file, "newer\n", 6, &err), PF_OK);
+		CHECK_INT(pf_file_identity(file, &b), PF_OK);
+		CHECK(!pf_file_id_equal(&a, &b));
+		CHECK_INT(b.size, 6);
+		CHECK_INT(pf_file_identity(other, &b), PF_E_NOTFOUND);
+		CHECK(pf_file_identity(dir, &b) != PF_OK); /* a folder is not a key file */
+		free(other);
+	}
 	/* Over the limit: refused, not truncated. */
 	CHECK_INT(pf_file_read(file, 3, &data, &len, &err), PF_E_TOOBIG);
 	CHECK(data == NULL);

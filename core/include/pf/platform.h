@@ -48,6 +48,23 @@ FILE *pf_fopen(const char *path, const char *mode);
 int pf_file_exists(const char *path);
 int pf_dir_exists(const char *path);
 
+/* What makes a file the same file as before: its volume and file ID
+ * (device and inode on POSIX), size and last-write time. Compare with
+ * pf_file_id_equal. */
+typedef struct pf_file_id {
+	uint64_t volume, file, size;
+	int64_t mtime; /* nanoseconds (POSIX) or 100 ns ticks (Windows) */
+} pf_file_id;
+
+/* Fill *id for the regular file `path` (following symlinks). PF_E_NOTFOUND,
+ * PF_E_IO otherwise. */
+pf_rc pf_file_identity(const char *path, pf_file_id *id);
+static inline int pf_file_id_equal(const pf_file_id *a, const pf_file_id *b)
+{
+	return a->volume == b->volume && a->file == b->file && a->size == b->size &&
+	       a->mtime == b->mtime;
+}
+
 /* The names in a directory (no "." or ".."), sorted bytewise; caller frees
  * with pf_strv_free (pf/mem.h). */
 pf_rc pf_dir_list(const char *dir, char ***names, size_t *count, pf_error *err);

@@ -37,6 +37,12 @@ typedef struct pf_session_opts {
 	unsigned backoff_min_ms, backoff_max_ms;
 	/* Name shown in logs and status ("IMR"); NULL = the host as asked. */
 	const char *name;
+	/* Keys unlocked during this run, shared with the front end's other
+	 * sessions (pf/keycache.h): a key found there is not asked for, and one
+	 * unlocked here goes there. Borrowed: valid until pf_session_free
+	 * returns. NULL: unlocked keys are kept by this session only, for its
+	 * reconnects. */
+	struct pf_keycache *keys;
 } pf_session_opts;
 
 /* Start a worker for `hc`. The session takes ownership of `hc` (it is freed

@@ -49,6 +49,7 @@
 #define IDC_LOG_LEVEL_LABEL 1015
 #define IDC_LOG_LEVEL       1016
 #define IDC_GENKEY          1017 /* "Generate key..." */
+#define IDC_FORGET_KEYS     1060 /* "Forget passphrases" (issue 20: 1060-1079) */
 
 /* Dialogs (IDOK / IDCANCEL for the usual buttons) */
 #define IDC_DLG_ICON      1100
@@ -90,6 +91,7 @@
 /* Tray menu */
 #define IDM_TRAY_SHOW     3000
 #define IDM_TRAY_EXIT     3001
+#define IDM_TRAY_FORGET   3002 /* "Forget passphrases" */
 #define IDM_TRAY_HOST     3100 /* + host index: Connect or Disconnect that host */
 #define IDM_TRAY_HOST_MAX 63
 
@@ -176,5 +178,18 @@
 #define IDS_KG_SEND               2110 /* "Send %ls to your administrator." */
 #define IDS_KG_LOG                2111 /* "New key %ls: %ls" (file, fingerprint) */
 #define IDS_KG_TITLE              2112 /* message box title */
+
+/* PortForwarder 2.9 users (issue 20): 2600-2699. */
+#define IDS_INI29_IMPORTED    2600 /* "... (%ls encoding): config file %ls, %u recent hosts" */
+#define IDS_INI29_AS_WRITTEN  2601 /* folder */
+#define IDS_INI29_EXE_DRIVE   2602 /* folder as written, folder found */
+#define IDS_INI29_NEXT_TO_EXE 2603 /* folder as written, folder found */
+#define IDS_INI29_EXE_FOLDER  2604 /* folder as written, folder found */
+#define IDS_INI29_NOT_FOUND   2605 /* folder as written */
+#define IDS_INI29_JUNK        2606 /* %u lines */
+#define IDS_INI29_KEPT        2607 /* the .2.9.bak's path */
+#define IDS_INI29_NO_FOLDER   2608
+#define IDS_TRAY_FORGET       2610 /* the tray menu's "Forget passphrases" */
+#define IDS_KEYS_FORGOTTEN    2611
 
 #endif

@@ -58,6 +58,10 @@ typedef struct pf_app_ops {
 	/* The PC woke from sleep: skip reconnect back-offs
 	 * (pf_session_reconnect_now for each session). May be NULL. */
 	void (*resumed)(pf_app *app);
+	/* "Forget passphrases": drop every key unlocked in this run, so the
+	 * next login with a key asks again (live connections stay). May be
+	 * NULL. */
+	void (*forget_keys)(pf_app *app);
 	void *ctx; /* the glue's own state */
 } pf_app_ops;
 

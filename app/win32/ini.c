@@ -8,6 +8,7 @@
 #include <wchar.h>
 
 #include "ini.h"
+#include "pf/ini29.h"
 #include "pf/platform.h"
 
 #define INI_MAX_BYTES (256 * 1024)
@@ -256,26 +257,40 @@ static void apply(pf_settings *s, const wchar_t *key, const wchar_t *v, const wc
 	}
 }
 
-/* The file as UTF-16 (caller frees), or NULL. */
-static wchar_t *read_text(const wchar_t *path)
+/* The file's bytes (caller frees; NUL-terminated twice over, so it can
+ * also be read as UTF-16), or NULL when it is missing, unreadable or over
+ * INI_MAX_BYTES. */
+static unsigned char *read_raw(const wchar_t *path, DWORD *len)
 {
 	HANDLE f;
 	LARGE_INTEGER size;
 	unsigned char *raw = NULL;
-	wchar_t *w = NULL;
 	DWORD got = 0;
-	int n;
 
+	*len = 0;
 	f = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
 			NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
 	if (f == INVALID_HANDLE_VALUE)
 		return NULL;
-	if (!GetFileSizeEx(f, &size) || size.QuadPart > INI_MAX_BYTES)
-		goto out;
-	raw = malloc((size_t)size.QuadPart + 2);
-	if (raw == NULL || !ReadFile(f, raw, (DWORD)size.QuadPart, &got, NULL))
-		goto out;
-	raw[got] = raw[got + 1] = 0;
+	if (GetFileSizeEx(f, &size) && size.QuadPart <= INI_MAX_BYTES &&
+	    (raw = malloc((size_t)size.QuadPart + 2)) != NULL &&
+	    ReadFile(f, raw, (DWORD)size.QuadPart, &got, NULL)) {
+		raw[got] = raw[got + 1] = 0;
+		*len = got;
+	} else {
+		free(raw);
+		raw = NULL;
+	}
+	CloseHandle(f);
+	return raw;
+}
+
+/* The new format's bytes as UTF-16 (caller frees), or NULL. */
+static wchar_t *decode_text(const unsigned char *raw, DWORD got)
+{
+	wchar_t *w = NULL;
+	int n;
+
 	if (got >= 2 && raw[0] == 0xFF && raw[1] == 0xFE) {
 		w = malloc(got + 2);
 		if (w != NULL) {
@@ -295,20 +310,136 @@ static wchar_t *read_text(const wchar_t *path)
 		if (n > 0 && (w = malloc((size_t)n * sizeof(wchar_t))) != NULL)
 			MultiByteToWideChar(cp, flags, s, -1, w, n);
 	}
-out:
-	free(raw);
-	CloseHandle(f);
 	return w;
+}
+
+/* UTF-8 from the 2.9 reader into a fixed buffer; 0, or -1 when it does not fit. */
+static int utf8_into(const char *s, wchar_t *out, size_t cap)
+{
+	wchar_t *w = pf_utf8_to_wide(s);
+	int rc = -1;
+
+	if (w != NULL && wcslen(w) < cap) {
+		wcscpy_s(out, cap, w);
+		rc = 0;
+	}
+	free(w);
+	return rc;
+}
+
+static int dir_exists(const wchar_t *path)
+{
+	DWORD a = GetFileAttributesW(path);
+
+	return a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_DIRECTORY);
+}
+
+/* Where 2.9's ConfigFolder (an absolute path from whatever PC and drive
+ * letter wrote it) is on this PC: as written; the same path on the exe's
+ * drive (2.9's own bug: the stick got another letter); a folder of that
+ * name next to the exe; the exe's folder. The first that holds `file` wins,
+ * else the first that exists. Fills imp->folder_used and ->how. */
+static void find_folder29(pf_import29 *imp, const wchar_t *file, const wchar_t *exe_dir)
+{
+	enum { N = 4 };
+	wchar_t cand[N][MAX_PATH * 2], probe[MAX_PATH * 4];
+	const wchar_t *w = imp->folder_written, *last;
+	int have[N] = {0}, i, first_dir = -1;
+	size_t len;
+
+	have[0] = Ini_ResolvePath(exe_dir, w, cand[0], MAX_PATH * 2) == 0;
+	if (w[0] != L'\0' && w[1] == L':' && exe_dir[0] != L'\0' && exe_dir[1] == L':' &&
+	    towupper(w[0]) != towupper(exe_dir[0])) {
+		_snwprintf(probe, MAX_PATH * 4, L"%lc:%ls", exe_dir[0], w + 2);
+		probe[MAX_PATH * 4 - 1] = L'\0';
+		have[1] = Ini_ResolvePath(exe_dir, probe, cand[1], MAX_PATH * 2) == 0;
+	}
+	wcscpy_s(probe, MAX_PATH * 4, w);
+	len = wcslen(probe);
+	while (len > 0 && (probe[len - 1] == L'\\' || probe[len - 1] == L'/'))
+		probe[--len] = L'\0';
+	last = probe + len;
+	while (last > probe && last[-1] != L'\\' && last[-1] != L'/' && last[-1] != L':')
+		last--;
+	if (last[0] != L'\0')
+		have[2] = Ini_ResolvePath(exe_dir, last, cand[2], MAX_PATH * 2) == 0;
+	have[3] = Ini_ResolvePath(exe_dir, L".", cand[3], MAX_PATH * 2) == 0;
+
+	for (i = 0; i < N; i++) {
+		if (!have[i] || !dir_exists(cand[i]))
+			continue;
+		if (file[0] != L'\0' && Ini_ResolvePath(cand[i], file, probe, MAX_PATH * 4) == 0 &&
+		    file_exists(probe))
+			break;
+		if (first_dir < 0 && i < 3)
+			first_dir = i;
+	}
+	if (i == N)
+		i = first_dir;
+	if (i < 0) {
+		imp->how = PF_IMPORT29_NOT_FOUND;
+		wcscpy_s(imp->folder_used, MAX_PATH * 2, have[0] ? cand[0] : w);
+		return;
+	}
+	imp->how = i;
+	wcscpy_s(imp->folder_used, MAX_PATH * 2, cand[i]);
+}
+
+/* Take over what PortForwarder 2.9's file says (pf/ini29.h). */
+static void load29(pf_settings *s, const unsigned char *raw, DWORD len, const wchar_t *exe_dir)
+{
+	pf_ini29 *ini = NULL;
+	pf_import29 *imp = &s->import29;
+	wchar_t file[MAX_PATH * 2] = L"";
+	size_t i;
+
+	if (pf_ini29_parse((const char *)raw, len, &ini, NULL) != PF_OK)
+		return;
+	imp->found = 1;
+	imp->njunk = (unsigned)ini->njunk;
+	MultiByteToWideChar(CP_UTF8, 0, ini->encoding, -1, imp->encoding, 32);
+	imp->encoding[31] = L'\0';
+	for (i = 0; i < ini->nrecent && s->nrecent < PF_MAX_RECENT; i++)
+		if (utf8_into(ini->recent[i], s->recent[s->nrecent], 256) == 0)
+			s->nrecent++;
+	if (s->nrecent > 0)
+		wcscpy_s(s->last_host, 256, s->recent[0]);
+	s->auto_hide = ini->auto_hide > 0;
+	if (ini->config_file != NULL)
+		utf8_into(ini->config_file, file, MAX_PATH * 2);
+	if (ini->config_folder == NULL ||
+	    utf8_into(ini->config_folder, imp->folder_written, MAX_PATH * 2) != 0) {
+		imp->how = PF_IMPORT29_NO_FOLDER;
+		if (file[0] != L'\0' && Ini_ResolvePath(exe_dir, file, s->config, MAX_PATH * 2) != 0)
+			s->config[0] = L'\0';
+	} else {
+		find_folder29(imp, file, exe_dir);
+		if (file[0] != L'\0' &&
+		    Ini_ResolvePath(imp->folder_used, file, s->config, MAX_PATH * 2) != 0)
+			s->config[0] = L'\0';
+	}
+	pf_ini29_free(ini);
 }
 
 void Ini_Load(pf_settings *s, const wchar_t *path, const wchar_t *exe_dir)
 {
+	unsigned char *raw;
 	wchar_t *text, *line, *ctx = NULL;
+	DWORD len = 0;
 	int rect_parts = 0;
 
 	memset(s, 0, sizeof(*s));
 	s->log_level = PF_LOG_INFO;
-	text = read_text(path);
+	raw = read_raw(path, &len);
+	if (raw == NULL)
+		return;
+	if (pf_ini29_detect((const char *)raw, len)) {
+		load29(s, raw, len, exe_dir);
+		free(raw);
+		return;
+	}
+	text = decode_text(raw, len);
+	free(raw);
 	if (text == NULL)
 		return;
 	for (line = wcstok_s(text, L"\n", &ctx); line != NULL; line = wcstok_s(NULL, L"\n", &ctx)) {
@@ -324,6 +455,76 @@ void Ini_Load(pf_settings *s, const wchar_t *path, const wchar_t *exe_dir)
 	}
 	s->have_rect = rect_parts == 15;
 	free(text);
+}
+
+/* Write `data` to `path` only if nothing is there: a temporary file, then
+ * a rename that never replaces. 0, ERROR_ALREADY_EXISTS, or the error. */
+static DWORD write_new_file(const wchar_t *path, const void *data, DWORD len)
+{
+	wchar_t tmp[MAX_PATH * 2 + 32];
+	HANDLE f;
+	DWORD err = 0, put_bytes = 0;
+
+	_snwprintf(tmp, MAX_PATH * 2 + 32, L"%ls.tmp%lu", path, GetCurrentProcessId());
+	tmp[MAX_PATH * 2 + 31] = L'\0';
+	f = CreateFileW(tmp, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+	if (f == INVALID_HANDLE_VALUE)
+		return GetLastError();
+	if (!WriteFile(f, data, len, &put_bytes, NULL) || put_bytes != len || !FlushFileBuffers(f)) {
+		err = GetLastError();
+		if (err == 0)
+			err = ERROR_WRITE_FAULT;
+	}
+	CloseHandle(f);
+	if (err == 0 && !MoveFileExW(tmp, path, MOVEFILE_WRITE_THROUGH)) {
+		err = GetLastError();
+		if (err == ERROR_FILE_EXISTS)
+			err = ERROR_ALREADY_EXISTS;
+	}
+	if (err != 0)
+		DeleteFileW(tmp);
+	return err;
+}
+
+DWORD Ini_Keep29(const wchar_t *path, wchar_t *bak, size_t bak_cap)
+{
+	unsigned char *raw, *old;
+	DWORD len = 0, old_len = 0, err = ERROR_ALREADY_EXISTS;
+	int i;
+
+	bak[0] = L'\0';
+	raw = read_raw(path, &len);
+	if (raw == NULL)
+		return 0;
+	if (!pf_ini29_detect((const char *)raw, len)) {
+		free(raw);
+		return 0;
+	}
+	/* PortForwarder.ini.2.9.bak, never overwritten: one that holds other
+	 * bytes (an older kit's) makes room for .2.9-2.bak and so on. */
+	for (i = 1; i <= 9 && err == ERROR_ALREADY_EXISTS; i++) {
+		if (i == 1)
+			_snwprintf(bak, bak_cap, L"%ls.2.9.bak", path);
+		else
+			_snwprintf(bak, bak_cap, L"%ls.2.9-%d.bak", path, i);
+		bak[bak_cap - 1] = L'\0';
+		old = read_raw(bak, &old_len);
+		if (old != NULL) {
+			int same = old_len == len && memcmp(old, raw, len) == 0;
+
+			free(old);
+			if (same)
+				err = 0;
+			continue;
+		}
+		if (GetFileAttributesW(bak) != INVALID_FILE_ATTRIBUTES)
+			continue; /* there, but unreadable: leave it alone */
+		err = write_new_file(bak, raw, len);
+	}
+	free(raw);
+	if (err != 0)
+		bak[0] = L'\0';
+	return err;
 }
 
 /* Append to a growing buffer; returns 0 or -1 when it would overflow. */
@@ -352,6 +553,11 @@ DWORD Ini_Save(const pf_settings *s, const wchar_t *path, const wchar_t *exe_dir
 
 	if (text == NULL)
 		return ERROR_NOT_ENOUGH_MEMORY;
+	/* PortForwarder 2.9's file is kept byte for byte before the first
+	 * rewrite; if that cannot be done, it is not rewritten. */
+	err = Ini_Keep29(path, tmp, MAX_PATH * 2 + 32);
+	if (err != 0)
+		goto out;
 	rel[0] = L'\0';
 	if (s->config[0] != L'\0' && Ini_RelativePath(exe_dir, s->config, rel, MAX_PATH * 2) != 0)
 		wcscpy_s(rel, MAX_PATH * 2, s->config);

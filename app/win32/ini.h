@@ -13,7 +13,8 @@
  *   HideNoteShown=1                the one-time "still running" note was shown
  *
  * Read tolerant of anything (unknown keys, junk lines, UTF-8 with or
- * without BOM, UTF-16LE with BOM); written atomically (temporary file, then
+ * without BOM, UTF-16LE with BOM, PortForwarder 2.9's flat "Key value"
+ * file, which is kept as PortForwarder.ini.2.9.bak); written atomically (temporary file, then
  * MoveFileExW over the old one) as UTF-8 with CRLF. */
 #ifndef PF_INI_H
 #define PF_INI_H
@@ -23,6 +24,27 @@
 #include "pf/log.h"
 
 #define PF_MAX_RECENT 10
+
+/* How PortForwarder 2.9's ConfigFolder was found on this PC. */
+enum {
+	PF_IMPORT29_AS_WRITTEN,  /* the folder is there */
+	PF_IMPORT29_EXE_DRIVE,   /* the same path on the exe's drive */
+	PF_IMPORT29_NEXT_TO_EXE, /* a folder of that name next to the exe */
+	PF_IMPORT29_EXE_FOLDER,  /* the exe's own folder holds the config file */
+	PF_IMPORT29_NOT_FOUND,   /* none of those */
+	PF_IMPORT29_NO_FOLDER    /* the file names no ConfigFolder */
+};
+
+/* What Ini_Load took over from a PortForwarder 2.9 file, for the log. */
+typedef struct pf_import29 {
+	int found; /* the ini was 2.9's (flat "Key value" lines) */
+	int how;   /* PF_IMPORT29_* */
+	wchar_t encoding[32];
+	wchar_t folder_written[MAX_PATH * 2]; /* ConfigFolder as 2.9 wrote it */
+	wchar_t folder_used[MAX_PATH * 2];    /* where it is on this PC */
+	unsigned njunk;                       /* lines not understood */
+	int kept; /* the .2.9.bak is written (the window says so once) */
+} pf_import29;
 
 typedef struct pf_settings {
 	wchar_t config[MAX_PATH * 2]; /* absolute path (resolved), "" if none */
@@ -36,6 +58,7 @@ typedef struct pf_settings {
 	RECT rect;
 	int maximized;
 	int hide_note_shown;
+	pf_import29 import29; /* set when the file was PortForwarder 2.9's */
 } pf_settings;
 
 /* The ini next to the exe: fills exe_dir (no trailing backslash) and
@@ -43,12 +66,25 @@ typedef struct pf_settings {
 int Ini_Paths(wchar_t *exe_dir, size_t dir_cap, wchar_t *ini_path, size_t ini_cap);
 
 /* Defaults, then whatever `path` holds. A missing or unreadable file just
- * leaves the defaults. Relative ConfigFile values resolve against exe_dir. */
+ * leaves the defaults. Relative ConfigFile values resolve against exe_dir.
+ * A PortForwarder 2.9 file (pf/ini29.h; Shift_JIS and the rest) gives its
+ * config folder and file, recent hosts (the first is the last host) and
+ * AutomaticallyHide; s->import29 says what was found where. */
 void Ini_Load(pf_settings *s, const wchar_t *path, const wchar_t *exe_dir);
 
 /* Write every setting; ConfigFile relative to exe_dir when possible.
- * Returns 0, or the Win32 error code. */
+ * When `path` still holds PortForwarder 2.9's file, Ini_Keep29 runs first
+ * and nothing is written unless it succeeds. Returns 0, or the Win32
+ * error code. */
 DWORD Ini_Save(const pf_settings *s, const wchar_t *path, const wchar_t *exe_dir);
+
+/* When `path` holds PortForwarder 2.9's file, copy it byte for byte to
+ * "<path>.2.9.bak" (a temporary file renamed into place, never replacing
+ * anything); a .2.9.bak with other bytes is kept and ".2.9-2.bak" (up to
+ * -9) used instead. `bak` gets the name (or "" when there was nothing to
+ * keep). Returns 0 (kept, already kept, or not a 2.9 file) or the Win32
+ * error. */
+DWORD Ini_Keep29(const wchar_t *path, wchar_t *bak, size_t bak_cap);
 
 /* Put `host` first in the recent list (case-insensitive duplicates
  * removed, at most PF_MAX_RECENT kept). */

@@ -62,6 +62,24 @@ static void app_free(pf_app *app)
 	LogView_Free(app);
 }
 
+/* What was taken over from PortForwarder 2.9's PortForwarder.ini. */
+static void log_import29(pf_app *app)
+{
+	static const UINT how_ids[] = {IDS_INI29_AS_WRITTEN, IDS_INI29_EXE_DRIVE,
+				       IDS_INI29_NEXT_TO_EXE, IDS_INI29_EXE_FOLDER,
+				       IDS_INI29_NOT_FOUND,   IDS_INI29_NO_FOLDER};
+	const pf_import29 *imp = &app->set.import29;
+	int how = imp->how >= 0 && imp->how <= PF_IMPORT29_NO_FOLDER ? imp->how
+								      : PF_IMPORT29_NOT_FOUND;
+
+	LogView_AddId(app, PF_LOG_INFO, NULL, IDS_INI29_IMPORTED, imp->encoding,
+		  app->set.config[0] ? app->set.config : L"-", (unsigned)app->set.nrecent);
+	LogView_AddId(app, how == PF_IMPORT29_NOT_FOUND ? PF_LOG_ERROR : PF_LOG_INFO, NULL,
+		  how_ids[how], imp->folder_written, imp->folder_used);
+	if (imp->njunk > 0)
+		LogView_AddId(app, PF_LOG_INFO, NULL, IDS_INI29_JUNK, imp->njunk);
+}
+
 int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
 {
 	pf_app *app = calloc(1, sizeof(*app)); /* large (the log ring): not on the stack */
@@ -123,6 +141,8 @@ int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
 	if (app->cmd_verbose > 1)
 		app->log_filter = PF_LOG_DEBUG3;
 	LogView_AddId(app, PF_LOG_INFO, NULL, IDS_STARTED, ver);
+	if (app->set.import29.found)
+		log_import29(app);
 	if (cmd_rc != 0 && cl.bad[0] != L'\0')
 		LogView_AddId(app, PF_LOG_ERROR, NULL, IDS_CMDLINE_BAD, cl.bad);
 	if (app->cmd_config[0] != L'\0')

@@ -35,6 +35,7 @@ static const struct anchor {
 	{IDC_FWD_LIST, 0, 0, 2, 1},     {IDC_LOG_LABEL, 0, 1, 0, 0},
 	{IDC_LOG, 0, 1, 2, 1},          {IDC_LOG_LEVEL_LABEL, 2, 1, 0, 0},
 	{IDC_LOG_LEVEL, 2, 1, 0, 0},    {IDC_GENKEY, 2, 0, 0, 0},
+	{IDC_FORGET_KEYS, 2, 0, 0, 0},
 };
 #define NANCHORS (sizeof(anchors) / sizeof(anchors[0]))
 
@@ -113,6 +114,16 @@ static void save_settings(pf_app *app)
 		app->set.rect.bottom = wp.rcNormalPosition.bottom - wp.rcNormalPosition.top;
 		app->set.maximized =
 			wp.showCmd == SW_SHOWMAXIMIZED || (wp.flags & WPF_RESTORETOMAXIMIZED) != 0;
+	}
+	if (app->set.import29.found && !app->set.import29.kept) {
+		wchar_t bak[MAX_PATH * 2 + 32];
+
+		/* Said once; Ini_Save checks again and writes nothing without it. */
+		if (Ini_Keep29(app->ini_path, bak, MAX_PATH * 2 + 32) == 0) {
+			app->set.import29.kept = 1;
+			if (bak[0] != L'\0')
+				LogView_AddId(app, PF_LOG_INFO, NULL, IDS_INI29_KEPT, bak);
+		}
 	}
 	err = Ini_Save(&app->set, app->ini_path, app->exe_dir);
 	if (err == 0 && !app->ini_error_shown) {
@@ -548,6 +559,8 @@ static void on_init(HWND dlg, pf_app *app)
 	HostList_Fill(app, GetDlgItem(dlg, IDC_HOST_COMBO), app->set.config, select);
 	EnableWindow(GetDlgItem(dlg, IDC_CONNECT), app->ops != NULL);
 	EnableWindow(GetDlgItem(dlg, IDC_DISCONNECT), FALSE);
+	EnableWindow(GetDlgItem(dlg, IDC_FORGET_KEYS),
+		     app->ops != NULL && app->ops->forget_keys != NULL);
 	restore_placement(dlg, app);
 
 	Tray_Init(app);
@@ -662,6 +675,10 @@ static INT_PTR CALLBACK Main_DlgProc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 		case IDC_HIDE: MainWnd_HideToTray(app); return TRUE;
 		case IDC_EXIT: MainWnd_Exit(app); return TRUE;
 		case IDC_GENKEY: KeygenDlg_Show(app, dlg); return TRUE;
+		case IDC_FORGET_KEYS:
+			if (app->ops != NULL && app->ops->forget_keys != NULL)
+				app->ops->forget_keys(app);
+			return TRUE;
 		case IDC_LOG_LEVEL:
 			if (HIWORD(wp) == CBN_SELCHANGE) {
 				LogView_FilterChanged(app, GetDlgItem(dlg, IDC_LOG_LEVEL));

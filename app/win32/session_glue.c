@@ -14,6 +14,7 @@
 #include "app.h"
 #include "resource.h"
 #include "pf/config.h"
+#include "pf/keycache.h"
 #include "pf/mem.h"
 #include "pf/platform.h"
 #include "pf/session.h"
@@ -29,6 +30,7 @@ typedef struct glue {
 	glue_conn conns[PF_MAX_CONNS];
 	size_t n;
 	HANDLE netnotify; /* NotifyIpInterfaceChange, or NULL */
+	pf_keycache *keys; /* keys unlocked in this run, shared by every session */
 } glue;
 
 static glue *glue_of(pf_app *app)
@@ -136,6 +138,7 @@ static int glue_connect(pf_app *app, const wchar_t *config, const wchar_t *host)
 	if (at != NULL)
 		*at = '@'; /* the name shown is what was typed */
 	so.name = host8;
+	so.keys = g->keys;
 	if (c == NULL) {
 		c = &g->conns[g->n++];
 		memset(c, 0, sizeof(*c));
@@ -181,6 +184,14 @@ static void glue_shutdown(pf_app *app)
 	g->n = 0;
 }
 
+static void glue_forget_keys(pf_app *app)
+{
+	glue *g = glue_of(app);
+
+	pf_keycache_forget_all(g->keys);
+	LogView_AddId(app, PF_LOG_INFO, NULL, IDS_KEYS_FORGOTTEN);
+}
+
 static void glue_resumed(pf_app *app)
 {
 	glue *g = glue_of(app);
@@ -208,11 +219,17 @@ int Glue_Install(pf_app *app)
 
 	if (g == NULL)
 		return -1;
+	g->keys = pf_keycache_new();
+	if (g->keys == NULL) {
+		free(g);
+		return -1;
+	}
 	UiWin32_Init(app, &g->ui);
 	g->ops.connect = glue_connect;
 	g->ops.disconnect = glue_disconnect;
 	g->ops.shutdown = glue_shutdown;
 	g->ops.resumed = glue_resumed;
+	g->ops.forget_keys = glue_forget_keys;
 	g->ops.ctx = g;
 	app->ops = &g->ops;
 	if (NotifyIpInterfaceChange(AF_UNSPEC, on_netchange, app, FALSE, &g->netnotify) != NO_ERROR)
@@ -229,6 +246,8 @@ void Glue_Free(pf_app *app)
 	if (g->netnotify != NULL)
 		CancelMibChangeNotify2(g->netnotify);
 	glue_shutdown(app);
+	/* Exit: the unlocked keys go with the sessions that used them. */
+	pf_keycache_free(g->keys);
 	app->ops = NULL;
 	free(g);
 }

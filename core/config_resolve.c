@@ -582,6 +582,18 @@ static pf_rc fill(pf_host_config *hc, const pf_config *cfg, const rstate *st,
 			free(dir);
 			goto out;
 		}
+		/* PortForwarder 2.9 kept known_hosts in the config file's folder:
+		 * with the key elsewhere, that file is read too (after the one
+		 * beside the key, which gets the new keys), so servers trusted
+		 * under 2.9 stay trusted. */
+		if (!hc->identity_files_default && cfg != NULL && cfg->n_strings >= 2 &&
+		    strcmp(dir, cfg->strings[1]) != 0 &&
+		    path_add(&hc->known_hosts_files, &hc->n_known_hosts_files,
+			     pf_path_join(cfg->strings[1], "known_hosts"), "default (2.9)",
+			     0) != PF_OK) {
+			free(dir);
+			goto out;
+		}
 		free(dir);
 		hc->known_hosts_default = 1;
 	}

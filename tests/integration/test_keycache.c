@@ -3,7 +3,8 @@
  * passphrase once; a Disconnect then Connect asks nothing; a reconnect after
  * the server restarted asks nothing; "Forget passphrases" makes the next
  * login ask again; a key file changed on disk (same bytes, new time) is
- * asked for again; without a cache each session asks for itself. */
+ * asked for again; without a cache each session asks for itself. And
+ * PortForwarder 2.9's known_hosts in the config folder still trusts. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,8 +93,10 @@ int main(void)
 		"  UserKnownHostsFile %s/known_hosts\n"
 		"Host CMS-SSH\n  HostName 127.0.0.1\n  Port %d\n  User %s\n"
 		"  IdentityFile ./keys/../keys/id_shared\n  IdentitiesOnly yes\n"
-		"  UserKnownHostsFile %s/known_hosts\n",
-		f.port, f.user, kit, f.port, f.user, kit);
+		"  UserKnownHostsFile %s/known_hosts\n"
+		"Host Kit29\n  HostName 127.0.0.1\n  Port %d\n  User %s\n"
+		"  IdentityFile keys/id_shared\n  IdentitiesOnly yes\n",
+		f.port, f.user, kit, f.port, f.user, kit, f.port, f.user);
 	fclose(c);
 	if (sshd_fixture_start(&f) != 0)
 		return 1;
@@ -108,6 +111,21 @@ int main(void)
 	CHECK_INT(asks_for("CMS-SSH", kc), 0);
 	/* 3. Disconnect, then Connect: nobody is asked. */
 	CHECK_INT(asks_for("IMR", kc), 0);
+
+	/* 3b. A 2.9 kit: known_hosts in the config folder, the key in a
+	 * subfolder, no UserKnownHostsFile: the server is known, nobody is
+	 * asked, and no known_hosts appears beside the key. */
+	{
+		char kh[800];
+
+		s = connect_host("Kit29", kc, &ui);
+		CHECK_INT(ui.hostkey_asks, 0);
+		CHECK_INT(ui.secret_asks, 0);
+		pf_session_free(s);
+		test_ui_free(&ui);
+		snprintf(kh, sizeof(kh), "%s/keys/known_hosts", kit);
+		CHECK(!pf_file_exists(kh));
+	}
 
 	/* 4. The server restarts under a live session: the reconnect asks
 	 * nothing. */

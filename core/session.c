@@ -829,6 +829,10 @@ static void worker(void *arg)
 	pfi_fwd_engine_free(s->fwd);
 	s->fwd = NULL;
 	drop_ssh(s, 1);
+	/* Secrets do not outlive the connection (issue 18 item 3): the unlocked
+	 * keys and passwords kept for reconnects go now, not at
+	 * pf_session_free, which a front end may call much later. */
+	pfi_session_cred_wipe(s);
 	if (rc != PF_OK && err.code == PF_OK)
 		pf_error_set(&err, rc, "%s", pf_rc_name(rc));
 	s->state = rc == PF_OK ? PF_CONN_IDLE : PF_CONN_FAILED;
@@ -944,6 +948,11 @@ pf_rc pf_session_result(pf_session *s, pf_error *err)
 		*err = s->result_err;
 	pf_mutex_unlock(s->mu);
 	return rc;
+}
+
+size_t pf_session_cached_credentials(pf_session *s)
+{
+	return s != NULL ? s->ncreds : 0;
 }
 
 void pf_session_free(pf_session *s)

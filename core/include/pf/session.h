@@ -75,6 +75,12 @@ int pf_session_wait(pf_session *s, int timeout_ms);
  * its one message. Valid after pf_session_wait returned 1. */
 pf_rc pf_session_result(pf_session *s, pf_error *err);
 
+/* How many credentials (unlocked keys, masked passwords) the session's
+ * cache holds. The worker wipes them all when it ends (Disconnect, a final
+ * failure), not only pf_session_free: after pf_session_wait said done this
+ * is 0. For the tests of that promise (THREAT-MODEL.md). */
+size_t pf_session_cached_credentials(pf_session *s);
+
 /* Stop (if running), wait for the worker, wipe cached credentials, free.
  * NULL is fine. Not from the worker thread (i.e. not from a pf_ui method). */
 void pf_session_free(pf_session *s);

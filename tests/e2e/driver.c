@@ -1497,6 +1497,160 @@ kill:
 	return 1;
 }
 
+/* ---- a PortForwarder 2.9 user's kit (tests/e2e/kit29.sh) ----
+ * `kit` holds PortForwarder.exe and 2.9's PortForwarder.ini (Shift_JIS,
+ * ConfigFolder on a drive letter this PC does not have), the config folder
+ * メール設定 with config.txt (ending in [EOF]; Hosts IMR and CMS-SSH, one key
+ * in keys\id_ed25519 with the passphrase KIT_PASSPHRASE) and the known_hosts
+ * 2.9 wrote there. */
+#define KIT_PASSPHRASE L"pf kit passphrase"
+#define KIT_FOLDER     L"\x30e1\x30fc\x30eb\x8a2d\x5b9a" /* メール設定 */
+
+static void kit_choose(HWND w, const wchar_t *host)
+{
+	HWND combo = GetDlgItem(w, IDC_HOST_COMBO);
+
+	SendMessageW(combo, CB_SELECTSTRING, (WPARAM)-1, (LPARAM)host);
+	PostMessageW(w, WM_COMMAND, MAKEWPARAM(IDC_HOST_COMBO, CBN_SELCHANGE), (LPARAM)combo);
+	Sleep(300);
+}
+
+/* Connect `host` (chosen in the Host box); answer the passphrase dialog if
+ * `asked` says it must come, and fail the step if it comes uninvited. */
+static void kit_connect(app_proc *p, HWND w, const wchar_t *host, int asked, const char *what)
+{
+	wchar_t want[128];
+	HWND d;
+	int ok;
+
+	kit_choose(w, host);
+	click(w, IDC_CONNECT);
+	_snwprintf(want, 128, L"%ls: Connected", host);
+	if (asked) {
+		d = wait_for(p, NULL, IDC_DLG_EDIT, 30000);
+		ok = d != NULL;
+		if (d != NULL) {
+			screenshot(L"passphrase");
+			set_text(d, IDC_DLG_EDIT, KIT_PASSPHRASE);
+			click(d, IDOK);
+		}
+		ok = ok && wait_text(w, IDC_STATUS, want, 30000);
+	} else {
+		ok = wait_text(w, IDC_STATUS, want, 30000) &&
+		     wait_for(p, NULL, IDC_DLG_EDIT, 0) == NULL;
+	}
+	step(ok && wait_for(p, NULL, IDC_HK_FP, 0) == NULL, what);
+}
+
+/* Back from the tray ("Automatically" hides it at every Connect). */
+static void kit_show(HWND w)
+{
+	PostMessageW(w, WM_PF_TRAY, 1, WM_LBUTTONDBLCLK);
+	wait_visible(w, 1, 10000);
+}
+
+static void kit_disconnect(HWND w, const wchar_t *host)
+{
+	wchar_t want[128];
+
+	kit_choose(w, host);
+	click(w, IDC_DISCONNECT);
+	_snwprintf(want, 128, L"%ls: Not connected", host);
+	step(wait_text(w, IDC_STATUS, want, 20000), "Disconnect");
+}
+
+static int scenario_kit29(const wchar_t *exe0, const wchar_t *kit)
+{
+	wchar_t exe[MAX_PATH * 2], want[MAX_PATH * 2], got[MAX_PATH * 2], key[MAX_PATH * 2];
+	app_proc p;
+	HWND w, combo;
+	char *text;
+
+	(void)exe0;
+	_snwprintf(exe, MAX_PATH * 2, L"%ls\\PortForwarder.exe", kit);
+	step(start_app(exe, L"", &p), "the new PortForwarder.exe, started in a 2.9 kit");
+	w = wait_main(&p);
+	step(w != NULL, "main window shown");
+	if (w == NULL)
+		goto kill;
+	/* 2.9's settings, with the config folder found on this drive. */
+	_snwprintf(want, MAX_PATH * 2, L"%ls\\" KIT_FOLDER L"\\config.txt", kit);
+	get_text(w, IDC_CONFIG_EDIT, got, MAX_PATH * 2);
+	printf("  config: %ls\n", got);
+	step(_wcsicmp(got, want) == 0,
+	     "the config file from 2.9's ConfigFolder + ConfigFile, on this drive");
+	combo = GetDlgItem(w, IDC_HOST_COMBO);
+	step(wait_text(w, IDC_HOST_COMBO, L"CMS-SSH", 3000), "the Host is 2.9's most recent one");
+	step(SendMessageW(combo, CB_FINDSTRINGEXACT, (WPARAM)-1, (LPARAM)L"IMR") != CB_ERR &&
+		     SendMessageW(combo, CB_GETCOUNT, 0, 0) == 2,
+	     "the Host list holds both profiles");
+	step(IsDlgButtonChecked(w, IDC_AUTO_HIDE) == BST_CHECKED, "Automatically is on, as in 2.9");
+	step(wait_text(w, IDC_LOG, L"written by PortForwarder 2.9", 3000) &&
+		     wait_text(w, IDC_LOG, L"drive letter changed", 1000),
+	     "the log says what was taken over and where the folder was found");
+	step(wait_text(w, IDC_LOG, L"[EOF] is an editor's end-of-file marker", 3000) &&
+		     !wait_text(w, IDC_STATUS, L"error", 500),
+	     "the config's [EOF] line is a note, not an error");
+	screenshot(L"imported");
+
+	/* Two hosts, one key: one passphrase; no host key question (2.9's
+	 * known_hosts in the config folder). */
+	kit_connect(&p, w, L"CMS-SSH", 1, "CMS-SSH: the passphrase once, no host key question");
+	step(wait_visible(w, 0, 10000), "Automatically: hidden to the tray once connected");
+	PostMessageW(w, WM_PF_TRAY, 1, WM_LBUTTONDBLCLK);
+	step(wait_visible(w, 1, 10000), "double-click on the tray icon shows it again");
+	kit_connect(&p, w, L"IMR", 0, "IMR (same key): connected without a question");
+	kit_show(w);
+	screenshot(L"two-connected");
+	kit_disconnect(w, L"IMR");
+	kit_connect(&p, w, L"IMR", 0, "Disconnect, then Connect: no question");
+
+	/* Forget passphrases: the next login asks again. */
+	kit_show(w);
+	click(w, IDC_FORGET_KEYS);
+	step(wait_text(w, IDC_LOG, L"Passphrases forgotten", 5000),
+	     "Forget passphrases: said in the log");
+	screenshot(L"forgotten");
+	kit_disconnect(w, L"IMR");
+	kit_connect(&p, w, L"IMR", 1, "after Forget passphrases, Connect asks again");
+
+	/* The key file changed on disk: asked again. */
+	_snwprintf(key, MAX_PATH * 2, L"%ls\\" KIT_FOLDER L"\\keys\\id_ed25519", kit);
+	{
+		HANDLE f = CreateFileW(key, FILE_WRITE_ATTRIBUTES,
+				       FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+				       OPEN_EXISTING, 0, NULL);
+		FILETIME ft = {0x12345678, 0x01d00000};
+
+		step(f != INVALID_HANDLE_VALUE && SetFileTime(f, NULL, NULL, &ft),
+		     "the key file gets another modification time");
+		if (f != INVALID_HANDLE_VALUE)
+			CloseHandle(f);
+	}
+	kit_disconnect(w, L"IMR");
+	kit_connect(&p, w, L"IMR", 1, "a key file changed on disk is asked for again");
+	step(!wait_text(w, IDC_LOG, KIT_PASSPHRASE, 300), "no passphrase in the event log");
+
+	click(w, IDC_EXIT);
+	step(wait_exit(&p, 30000) == 0, "Exit");
+	_snwprintf(got, MAX_PATH * 2, L"%ls\\PortForwarder.ini", kit);
+	text = read_file(got);
+	step(text != NULL && strstr(text, "[PortForwarder]") != NULL &&
+		     strstr(text, "AutomaticallyHide=1") != NULL,
+	     "PortForwarder.ini is now in the new format, Automatically kept");
+	if (text != NULL)
+		printf("----- PortForwarder.ini\n%s-----\n", text);
+	free(text);
+	_snwprintf(got, MAX_PATH * 2, L"%ls\\PortForwarder.ini.2.9.bak", kit);
+	step(GetFileAttributesW(got) != INVALID_FILE_ATTRIBUTES,
+	     "2.9's file kept as PortForwarder.ini.2.9.bak");
+	return failed != 0;
+kill:
+	screenshot(L"failure");
+	kill_app(&p);
+	return 1;
+}
+
 int wmain(int argc, wchar_t **argv);
 int wmain(int argc, wchar_t **argv)
 {
@@ -1520,6 +1674,7 @@ int wmain(int argc, wchar_t **argv)
 		{L"day-resume", scenario_day_resume},
 		{L"keygen", scenario_keygen},
 		{L"startup", scenario_startup},
+		{L"kit29", scenario_kit29},
 	};
 	wchar_t work[MAX_PATH * 2];
 	size_t i;
@@ -1540,7 +1695,7 @@ int wmain(int argc, wchar_t **argv)
 		fprintf(stderr, "usage: pftest-driver "
 				"smoke|ini|tray|dialogs|ui|ui-cancel|ja|ja-ini|cmdline|relpath|day|"
 				"day-cancel|"
-				"day-changed|keygen|startup "
+				"day-changed|keygen|startup|kit29 "
 				"<PortForwarder.exe> <shot folder> [work folder]\n");
 	printf("%d passed, %d failed\n", passed, failed);
 	return rc;

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# A PortForwarder 2.9 user's kit, as it sits on their stick, with the new
+# PortForwarder.exe dropped in (issue 20): 2.9's PortForwarder.ini in
+# Shift_JIS whose ConfigFolder names a drive letter this PC does not have,
+# the config folder メール設定 with a config.txt that ends in "[EOF]", the
+# known_hosts 2.9 kept there, and the key in a subfolder, used by both Hosts.
+# Against a real sshd: the settings come back, Connect asks no host key
+# question and the passphrase once for both hosts, again only after
+# "Forget passphrases" or when the key file changed; the 2.9 ini is kept
+# byte for byte as PortForwarder.ini.2.9.bak; known_hosts stays as it was.
+#   kit29.sh <win64 build dir> <scratch dir> <wine prefix> <screenshot dir>
+set -euo pipefail
+W=$1 base=$2 prefix=$3 shots=$4
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../cli/lib.sh" "$W/app/win32/PortForwarder.exe" "$base"
+driver=$W/tests/pftest-driver.exe
+mkdir -p "$shots"
+
+start_sshd
+kit="$dir/kit"
+cfgdir="$kit/メール設定"
+mkdir -p "$cfgdir/keys"
+cp "$W/app/win32/PortForwarder.exe" "$kit/"
+ssh-keygen -q -t ed25519 -N 'pf kit passphrase' -C kit29 -f "$cfgdir/keys/id_ed25519"
+cat "$cfgdir/keys/id_ed25519.pub" >"$dir/authorized_keys"
+# The known_hosts 2.9 wrote in the config folder already trusts the server.
+printf '[127.0.0.1]:%s %s\n' "$ssh_port" "$(cut -d' ' -f1-2 "$dir/host_key.pub")" >"$cfgdir/known_hosts"
+cp "$cfgdir/known_hosts" "$dir/known_hosts.before"
+# The manual's example: both servers in one config.txt, one key pair,
+# CRLF, and the editor's end marker copied along.
+printf '%s\r\n' \
+	"Host IMR" "  HostName 127.0.0.1" "  Port $ssh_port" "  User $(id -un)" "  Cipher 3des" \
+	"  IdentityFile keys/id_ed25519" "" \
+	"Host CMS-SSH" "  HostName 127.0.0.1" "  Port $ssh_port" "  User $(id -un)" \
+	"  IdentityFile keys/id_ed25519" "[EOF]" >"$cfgdir/config.txt"
+# 2.9's ini: Shift_JIS, CRLF, no final newline, the kit on drive Q: back then.
+winkit=$(printf 'Z:%s' "${kit//\//\\}")
+printf 'RecentHost CMS-SSH\r\nRecentHost IMR\r\nConfigFolder Q:%s\\メール設定\r\nConfigFile config.txt\r\nAutomaticallyHide true' \
+	"${winkit#Z:}" | iconv -f UTF-8 -t CP932 >"$kit/PortForwarder.ini"
+cp "$kit/PortForwarder.ini" "$dir/ini.2.9"
+check "the 2.9 ini is really Shift_JIS (not valid UTF-8)" bash -c "! iconv -f UTF-8 -t UTF-8 '$kit/PortForwarder.ini' >/dev/null 2>&1"
+
+winpath() { printf 'Z:%s' "${1//\//\\}"; }
+rc=0
+bash "$here/wine-run.sh" "$prefix" "$shots" "$driver" kit29 \
+	"$(winpath "$kit/PortForwarder.exe")" "$(winpath "$shots")" "$(winpath "$kit")" \
+	>"$dir/kit29.log" 2>&1 || rc=$?
+cat "$dir/kit29.log"
+check "the kit scenario passed" test "$rc" = 0
+check "PortForwarder.ini.2.9.bak equals 2.9's file byte for byte" cmp -s "$dir/ini.2.9" "$kit/PortForwarder.ini.2.9.bak"
+check "the ini itself was rewritten in the new format" grep -q '^\[PortForwarder\]' "$kit/PortForwarder.ini"
+check "known_hosts in the config folder byte for byte as before" cmp -s "$dir/known_hosts.before" "$cfgdir/known_hosts"
+check "no second known_hosts beside the key (nothing was asked)" test ! -e "$cfgdir/keys/known_hosts"
+check "no temporary files left in the kit" bash -c "! ls '$kit' | grep -q tmp"
+
+echo "screenshots: $shots"
+finish

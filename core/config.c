@@ -170,11 +170,7 @@ const cfg_keyword *cfg_keyword_find(const char *name)
 	size_t i;
 
 	for (i = 0; i < N_KEYWORDS; i++) {
-		const char *a = keywords[i].name, *b = name;
-
-		while (*a && tolower((unsigned char)*a) == tolower((unsigned char)*b))
-			a++, b++;
-		if (*a == '\0' && *b == '\0')
+		if (cfg_ieq(keywords[i].name, name))
 			return &keywords[i];
 	}
 	return NULL;
@@ -373,69 +369,6 @@ void cfg_entry_clear(cfg_entry *e)
 	e->parent_cond = -1;
 }
 
-static int ieq(const char *a, const char *b)
-{
-	while (*a && tolower((unsigned char)*a) == tolower((unsigned char)*b))
-		a++, b++;
-	return *a == '\0' && *b == '\0';
-}
-
-typedef struct choice {
-	const char *word;
-	int value;
-} choice;
-
-static const choice flag_choices[] = {{"yes", 1}, {"no", 0}, {"true", 1}, {"false", 0}, {NULL, 0}};
-static const choice compression_choices[] = {{"yes", 1}, {"no", 0}, {NULL, 0}};
-static const choice strict_choices[] = {{"yes", PF_STRICT_YES},
-					{"no", PF_STRICT_NO},
-					{"true", PF_STRICT_YES},
-					{"false", PF_STRICT_NO},
-					{"ask", PF_STRICT_ASK},
-					{"off", PF_STRICT_NO},
-					{"accept-new", PF_STRICT_ACCEPT_NEW},
-					{NULL, 0}};
-static const choice addrfam_choices[] = {
-	{"any", PF_AF_ANY}, {"inet", PF_AF_INET}, {"inet6", PF_AF_INET6}, {NULL, 0}};
-static const choice pubkey_choices[] = {{"yes", PF_PUBKEY_YES},
-					{"no", PF_PUBKEY_NO},
-					{"true", PF_PUBKEY_YES},
-					{"false", PF_PUBKEY_NO},
-					{"unbound", PF_PUBKEY_UNBOUND},
-					{"host-bound", PF_PUBKEY_HOSTBOUND},
-					{NULL, 0}};
-static const choice loglevel_choices[] = {{"QUIET", PF_LOG_QUIET},
-					  {"SILENT", PF_LOG_QUIET},
-					  {"FATAL", PF_LOG_FATAL},
-					  {"ERROR", PF_LOG_ERROR},
-					  {"INFO", PF_LOG_INFO},
-					  {"VERBOSE", PF_LOG_VERBOSE},
-					  {"DEBUG", PF_LOG_DEBUG1},
-					  {"DEBUG1", PF_LOG_DEBUG1},
-					  {"DEBUG2", PF_LOG_DEBUG2},
-					  {"DEBUG3", PF_LOG_DEBUG3},
-					  {NULL, 0}};
-
-static int pick(const choice *c, const char *word, int *value)
-{
-	for (; c->word; c++)
-		if (ieq(c->word, word)) {
-			*value = c->value;
-			return 0;
-		}
-	return -1;
-}
-
-static void list_choices(const choice *c, char *buf, size_t size)
-{
-	buf[0] = '\0';
-	for (; c->word; c++) {
-		if (buf[0])
-			pf_strlcat(buf, c[1].word ? ", " : " or ", size);
-		pf_strlcat(buf, c->word, size);
-	}
-}
-
 /* OpenSSH time format: 90, 90s, 10m, 1h30m, 2d, 1w. -1 when invalid. */
 static long long parse_time(const char *s)
 {
@@ -541,7 +474,7 @@ static int parse_match(const char *line, const char *path, int lineno, tok *t, i
 		if (*attr == '!')
 			negate = 1, attr++;
 		i++;
-		if (ieq(attr, "all")) {
+		if (cfg_ieq(attr, "all")) {
 			seen_all = 1;
 			if (crit_add(e, C_ALL, negate, NULL) != PF_OK)
 				return -2;
@@ -549,7 +482,7 @@ static int parse_match(const char *line, const char *path, int lineno, tok *t, i
 		}
 		others++;
 		for (k = 0; others_noarg[k]; k++)
-			if (ieq(attr, others_noarg[k])) {
+			if (cfg_ieq(attr, others_noarg[k])) {
 				known = 1;
 				pf_diag_add(diags, PF_DIAG_WARNING, path, lineno, col, line,
 					    "PortForwarder does not support \"Match %s\"; this "
@@ -566,12 +499,12 @@ static int parse_match(const char *line, const char *path, int lineno, tok *t, i
 				    attr, attr);
 			return -1;
 		}
-		if (ieq(attr, "host") || ieq(attr, "originalhost") || ieq(attr, "user") ||
-		    ieq(attr, "localuser")) {
-			cfg_crit c = ieq(attr, "host")           ? C_HOST
-				     : ieq(attr, "originalhost") ? C_ORIGINALHOST
-				     : ieq(attr, "user")         ? C_USER
-								 : C_LOCALUSER;
+		if (cfg_ieq(attr, "host") || cfg_ieq(attr, "originalhost") ||
+		    cfg_ieq(attr, "user") || cfg_ieq(attr, "localuser")) {
+			cfg_crit c = cfg_ieq(attr, "host")           ? C_HOST
+				     : cfg_ieq(attr, "originalhost") ? C_ORIGINALHOST
+				     : cfg_ieq(attr, "user")         ? C_USER
+								     : C_LOCALUSER;
 
 			if (crit_add(e, c, negate, t[i].s) != PF_OK)
 				return -2;
@@ -579,7 +512,7 @@ static int parse_match(const char *line, const char *path, int lineno, tok *t, i
 			continue;
 		}
 		for (k = 0; others_arg[k]; k++)
-			if (ieq(attr, others_arg[k])) {
+			if (cfg_ieq(attr, others_arg[k])) {
 				known = 1;
 				pf_diag_add(diags, PF_DIAG_WARNING, path, lineno, col, line,
 					    "PortForwarder does not support \"Match %s\"; this "
@@ -743,7 +676,7 @@ int cfg_parse_line(const char *line, const char *path, int lineno, const char *i
 					    kw->name, bad ? bad : ' ');
 				ret = -1;
 			}
-		} else if (kw->type == T_PROXYJUMP && !ieq(a1, "none")) {
+		} else if (kw->type == T_PROXYJUMP && !cfg_ieq(a1, "none")) {
 			pf_jump_hop *hops = NULL;
 			size_t nh = 0;
 
@@ -778,19 +711,14 @@ int cfg_parse_line(const char *line, const char *path, int lineno, const char *i
 	case T_ADDRFAM:
 	case T_PUBKEYAUTH:
 	case T_LOGLEVEL: {
-		const choice *c = kw->type == T_FLAG          ? flag_choices
-				  : kw->type == T_COMPRESSION ? compression_choices
-				  : kw->type == T_STRICT      ? strict_choices
-				  : kw->type == T_ADDRFAM     ? addrfam_choices
-				  : kw->type == T_PUBKEYAUTH  ? pubkey_choices
-							      : loglevel_choices;
+		const cfg_word *w = cfg_words(kw->type);
 
 		if (too_many(line, path, lineno, t, n, 1, kw, diags)) {
 			ret = -1;
 			break;
 		}
-		if (pick(c, a1, &e->ival) != 0) {
-			list_choices(c, choices, sizeof(choices));
+		if (cfg_word_pick(w, a1, &e->ival) != 0) {
+			cfg_word_list(w, choices, sizeof(choices));
 			pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[1].col, line,
 				    "%s cannot be \"%s\": use %s.", kw->name, a1, choices);
 			ret = -1;
@@ -875,7 +803,7 @@ int cfg_parse_line(const char *line, const char *path, int lineno, const char *i
 				pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[i].col, line,
 					    "UserKnownHostsFile has an empty file name.");
 				ret = -1;
-			} else if (ieq(t[i].s, "none") && n > 2) {
+			} else if (cfg_ieq(t[i].s, "none") && n > 2) {
 				pf_diag_add(diags, PF_DIAG_ERROR, path, lineno, t[i].col, line,
 					    "UserKnownHostsFile \"none\" must be the only value.");
 				ret = -1;

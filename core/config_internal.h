@@ -157,6 +157,26 @@ int cfg_parse_line(const char *text, const char *path, int line, const char *ign
 size_t cfg_keyword_count(void);
 void cfg_entry_clear(cfg_entry *e);
 
+/* config_words.c: the words of a multi-state keyword (T_FLAG ... T_LOGLEVEL),
+ * one table for the parser and the dump. `dump`: the word ssh -G prints for
+ * that value (one per value). Tables end with a NULL word. */
+typedef struct cfg_word {
+	const char *word;
+	int value;
+	int dump;
+} cfg_word;
+
+/* The table of a keyword type; NULL for types that are not multi-state. */
+const cfg_word *cfg_words(cfg_type type);
+/* Case-insensitive: 0 with *value set, -1 when the word is not in w. */
+int cfg_word_pick(const cfg_word *w, const char *word, int *value);
+/* The dump word for value, NULL when there is none. */
+const char *cfg_word_name(const cfg_word *w, int value);
+/* 1 when a and b are equal but for ASCII case. */
+int cfg_ieq(const char *a, const char *b);
+/* "a, b, c or d" into buf, for messages. */
+void cfg_word_list(const cfg_word *w, char *buf, size_t size);
+
 /* config_decode.c: a file's bytes to UTF-8 text (*encoding names what it
  * was: "UTF-8", "UTF-16LE", "Shift_JIS"...). */
 pf_rc cfg_decode(const char *path, const char *data, size_t len, char **text, size_t *text_len,

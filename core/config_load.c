@@ -266,7 +266,7 @@ static int is_eof_marker(const char *line)
 		return 0;
 	memcpy(word, line, 5);
 	word[5] = '\0';
-	return pfi_match_pattern(word, "[EOF]", 1); /* no wildcard in it: a case-blind compare */
+	return cfg_ieq(word, "[EOF]");
 }
 
 /* Parse decoded-or-raw file bytes. */

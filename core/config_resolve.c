@@ -756,13 +756,9 @@ out:
 
 const char *pf_log_level_name(pf_log_level level)
 {
-	/* ssh -G calls QUIET "SILENT" (its name table's first match). */
-	static const char *const names[] = {"SILENT",  "FATAL", "ERROR",  "INFO",
-					    "VERBOSE", "DEBUG", "DEBUG2", "DEBUG3"};
+	const char *name = cfg_word_name(cfg_words(T_LOGLEVEL), (int)level);
 
-	if ((int)level < 0 || (size_t)level >= sizeof(names) / sizeof(names[0]))
-		return "INFO";
-	return names[level];
+	return name != NULL ? name : "INFO";
 }
 
 typedef struct sbuf {
@@ -801,14 +797,19 @@ static void sb_int(sbuf *b, const char *keyword, int v)
 
 static const char *yn(int v)
 {
-	return v ? "yes" : "no";
+	return cfg_word_name(cfg_words(T_FLAG), v != 0);
+}
+
+/* The dump word of a multi-state keyword's value. */
+static const char *word(cfg_type type, int value)
+{
+	const char *w = cfg_word_name(cfg_words(type), value);
+
+	return w != NULL ? w : "?";
 }
 
 char *pf_host_config_dump(const pf_host_config *hc)
 {
-	static const char *const af[] = {"any", "inet", "inet6"};
-	static const char *const pk[] = {"false", "true", "unbound", "host-bound"};
-	static const char *const strict[] = {"ask", "true", "false", "accept-new"};
 	sbuf b;
 	size_t i;
 	int pass;
@@ -818,7 +819,7 @@ char *pf_host_config_dump(const pf_host_config *hc)
 	sb_add(&b, "user", hc->user);
 	sb_add(&b, "hostname", hc->hostname);
 	sb_int(&b, "port", hc->port);
-	sb_add(&b, "addressfamily", af[hc->address_family]);
+	sb_add(&b, "addressfamily", word(T_ADDRFAM, (int)hc->address_family));
 	sb_add(&b, "batchmode", yn(hc->batch_mode));
 	sb_add(&b, "compression", yn(hc->compression));
 	sb_add(&b, "clearallforwardings", yn(hc->clear_all_forwardings));
@@ -827,8 +828,8 @@ char *pf_host_config_dump(const pf_host_config *hc)
 	sb_add(&b, "identitiesonly", yn(hc->identities_only));
 	sb_add(&b, "kbdinteractiveauthentication", yn(hc->kbd_interactive_authentication));
 	sb_add(&b, "passwordauthentication", yn(hc->password_authentication));
-	sb_add(&b, "pubkeyauthentication", pk[hc->pubkey_authentication]);
-	sb_add(&b, "stricthostkeychecking", strict[hc->strict_host_key_checking]);
+	sb_add(&b, "pubkeyauthentication", word(T_PUBKEYAUTH, (int)hc->pubkey_authentication));
+	sb_add(&b, "stricthostkeychecking", word(T_STRICT, (int)hc->strict_host_key_checking));
 	sb_add(&b, "tcpkeepalive", yn(hc->tcp_keepalive));
 	sb_int(&b, "connectionattempts", hc->connection_attempts);
 	sb_int(&b, "serveralivecountmax", hc->server_alive_count_max);

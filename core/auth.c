@@ -197,26 +197,16 @@ static m_result try_identity(pfi_conn *c, const char *path, tried *t)
 	return m;
 }
 
-/* The identity files to try: IdentityFile, or the default names next to the
- * config file (the USB-stick layout). Caller frees. */
+/* The identity files to try: IdentityFile, or the defaults that
+ * config_resolve.c chose (keys beside the config file, else ~/.ssh).
+ * Caller frees. */
 static pf_rc identity_list(pfi_conn *c, char ***paths, size_t *n)
 {
 	const pf_host_config *hc = c->hc;
-	char *dir = NULL;
 	size_t i;
-	pf_rc rc;
 
 	*paths = NULL;
 	*n = 0;
-	if (hc->identity_files_default && hc->config_path != NULL) {
-		dir = pf_path_dirname(hc->config_path);
-		if (dir == NULL)
-			return PF_E_NOMEM;
-		rc = pf_key_default_list(dir, paths, n, NULL);
-		free(dir);
-		if (rc != PF_OK || *n > 0)
-			return rc;
-	}
 	*paths = pf_calloc(hc->n_identity_files + 1, sizeof(char *));
 	if (*paths == NULL)
 		return PF_E_NOMEM;

@@ -534,6 +534,26 @@ static pf_rc fill(pf_host_config *hc, const pf_config *cfg, const rstate *st,
 			     expand_path(e->args[0], &t, e->dir), where_file(e), e->line) != PF_OK)
 			goto out;
 	}
+	/* The default key files, decided here only: those of these names that
+	 * exist beside the main config file (the USB-stick layout), else
+	 * OpenSSH's list in ~/.ssh (ssh -G prints it). */
+	if (hc->n_identity_files == 0 && cfg != NULL && cfg->n_strings >= 2) {
+		static const char *const beside[] = {"id_ed25519", "id_ecdsa", "id_rsa",
+						     "identity"};
+
+		for (i = 0; i < sizeof(beside) / sizeof(beside[0]); i++) {
+			char *p = pf_path_join(cfg->strings[1], beside[i]);
+
+			if (p != NULL && !pf_file_exists(p)) {
+				free(p);
+				continue;
+			}
+			if (path_add(&hc->identity_files, &hc->n_identity_files, p, "default", 0) !=
+			    PF_OK)
+				goto out;
+		}
+		hc->identity_files_default = hc->n_identity_files > 0;
+	}
 	if (hc->n_identity_files == 0) {
 		static const char *const defaults[] = {"id_rsa", "id_ecdsa", "id_ecdsa_sk",
 						       "id_ed25519", "id_ed25519_sk"};

@@ -938,35 +938,6 @@ pf_key_result pf_key_probe(const char *path, ssh_key *pubkey, pf_key_info *info,
 	return res;
 }
 
-pf_rc pf_key_default_list(const char *config_dir, char ***paths, size_t *count, pf_error *err)
-{
-	static const char *const names[] = {"id_ed25519", "id_ecdsa", "id_rsa", "identity"};
-	char **v;
-	size_t i, n = 0;
-
-	*paths = NULL;
-	*count = 0;
-	v = PF_NEW_ARRAY(char *, sizeof(names) / sizeof(names[0]) + 1);
-	if (v == NULL)
-		return pf_error_set(err, PF_E_NOMEM, "Out of memory listing the default keys.");
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		char *path = pf_path_join(config_dir != NULL ? config_dir : ".", names[i]);
-
-		if (path == NULL) {
-			pf_strv_free(v, n);
-			return pf_error_set(err, PF_E_NOMEM,
-					    "Out of memory listing the default keys.");
-		}
-		if (pf_file_exists(path))
-			v[n++] = path;
-		else
-			free(path);
-	}
-	*paths = v;
-	*count = n;
-	return PF_OK;
-}
-
 void pf_key_describe(const pf_key_info *info, char *buf, size_t size)
 {
 	if (buf == NULL || size == 0)

@@ -412,44 +412,6 @@ out:
 	free(copy);
 }
 
-static void test_default_list(void)
-{
-	char *dir = scratch("default-keys"), *p;
-	char **list = NULL;
-	size_t n = 99, i;
-	static const char *const make[] = {"identity", "id_rsa", "id_ed25519", "id_dsa",
-					   "id_ed25519.pub"};
-
-	if (!CHECK(dir != NULL))
-		return;
-	make_dir(dir);
-	for (i = 0; i < sizeof(make) / sizeof(make[0]); i++) {
-		p = pf_path_join(dir, make[i]); /* from an earlier run (ASCII names) */
-		if (p != NULL)
-			remove(p);
-		free(p);
-	}
-	CHECK_INT(pf_key_default_list(dir, &list, &n, NULL), PF_OK);
-	CHECK_INT(n, 0);
-	pf_strv_free(list, n);
-	for (i = 0; i < sizeof(make) / sizeof(make[0]); i++) {
-		p = pf_path_join(dir, make[i]);
-		CHECK(p != NULL && pf_file_write_atomic(p, "x\n", 2, NULL) == PF_OK);
-		free(p);
-	}
-	CHECK_INT(pf_key_default_list(dir, &list, &n, NULL), PF_OK);
-	if (CHECK_INT(n, 3)) {
-		CHECK_STR(pf_path_basename(list[0]), "id_ed25519");
-		CHECK_STR(pf_path_basename(list[1]), "id_rsa");
-		CHECK_STR(pf_path_basename(list[2]), "identity");
-		p = pf_path_join(dir, "id_rsa");
-		CHECK_STR(list[1], p);
-		free(p);
-	}
-	pf_strv_free(list, n);
-	free(dir);
-}
-
 static void test_names(void)
 {
 	pf_key_info info;
@@ -484,7 +446,6 @@ int main(void)
 		check_case(&cases[i]);
 	test_copies();
 	test_damaged();
-	test_default_list();
 	test_names();
 	pf_lib_cleanup();
 	return check_summary("test_keys");

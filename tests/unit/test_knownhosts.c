@@ -804,69 +804,6 @@ static void test_add_fails(void)
 #endif
 }
 
-static void test_default_path(void)
-{
-	char *p = NULL;
-	pf_error err;
-
-	/* UserKnownHostsFile wins. */
-	CHECK_INT(pf_knownhosts_default_path("keys" SEP "id_ed25519", "cfg" SEP "config.txt",
-					     "my_known_hosts", &p, &err),
-		  PF_OK);
-	CHECK_STR(p, "cfg" SEP "my_known_hosts");
-	free(p);
-#ifdef _WIN32
-	CHECK_INT(pf_knownhosts_default_path(NULL, "E:\\PF\\config.txt", "D:\\kh", &p, &err),
-		  PF_OK);
-	CHECK_STR(p, "D:\\kh");
-	free(p);
-	CHECK_INT(pf_knownhosts_default_path("E:\\PF\\keys\\id_rsa", "E:\\PF\\config.txt", NULL, &p,
-					     &err),
-		  PF_OK);
-	CHECK_STR(p, "E:\\PF\\keys\\known_hosts");
-	free(p);
-#else
-	CHECK_INT(pf_knownhosts_default_path(NULL, "/pf/config.txt", "/etc/kh", &p, &err), PF_OK);
-	CHECK_STR(p, "/etc/kh");
-	free(p);
-	CHECK_INT(pf_knownhosts_default_path("/keys/id_rsa", "/pf/config.txt", NULL, &p, &err),
-		  PF_OK);
-	CHECK_STR(p, "/keys/known_hosts");
-	free(p);
-#endif
-	/* Identity file: its folder (relative to the config's folder). */
-	CHECK_INT(pf_knownhosts_default_path("id_ed25519", "stick" SEP "config.txt", "", &p, &err),
-		  PF_OK);
-	CHECK_STR(p, "stick" SEP "known_hosts");
-	free(p);
-	CHECK_INT(pf_knownhosts_default_path("keys" SEP "id_ed25519", "stick" SEP "config.txt",
-					     NULL, &p, &err),
-		  PF_OK);
-	CHECK_STR(p, "stick" SEP "keys" SEP "known_hosts");
-	free(p);
-	/* Neither: next to the config file. */
-	CHECK_INT(pf_knownhosts_default_path(NULL, "stick" SEP "config.txt", NULL, &p, &err),
-		  PF_OK);
-	CHECK_STR(p, "stick" SEP "known_hosts");
-	free(p);
-	/* "~/" is the home folder. */
-	{
-		char *home = pf_home_dir(), *want = home ? pf_path_join(home, "kh") : NULL;
-
-		CHECK_INT(pf_knownhosts_default_path(NULL, "c.txt", "~/kh", &p, &err), PF_OK);
-		CHECK_STR(p, want);
-		free(p);
-		free(want);
-		free(home);
-	}
-	/* "none": no file. */
-	p = (char *)"x";
-	CHECK_INT(pf_knownhosts_default_path("id", "c.txt", "none", &p, &err), PF_OK);
-	CHECK(p == NULL);
-	CHECK_INT(pf_knownhosts_default_path(NULL, NULL, NULL, &p, &err), PF_E_INVAL);
-	CHECK(p == NULL);
-}
-
 /* What the session will do: key from libssh, base64 out, decode, check. */
 static void test_libssh(void)
 {
@@ -930,7 +867,6 @@ int main(void)
 	test_add_existing();
 	test_add_new();
 	test_add_fails();
-	test_default_path();
 	test_libssh();
 	free_keys();
 	ssh_finalize();

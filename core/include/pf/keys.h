@@ -123,12 +123,6 @@ pf_key_result pf_key_load_mem(const char *name, const void *data, size_t len,
 			      const char *passphrase, ssh_key *key, pf_key_info *info,
 			      pf_error *err);
 
-/* The identity files tried when the configuration names none: id_ed25519,
- * id_ecdsa, id_rsa, identity in `config_dir`, in that order, only those that
- * exist. *paths is a new array of new strings (caller frees with
- * pf_strv_free); *count may be 0. Fails only on out-of-memory. */
-pf_rc pf_key_default_list(const char *config_dir, char ***paths, size_t *count, pf_error *err);
-
 /* "SHA256:<base64 without padding>" of a public or private ssh_key into buf
  * (at least 51 bytes). Returns PF_OK, or PF_E_INVAL for a key without a
  * public half or a buffer too small. */

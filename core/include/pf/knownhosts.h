@@ -14,7 +14,7 @@
  * use are skipped with a diagnostic naming path:line, never fatal.
  *
  * Typical use by the session:
- *   pf_knownhosts_default_path(identity, config, ukh, &path, &err);
+ *   (the files: pf_host_config.known_hosts_files, decided by config_resolve.c)
  *   pf_knownhosts_load(path, &kh, &err);            (log the diagnostics)
  *   pf_knownhosts_check(kh, host, port, alias, type, blob, len, &res, &err);
  *   UNKNOWN -> ask the UI; ACCEPT_SAVE -> pf_knownhosts_add(path, ...).
@@ -66,19 +66,6 @@ typedef struct pf_knownhosts_result {
 	char old_key_type[PF_KH_TYPE_SIZE];
 	char old_fingerprint[PF_KH_FP_SIZE];
 } pf_knownhosts_result;
-
-/* Where known_hosts lives (PRODUCT.md step 4), first that applies:
- *  1. `user_known_hosts_file` (UserKnownHostsFile) when not NULL/empty: a
- *     leading "~/" is the home folder, a relative path is taken relative to
- *     the config file's folder; "none" gives *path = NULL and PF_OK (nothing
- *     is recorded and nothing can be saved).
- *  2. "known_hosts" in the folder of `first_identity_file` (relative to the
- *     config file's folder when relative, "~/" expanded).
- *  3. "known_hosts" next to `config_path`.
- * Any argument may be NULL. Fails with PF_E_INVAL when none is given.
- * *path: caller frees. */
-pf_rc pf_knownhosts_default_path(const char *first_identity_file, const char *config_path,
-				 const char *user_known_hosts_file, char **path, pf_error *err);
 
 /* Read and parse `path` (at most PF_KH_MAX_FILE bytes). A file that does not
  * exist yet, and path NULL, give an empty set (everything is UNKNOWN). Other

@@ -207,12 +207,11 @@ static int sock_port(pf_socket s)
 	return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
 }
 
-static pf_rc listen_error(int e, const char *addr, int port, pf_error *err)
+pf_rc pf_net_listen_refused(pf_listen_refusal why, int windows, const char *addr, int port,
+			    const char *owner, pf_error *err)
 {
-	char es[256], owner[256];
-
-	if (e == E_ADDRINUSE) {
-		if (pf_net_port_owner(port, owner, sizeof(owner)) == 0)
+	if (why == PF_LISTEN_IN_USE) {
+		if (owner != NULL)
 			return pf_error_set(
 				err, PF_E_BUSY,
 				"Port %d on %s is already in use by another program (%s). "
@@ -223,23 +222,47 @@ static pf_rc listen_error(int e, const char *addr, int port, pf_error *err)
 				    "Close that program or choose another port.",
 				    port, addr);
 	}
-	if (e == E_ACCES)
-		return pf_error_set(
-			err, PF_E_DENIED,
-			"No permission to listen on port %d on %s%s. Choose a port above "
-			"1023 or run with the needed rights.",
-			port, addr,
-#ifdef _WIN32
-			" (the port may be reserved by Windows: see 'netsh int ipv4 show "
-			"excludedportrange protocol=tcp')"
-#else
-			""
-#endif
-		);
-	if (e == E_ADDRNOTAVAIL)
+	if (why == PF_LISTEN_NO_ADDRESS)
 		return pf_error_set(err, PF_E_NOTFOUND,
 				    "Cannot listen on %s: this computer has no such address.",
 				    addr);
+	if (!windows)
+		return pf_error_set(err, PF_E_DENIED,
+				    "No permission to listen on port %d on %s. Choose a port above "
+				    "1023 or run with the needed rights.",
+				    port, addr);
+	/* Windows says "access denied" (WSAEACCES) both for a port another
+	 * program holds exclusively and for one it keeps for itself. */
+	if (owner != NULL)
+		return pf_error_set(err, PF_E_BUSY,
+				    "Port %d on %s is held exclusively by another program (%s). "
+				    "Close that program or choose another port.",
+				    port, addr, owner);
+	return pf_error_set(
+		err, PF_E_DENIED,
+		"Windows has reserved port %d (%s), so no program may listen on it: it lies in "
+		"a range Windows keeps for Hyper-V, WSL, Docker or WinNAT, often chosen anew at "
+		"each start. See the reserved ranges with "
+		"\"netsh interface ipv4 show excludedportrange protocol=tcp\" and choose a "
+		"port outside them in the config file.",
+		port, addr);
+}
+
+static pf_rc listen_error(int e, const char *addr, int port, pf_error *err)
+{
+	char es[256], owner[256];
+	int windows = 0, have_owner;
+
+#ifdef _WIN32
+	windows = 1;
+#endif
+	if (e == E_ADDRINUSE || e == E_ACCES) {
+		have_owner = pf_net_port_owner(port, owner, sizeof(owner)) == 0;
+		return pf_net_listen_refused(e == E_ADDRINUSE ? PF_LISTEN_IN_USE : PF_LISTEN_DENIED,
+					     windows, addr, port, have_owner ? owner : NULL, err);
+	}
+	if (e == E_ADDRNOTAVAIL)
+		return pf_net_listen_refused(PF_LISTEN_NO_ADDRESS, windows, addr, port, NULL, err);
 	return pf_error_set(err, PF_E_NETWORK, "Cannot listen on %s port %d: %s", addr, port,
 			    sock_strerror(e, es, sizeof(es)));
 }

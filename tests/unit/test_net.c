@@ -147,6 +147,45 @@ static void test_refused(void)
 	}
 }
 
+/* The message for a refused listener (issue 20 item 8): on Windows an
+ * access-denied bind that no process holds is a port Windows reserved
+ * (Hyper-V/WinNAT excluded ranges, which Wine does not have, so the
+ * mapping is tested here rather than by binding). */
+static void test_refusal_messages(void)
+{
+	pf_error err;
+
+	CHECK_INT(pf_net_listen_refused(PF_LISTEN_DENIED, 1, "127.0.0.1", 50110, NULL, &err),
+		  PF_E_DENIED);
+	CHECK(strstr(err.message, "Windows has reserved port 50110 (127.0.0.1)") != NULL);
+	CHECK(strstr(err.message, "Hyper-V") != NULL);
+	CHECK(strstr(err.message, "netsh interface ipv4 show excludedportrange protocol=tcp") !=
+	      NULL);
+	CHECK(strstr(err.message, "choose a port outside them") != NULL);
+	/* Held by a program (exclusively): that program, not a reservation. */
+	CHECK_INT(pf_net_listen_refused(PF_LISTEN_DENIED, 1, "::1", 10110, "svchost.exe, PID 4",
+					&err),
+		  PF_E_BUSY);
+	CHECK(strstr(err.message, "svchost.exe, PID 4") != NULL);
+	CHECK(strstr(err.message, "reserved") == NULL);
+	/* POSIX: a privileged port. */
+	CHECK_INT(pf_net_listen_refused(PF_LISTEN_DENIED, 0, "127.0.0.1", 110, NULL, &err),
+		  PF_E_DENIED);
+	CHECK(strstr(err.message, "above 1023") != NULL);
+	CHECK(strstr(err.message, "netsh") == NULL);
+	/* In use, with and without the owner's name. */
+	CHECK_INT(pf_net_listen_refused(PF_LISTEN_IN_USE, 1, "127.0.0.1", 10025, "pop3.exe, PID 42",
+					&err),
+		  PF_E_BUSY);
+	CHECK_STR(err.message, "Port 10025 on 127.0.0.1 is already in use by another program "
+			       "(pop3.exe, PID 42). Close that program or choose another port.");
+	CHECK_INT(pf_net_listen_refused(PF_LISTEN_IN_USE, 0, "127.0.0.1", 10025, NULL, &err),
+		  PF_E_BUSY);
+	CHECK(strstr(err.message, "already in use") != NULL);
+	CHECK_INT(pf_net_listen_refused(PF_LISTEN_NO_ADDRESS, 0, "192.0.2.1", 1, NULL, &err),
+		  PF_E_NOTFOUND);
+}
+
 static void test_wakeup(void)
 {
 	pf_wakeup *w = NULL;
@@ -173,6 +212,7 @@ int main(void)
 	test_listen_localhost();
 	test_explicit_bind();
 	test_refused();
+	test_refusal_messages();
 	test_wakeup();
 	pf_lib_cleanup();
 	return check_summary("test_net");

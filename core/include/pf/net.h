@@ -89,6 +89,23 @@ void pf_net_close(pf_socket s);
 /* The local address of a socket as "addr:port" ("[::1]:8080" for IPv6). */
 void pf_net_local_name(pf_socket s, char *buf, size_t size);
 
+/* Why the system refused a listener. */
+typedef enum pf_listen_refusal {
+	PF_LISTEN_IN_USE,    /* EADDRINUSE */
+	PF_LISTEN_DENIED,    /* EACCES / WSAEACCES */
+	PF_LISTEN_NO_ADDRESS /* EADDRNOTAVAIL */
+} pf_listen_refusal;
+
+/* The one message for a refused listener (what pf_net_listen reports).
+ * `owner` is who holds the port (pf_net_port_owner), NULL when nobody
+ * does. On Windows (`windows` 1) an access-denied bind with no owner means
+ * the port is in an excluded port range Windows reserved (Hyper-V, WinNAT):
+ * the message says so and how to list the ranges; with an owner, the port
+ * is held exclusively by that program. Returns the pf_rc it set. Pure (no
+ * I/O), so tests check the mapping on any platform. */
+pf_rc pf_net_listen_refused(pf_listen_refusal why, int windows, const char *addr, int port,
+			    const char *owner, pf_error *err);
+
 /* Which program holds a TCP port on this machine, as "name, PID n", when
  * the system will tell; 0 on success, -1 otherwise (buf untouched). */
 int pf_net_port_owner(int port, char *buf, size_t size);

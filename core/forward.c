@@ -13,18 +13,24 @@
 
 #include "pf/mem.h"
 #include "pf/socks.h"
+#include "resolve.h"
 #include "session_internal.h"
 
-#define IN_BUF              (32 * 1024) /* client -> server: one SSH packet's worth */
-#define OUT_BUF             (64 * 1024) /* server -> client */
-#define MAX_LISTEN          4
-#define ACCEPT_BATCH        256
-#define ACCEPT_PAUSE_MS     250 /* after accept() failed (out of handles) */
-#define STATUS_INTERVAL_MS  250
-#define FLUSH_MS            2000  /* on stop, for the last messages to the server */
-#define SOCKS_TIMEOUT_MS    30000 /* for a SOCKS client to send its request */
-#define PROBE_MS            3000  /* reconnect_now while connected: answer within */
-#define REMOTE_RETRY_MIN_MS 2000  /* a refused remote forward is asked again */
+#define IN_BUF             (32 * 1024) /* client -> server: one SSH packet's worth */
+#define OUT_BUF            (64 * 1024) /* server -> client */
+#define MAX_LISTEN         4
+#define ACCEPT_BATCH       256
+#define ACCEPT_PAUSE_MS    250 /* after accept() failed (out of handles) */
+#define STATUS_INTERVAL_MS 250
+#define FLUSH_MS           2000  /* on stop, for the last messages to the server */
+#define SOCKS_TIMEOUT_MS   30000 /* for a SOCKS client to send its request */
+/* Without ConnectTimeout: how long a tunnel may wait for the server to
+ * open its channel, or for a local target's name and connection. */
+#define OPEN_TIMEOUT_MS 30000
+/* Concurrent tunnels per host when the front end sets no limit. */
+#define DEFAULT_MAX_TUNNELS 4096
+#define PROBE_MS            3000 /* reconnect_now while connected: answer within */
+#define REMOTE_RETRY_MIN_MS 2000 /* a refused remote forward is asked again */
 #define REMOTE_RETRY_MAX_MS 60000
 #define KEEPALIVE_ADDRESS   "keepalive.portforwarder.invalid"
 /* The receive window each channel grants the server: what it may send
@@ -37,6 +43,7 @@
 typedef enum tstate {
 	T_SOCKS,      /* DynamicForward: reading the SOCKS request */
 	T_OPENING,    /* waiting for the server to open the channel */
+	T_RESOLVING,  /* RemoteForward: looking up the local target's name */
 	T_CONNECTING, /* RemoteForward: connecting to the local target */
 	T_RSOCKS,     /* remote SOCKS: reading the SOCKS request from the channel */
 	T_OPEN,
@@ -67,6 +74,8 @@ typedef struct tunnel {
 	int send_failed;         /* on_ch_data could not write to the client */
 	int remote_socks;        /* RemoteForward without destination: SOCKS on the channel */
 	long pidx;               /* index in the poll set this round, or -1 */
+	uint64_t wait_since;     /* T_OPENING / T_RESOLVING / T_CONNECTING began */
+	pfi_lookup *lookup;      /* T_RESOLVING */
 	pf_socks socks;
 	struct ssh_channel_callbacks_struct cb;
 } tunnel;
@@ -105,6 +114,10 @@ struct pfi_fwd_engine {
 	/* Bytes libssh read from the server's socket, whichever call read
 	 * them: the proof of life for the keepalive. */
 	struct ssh_counter_struct rxcount;
+	pfi_resolver *res;     /* names of local targets, off the loop */
+	uint64_t open_timeout; /* ms: ConnectTimeout, else OPEN_TIMEOUT_MS */
+	size_t max_tunnels;    /* concurrent tunnels for this host */
+	int cap_warned;        /* the limit was reported (until below it again) */
 };
 
 static const char *kind_name(pf_fwd_kind k)
@@ -200,10 +213,13 @@ pf_rc pfi_fwd_engine_new(pf_session *s, pfi_fwd_engine **out, pf_error *err)
 	if (e == NULL)
 		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
 	e->s = s;
+	e->open_timeout =
+		hc->connect_timeout > 0 ? (uint64_t)hc->connect_timeout * 1000 : OPEN_TIMEOUT_MS;
+	e->max_tunnels = s->opts.max_tunnels ? s->opts.max_tunnels : DEFAULT_MAX_TUNNELS;
 	e->nf = hc->n_forwards;
 	e->f = PF_NEW_ARRAY(fwd, e->nf);
 	e->st = PF_NEW_ARRAY(pf_fwd_status, e->nf);
-	if (e->f == NULL || e->st == NULL) {
+	if (e->f == NULL || e->st == NULL || pfi_resolver_new(&e->res) != PF_OK) {
 		pfi_fwd_engine_free(e);
 		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
 	}
@@ -355,14 +371,6 @@ static tunnel *tunnel_new(pfi_fwd_engine *e, size_t fi, pf_socket sock)
 
 	if (t == NULL)
 		return NULL;
-	t->in = malloc(IN_BUF);
-	t->out = malloc(OUT_BUF);
-	if (t->in == NULL || t->out == NULL) {
-		free(t->in);
-		free(t->out);
-		free(t);
-		return NULL;
-	}
 	t->e = e;
 	t->fwd = fi;
 	t->born = pf_time_ms();
@@ -375,6 +383,34 @@ static tunnel *tunnel_new(pfi_fwd_engine *e, size_t fi, pf_socket sock)
 	e->f[fi].st.total++;
 	e->dirty = 1;
 	return t;
+}
+
+/* The data buffers (96 KB), only once the tunnel will carry data: a SOCKS
+ * client that has not asked for anything yet costs only its struct.
+ * Returns 0, or -1 (out of memory). */
+static int tunnel_buffers(tunnel *t)
+{
+	if (t->in == NULL)
+		t->in = malloc(IN_BUF);
+	if (t->out == NULL)
+		t->out = malloc(OUT_BUF);
+	return t->in != NULL && t->out != NULL ? 0 : -1;
+}
+
+/* Room for another tunnel under the host's limit? Says so in the log
+ * once when the limit is reached (again only after it was below). */
+static int tunnel_room(pfi_fwd_engine *e, const fwd *f)
+{
+	if (e->ntunnels < e->max_tunnels)
+		return 1;
+	if (!e->cap_warned)
+		pfi_session_log(e->s, PF_LOG_ERROR,
+				"%s %d: %zu connections are open through %s, the limit for one "
+				"host; new ones are closed at once until some end. (pf: "
+				"--max-tunnels N raises it.)",
+				kind_name(f->spec->kind), f->bound_port, e->ntunnels, e->s->server);
+	e->cap_warned = 1;
+	return 0;
 }
 
 /* Mark for reaping; `why` goes to the debug log. */
@@ -406,8 +442,11 @@ static void tunnel_free(pfi_fwd_engine *e, tunnel *t)
 		ssh_channel_free(t->ch);
 	}
 	pf_net_close(t->sock);
+	pfi_lookup_release(t->lookup);
 	e->f[t->fwd].st.active--;
 	e->ntunnels--;
+	if (e->ntunnels < e->max_tunnels)
+		e->cap_warned = 0;
 	e->dirty = 1;
 	free(t->in);
 	free(t->out);
@@ -443,6 +482,7 @@ static void start_open(pfi_fwd_engine *e, tunnel *t)
 	}
 	tunnel_attach(t, ch);
 	t->state = T_OPENING;
+	t->wait_since = pf_time_ms();
 	step_opening(e, t); /* sends the request */
 }
 
@@ -517,6 +557,10 @@ static int accept_clients(pfi_fwd_engine *e, fwd *f, size_t fi, pf_socket l)
 			return i;
 		}
 		f->accept_warned = 0;
+		if (!tunnel_room(e, f)) {
+			pf_net_close(c);
+			continue;
+		}
 		t = tunnel_new(e, fi, c);
 		if (t == NULL) {
 			pf_net_close(c);
@@ -528,6 +572,8 @@ static int accept_clients(pfi_fwd_engine *e, fwd *f, size_t fi, pf_socket l)
 		if (f->spec->kind == PF_FWD_DYNAMIC) {
 			pf_socks_init(&t->socks);
 			t->state = T_SOCKS;
+		} else if (tunnel_buffers(t) != 0) {
+			tunnel_kill(e, t, "out of memory");
 		} else {
 			pf_strlcpy(t->host, f->spec->connect_host, sizeof(t->host));
 			t->port = f->spec->connect_port;
@@ -537,23 +583,55 @@ static int accept_clients(pfi_fwd_engine *e, fwd *f, size_t fi, pf_socket l)
 	return i;
 }
 
-/* Start the local connection a remote SOCKS client asked for. */
-static void rsocks_connect(pfi_fwd_engine *e, tunnel *t)
+/* A RemoteForward's local connection to t->host:t->port: the name is
+ * looked up off the loop (T_RESOLVING), then connected (T_CONNECTING);
+ * both within e->open_timeout. */
+static void local_connect_failed(pfi_fwd_engine *e, tunnel *t, const pf_error *err)
 {
-	pf_error err;
-
-	if (pf_net_connect_start(t->host, t->port, &t->sock, &err) != PF_OK) {
-		pfi_session_log(e->s, PF_LOG_INFO,
-				"RemoteForward (SOCKS): cannot connect to %s:%d: %s", t->host,
-				t->port, err.message);
-		socks_reply(t, err.code == PF_E_NOTFOUND
+	pfi_session_log(e->s, PF_LOG_INFO, "%s: cannot connect to %s:%d: %s",
+			kind_name(e->f[t->fwd].spec->kind), t->host, t->port, err->message);
+	if (t->remote_socks)
+		socks_reply(t, err->code == PF_E_NOTFOUND
 				       ? PF_SOCKS_REP_HOST_UNREACHABLE
 				       : pf_socks_reply_from_ssh(PF_SSH_OPEN_CONNECT_FAILED,
-								 err.message));
-		tunnel_kill(e, t, "local connect failed");
+								 err->message));
+	tunnel_kill(e, t, "local connect failed");
+}
+
+static void step_resolving(pfi_fwd_engine *e, tunnel *t)
+{
+	pf_addrlist *l = NULL;
+	pf_error err;
+	pf_rc rc;
+
+	pf_error_clear(&err);
+	if (!pfi_lookup_result(t->lookup, &rc, &l, &err))
+		return;
+	pfi_lookup_release(t->lookup);
+	t->lookup = NULL;
+	if (rc == PF_OK)
+		rc = pf_net_connect_addr(l, 0, NULL, &t->sock, &err);
+	pf_addrlist_free(l);
+	if (rc != PF_OK) {
+		local_connect_failed(e, t, &err);
 		return;
 	}
 	t->state = T_CONNECTING;
+}
+
+static void local_connect(pfi_fwd_engine *e, tunnel *t)
+{
+	pf_error err;
+
+	t->wait_since = pf_time_ms();
+	t->lookup = pfi_resolve(e->res, t->host, t->port, 0);
+	if (t->lookup == NULL) {
+		pf_error_set(&err, PF_E_NOMEM, "out of memory");
+		local_connect_failed(e, t, &err);
+		return;
+	}
+	t->state = T_RESOLVING;
+	step_resolving(e, t); /* a numeric address is done at once */
 }
 
 /* Feed SOCKS handshake bytes (from the client socket, or from the channel
@@ -583,10 +661,13 @@ static void socks_feed(pfi_fwd_engine *e, tunnel *t, const unsigned char *buf, s
 			pfi_session_log(e->s, PF_LOG_VERBOSE, "%s",
 					pf_socks_describe(req, d, sizeof(d)));
 			/* Early tunnel data waits for the other side. */
-			if (t->remote_socks) {
+			if (tunnel_buffers(t) != 0) {
+				socks_reply(t, PF_SOCKS_REP_GENERAL_FAILURE);
+				tunnel_kill(e, t, "out of memory");
+			} else if (t->remote_socks) {
 				memcpy(t->out, buf + used, n - used);
 				t->out_len = n - used;
-				rsocks_connect(e, t);
+				local_connect(e, t);
 			} else {
 				memcpy(t->in, buf + used, n - used);
 				t->in_len = n - used;
@@ -814,8 +895,6 @@ static int accept_remote(pfi_fwd_engine *e)
 			ssh_channel_open_forward_port(e->s->conn->ssh, 0, &port, &origin, &oport);
 		size_t fi;
 		tunnel *t;
-		pf_error err;
-		pf_socket sock = PF_INVALID_SOCKET;
 		int dyn;
 		char oname[80];
 
@@ -837,18 +916,13 @@ static int accept_remote(pfi_fwd_engine *e)
 			continue;
 		}
 		dyn = e->f[fi].spec->kind == PF_FWD_REMOTE_DYNAMIC;
-		if (!dyn &&
-		    pf_net_connect_start(e->f[fi].spec->connect_host, e->f[fi].spec->connect_port,
-					 &sock, &err) != PF_OK) {
-			pfi_session_log(e->s, PF_LOG_INFO, "RemoteForward %d: %s", port,
-					err.message);
+		if (!tunnel_room(e, &e->f[fi])) {
 			ssh_channel_close(ch);
 			ssh_channel_free(ch);
 			continue;
 		}
-		t = tunnel_new(e, fi, sock);
+		t = tunnel_new(e, fi, PF_INVALID_SOCKET);
 		if (t == NULL) {
-			pf_net_close(sock);
 			ssh_channel_close(ch);
 			ssh_channel_free(ch);
 			return i;
@@ -866,7 +940,10 @@ static int accept_remote(pfi_fwd_engine *e)
 		}
 		pf_strlcpy(t->host, e->f[fi].spec->connect_host, sizeof(t->host));
 		t->port = e->f[fi].spec->connect_port;
-		t->state = T_CONNECTING;
+		if (tunnel_buffers(t) != 0)
+			tunnel_kill(e, t, "out of memory");
+		else
+			local_connect(e, t);
 	}
 	return i;
 }
@@ -1060,9 +1137,30 @@ static uint64_t tunnel_due(const tunnel *t)
 {
 	if (t->state == T_SOCKS || t->state == T_RSOCKS)
 		return t->born + SOCKS_TIMEOUT_MS;
+	if (t->state == T_OPENING || t->state == T_RESOLVING || t->state == T_CONNECTING)
+		return t->wait_since + t->e->open_timeout;
 	if (t->rx && t->state != T_DEAD)
 		return pf_time_ms() + STATUS_INTERVAL_MS;
 	return UINT64_MAX;
+}
+
+static void open_timed_out(pfi_fwd_engine *e, tunnel *t)
+{
+	const fwd *f = &e->f[t->fwd];
+	const char *what = t->state == T_OPENING     ? "the server did not open the channel to"
+			   : t->state == T_RESOLVING ? "the name could not be looked up for"
+						     : "no connection could be made to";
+
+	pfi_session_log(e->s, PF_LOG_INFO,
+			"%s %d: %s %s:%d within %llu s (ConnectTimeout); the connection from "
+			"%s:%d is closed.",
+			kind_name(f->spec->kind), f->bound_port, what, t->host, t->port,
+			(unsigned long long)(e->open_timeout / 1000),
+			t->origin[0] ? t->origin : "the server", t->origin_port);
+	if (f->spec->kind == PF_FWD_DYNAMIC || t->remote_socks)
+		socks_reply(t, t->state == T_RESOLVING ? PF_SOCKS_REP_HOST_UNREACHABLE
+						       : PF_SOCKS_REP_TTL_EXPIRED);
+	tunnel_kill(e, t, "open timeout");
 }
 
 /* One round's work on a tunnel; returns 1 when data moved. Tunnels with
@@ -1081,8 +1179,16 @@ static int tunnel_step(pfi_fwd_engine *e, tunnel *t, short rev, uint64_t now)
 		tunnel_kill(e, t, "SOCKS timeout");
 		return 0;
 	}
+	/* The server never answers the channel open, or a local target's
+	 * name or connection hangs: bounded (issue 18 items 14, 16). */
+	if ((t->state == T_OPENING || t->state == T_RESOLVING || t->state == T_CONNECTING) &&
+	    now - t->wait_since >= e->open_timeout) {
+		open_timed_out(e, t);
+		return 0;
+	}
 	switch (t->state) {
 	case T_SOCKS: step_socks(e, t, rev); break;
+	case T_RESOLVING: step_resolving(e, t); break;
 	case T_OPENING:
 		if (t->rx)
 			step_opening(e, t);
@@ -1164,7 +1270,7 @@ pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 
 		if (pfi_session_stopping(s))
 			break;
-		if (pfd_reserve(e, 2 + e->nf * MAX_LISTEN + e->ntunnels) != 0) {
+		if (pfd_reserve(e, 3 + e->nf * MAX_LISTEN + e->ntunnels) != 0) {
 			rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
 			goto out;
 		}
@@ -1176,6 +1282,9 @@ pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 			(short)(PF_POLL_IN | ((ssh_get_poll_flags(s->conn->ssh) & SSH_WRITE_PENDING)
 						      ? PF_POLL_OUT
 						      : 0));
+		e->pown[n++] = NULL;
+		e->pfd[n].fd = pfi_resolver_fd(e->res);
+		e->pfd[n].events = PF_POLL_IN;
 		e->pown[n++] = NULL;
 		for (i = 0; i < e->nf; i++) {
 			size_t k;
@@ -1224,6 +1333,10 @@ pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 		}
 		busy = 0;
 		now = pf_time_ms();
+		/* Before the tunnels step: an answer that arrives after a
+		 * T_RESOLVING tunnel looked signals again. */
+		if (e->pfd[2].revents)
+			pfi_resolver_drain(e->res);
 		if (e->pfd[0].revents) {
 			int probe;
 
@@ -1258,7 +1371,7 @@ pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 		 * channel whose socket had no event. */
 		for (t = e->tunnels; t != NULL; t = t->next)
 			busy |= tunnel_step(e, t, t->pidx >= 0 ? e->pfd[t->pidx].revents : 0, now);
-		for (i = 2; i < first_tunnel; i++)
+		for (i = 3; i < first_tunnel; i++)
 			if (e->pfd[i].revents) {
 				fwd *f = e->pown[i];
 
@@ -1395,6 +1508,7 @@ void pfi_fwd_engine_free(pfi_fwd_engine *e)
 			pf_net_close(e->f[i].ls[k]);
 	free(e->f);
 	free(e->st);
+	pfi_resolver_free(e->res);
 	free(e->pfd);
 	free(e->pown);
 	free(e);

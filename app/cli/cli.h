@@ -29,9 +29,10 @@ typedef struct cli_opts {
 	size_t n_overrides;
 	pf_fwdspec *forwards; /* -L/-R/-D in order (owned) */
 	size_t n_forwards;
-	char *user;      /* -l, else the user@ part (owned) */
-	int user_from_l; /* user came from -l (which wins over user@) */
-	char *host;      /* the host part (owned) */
+	char *user;           /* -l, else the user@ part (owned) */
+	int user_from_l;      /* user came from -l (which wins over user@) */
+	char *host;           /* the host part (owned) */
+	unsigned max_tunnels; /* --max-tunnels; 0 = the core's default */
 } cli_opts;
 
 /* Parse argv. Returns 0 when opts is ready, or an exit status (2) after

@@ -377,6 +377,7 @@ int cli_connect(const cli_opts *opts)
 		return 1;
 	}
 	so.keys = keys;
+	so.max_tunnels = opts->max_tunnels;
 
 	if (pf_session_start(hc, &ui, &so, &s, &err) != PF_OK) {
 		fprintf(stderr, "pf: %s\n", err.message);

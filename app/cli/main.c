@@ -37,6 +37,8 @@ static void print_usage(FILE *out)
 	      "  -R [bind:]port                 remote SOCKS proxy\n"
 	      "  -D [bind:]port                 local SOCKS proxy (like DynamicForward)\n"
 	      "  -l user    log in as user;  -p port   connect to port\n"
+	      "  --max-tunnels N  at most N connections at once through this host's\n"
+	      "                  forwards (default 4096); more are closed at once\n"
 	      "  --version, -V   print the versions of pf, libssh and OpenSSL\n"
 	      "  --help, -h      print this help\n",
 	      out);
@@ -124,6 +126,38 @@ static int set_destination(cli_opts *o, const char *arg)
 	return o->host ? 0 : 2;
 }
 
+/* "--name N" / "--name=N" with N in [min, max]: 1 when `a` is that option
+ * (*out set, or *bad = 1 after a message), 0 when it is another. */
+static int long_number(int argc, char **argv, int *i, const char *name, unsigned min, unsigned max,
+		       unsigned *out, int *bad)
+{
+	const char *a = argv[*i], *val;
+	size_t len = strlen(name);
+	unsigned long v;
+	char *end;
+
+	if (strncmp(a, name, len) != 0 || (a[len] != '\0' && a[len] != '='))
+		return 0;
+	if (a[len] == '=') {
+		val = a + len + 1;
+	} else if (*i + 1 < argc) {
+		val = argv[++*i];
+	} else {
+		fprintf(stderr, "pf: %s wants a number.\n", name);
+		*bad = 1;
+		return 1;
+	}
+	v = strtoul(val, &end, 10);
+	if (val[0] < '0' || val[0] > '9' || *end != '\0' || v < min || v > max) {
+		fprintf(stderr, "pf: %s \"%s\": give a whole number from %u to %u.\n", name, val,
+			min, max);
+		*bad = 1;
+		return 1;
+	}
+	*out = (unsigned)v;
+	return 1;
+}
+
 /* Options may come before or after the host, as with ssh. */
 int cli_parse(int argc, char **argv, cli_opts *o)
 {
@@ -144,6 +178,19 @@ int cli_parse(int argc, char **argv, cli_opts *o)
 		}
 		if (!only_args && strcmp(a, "--") == 0) {
 			only_args = 1;
+			continue;
+		}
+		if (!only_args && a[0] == '-' && a[1] == '-') {
+			int bad = 0;
+
+			if (!long_number(argc, argv, &i, "--max-tunnels", 1, 1000000,
+					 &o->max_tunnels, &bad)) {
+				fprintf(stderr,
+					"pf: unknown option \"%s\" (pf --help lists them).\n", a);
+				return 2;
+			}
+			if (bad)
+				return 2;
 			continue;
 		}
 		if (only_args || a[0] != '-' || a[1] == '\0') {

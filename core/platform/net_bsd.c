@@ -386,7 +386,8 @@ struct pf_addrlist {
 	char (*names)[80];
 };
 
-pf_rc pf_net_resolve(const char *host, int port, int family, pf_addrlist **out, pf_error *err)
+static pf_rc resolve(const char *host, int port, int family, int numeric, pf_addrlist **out,
+		     pf_error *err)
 {
 	struct addrinfo hints, *ai;
 	char portstr[16];
@@ -402,10 +403,13 @@ pf_rc pf_net_resolve(const char *host, int port, int family, pf_addrlist **out, 
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_protocol = IPPROTO_TCP;
 	hints.ai_family = family == 4 ? AF_INET : family == 6 ? AF_INET6 : AF_UNSPEC;
+	hints.ai_flags = numeric ? AI_NUMERICHOST : 0;
 	snprintf(portstr, sizeof(portstr), "%d", port);
 	gai = getaddrinfo(host, portstr, &hints, &l->res);
 	if (gai != 0 || l->res == NULL) {
 		free(l);
+		if (numeric)
+			return PF_E_NOTFOUND;
 		return pf_error_set(
 			err, PF_E_NOTFOUND,
 			"Cannot find the address of %s%s. Check the host name (HostName) "
@@ -429,6 +433,16 @@ pf_rc pf_net_resolve(const char *host, int port, int family, pf_addrlist **out, 
 	}
 	*out = l;
 	return PF_OK;
+}
+
+pf_rc pf_net_resolve(const char *host, int port, int family, pf_addrlist **out, pf_error *err)
+{
+	return resolve(host, port, family, 0, out, err);
+}
+
+pf_rc pf_net_resolve_numeric(const char *host, int port, int family, pf_addrlist **out)
+{
+	return resolve(host, port, family, 1, out, NULL);
 }
 
 size_t pf_addrlist_count(const pf_addrlist *l)

@@ -582,6 +582,40 @@ pf_rc pf_thread_start(pf_thread **out, void (*fn)(void *), void *arg)
 	return PF_OK;
 }
 
+static void *detached_main(void *p)
+{
+	pf_thread t = *(pf_thread *)p;
+
+	free(p);
+	t.fn(t.arg);
+	return NULL;
+}
+
+pf_rc pf_thread_start_detached(void (*fn)(void *), void *arg)
+{
+	pf_thread *t = PF_NEW(pf_thread);
+	pthread_attr_t attr;
+	pthread_t tid;
+	int rc;
+
+	if (t == NULL)
+		return PF_E_NOMEM;
+	t->fn = fn;
+	t->arg = arg;
+	if (pthread_attr_init(&attr) != 0) {
+		free(t);
+		return PF_E_INTERNAL;
+	}
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&tid, &attr, detached_main, t);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		free(t);
+		return PF_E_INTERNAL;
+	}
+	return PF_OK;
+}
+
 void pf_thread_join(pf_thread *t)
 {
 	if (t == NULL)

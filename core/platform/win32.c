@@ -568,6 +568,33 @@ pf_rc pf_thread_start(pf_thread **out, void (*fn)(void *), void *arg)
 	return PF_OK;
 }
 
+static DWORD WINAPI detached_main(LPVOID p)
+{
+	pf_thread t = *(pf_thread *)p;
+
+	free(p);
+	t.fn(t.arg);
+	return 0;
+}
+
+pf_rc pf_thread_start_detached(void (*fn)(void *), void *arg)
+{
+	pf_thread *t = PF_NEW(pf_thread);
+	HANDLE h;
+
+	if (t == NULL)
+		return PF_E_NOMEM;
+	t->fn = fn;
+	t->arg = arg;
+	h = CreateThread(NULL, 0, detached_main, t, 0, NULL);
+	if (h == NULL) {
+		free(t);
+		return PF_E_INTERNAL;
+	}
+	CloseHandle(h);
+	return PF_OK;
+}
+
 void pf_thread_join(pf_thread *t)
 {
 	if (t == NULL)

@@ -20,15 +20,7 @@ python3 "$here/echo.py" "$echo_port" &
 pids+=($!)
 wait_port "$echo_port"
 
-cat >"$dir/config.txt" <<CFG
-Host *
-  HostName 127.0.0.1
-  Port $ssh_port
-  User $(id -un)
-  IdentityFile $dir/id_ed25519
-  UserKnownHostsFile $dir/known_hosts
-  StrictHostKeyChecking accept-new
-CFG
+host_entry '*' >"$dir/config.txt"
 
 ctxt() { # pid: voluntary context switches summed over its threads
 	cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ {n += $2} END {print n + 0}'

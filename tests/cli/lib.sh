@@ -80,3 +80,12 @@ pf_login() { # log [pf options...]
 	wait "$pf_pid" 2>/dev/null || true
 	return $rc
 }
+
+# host_entry PATTERN: a Host entry for the sshd above, logging in with
+# $dir/id_ed25519 and pinning its key in $dir/known_hosts; more lines may
+# follow it in the same file.
+host_entry() {
+	printf '%s\n' "Host $1" "  HostName 127.0.0.1" "  Port $ssh_port" "  User $(id -un)" \
+		"  IdentityFile $dir/id_ed25519" "  UserKnownHostsFile $dir/known_hosts" \
+		"  StrictHostKeyChecking accept-new"
+}

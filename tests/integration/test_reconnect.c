@@ -140,8 +140,8 @@ int main(void)
 	rec_init(&ub);
 	ua.secret = PASSPHRASE;
 	{
-		pf_session_opts oa = {PF_RECONNECT_ALWAYS, 0, 0, "A", NULL},
-				ob = {PF_RECONNECT_ALWAYS, 0, 0, "B", NULL};
+		pf_session_opts oa = {.reconnect = PF_RECONNECT_ALWAYS, .name = "A"},
+				ob = {.reconnect = PF_RECONNECT_ALWAYS, .name = "B"};
 
 		CHECK_INT(pf_session_start(test_load_host(cfga, "test"), &ua.ui, &oa, &sa, &err),
 			  PF_OK);

@@ -62,6 +62,9 @@ pf_rc pf_net_connect_result(pf_socket s, pf_error *err);
  * blocks (the caller is a worker thread). Caller frees the list. */
 typedef struct pf_addrlist pf_addrlist;
 pf_rc pf_net_resolve(const char *host, int port, int family, pf_addrlist **out, pf_error *err);
+/* The same for a numeric address only: never blocks; PF_E_NOTFOUND (no
+ * message) when host is a name. */
+pf_rc pf_net_resolve_numeric(const char *host, int port, int family, pf_addrlist **out);
 size_t pf_addrlist_count(const pf_addrlist *l);
 /* "192.0.2.1:22" / "[2001:db8::1]:22"; borrowed. */
 const char *pf_addrlist_name(const pf_addrlist *l, size_t i);

@@ -98,6 +98,9 @@ typedef struct pf_mutex pf_mutex;
 typedef struct pf_cond pf_cond;
 pf_rc pf_thread_start(pf_thread **t, void (*fn)(void *), void *arg);
 void pf_thread_join(pf_thread *t); /* waits, then frees t */
+/* A thread nobody joins: it runs fn(arg) to its end and its resources go
+ * with it (for work that may outlive its owner, e.g. a getaddrinfo). */
+pf_rc pf_thread_start_detached(void (*fn)(void *), void *arg);
 pf_mutex *pf_mutex_new(void);
 void pf_mutex_free(pf_mutex *m);
 void pf_mutex_lock(pf_mutex *m);

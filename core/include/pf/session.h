@@ -43,6 +43,10 @@ typedef struct pf_session_opts {
 	 * returns. NULL: unlocked keys are kept by this session only, for its
 	 * reconnects. */
 	struct pf_keycache *keys;
+	/* Concurrent tunnels (clients of every forward, and clients held while
+	 * connecting) at most; beyond it new clients are closed at once, with
+	 * one log line. 0 = 4096. */
+	unsigned max_tunnels;
 } pf_session_opts;
 
 /* Start a worker for `hc`. The session takes ownership of `hc` (it is freed

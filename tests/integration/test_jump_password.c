@@ -23,7 +23,8 @@ int main(void)
 {
 	sshd_fixture jump, target;
 	char cfgpath[800];
-	pf_session_opts opts = {PF_RECONNECT_ALWAYS, 200, 1000, NULL, NULL};
+	pf_session_opts opts = {
+		.reconnect = PF_RECONNECT_ALWAYS, .backoff_min_ms = 200, .backoff_max_ms = 1000};
 	pf_session *s = NULL;
 	pf_host_config *hc;
 	test_ui ui;

@@ -53,6 +53,19 @@ up_port=9090
 ip netns exec "$sns" socat -u TCP-LISTEN:"$up_port",bind=127.0.0.1,reuseaddr OPEN:"$dir/up/blob",creat,trunc &
 pids+=($!)
 check "sshd reachable across the lossy link" wait_port_in "$cns" "$saddr" "$ssh_port" 20
+# The forwards' targets must listen before pf opens channels to them: on a
+# loaded machine python's start-up alone can outlast pf's login. (socat
+# serves one connection only, so its port is looked up, not connected to.)
+listening_in() { # netns port
+	local i
+	for i in $(seq 1 300); do
+		[ -n "$(ip netns exec "$1" ss -Hltn "sport = :$2")" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "the download target listens" listening_in "$sns" "$http_port"
+check "the upload target listens" listening_in "$sns" "$up_port"
 
 cat >"$kit/config.txt" <<CFG
 Host test

@@ -1,5 +1,11 @@
 #include "check.h"
 
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <sys/resource.h>
+#endif
+
 int check_failures;
 int check_count;
 
@@ -40,4 +46,27 @@ int check_summary(const char *name)
 {
 	printf("%s: %d passed, %d failed\n", name, check_count - check_failures, check_failures);
 	return check_failures == 0 ? 0 : 1;
+}
+
+unsigned long long check_cpu_ms(void)
+{
+#ifdef _WIN32
+	FILETIME c, e, k, u;
+	ULARGE_INTEGER kk, uu;
+
+	if (!GetProcessTimes(GetCurrentProcess(), &c, &e, &k, &u))
+		return 0;
+	kk.LowPart = k.dwLowDateTime;
+	kk.HighPart = k.dwHighDateTime;
+	uu.LowPart = u.dwLowDateTime;
+	uu.HighPart = u.dwHighDateTime;
+	return (kk.QuadPart + uu.QuadPart) / 10000; /* 100 ns units */
+#else
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return 0;
+	return (unsigned long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+	       (unsigned long long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+#endif
 }

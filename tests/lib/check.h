@@ -16,6 +16,10 @@ extern int check_count;
 int check_report(int ok, const char *file, int line, const char *what);
 int check_str(const char *got, const char *want, const char *file, int line, const char *what);
 int check_int(long long got, long long want, const char *file, int line, const char *what);
+/* CPU time (user + system) this process has used, in milliseconds. Bounds
+ * on work ("no quadratic blow-up") use it rather than the wall clock, which a
+ * loaded machine stretches ten-fold. */
+unsigned long long check_cpu_ms(void);
 /* Prints "N passed, N failed" and returns the exit status for main. */
 int check_summary(const char *name);
 

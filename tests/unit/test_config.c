@@ -480,10 +480,10 @@ static void test_huge_file(void)
 	fseek(f, 100L * 1024 * 1024, SEEK_SET);
 	fputc('\n', f);
 	fclose(f);
-	t0 = pf_time_ms();
+	t0 = check_cpu_ms();
 	CHECK_INT(pf_config_load(path, NULL, &cfg, &d), PF_E_TOOBIG);
 	CHECK(cfg == NULL);
-	CHECK(pf_time_ms() - t0 < 5000);
+	CHECK(check_cpu_ms() - t0 < 5000); /* CPU, not wall clock */
 	CHECK_INT(d.errors, 1);
 	CHECK(d.count == 1 && strstr(d.items[0].message, "larger than") != NULL);
 out:
@@ -510,9 +510,9 @@ static void test_long_lines(void)
 		data[i] = 'x';
 	memcpy(data + big, "\nPort 2222\n", 12);
 	CHECK_INT(pf_file_write_atomic(path, data, strlen(data), NULL), PF_OK);
-	t0 = pf_time_ms();
+	t0 = check_cpu_ms();
 	CHECK_INT(pf_config_load(path, NULL, &cfg, &d), PF_E_CONFIG);
-	CHECK(pf_time_ms() - t0 < 5000);
+	CHECK(check_cpu_ms() - t0 < 5000); /* CPU, not wall clock */
 	CHECK_INT(d.errors, 1);
 	CHECK(d.count >= 1 && d.items[d.count - 1].line == 2 &&
 	      strstr(d.items[d.count - 1].message, "long") != NULL);
@@ -539,9 +539,9 @@ static void test_many_errors(void)
 	pf_diag_init(&d);
 	for (i = 0; i < n; i++)
 		df_buf_add(&b, "Bogus line\n", 11);
-	t0 = pf_time_ms();
+	t0 = check_cpu_ms();
 	CHECK_INT(pf_config_load_buffer("many.txt", b.p, b.len, NULL, &cfg, &d), PF_E_CONFIG);
-	CHECK(pf_time_ms() - t0 < 10000);
+	CHECK(check_cpu_ms() - t0 < 10000);            /* CPU, not wall clock */
 	CHECK_INT(d.count, PF_DIAGS_MAX_PER_FILE + 1); /* incl. encoding + "too many" */
 	CHECK_INT(d.errors, n);
 	pf_config_free(cfg);
@@ -566,9 +566,9 @@ static void test_many_profiles(void)
 		df_buf_add(&b, line, strlen(line));
 	}
 	CHECK_INT(pf_config_load_buffer("hosts.txt", b.p, b.len, NULL, &cfg, NULL), PF_OK);
-	t0 = pf_time_ms();
+	t0 = check_cpu_ms();
 	CHECK_INT(pf_config_profiles(cfg, &pl, &np), PF_OK);
-	CHECK(pf_time_ms() - t0 < 10000);
+	CHECK(check_cpu_ms() - t0 < 10000); /* CPU, not wall clock */
 	CHECK_INT(np, PF_CONFIG_MAX_PROFILES);
 	if (np > 1)
 		CHECK_STR(pl[1].hostname, "x1");

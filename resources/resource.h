@@ -12,6 +12,7 @@
 #define WM_PF_UI        (0x8000 + 2) /* WM_APP + 2: a pf_ui payload from a worker thread */
 #define WM_PF_NEXT      (0x8000 + 3) /* WM_APP + 3: show the next queued question */
 #define WM_PF_NETCHANGE (0x8000 + 4) /* WM_APP + 4: a network interface changed */
+#define WM_PF_CONFIGCHANGED (0x8000 + 20) /* WM_APP + 20: the config file's folder changed */
 
 #ifndef IDC_STATIC
 #define IDC_STATIC (-1)
@@ -50,6 +51,7 @@
 #define IDC_LOG_LEVEL       1016
 #define IDC_GENKEY          1017 /* "Generate key..." */
 #define IDC_FORGET_KEYS     1060 /* "Forget passphrases" (issue 20: 1060-1079) */
+#define IDC_CONFIG_OPEN     1061 /* "Edit": the config file in the user's editor */
 
 /* Dialogs (IDOK / IDCANCEL for the usual buttons) */
 #define IDC_DLG_ICON      1100
@@ -191,5 +193,9 @@
 #define IDS_INI29_NO_FOLDER   2608
 #define IDS_TRAY_FORGET       2610 /* the tray menu's "Forget passphrases" */
 #define IDS_KEYS_FORGOTTEN    2611
+#define IDS_CONFIG_RELOADED   2612 /* "%ls changed: read again" */
+#define IDS_CONN_STALE        2613 /* " (config changed: reconnect to apply)" */
+#define IDS_EDIT_OPENED       2614 /* "%ls opened in the editor" */
+#define IDS_EDIT_FAILED       2615 /* "Cannot open %ls in an editor (error %u)." */
 
 #endif

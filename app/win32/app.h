@@ -37,7 +37,8 @@ typedef struct pf_conn_view {
 	wchar_t *server;     /* owned, may be NULL */
 	wchar_t *last_error; /* owned, may be NULL */
 	size_t nfwd;
-	pf_fwd_row *fwd; /* owned array */
+	pf_fwd_row *fwd;    /* owned array */
+	int config_changed; /* the file changed while connected: reconnect to apply */
 } pf_conn_view;
 
 /* Frees a view and everything in it; NULL is fine. */
@@ -117,6 +118,11 @@ struct pf_app {
 	int lay_w0, lay_h0, min_w, min_h;
 	int ini_error_shown;
 
+	/* The config file followed (configwatch.c). */
+	void *watch;           /* the watcher's state, or NULL */
+	HANDLE watch_thread;   /* waits on the folder's change notification */
+	ULONGLONG watch_stamp; /* the file's size and time when last read */
+
 	const pf_app_ops *ops; /* NULL until the session glue is wired */
 	int exiting;           /* Exit chosen: no new questions, no new work */
 	int exited;            /* MainWnd_Exit has run */
@@ -161,6 +167,16 @@ void MainWnd_GetHost(pf_app *app, wchar_t *buf, int size);
 /* Connect / disconnect a host (from the button or the tray menu). */
 void MainWnd_Connect(pf_app *app, const wchar_t *host);
 void MainWnd_Disconnect(pf_app *app, const wchar_t *host);
+
+/* ---- The config file followed (configwatch.c) ---- */
+
+/* Watch the folder of app->set.config (stopping any earlier watch) and
+ * remember the file's size and time; a change posts WM_PF_CONFIGCHANGED. */
+void ConfigWatch_Start(pf_app *app);
+void ConfigWatch_Stop(pf_app *app);
+/* 1 when the file's size or time differs from when it was last read
+ * (and remembers the new ones). */
+int ConfigWatch_Changed(pf_app *app);
 
 /* ---- Key generation (keygendlg.c) ---- */
 

@@ -410,7 +410,8 @@ static void load29(pf_settings *s, const unsigned char *raw, DWORD len, const wc
 	if (ini->config_folder == NULL ||
 	    utf8_into(ini->config_folder, imp->folder_written, MAX_PATH * 2) != 0) {
 		imp->how = PF_IMPORT29_NO_FOLDER;
-		if (file[0] != L'\0' && Ini_ResolvePath(exe_dir, file, s->config, MAX_PATH * 2) != 0)
+		if (file[0] != L'\0' &&
+		    Ini_ResolvePath(exe_dir, file, s->config, MAX_PATH * 2) != 0)
 			s->config[0] = L'\0';
 	} else {
 		find_folder29(imp, file, exe_dir);
@@ -470,7 +471,8 @@ static DWORD write_new_file(const wchar_t *path, const void *data, DWORD len)
 	f = CreateFileW(tmp, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
 	if (f == INVALID_HANDLE_VALUE)
 		return GetLastError();
-	if (!WriteFile(f, data, len, &put_bytes, NULL) || put_bytes != len || !FlushFileBuffers(f)) {
+	if (!WriteFile(f, data, len, &put_bytes, NULL) || put_bytes != len ||
+	    !FlushFileBuffers(f)) {
 		err = GetLastError();
 		if (err == 0)
 			err = ERROR_WRITE_FAULT;

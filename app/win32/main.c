@@ -65,17 +65,17 @@ static void app_free(pf_app *app)
 /* What was taken over from PortForwarder 2.9's PortForwarder.ini. */
 static void log_import29(pf_app *app)
 {
-	static const UINT how_ids[] = {IDS_INI29_AS_WRITTEN, IDS_INI29_EXE_DRIVE,
+	static const UINT how_ids[] = {IDS_INI29_AS_WRITTEN,  IDS_INI29_EXE_DRIVE,
 				       IDS_INI29_NEXT_TO_EXE, IDS_INI29_EXE_FOLDER,
 				       IDS_INI29_NOT_FOUND,   IDS_INI29_NO_FOLDER};
 	const pf_import29 *imp = &app->set.import29;
 	int how = imp->how >= 0 && imp->how <= PF_IMPORT29_NO_FOLDER ? imp->how
-								      : PF_IMPORT29_NOT_FOUND;
+								     : PF_IMPORT29_NOT_FOUND;
 
 	LogView_AddId(app, PF_LOG_INFO, NULL, IDS_INI29_IMPORTED, imp->encoding,
-		  app->set.config[0] ? app->set.config : L"-", (unsigned)app->set.nrecent);
+		      app->set.config[0] ? app->set.config : L"-", (unsigned)app->set.nrecent);
 	LogView_AddId(app, how == PF_IMPORT29_NOT_FOUND ? PF_LOG_ERROR : PF_LOG_INFO, NULL,
-		  how_ids[how], imp->folder_written, imp->folder_used);
+		      how_ids[how], imp->folder_written, imp->folder_used);
 	if (imp->njunk > 0)
 		LogView_AddId(app, PF_LOG_INFO, NULL, IDS_INI29_JUNK, imp->njunk);
 }

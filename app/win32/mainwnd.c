@@ -13,6 +13,8 @@
 #include "pf/platform.h"
 #include "resource.h"
 
+#define IDT_CONFIG_SETTLE 20 /* the config file's writes settle before it is read */
+
 static pf_app *app_of(HWND dlg)
 {
 	return (pf_app *)GetWindowLongPtrW(dlg, DWLP_USER);
@@ -35,7 +37,7 @@ static const struct anchor {
 	{IDC_FWD_LIST, 0, 0, 2, 1},     {IDC_LOG_LABEL, 0, 1, 0, 0},
 	{IDC_LOG, 0, 1, 2, 1},          {IDC_LOG_LEVEL_LABEL, 2, 1, 0, 0},
 	{IDC_LOG_LEVEL, 2, 1, 0, 0},    {IDC_GENKEY, 2, 0, 0, 0},
-	{IDC_FORGET_KEYS, 2, 0, 0, 0},
+	{IDC_FORGET_KEYS, 2, 0, 0, 0},  {IDC_CONFIG_OPEN, 2, 0, 0, 0},
 };
 #define NANCHORS (sizeof(anchors) / sizeof(anchors[0]))
 
@@ -192,7 +194,59 @@ void MainWnd_LoadConfig(pf_app *app)
 	MainWnd_GetHost(app, host, PF_HOST_LEN);
 	HostList_Fill(app, GetDlgItem(app->main, IDC_HOST_COMBO), abs_path,
 		      host[0] ? host : app->set.last_host);
+	ConfigWatch_Start(app);
 	save_settings(app);
+}
+
+static void refresh_shown(pf_app *app);
+
+/* The config file's folder changed (WM_PF_CONFIGCHANGED, then a short
+ * settle time: editors write in several steps): when the file itself
+ * changed, read it again; live connections keep running with what they
+ * read and say so. */
+static void config_changed(pf_app *app)
+{
+	wchar_t host[PF_HOST_LEN], name[MAX_PATH * 2];
+	const wchar_t *slash;
+	size_t i;
+
+	if (!ConfigWatch_Changed(app))
+		return;
+	slash = wcsrchr(app->set.config, L'\\');
+	wcscpy_s(name, MAX_PATH * 2, slash != NULL ? slash + 1 : app->set.config);
+	LogView_AddId(app, PF_LOG_INFO, NULL, IDS_CONFIG_RELOADED, name);
+	MainWnd_GetHost(app, host, PF_HOST_LEN);
+	HostList_Fill(app, GetDlgItem(app->main, IDC_HOST_COMBO), app->set.config, host);
+	for (i = 0; i < app->nconns; i++)
+		if (app->conns[i]->state != PF_CONN_IDLE && app->conns[i]->state != PF_CONN_FAILED)
+			app->conns[i]->config_changed = 1;
+	refresh_shown(app);
+}
+
+/* "Edit": the config file in the user's editor (the file type's "open",
+ * else Notepad). */
+static void edit_config(pf_app *app)
+{
+	wchar_t args[MAX_PATH * 2 + 8], buf[MAX_PATH * 2 + 128];
+	HINSTANCE r;
+
+	if (app->set.config[0] == L'\0' ||
+	    GetFileAttributesW(app->set.config) == INVALID_FILE_ATTRIBUTES) {
+		SetDlgItemTextW(app->main, IDC_STATUS,
+				Lang_String(app, IDS_CONFIG_NONE, buf, MAX_PATH * 2 + 128));
+		return;
+	}
+	r = ShellExecuteW(app->main, L"open", app->set.config, NULL, NULL, SW_SHOWNORMAL);
+	if ((INT_PTR)r <= 32) {
+		_snwprintf(args, MAX_PATH * 2 + 8, L"\"%ls\"", app->set.config);
+		args[MAX_PATH * 2 + 7] = L'\0';
+		r = ShellExecuteW(app->main, L"open", L"notepad.exe", args, NULL, SW_SHOWNORMAL);
+	}
+	if ((INT_PTR)r <= 32)
+		LogView_AddId(app, PF_LOG_ERROR, NULL, IDS_EDIT_FAILED, app->set.config,
+			      (unsigned)(INT_PTR)r);
+	else
+		LogView_AddId(app, PF_LOG_INFO, NULL, IDS_EDIT_OPENED, app->set.config);
 }
 
 /* The file dialog's filter comes from resources with '|' separators (a
@@ -361,6 +415,8 @@ static void refresh_shown(pf_app *app)
 		/* "IMR: Connected": several hosts may run at once. */
 		Lang_Format(app, buf, 1024, IDS_LOG_STATE, v->name,
 			    MainWnd_ConnStateText(app, v, st, 512));
+		if (v->config_changed && running)
+			wcsncat_s(buf, 1024, Lang_String(app, IDS_CONN_STALE, st, 512), _TRUNCATE);
 		SetDlgItemTextW(app->main, IDC_STATUS, buf);
 	} else if (app->nconns > 0) {
 		/* Another host than the running ones (with none running, the
@@ -382,6 +438,9 @@ void MainWnd_OnStatus(pf_app *app, pf_conn_view *v)
 	int hidden = !IsWindowVisible(app->main);
 
 	if (old != NULL) {
+		/* Still running on the config it read before the file changed. */
+		v->config_changed = old->config_changed && v->state != PF_CONN_IDLE &&
+				    v->state != PF_CONN_FAILED;
 		for (i = 0; i < app->nconns; i++)
 			if (app->conns[i] == old)
 				app->conns[i] = v;
@@ -434,6 +493,8 @@ void MainWnd_Connect(pf_app *app, const wchar_t *host)
 				(LPARAM)host) == CB_ERR)
 		SendDlgItemMessageW(app->main, IDC_HOST_COMBO, CB_ADDSTRING, 0, (LPARAM)host);
 	save_settings(app);
+	if (MainWnd_FindConn(app, host) != NULL)
+		MainWnd_FindConn(app, host)->config_changed = 0; /* reads the file anew */
 	if (app->ops == NULL || app->ops->connect == NULL) {
 		LogView_AddId(app, PF_LOG_INFO, host, IDS_CONNECT_NOT_READY);
 		return;
@@ -557,6 +618,7 @@ static void on_init(HWND dlg, pf_app *app)
 	SetDlgItemTextW(dlg, IDC_CONFIG_EDIT, app->set.config);
 	select = app->cmd_host[0] ? app->cmd_host : app->set.last_host;
 	HostList_Fill(app, GetDlgItem(dlg, IDC_HOST_COMBO), app->set.config, select);
+	ConfigWatch_Start(app);
 	EnableWindow(GetDlgItem(dlg, IDC_CONNECT), app->ops != NULL);
 	EnableWindow(GetDlgItem(dlg, IDC_DISCONNECT), FALSE);
 	EnableWindow(GetDlgItem(dlg, IDC_FORGET_KEYS),
@@ -675,6 +737,7 @@ static INT_PTR CALLBACK Main_DlgProc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 		case IDC_HIDE: MainWnd_HideToTray(app); return TRUE;
 		case IDC_EXIT: MainWnd_Exit(app); return TRUE;
 		case IDC_GENKEY: KeygenDlg_Show(app, dlg); return TRUE;
+		case IDC_CONFIG_OPEN: edit_config(app); return TRUE;
 		case IDC_FORGET_KEYS:
 			if (app->ops != NULL && app->ops->forget_keys != NULL)
 				app->ops->forget_keys(app);
@@ -723,8 +786,19 @@ static INT_PTR CALLBACK Main_DlgProc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 		if (app != NULL && wp)
 			MainWnd_Exit(app);
 		return TRUE;
+	case WM_PF_CONFIGCHANGED:
+		/* One read after the writes settle, however many notifications. */
+		SetTimer(dlg, IDT_CONFIG_SETTLE, 300, NULL);
+		return TRUE;
+	case WM_TIMER:
+		if (wp == IDT_CONFIG_SETTLE && app != NULL) {
+			KillTimer(dlg, IDT_CONFIG_SETTLE);
+			config_changed(app);
+		}
+		return TRUE;
 	case WM_DESTROY:
 		if (app != NULL) {
+			ConfigWatch_Stop(app);
 			Tray_Free(app);
 			app->main = NULL;
 		}

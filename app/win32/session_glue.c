@@ -29,7 +29,7 @@ typedef struct glue {
 	pf_ui ui;
 	glue_conn conns[PF_MAX_CONNS];
 	size_t n;
-	HANDLE netnotify; /* NotifyIpInterfaceChange, or NULL */
+	HANDLE netnotify;  /* NotifyIpInterfaceChange, or NULL */
 	pf_keycache *keys; /* keys unlocked in this run, shared by every session */
 } glue;
 

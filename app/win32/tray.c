@@ -197,7 +197,8 @@ void Tray_ShowMenu(pf_app *app)
 			    IDM_TRAY_HOST + (UINT)i, buf);
 	}
 	AppendMenuW(menu, MF_SEPARATOR, 0, NULL);
-	AppendMenuW(menu, MF_STRING | (app->ops == NULL || app->ops->forget_keys == NULL ? MF_GRAYED : 0),
+	AppendMenuW(menu,
+		    MF_STRING | (app->ops == NULL || app->ops->forget_keys == NULL ? MF_GRAYED : 0),
 		    IDM_TRAY_FORGET, Lang_String(app, IDS_TRAY_FORGET, buf, 128));
 	AppendMenuW(menu, MF_STRING, IDM_TRAY_EXIT, Lang_String(app, IDS_TRAY_EXIT, buf, 128));
 

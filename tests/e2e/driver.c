@@ -1602,8 +1602,47 @@ static int scenario_kit29(const wchar_t *exe0, const wchar_t *kit)
 	kit_connect(&p, w, L"IMR", 0, "IMR (same key): connected without a question");
 	kit_show(w);
 	screenshot(L"two-connected");
+	/* The config edited while connected: the Host list follows, the live
+	 * connections stay and say that a reconnect applies the change. */
+	{
+		wchar_t cfg[MAX_PATH * 2];
+		HANDLE f;
+		DWORD put = 0;
+		static const char more[] = "\r\nHost ADDED\r\n  HostName 127.0.0.1\r\n";
+
+		_snwprintf(cfg, MAX_PATH * 2, L"%ls\\" KIT_FOLDER L"\\config.txt", kit);
+		f = CreateFileW(cfg, FILE_APPEND_DATA, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0,
+				NULL);
+		step(f != INVALID_HANDLE_VALUE && WriteFile(f, more, sizeof(more) - 1, &put, NULL),
+		     "config.txt edited while connected (a Host added)");
+		if (f != INVALID_HANDLE_VALUE)
+			CloseHandle(f);
+		step(wait_text(w, IDC_LOG, L"changed on disk and was read again", 10000) &&
+			     SendMessageW(combo, CB_FINDSTRINGEXACT, (WPARAM)-1,
+					  (LPARAM)L"ADDED") != CB_ERR,
+		     "the Host list follows the file (no polling: a change notification)");
+		step(wait_text(w, IDC_STATUS,
+			       L"IMR: Connected (config changed: reconnect to apply)", 5000),
+		     "the live connection is untouched and marked");
+		screenshot(L"config-changed");
+	}
 	kit_disconnect(w, L"IMR");
 	kit_connect(&p, w, L"IMR", 0, "Disconnect, then Connect: no question");
+	kit_show(w);
+	step(!wait_text(w, IDC_STATUS, L"reconnect to apply", 500),
+	     "connected anew: the mark is gone");
+
+	/* Edit: the config file opens in the editor (Wine's Notepad). */
+	click(w, IDC_CONFIG_OPEN);
+	{
+		HWND ed = wait_for(NULL, L"Notepad", 0, 15000);
+
+		step(ed != NULL && wait_text(w, IDC_LOG, L"in the editor", 5000),
+		     "Edit opens the config file in the editor");
+		screenshot(L"edit");
+		if (ed != NULL)
+			PostMessageW(ed, WM_CLOSE, 0, 0);
+	}
 
 	/* Forget passphrases: the next login asks again. */
 	kit_show(w);

@@ -1389,8 +1389,16 @@ pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 		}
 		/* After the tunnels: a failed accept overwrites libssh's error
 		 * text, which step_opening reads for the SOCKS reply. */
-		if (e->nremote > 0)
-			busy |= accept_remote(e) > 0;
+		{
+			int got = e->nremote > 0 ? accept_remote(e) : 0;
+
+			busy |= got > 0;
+			/* The rest of what the server sent unasked is refused
+			 * (issue 18 item 13); not while RemoteForward opens may
+			 * still be queued behind a full batch. */
+			if (got < ACCEPT_BATCH)
+				busy |= pfi_conn_refuse_unrequested(s->conn, ACCEPT_BATCH) > 0;
+		}
 		reap(e);
 		update_window(e);
 

@@ -349,6 +349,55 @@ void pfi_session_cred_wipe(pf_session *s)
 	PF_FREE(s->creds);
 }
 
+/* --- what the server sends unasked (issue 18 item 13) ---------------------- */
+
+static void note_unrequested(pfi_conn *c, const char *what)
+{
+	c->unrequested++;
+	if (!c->unrequested_logged) {
+		c->unrequested_logged = 1;
+		pfi_session_log(c->s, PF_LOG_INFO,
+				"%s sent a %s that PortForwarder did not ask for: refused (and so "
+				"will be any more on this connection).",
+				c->server, what);
+	}
+}
+
+static void on_global_request(ssh_session ssh, ssh_message msg, void *userdata)
+{
+	(void)ssh;
+	(void)msg; /* libssh frees it; a reply it wants is never sent */
+	note_unrequested(userdata, "global request");
+}
+
+/* libssh's own queue pop (exported by the pinned 0.11, not in its public
+ * headers): unlike ssh_message_get it reads no new packets, so a
+ * forwarded-tcpip open that arrives now stays queued for the engine. */
+ssh_message ssh_message_pop_head(ssh_session session);
+
+int pfi_conn_refuse_unrequested(pfi_conn *c, int max)
+{
+	ssh_message msg;
+	int n = 0;
+
+	while (n < max && (msg = ssh_message_pop_head(c->ssh)) != NULL) {
+		if (ssh_message_type(msg) == SSH_REQUEST_CHANNEL_OPEN) {
+			ssh_channel ch = ssh_message_channel_request_open_reply_accept(msg);
+
+			if (ch != NULL) {
+				ssh_channel_close(ch);
+				ssh_channel_free(ch);
+			}
+			note_unrequested(c, "channel open");
+		} else {
+			note_unrequested(c, "request");
+		}
+		ssh_message_free(msg);
+		n++;
+	}
+	return n;
+}
+
 /* --- connecting ------------------------------------------------------------ */
 
 static pf_rc set_opt(pfi_conn *c, enum ssh_options_e opt, const void *value, const char *what,
@@ -661,6 +710,12 @@ pf_rc pfi_conn_open(pf_session *s, const pf_host_config *hc, pf_host_config *hc_
 		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
 		goto fail;
 	}
+	/* Global requests the server sends (tcpip-forward, ...) are taken by
+	 * this callback instead of piling up in libssh's message queue. */
+	ssh_callbacks_init(&c->cb);
+	c->cb.userdata = c;
+	c->cb.global_request_function = on_global_request;
+	ssh_set_callbacks(c->ssh, &c->cb);
 	rc = configure_ssh(c, err);
 	if (rc == PF_OK) {
 		socket_t fd = (socket_t)c->sock;

@@ -15,6 +15,8 @@ packages=(
 	wine wine64 fonts-wine fonts-ipafont-gothic xvfb xauth xdotool imagemagick
 	# test peers
 	openssh-server openssh-client openssl putty-tools socat curl iperf3 python3 util-linux
+	# a hostile SSH server for the tests (issue 18 item 13)
+	python3-paramiko
 	# packaging and test tools
 	nsis zip unzip valgrind gdb procps iproute2
 )

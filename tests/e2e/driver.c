@@ -1690,6 +1690,49 @@ kill:
 	return 1;
 }
 
+/* The same kit in Japanese (Wine in a Japanese locale): the imported
+ * settings, the new buttons, the tray menu's "Forget passphrases" and the
+ * log after it, as screenshots; a fresh copy of the kit, 2.9's ini again. */
+static int scenario_kit29_ja(const wchar_t *exe0, const wchar_t *kit)
+{
+	wchar_t exe[MAX_PATH * 2], text[128];
+	app_proc p;
+	HWND w;
+
+	(void)exe0;
+	_snwprintf(exe, MAX_PATH * 2, L"%ls\\PortForwarder.exe", kit);
+	step(start_app(exe, L"", &p), "the kit, in Japanese");
+	w = wait_main(&p);
+	step(w != NULL, "main window shown");
+	if (w == NULL)
+		goto kill;
+	get_text(w, IDC_FORGET_KEYS, text, 128);
+	step(wcscmp(text, L"\x30d1\x30b9\x30d5\x30ec\x30fc\x30ba\x3092\x5fd8\x308c\x308b(&P)") == 0,
+	     "the Forget passphrases button speaks Japanese");
+	get_text(w, IDC_CONFIG_OPEN, text, 128);
+	step(wcscmp(text, L"\x7de8\x96c6(&T)") == 0, "so does Edit");
+	step(wait_text(w, IDC_LOG, L"PortForwarder 2.9 \x304c\x66f8\x3044\x305f", 3000),
+	     "the log says in Japanese what was taken over from 2.9");
+	step(wait_text(w, IDC_LOG, L"\x30c9\x30e9\x30a4\x30d6\x6587\x5b57\x304c\x5909\x308f\x308a",
+		       3000),
+	     "and that the folder was found on this drive (the drive letter changed)");
+	screenshot(L"imported-ja");
+	step(tray_menu_choose(&p, w, L'p', L"tray-menu-ja"),
+	     "tray menu: Forget passphrases, by its mnemonic");
+	step(wait_text(w, IDC_LOG,
+		       L"\x30d1\x30b9\x30d5\x30ec\x30fc\x30ba\x3092\x5fd8\x308c\x307e\x3057\x305f",
+		       5000),
+	     "the log says so in Japanese");
+	screenshot(L"forgotten-ja");
+	click(w, IDC_EXIT);
+	step(wait_exit(&p, 30000) == 0, "Exit");
+	return failed != 0;
+kill:
+	screenshot(L"failure");
+	kill_app(&p);
+	return 1;
+}
+
 int wmain(int argc, wchar_t **argv);
 int wmain(int argc, wchar_t **argv)
 {
@@ -1714,6 +1757,7 @@ int wmain(int argc, wchar_t **argv)
 		{L"keygen", scenario_keygen},
 		{L"startup", scenario_startup},
 		{L"kit29", scenario_kit29},
+		{L"kit29-ja", scenario_kit29_ja},
 	};
 	wchar_t work[MAX_PATH * 2];
 	size_t i;
@@ -1734,7 +1778,7 @@ int wmain(int argc, wchar_t **argv)
 		fprintf(stderr, "usage: pftest-driver "
 				"smoke|ini|tray|dialogs|ui|ui-cancel|ja|ja-ini|cmdline|relpath|day|"
 				"day-cancel|"
-				"day-changed|keygen|startup|kit29 "
+				"day-changed|keygen|startup|kit29|kit29-ja "
 				"<PortForwarder.exe> <shot folder> [work folder]\n");
 	printf("%d passed, %d failed\n", passed, failed);
 	return rc;

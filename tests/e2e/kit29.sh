@@ -40,6 +40,17 @@ printf 'RecentHost CMS-SSH\r\nRecentHost IMR\r\nConfigFolder Q:%s\\メール設�
 cp "$kit/PortForwarder.ini" "$dir/ini.2.9"
 check "the 2.9 ini is really Shift_JIS (not valid UTF-8)" bash -c "! iconv -f UTF-8 -t UTF-8 '$kit/PortForwarder.ini' >/dev/null 2>&1"
 
+# The same kit for the Japanese run, before the first run changes it. Its
+# folders have ASCII names: without a ja_JP locale on the host, Wine in
+# Japanese cannot reach non-ASCII Unix file names.
+kja="$dir/kit-ja"
+mkdir -p "$kja"
+cp "$kit/PortForwarder.exe" "$kja/"
+cp -a "$cfgdir" "$kja/settings"
+printf 'RecentHost CMS-SSH\r\nRecentHost IMR\r\nConfigFolder Q:%s\\settings\r\nConfigFile config.txt\r\nAutomaticallyHide true' \
+	"$(printf '%s' "${kja//\//\\}")" | iconv -f UTF-8 -t CP932 >"$kja/PortForwarder.ini"
+cp "$kja/PortForwarder.ini" "$dir/ini-ja.2.9"
+
 winpath() { printf 'Z:%s' "${1//\//\\}"; }
 rc=0
 bash "$here/wine-run.sh" "$prefix" "$shots" "$driver" kit29 \
@@ -52,6 +63,15 @@ check "the ini itself was rewritten in the new format" grep -q '^\[PortForwarder
 check "known_hosts in the config folder byte for byte as before" cmp -s "$dir/known_hosts.before" "$cfgdir/known_hosts"
 check "no second known_hosts beside the key (nothing was asked)" test ! -e "$cfgdir/keys/known_hosts"
 check "no temporary files left in the kit" bash -c "! ls '$kit' | grep -q tmp"
+
+# In Japanese: the same import, the new buttons and the tray menu item.
+rc=0
+PF_TEST_LOCALE=ja_JP.UTF-8 bash "$here/wine-run.sh" "$prefix" "$shots" "$driver" kit29-ja \
+	"$(winpath "$kja/PortForwarder.exe")" "$(winpath "$shots")" "$(winpath "$kja")" \
+	>"$dir/kit29-ja.log" 2>&1 || rc=$?
+cat "$dir/kit29-ja.log"
+check "the Japanese kit scenario passed" test "$rc" = 0
+check "its PortForwarder.ini.2.9.bak equals 2.9's file too" cmp -s "$dir/ini-ja.2.9" "$kja/PortForwarder.ini.2.9.bak"
 
 echo "screenshots: $shots"
 finish

@@ -52,6 +52,7 @@
 #define IDC_GENKEY          1017 /* "Generate key..." */
 #define IDC_FORGET_KEYS     1060 /* "Forget passphrases" (issue 20: 1060-1079) */
 #define IDC_CONFIG_OPEN     1061 /* "Edit": the config file in the user's editor */
+#define IDC_SAVE_LOG        1062 /* "Save log..." */
 
 /* Dialogs (IDOK / IDCANCEL for the usual buttons) */
 #define IDC_DLG_ICON      1100
@@ -197,5 +198,10 @@
 #define IDS_CONN_STALE        2613 /* " (config changed: reconnect to apply)" */
 #define IDS_EDIT_OPENED       2614 /* "%ls opened in the editor" */
 #define IDS_EDIT_FAILED       2615 /* "Cannot open %ls in an editor (error %u)." */
+#define IDS_LOGFILE_FAILED    2616 /* LogFile= cannot be written: path, error */
+#define IDS_SAVELOG_FILTER    2617 /* "Text files (*.txt)|*.txt|All files|*.*|" */
+#define IDS_SAVELOG_TITLE     2618
+#define IDS_SAVELOG_DONE      2619 /* "Event log saved to %ls" */
+#define IDS_SAVELOG_FAILED    2620 /* path, error */
 
 #endif

@@ -108,6 +108,7 @@ struct pf_app {
 	} log[PF_LOG_KEEP];
 	size_t log_first, log_count;
 	pf_log_level log_filter;
+	int log_file_failed; /* LogFile= could not be written: said once */
 
 	/* Questions from workers, shown one at a time (ui_win32.c). */
 	pf_ui_msg *q_head, *q_tail;
@@ -218,6 +219,9 @@ void Tray_Free(pf_app *app);
 void LogView_Add(pf_app *app, pf_log_level level, const wchar_t *conn, const wchar_t *text);
 /* The same with a string resource as format. */
 void LogView_AddId(pf_app *app, pf_log_level level, const wchar_t *conn, UINT id, ...);
+/* "Save log...": the lines the view shows (its level), as UTF-8 with a
+ * BOM and CRLF, into `path` (replaced). 0 or the Win32 error. */
+int LogView_Save(pf_app *app, const wchar_t *path);
 /* Refill the view from the ring with the current filter. */
 void LogView_Refill(pf_app *app);
 /* Fill the level filter combo and select app->log_filter. */

@@ -252,6 +252,9 @@ static void apply(pf_settings *s, const wchar_t *key, const wchar_t *v, const wc
 			s->rect.bottom = n, *rect_parts |= 8;
 	} else if (_wcsicmp(key, L"WindowMaximized") == 0) {
 		s->maximized = parse_int(v, 0) != 0;
+	} else if (_wcsicmp(key, L"LogFile") == 0) {
+		if (wcslen(v) < MAX_PATH * 2)
+			wcscpy_s(s->log_file, MAX_PATH * 2, v);
 	} else if (_wcsicmp(key, L"HideNoteShown") == 0) {
 		s->hide_note_shown = parse_int(v, 0) != 0;
 	}
@@ -571,6 +574,8 @@ DWORD Ini_Save(const pf_settings *s, const wchar_t *path, const wchar_t *exe_dir
 		ok = put(text, CAP, &used, L"RecentHost%d=%ls\r\n", i + 1, s->recent[i]) == 0;
 	ok = ok && put(text, CAP, &used, L"Language=%ls\r\nLogLevel=%ls\r\nHideNoteShown=%d\r\n",
 		       s->language, Ini_LevelName(s->log_level), s->hide_note_shown ? 1 : 0) == 0;
+	if (ok && s->log_file[0] != L'\0')
+		ok = put(text, CAP, &used, L"LogFile=%ls\r\n", s->log_file) == 0;
 	if (ok && s->have_rect)
 		ok = put(text, CAP, &used,
 			 L"WindowLeft=%ld\r\nWindowTop=%ld\r\nWindowWidth=%ld\r\nWindowHeight=%"

@@ -11,6 +11,9 @@
  *   LogLevel=info                  errors | info | verbose | debug (the view's filter)
  *   WindowLeft= WindowTop= WindowWidth= WindowHeight= WindowMaximized=
  *   HideNoteShown=1                the one-time "still running" note was shown
+ *   LogFile=portforwarder.log      optional: the event log (the level shown) is
+ *                                  appended there, next to the ini; at 1 MB it
+ *                                  becomes <name>.1 and a new file starts
  *
  * Read tolerant of anything (unknown keys, junk lines, UTF-8 with or
  * without BOM, UTF-16LE with BOM, PortForwarder 2.9's flat "Key value"
@@ -58,7 +61,8 @@ typedef struct pf_settings {
 	RECT rect;
 	int maximized;
 	int hide_note_shown;
-	pf_import29 import29; /* set when the file was PortForwarder 2.9's */
+	wchar_t log_file[MAX_PATH * 2]; /* LogFile=, relative to the ini's folder; "" = none */
+	pf_import29 import29;           /* set when the file was PortForwarder 2.9's */
 } pf_settings;
 
 /* The ini next to the exe: fills exe_dir (no trailing backslash) and

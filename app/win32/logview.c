@@ -11,6 +11,9 @@
 #include "app.h"
 #include "resource.h"
 
+/* LogFile= starts anew (the old one kept as .1) past this size. */
+#define LOG_FILE_MAX (1024 * 1024)
+
 /* The view is refilled from the ring when it grows past this. */
 #define VIEW_MAX_CHARS (512 * 1024)
 
@@ -31,6 +34,82 @@ static void view_append(HWND view, const wchar_t *text)
 	SendMessageW(view, EM_SETSEL, (WPARAM)len, (LPARAM)len);
 	SendMessageW(view, EM_REPLACESEL, FALSE, (LPARAM)text);
 	SendMessageW(view, EM_REPLACESEL, FALSE, (LPARAM)L"\r\n");
+}
+
+/* `line` (plus CRLF) as UTF-8 at the end of file `f`; 0 or the error. */
+static DWORD write_line(HANDLE f, const wchar_t *line)
+{
+	int n = WideCharToMultiByte(CP_UTF8, 0, line, -1, NULL, 0, NULL, NULL);
+	char *u = n > 0 ? malloc((size_t)n + 2) : NULL;
+	DWORD put = 0, err = 0;
+
+	if (u == NULL)
+		return ERROR_NOT_ENOUGH_MEMORY;
+	WideCharToMultiByte(CP_UTF8, 0, line, -1, u, n, NULL, NULL);
+	u[n - 1] = '\r';
+	u[n] = '\n';
+	if (!WriteFile(f, u, (DWORD)n + 1, &put, NULL) || put != (DWORD)n + 1)
+		err = GetLastError() ? GetLastError() : ERROR_WRITE_FAULT;
+	free(u);
+	return err;
+}
+
+/* LogFile= in the ini: each line the view shows is appended to that file
+ * next to the ini; at LOG_FILE_MAX it becomes <name>.1 (the one before is
+ * dropped) and a new file starts. A failure is said once, then the file is
+ * left alone for this run. */
+static void append_log_file(pf_app *app, const wchar_t *line)
+{
+	wchar_t path[MAX_PATH * 2], old[MAX_PATH * 2 + 4], dir[MAX_PATH * 2], *slash;
+	WIN32_FILE_ATTRIBUTE_DATA a;
+	HANDLE f;
+	DWORD err;
+
+	if (app->set.log_file[0] == L'\0' || app->log_file_failed)
+		return;
+	wcscpy_s(dir, MAX_PATH * 2, app->ini_path);
+	slash = wcsrchr(dir, L'\\');
+	if (slash != NULL)
+		*slash = L'\0';
+	if (Ini_ResolvePath(dir, app->set.log_file, path, MAX_PATH * 2) != 0)
+		return;
+	if (GetFileAttributesExW(path, GetFileExInfoStandard, &a) &&
+	    (a.nFileSizeHigh != 0 || a.nFileSizeLow >= LOG_FILE_MAX)) {
+		_snwprintf(old, MAX_PATH * 2 + 4, L"%ls.1", path);
+		old[MAX_PATH * 2 + 3] = L'\0';
+		MoveFileExW(path, old, MOVEFILE_REPLACE_EXISTING);
+	}
+	f = CreateFileW(path, FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL,
+			OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+	err = f == INVALID_HANDLE_VALUE ? GetLastError() : write_line(f, line);
+	if (f != INVALID_HANDLE_VALUE)
+		CloseHandle(f);
+	if (err != 0) {
+		app->log_file_failed = 1;
+		LogView_AddId(app, PF_LOG_ERROR, NULL, IDS_LOGFILE_FAILED, path, (unsigned)err);
+	}
+}
+
+int LogView_Save(pf_app *app, const wchar_t *path)
+{
+	HANDLE f = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL,
+			       NULL);
+	DWORD put = 0, err = 0;
+	size_t i;
+
+	if (f == INVALID_HANDLE_VALUE)
+		return (int)GetLastError();
+	/* A BOM, so that old Notepads read it as UTF-8 too. */
+	if (!WriteFile(f, "\xEF\xBB\xBF", 3, &put, NULL))
+		err = GetLastError();
+	for (i = 0; err == 0 && i < app->log_count; i++) {
+		const struct pf_log_line *l = &app->log[(app->log_first + i) % PF_LOG_KEEP];
+
+		if (l->level <= app->log_filter)
+			err = write_line(f, l->text);
+	}
+	CloseHandle(f);
+	return (int)err;
 }
 
 void LogView_Add(pf_app *app, pf_log_level level, const wchar_t *conn, const wchar_t *text)
@@ -76,8 +155,11 @@ void LogView_Add(pf_app *app, pf_log_level level, const wchar_t *conn, const wch
 	app->log[slot].text = line;
 	app->log_count++;
 
+	if (level > app->log_filter)
+		return;
+	append_log_file(app, line);
 	view = view_of(app);
-	if (view == NULL || level > app->log_filter)
+	if (view == NULL)
 		return;
 	if (GetWindowTextLengthW(view) > VIEW_MAX_CHARS)
 		LogView_Refill(app);

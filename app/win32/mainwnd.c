@@ -38,6 +38,7 @@ static const struct anchor {
 	{IDC_LOG, 0, 1, 2, 1},          {IDC_LOG_LEVEL_LABEL, 2, 1, 0, 0},
 	{IDC_LOG_LEVEL, 2, 1, 0, 0},    {IDC_GENKEY, 2, 0, 0, 0},
 	{IDC_FORGET_KEYS, 2, 0, 0, 0},  {IDC_CONFIG_OPEN, 2, 0, 0, 0},
+	{IDC_SAVE_LOG, 2, 1, 0, 0},
 };
 #define NANCHORS (sizeof(anchors) / sizeof(anchors[0]))
 
@@ -221,6 +222,39 @@ static void config_changed(pf_app *app)
 		if (app->conns[i]->state != PF_CONN_IDLE && app->conns[i]->state != PF_CONN_FAILED)
 			app->conns[i]->config_changed = 1;
 	refresh_shown(app);
+}
+
+/* "Save log...": the event log as shown (its level), as a UTF-8 file the
+ * person can hand to the administrator. */
+static void save_log(HWND dlg, pf_app *app)
+{
+	wchar_t file[MAX_PATH * 4] = L"PortForwarder-log.txt", filter[256], title[128];
+	wchar_t msg[MAX_PATH * 4 + 256];
+	OPENFILENAMEW ofn = {0};
+	wchar_t *p;
+	int err;
+
+	Lang_String(app, IDS_SAVELOG_FILTER, filter, 256);
+	for (p = filter; *p; p++)
+		if (*p == L'|')
+			*p = L'\0';
+	ofn.lStructSize = sizeof(ofn);
+	ofn.hwndOwner = dlg;
+	ofn.lpstrFilter = filter;
+	ofn.lpstrFile = file;
+	ofn.nMaxFile = MAX_PATH * 4;
+	ofn.lpstrDefExt = L"txt";
+	ofn.lpstrTitle = Lang_String(app, IDS_SAVELOG_TITLE, title, 128);
+	ofn.Flags = OFN_OVERWRITEPROMPT | OFN_PATHMUSTEXIST | OFN_HIDEREADONLY | OFN_NOCHANGEDIR |
+		    OFN_DONTADDTORECENT;
+	if (!GetSaveFileNameW(&ofn))
+		return;
+	err = LogView_Save(app, file);
+	if (err != 0)
+		LogView_AddId(app, PF_LOG_ERROR, NULL, IDS_SAVELOG_FAILED, file, (unsigned)err);
+	else
+		LogView_Add(app, PF_LOG_INFO, NULL,
+			    Lang_Format(app, msg, MAX_PATH * 4 + 256, IDS_SAVELOG_DONE, file));
 }
 
 /* "Edit": the config file in the user's editor (the file type's "open",
@@ -738,6 +772,7 @@ static INT_PTR CALLBACK Main_DlgProc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 		case IDC_EXIT: MainWnd_Exit(app); return TRUE;
 		case IDC_GENKEY: KeygenDlg_Show(app, dlg); return TRUE;
 		case IDC_CONFIG_OPEN: edit_config(app); return TRUE;
+		case IDC_SAVE_LOG: save_log(dlg, app); return TRUE;
 		case IDC_FORGET_KEYS:
 			if (app->ops != NULL && app->ops->forget_keys != NULL)
 				app->ops->forget_keys(app);

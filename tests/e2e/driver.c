@@ -1733,6 +1733,48 @@ kill:
 	return 1;
 }
 
+/* After the kit's first day (its ini now in the new format, with
+ * LogFile=pf.log added by kit29.sh and a pf.log already over 1 MB): connect
+ * once (a passphrase: a new process has no cached key), save the log with
+ * "Save log..." to saved-log.txt in the kit; kit29.sh then checks both
+ * files for the passphrase and the rotation. */
+static int scenario_kit29_log(const wchar_t *exe0, const wchar_t *kit)
+{
+	wchar_t exe[MAX_PATH * 2], saved[MAX_PATH * 2];
+	app_proc p;
+	HWND w, d;
+
+	(void)exe0;
+	_snwprintf(exe, MAX_PATH * 2, L"%ls\\PortForwarder.exe", kit);
+	_snwprintf(saved, MAX_PATH * 2, L"%ls\\saved-log.txt", kit);
+	step(start_app(exe, L"", &p), "the kit again, with LogFile= in the ini");
+	w = wait_main(&p);
+	step(w != NULL, "main window shown");
+	if (w == NULL)
+		goto kill;
+	kit_connect(&p, w, L"CMS-SSH", 1, "connected (a new run: the passphrase once)");
+	kit_show(w);
+	click(w, IDC_SAVE_LOG);
+	d = wait_for(&p, L"#32770", 0x47c, 15000); /* the file name box (cmb13) */
+	if (d == NULL)
+		d = wait_for(&p, L"#32770", 0x480, 1000); /* edt1 */
+	step(d != NULL, "Save log... opens the save dialog");
+	if (d == NULL)
+		goto kill;
+	screenshot(L"save-log");
+	set_text(d, GetDlgItem(d, 0x47c) != NULL ? 0x47c : 0x480, saved);
+	click(d, IDOK);
+	step(wait_file(saved, 15000), "the log is saved where the person chose");
+	step(wait_text(w, IDC_LOG, L"Event log saved to", 5000), "and the log says so");
+	click(w, IDC_EXIT);
+	step(wait_exit(&p, 30000) == 0, "Exit");
+	return failed != 0;
+kill:
+	screenshot(L"failure");
+	kill_app(&p);
+	return 1;
+}
+
 int wmain(int argc, wchar_t **argv);
 int wmain(int argc, wchar_t **argv)
 {
@@ -1758,6 +1800,7 @@ int wmain(int argc, wchar_t **argv)
 		{L"startup", scenario_startup},
 		{L"kit29", scenario_kit29},
 		{L"kit29-ja", scenario_kit29_ja},
+		{L"kit29-log", scenario_kit29_log},
 	};
 	wchar_t work[MAX_PATH * 2];
 	size_t i;
@@ -1778,7 +1821,7 @@ int wmain(int argc, wchar_t **argv)
 		fprintf(stderr, "usage: pftest-driver "
 				"smoke|ini|tray|dialogs|ui|ui-cancel|ja|ja-ini|cmdline|relpath|day|"
 				"day-cancel|"
-				"day-changed|keygen|startup|kit29|kit29-ja "
+				"day-changed|keygen|startup|kit29|kit29-ja|kit29-log "
 				"<PortForwarder.exe> <shot folder> [work folder]\n");
 	printf("%d passed, %d failed\n", passed, failed);
 	return rc;

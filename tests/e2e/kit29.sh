@@ -64,6 +64,24 @@ check "known_hosts in the config folder byte for byte as before" cmp -s "$dir/kn
 check "no second known_hosts beside the key (nothing was asked)" test ! -e "$cfgdir/keys/known_hosts"
 check "no temporary files left in the kit" bash -c "! ls '$kit' | grep -q tmp"
 
+# The log for the administrator: LogFile= (rotated at 1 MB) and "Save log...";
+# the passphrase in neither (the secrets check for the GUI's log files).
+printf 'LogFile=pf.log\r\n' >>"$kit/PortForwarder.ini"
+head -c 1100000 /dev/zero | tr '\0' 'x' >"$kit/pf.log"
+rc=0
+bash "$here/wine-run.sh" "$prefix" "$shots" "$driver" kit29-log \
+	"$(winpath "$kit/PortForwarder.exe")" "$(winpath "$shots")" "$(winpath "$kit")" \
+	>"$dir/kit29-log.log" 2>&1 || rc=$?
+cat "$dir/kit29-log.log"
+check "the log scenario passed" test "$rc" = 0
+check "LogFile: over 1 MB, the old file became pf.log.1" test "$(stat -c %s "$kit/pf.log.1" 2>/dev/null)" = 1100000
+check "LogFile: pf.log starts anew and holds the run" grep -q "CMS-SSH: Connected" "$kit/pf.log"
+check "Save log: UTF-8 with a BOM" bash -c "head -c 3 '$kit/saved-log.txt' | od -An -tx1 | grep -q 'ef bb bf'"
+check "Save log: holds the run" grep -q "CMS-SSH: Connected" "$kit/saved-log.txt"
+check "no passphrase in pf.log" bash -c "! grep -q 'pf kit passphrase' '$kit/pf.log'"
+check "no passphrase in the saved log" bash -c "! grep -q 'pf kit passphrase' '$kit/saved-log.txt'"
+check "the ini keeps LogFile=" grep -q '^LogFile=pf.log' "$kit/PortForwarder.ini"
+
 # In Japanese: the same import, the new buttons and the tray menu item.
 rc=0
 PF_TEST_LOCALE=ja_JP.UTF-8 bash "$here/wine-run.sh" "$prefix" "$shots" "$driver" kit29-ja \

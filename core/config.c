@@ -53,6 +53,7 @@ static const cfg_keyword keywords[] = {
 	{"UserKnownHostsFile", K_USERKNOWNHOSTSFILE, T_KNOWNHOSTS, 0, NULL},
 	{"HostKeyAlias", K_HOSTKEYALIAS, T_STRING, 0, NULL},
 	{"ProxyJump", K_PROXYJUMP, T_PROXYJUMP, 0, NULL},
+	{"ProxyCommand", K_PROXYCOMMAND, T_COMMAND, 0, NULL},
 	{"AddressFamily", K_ADDRESSFAMILY, T_ADDRFAM, 0, NULL},
 	{"BindAddress", K_BINDADDRESS, T_STRING, 0, NULL},
 	{"PreferredAuthentications", K_PREFERREDAUTHENTICATIONS, T_STRING, 0, NULL},
@@ -133,7 +134,6 @@ static const cfg_keyword keywords[] = {
 	{"PermitLocalCommand", K_OTHER, T_NOTIMPL, 0, NULL},
 	{"PermitRemoteOpen", K_OTHER, T_NOTIMPL, 0, NULL},
 	{"PKCS11Provider", K_OTHER, T_NOTIMPL, 0, NULL},
-	{"ProxyCommand", K_OTHER, T_NOTIMPL, 0, NULL},
 	{"ProxyUseFdpass", K_OTHER, T_NOTIMPL, 0, NULL},
 	{"RekeyLimit", K_OTHER, T_NOTIMPL, 0, NULL},
 	{"RemoteCommand", K_OTHER, T_NOTIMPL, 0, NULL},
@@ -568,6 +568,25 @@ static int too_many(const char *line, const char *path, int lineno, tok *t, int 
 	return 1;
 }
 
+/* The value of a command keyword: the line after the keyword and any run
+ * of blanks and '=' (as ssh's strspn(WHITESPACE "=")), without trailing
+ * blanks. Caller frees; NULL on OOM. */
+static char *command_text(const char *line)
+{
+	const char *p = line, *end;
+
+	while (is_ws(*p))
+		p++;
+	while (*p != '\0' && !is_ws(*p) && *p != '=')
+		p++;
+	while (is_ws(*p) || *p == '=')
+		p++;
+	end = p + strlen(p);
+	while (end > p && (is_ws(end[-1]) || end[-1] == '\r' || end[-1] == '\n'))
+		end--;
+	return pf_strndup(p, (size_t)(end - p));
+}
+
 int cfg_parse_line(const char *line, const char *path, int lineno, const char *ignore_unknown,
 		   unsigned char *seen, cfg_entry *e, pf_diags *diags, int cmdline)
 {
@@ -815,6 +834,7 @@ int cfg_parse_line(const char *line, const char *path, int lineno, const char *i
 			}
 		}
 		break;
+	case T_COMMAND: break; /* taken whole below */
 	case T_DEPRECATED:
 		if (first_time(seen, kw))
 			pf_diag_add(diags, PF_DIAG_NOTE, path, lineno, t[0].col, line,
@@ -842,6 +862,21 @@ int cfg_parse_line(const char *line, const char *path, int lineno, const char *i
 			t[i].s = NULL;
 		}
 		e->nargs = (size_t)n - 1;
+		if (kw->type == T_COMMAND) {
+			/* As ssh: everything after the keyword and its separator,
+			 * quotes and '#' included, trailing blanks dropped; it is
+			 * split (or given to a shell) only when run. */
+			char *raw = command_text(line);
+
+			if (raw == NULL) {
+				ret = -2;
+				goto out;
+			}
+			for (i = 0; i < (int)e->nargs; i++)
+				free(e->args[i]);
+			e->args[0] = raw;
+			e->nargs = 1;
+		}
 	}
 out:
 	toks_free(t, (size_t)n);

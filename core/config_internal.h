@@ -28,6 +28,7 @@ typedef enum cfg_type {
 	T_IDENTITY,   /* accumulates */
 	T_KNOWNHOSTS, /* list, first line wins */
 	T_PROXYJUMP,
+	T_COMMAND,    /* the rest of the line as written (ProxyCommand), first wins */
 	T_DEPRECATED, /* accepted, one note, ignored */
 	T_NOTIMPL     /* OpenSSH keyword PortForwarder does not implement: warning */
 } cfg_type;
@@ -66,6 +67,7 @@ typedef enum cfg_kw {
 	K_USERKNOWNHOSTSFILE,
 	K_HOSTKEYALIAS,
 	K_PROXYJUMP,
+	K_PROXYCOMMAND,
 	K_ADDRESSFAMILY,
 	K_BINDADDRESS,
 	K_PREFERREDAUTHENTICATIONS,

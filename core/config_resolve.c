@@ -191,6 +191,13 @@ static int match_line_matches(const cfg_entry *e, const rstate *st)
 	return result;
 }
 
+/* "none" in any case, as config.c reads it. */
+static int is_none(const char *v)
+{
+	return (v[0] | 0x20) == 'n' && (v[1] | 0x20) == 'o' && (v[2] | 0x20) == 'n' &&
+	       (v[3] | 0x20) == 'e' && v[4] == '\0';
+}
+
 /* Take in one active entry. */
 static pf_rc apply(rstate *st, const cfg_entry *e)
 {
@@ -227,6 +234,18 @@ static pf_rc apply(rstate *st, const cfg_entry *e)
 	case K_OTHER:
 	case K_NONE:
 	case K_COUNT: return PF_OK;
+	case K_PROXYJUMP:
+		/* ssh: ignored once ProxyCommand (even "none") was set. */
+		if (st->src[K_PROXYJUMP] == NULL && st->src[K_PROXYCOMMAND] == NULL)
+			st->src[K_PROXYJUMP] = e;
+		return PF_OK;
+	case K_PROXYCOMMAND:
+		/* ssh: ignored once ProxyJump named a host ("none" does not
+		 * count). */
+		if (st->src[K_PROXYCOMMAND] == NULL &&
+		    (st->src[K_PROXYJUMP] == NULL || is_none(st->src[K_PROXYJUMP]->args[0])))
+			st->src[K_PROXYCOMMAND] = e;
+		return PF_OK;
 	default:
 		if (st->src[k] == NULL)
 			st->src[k] = e;
@@ -326,6 +345,8 @@ void pf_host_config_free(pf_host_config *hc)
 	free(hc->host_key_alias);
 	free(hc->proxy_jump);
 	cfg_jump_hops_free(hc->jump_hops, hc->n_jump_hops);
+	free(hc->proxy_command);
+	free(hc->proxy_command_source);
 	free(hc->bind_address);
 	free(hc->preferred_authentications);
 	free(hc->config_path);
@@ -357,12 +378,6 @@ static char *jump_normalise(const char *s)
 	}
 	out[len] = '\0';
 	return out;
-}
-
-static int is_none(const char *v)
-{
-	return (v[0] | 0x20) == 'n' && (v[1] | 0x20) == 'o' && (v[2] | 0x20) == 'n' &&
-	       (v[3] | 0x20) == 'e' && v[4] == '\0';
 }
 
 void cfg_jump_hops_free(pf_jump_hop *hops, size_t n)
@@ -512,6 +527,15 @@ static pf_rc fill(pf_host_config *hc, const pf_config *cfg, const rstate *st,
 		/* config.c checked the form: a failure here is memory. */
 		if (hc->proxy_jump == NULL ||
 		    cfg_jump_parse(hc->proxy_jump, &hc->jump_hops, &hc->n_jump_hops) != 0)
+			goto out;
+	}
+	if (st->src[K_PROXYCOMMAND] != NULL && !is_none(st->src[K_PROXYCOMMAND]->args[0])) {
+		const cfg_entry *e = st->src[K_PROXYCOMMAND];
+
+		hc->proxy_command = pf_strdup(e->args[0]);
+		hc->proxy_command_source = pf_strdup(where_file(e));
+		hc->proxy_command_line = e->line;
+		if (hc->proxy_command == NULL || hc->proxy_command_source == NULL)
 			goto out;
 	}
 
@@ -913,6 +937,8 @@ char *pf_host_config_dump(const pf_host_config *hc)
 		sb_int(&b, "connecttimeout", hc->connect_timeout);
 	if (hc->proxy_jump)
 		sb_add(&b, "proxyjump", hc->proxy_jump);
+	if (hc->proxy_command)
+		sb_add(&b, "proxycommand", hc->proxy_command);
 	if (b.oom) {
 		free(b.s);
 		return NULL;
@@ -996,5 +1022,33 @@ pf_rc pf_config_profiles(const pf_config *cfg, pf_host_profile **list, size_t *c
 	}
 	*list = v;
 	*count = n;
+	return PF_OK;
+}
+
+pf_rc pf_config_check_name(const char *what, const char *name, int is_host, pf_error *err)
+{
+	const char *bad = is_host ? "'`\"$\\;&<>|(){}," : "'`\"$\\;&<>|(){}";
+	const unsigned char *p;
+
+	/* Control characters first: nothing of such a name is echoed. */
+	for (p = (const unsigned char *)name; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == ' ')
+			return pf_error_set(err, PF_E_INVAL,
+					    "The %s typed contains a space or a control "
+					    "character (0x%02x); it is refused. Check what was "
+					    "typed.",
+					    what, *p);
+	if (name[0] == '-')
+		return pf_error_set(err, PF_E_INVAL,
+				    "The %s \"%.80s\" starts with '-': it would be read as an "
+				    "option. Check what was typed.",
+				    what, name);
+	for (p = (const unsigned char *)name; *p; p++)
+		if (strchr(bad, (char)*p) != NULL)
+			return pf_error_set(err, PF_E_INVAL,
+					    "The %s \"%.80s\" contains '%c', which a command line "
+					    "could misread; it is refused. Use a Host entry in the "
+					    "config file for unusual names.",
+					    what, name, *p);
 	return PF_OK;
 }

@@ -148,12 +148,13 @@ out:
 
 /* The hop's own settings: its Host entry in the same config file, with the
  * user and port given in ProxyJump winning, and no ProxyJump of its own
- * (the chain is the one written). */
-static pf_rc resolve_hop(const pf_config *cfg, const pf_jump_hop *h, pf_host_config **out,
-			 pf_error *err)
+ * (the chain is the one written). The first hop keeps its own ProxyCommand
+ * (as in OpenSSH); the others are reached through the hop before. */
+static pf_rc resolve_hop(const pf_config *cfg, const pf_jump_hop *h, int first,
+			 pf_host_config **out, pf_error *err)
 {
 	char port_opt[32];
-	const char *ovr[2];
+	const char *ovr[3];
 	pf_resolve_opts ro;
 	pf_diags d;
 	pf_rc rc;
@@ -162,10 +163,11 @@ static pf_rc resolve_hop(const pf_config *cfg, const pf_jump_hop *h, pf_host_con
 	ovr[0] = "ProxyJump=none";
 	ro.overrides = ovr;
 	ro.n_overrides = 1;
+	if (!first)
+		ovr[ro.n_overrides++] = "ProxyCommand=none";
 	if (h->port > 0) {
 		snprintf(port_opt, sizeof(port_opt), "Port=%d", h->port);
-		ovr[1] = port_opt;
-		ro.n_overrides = 2;
+		ovr[ro.n_overrides++] = port_opt;
 	}
 	ro.user = h->user;
 	pf_diag_init(&d);
@@ -202,13 +204,13 @@ void pfi_jump_close(pfi_jump *chain)
 	}
 }
 
-pf_rc pfi_jump_open(pf_session *s, const pf_host_config *hc, pfi_jump **chain, pf_socket *out,
-		    pf_error *err)
+pf_rc pfi_jump_open(pf_session *s, const pf_host_config *hc, const pf_jump_hop *hops, size_t n,
+		    pfi_jump **chain, pf_socket *out, pf_error *err)
 {
 	pf_host_config *hcs[MAX_HOPS] = {NULL};
 	pf_config *cfg = NULL;
 	pf_socket carry = PF_INVALID_SOCKET;
-	size_t n = hc->n_jump_hops, i;
+	size_t i;
 	pf_diags d;
 	pf_rc rc = PF_OK;
 
@@ -226,7 +228,7 @@ pf_rc pfi_jump_open(pf_session *s, const pf_host_config *hc, pfi_jump **chain, p
 	}
 	pf_diag_free(&d);
 	for (i = 0; i < n && rc == PF_OK; i++)
-		rc = resolve_hop(cfg, &hc->jump_hops[i], &hcs[i], err);
+		rc = resolve_hop(cfg, &hops[i], i == 0, &hcs[i], err);
 	pf_config_free(cfg);
 
 	for (i = 0; i < n && rc == PF_OK; i++) {

@@ -337,9 +337,13 @@ static void http_header(pf_proxy *p)
 {
 	const char *v;
 
-	if (!starts_ci(p->line, "proxy-authenticate:"))
+	/* Some proxies (tinyproxy) answer 401 with WWW-Authenticate. */
+	if (starts_ci(p->line, "proxy-authenticate:"))
+		v = p->line + strlen("proxy-authenticate:");
+	else if (starts_ci(p->line, "www-authenticate:"))
+		v = p->line + strlen("www-authenticate:");
+	else
 		return;
-	v = p->line + strlen("proxy-authenticate:");
 	while (*v == ' ' || *v == '\t')
 		v++;
 	if (starts_ci(v, "basic") && (v[5] == '\0' || v[5] == ' ' || v[5] == ','))
@@ -362,7 +366,7 @@ static pf_proxy_status http_end(pf_proxy *p)
 		p->last = PF_PROXY_DONE;
 		return PF_PROXY_DONE;
 	}
-	if (code == 407) {
+	if (code == 407 || code == 401) {
 		if (p->other_offered && !p->basic_offered)
 			return fail(p, PF_E_UNSUPPORTED,
 				    "the proxy asks for a kind of authentication PortForwarder "

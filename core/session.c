@@ -737,6 +737,8 @@ pf_rc pfi_conn_open(pf_session *s, const pf_host_config *hc, pf_host_config *hc_
 		else
 			rc = pf_error_set(err, PF_E_NETWORK, "SSH connection to %s failed: %s",
 					  c->server, why);
+		if (pfi_link_explain(c->link, err))
+			rc = PF_E_NETWORK;
 		goto fail;
 	}
 	describe_algorithms(c);

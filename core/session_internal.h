@@ -165,12 +165,19 @@ void pfi_conn_close(pfi_conn *c, int polite);
 
 /* transport.c: a connected stream socket to hc's server for libssh, by
  * hc's transport: direct TCP (AddressFamily, BindAddress, ConnectTimeout,
- * ConnectionAttempts) or through hc's ProxyJump hops. *link holds what
+ * ConnectionAttempts), through hc's ProxyJump hops, or by its
+ * ProxyCommand: an HTTP CONNECT / SOCKS proxy spoken natively when the
+ * line is a known helper (connect, nc -X, ncat --proxy), a jump hop for
+ * "ssh -W", else the command run with its stdin/stdout as the socket. *link holds what
  * must live as long as the socket (NULL for direct TCP); pfi_link_close
  * ends it after the socket is closed. Worker only; a stop cancels it. */
 pf_rc pfi_dial(pf_session *s, const pf_host_config *hc, pf_socket *sock, pfi_link **link,
 	       pf_error *err);
 void pfi_link_close(pfi_link *l);
+/* After the SSH handshake over l's socket failed: when a ProxyCommand child
+ * has ended, replace *err with one message giving its exit code and last
+ * line of standard error, and return 1. Else 0. */
+int pfi_link_explain(pfi_link *l, pf_error *err);
 
 /* transport.c: let libssh take everything the SSH socket holds (one
  * ssh_event_dopoll reads the socket at most once), then, when bytes came
@@ -181,11 +188,12 @@ void pfi_link_close(pfi_link *l);
  * (forward.c's engine, jump.c's bridges). */
 void pfi_ssh_read_input(ssh_session ssh, ssh_event ev, const struct ssh_counter_struct *rx);
 
-/* jump.c: the ProxyJump chain of hc (hc->jump_hops, each hop resolved from
- * hc's config file): *sock is then a stream to hc's server. pfi_jump_close
- * ends the chain (after the socket above it was closed); NULL is fine. */
-pf_rc pfi_jump_open(pf_session *s, const pf_host_config *hc, pfi_jump **chain, pf_socket *sock,
-		    pf_error *err);
+/* jump.c: the chain of jump hosts hops[0..n) (hc->jump_hops, or one hop
+ * from a ProxyCommand "ssh -W"), each resolved from hc's config file: *sock
+ * is then a stream to hc's server. pfi_jump_close ends the chain (after
+ * the socket above it was closed); NULL is fine. */
+pf_rc pfi_jump_open(pf_session *s, const pf_host_config *hc, const pf_jump_hop *hops, size_t n,
+		    pfi_jump **chain, pf_socket *sock, pf_error *err);
 void pfi_jump_close(pfi_jump *chain);
 
 /* auth.c: authenticate the connected c->ssh as c->hc->user. */

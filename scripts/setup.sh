@@ -17,6 +17,8 @@ packages=(
 	openssh-server openssh-client openssl putty-tools socat curl iperf3 python3 util-linux
 	# a hostile SSH server for the tests (issue 18 item 13)
 	python3-paramiko
+	# proxies and proxy helpers for tests/proxy (issue 17)
+	tinyproxy dante-server connect-proxy netcat-openbsd ncat
 	# packaging and test tools
 	nsis zip unzip valgrind gdb procps iproute2
 )

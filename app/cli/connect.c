@@ -228,8 +228,10 @@ static void ui_ask_secret(void *ctx, const pf_secret_request *req, pf_secret_don
 	if (req->kind == PF_SECRET_KBDINT && req->instruction && req->instruction[0])
 		fprintf(stderr, "%s\n", req->instruction);
 	snprintf(prompt, sizeof(prompt), "%s", req->prompt);
-	if (cli_read_answer(prompt, req->kind == PF_SECRET_KBDINT && req->echo, answer,
-			    sizeof(answer)) != 0) {
+	if (cli_read_answer(prompt,
+			    (req->kind == PF_SECRET_KBDINT || req->kind == PF_SECRET_PROXY_USER) &&
+				    req->echo,
+			    answer, sizeof(answer)) != 0) {
 		done(token, NULL);
 		return;
 	}

@@ -18,14 +18,16 @@ INT_PTR CALLBACK Prompt_DlgProc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 		req = ctx->req;
 		conn = req->conn_name != NULL ? req->conn_name : L"";
 		Lang_Format(ctx->app, buf, 1024,
-			    req->kind == PF_SECRET_PASSWORD ? IDS_PROMPT_HEADER_PW
-							    : IDS_PROMPT_HEADER_KI,
+			    req->kind == PF_SECRET_PASSWORD || req->kind == PF_SECRET_PROXY_PASSWORD
+				    ? IDS_PROMPT_HEADER_PW
+				    : IDS_PROMPT_HEADER_KI,
 			    conn);
 		SetDlgItemTextW(dlg, IDC_DLG_HEADER, buf);
 		SetDlgItemTextW(dlg, IDC_DLG_INSTR,
 				req->instruction != NULL ? req->instruction : L"");
 		SetDlgItemTextW(dlg, IDC_DLG_TEXT, req->prompt != NULL ? req->prompt : L"");
-		if (!(req->kind == PF_SECRET_KBDINT && req->echo)) {
+		if (!((req->kind == PF_SECRET_KBDINT || req->kind == PF_SECRET_PROXY_USER) &&
+		      req->echo)) {
 			/* Masked: the system's bullet, as ES_PASSWORD would give. */
 			SendDlgItemMessageW(dlg, IDC_DLG_EDIT, EM_SETPASSWORDCHAR, 0x25CF, 0);
 			Dlg_StartCapsLockHint(dlg);

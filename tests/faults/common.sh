@@ -96,6 +96,27 @@ wait_port_in() {
 	return 1
 }
 
+# ns_pair <client ns> <server ns> <client addr> <server addr>: two network
+# namespaces joined by a veth pair on a /30 and nothing else, loopback up.
+# Exit 77 (skipped) where namespaces cannot be made. The caller deletes
+# them on exit (ns_kill_all, then ip netns del).
+ns_pair() {
+	if ! ip netns add "$1" 2>"$dir/netns.err"; then
+		echo "skipped: network namespaces unavailable here ($(cat "$dir/netns.err"))"
+		exit 77
+	fi
+	ip netns add "$2"
+	ip link add "${1}v" type veth peer name "${2}v"
+	ip link set "${1}v" netns "$1"
+	ip link set "${2}v" netns "$2"
+	ip -n "$1" addr add "$3/30" dev "${1}v"
+	ip -n "$2" addr add "$4/30" dev "${2}v"
+	ip -n "$1" link set lo up
+	ip -n "$2" link set lo up
+	ip -n "$1" link set "${1}v" up
+	ip -n "$2" link set "${2}v" up
+}
+
 # ns_start_sshd <netns> <listen address>: a host key, sshd_config for port
 # $ssh_port, and sshd running in the namespace (stopped on exit).
 ns_start_sshd() {

@@ -124,6 +124,11 @@ static void test_http(void)
 	RUN(PF_PROXY_HTTP, "h", 22, &basic, "HTTP/1.0 407 Go away\r\n\r\n", &r);
 	CHECK_INT(r.final, PF_PROXY_AUTH);
 	CHECK_INT(r.refused, 1);
+	/* tinyproxy's BasicAuth answers 401 with WWW-Authenticate. */
+	RUN(PF_PROXY_HTTP, "h", 22, &basic,
+	    "HTTP/1.0 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"tinyproxy\"\r\n\r\n", &r);
+	CHECK_INT(r.final, PF_PROXY_AUTH);
+	CHECK_INT(r.refused, 1);
 	/* Only NTLM / Negotiate: one message, no prompt. */
 	RUN(PF_PROXY_HTTP, "h", 22, NULL,
 	    "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: NTLM\r\n"

@@ -224,6 +224,13 @@ typedef struct pf_host_config {
 	char *proxy_jump;       /* ProxyJump as written ("[user@]host[:port][,...]"), or NULL */
 	pf_jump_hop *jump_hops; /* proxy_jump parsed, first hop first */
 	size_t n_jump_hops;
+	/* ProxyCommand as written (tokens %h %p %r %n %% expanded only when
+	 * connecting), or NULL (none). Of ProxyJump and ProxyCommand only the
+	 * first one set counts, as in ssh ("ProxyJump none" does not stop a
+	 * later ProxyCommand; "ProxyCommand none" stops a later ProxyJump). */
+	char *proxy_command;
+	char *proxy_command_source; /* the file (or "command line") that said it */
+	int proxy_command_line;     /* its line there */
 
 	pf_address_family address_family; /* AddressFamily */
 	char *bind_address;               /* BindAddress, or NULL */
@@ -259,6 +266,15 @@ pf_rc pf_config_resolve(const pf_config *cfg, const char *host, const pf_resolve
 			pf_host_config **out, pf_diags *diags);
 
 void pf_host_config_free(pf_host_config *hc);
+
+/* Check a host or user name typed by the person (command line, the GUI's
+ * Host box) before it is used anywhere a command could see it (%h %n %r in
+ * ProxyCommand), with OpenSSH 9.6's rules (CVE-2023-51385): no control
+ * characters or blanks, none of ' ` " $ \ ; & < > | ( ) { } and no leading
+ * '-' ("," too in a host name). `what` names it in the message ("host
+ * name", "user name"). PF_OK, or PF_E_INVAL with one message in err. The
+ * one shared check (issue 18 item 18 uses it for the CLI's host argument). */
+pf_rc pf_config_check_name(const char *what, const char *name, int is_host, pf_error *err);
 
 /* The `ssh -G` form: one "keyword value" per line, lowercase keywords, in
  * ssh -G's order, for the keywords PortForwarder implements. Caller frees. */

@@ -65,7 +65,7 @@ typedef enum pf_proxy_status {
 	PF_PROXY_NEED_MORE = 0, /* everything fed was absorbed; read more */
 	PF_PROXY_SEND = 1,      /* write pf_proxy_output(), then feed on */
 	PF_PROXY_DONE = 2,      /* the tunnel is open */
-	PF_PROXY_AUTH = 3,      /* the proxy wants credentials (HTTP 407, SOCKS5 method 2) */
+	PF_PROXY_AUTH = 3,      /* the proxy wants credentials (HTTP 407 or 401, SOCKS5 method 2) */
 	PF_PROXY_FAIL = 4       /* refused or not understood: pf_proxy_reason() */
 } pf_proxy_status;
 

@@ -61,9 +61,11 @@ typedef void (*pf_hostkey_done_fn)(void *token, pf_hostkey_answer answer);
 /* --- secrets ---------------------------------------------------------------- */
 
 typedef enum pf_secret_kind {
-	PF_SECRET_PASSPHRASE, /* a private key's passphrase */
-	PF_SECRET_PASSWORD,   /* the account password */
-	PF_SECRET_KBDINT      /* one keyboard-interactive prompt */
+	PF_SECRET_PASSPHRASE,    /* a private key's passphrase */
+	PF_SECRET_PASSWORD,      /* the account password */
+	PF_SECRET_KBDINT,        /* one keyboard-interactive prompt */
+	PF_SECRET_PROXY_USER,    /* the user name for a proxy (echo: shown as typed) */
+	PF_SECRET_PROXY_PASSWORD /* a proxy's password; the prompt names the proxy */
 } pf_secret_kind;
 
 typedef struct pf_secret_request {
@@ -72,7 +74,8 @@ typedef struct pf_secret_request {
 	const char *prompt;      /* ready to show: "Passphrase for key 'C:\...\id_ed25519':" */
 	const char *key_path;    /* PASSPHRASE: the key file; else NULL */
 	const char *instruction; /* KBDINT: the server's instruction text, may be "" */
-	int echo;                /* KBDINT: the server allows echoing the answer */
+	int echo;                /* KBDINT: the server allows echoing the answer;
+				    PROXY_USER: always 1 */
 	int attempt;             /* 1 for the first ask, 2.. after a wrong answer */
 	const char *reason;      /* why asked again ("wrong passphrase"), or NULL */
 } pf_secret_request;

@@ -1,0 +1,37 @@
+/* A ProxyCommand child process: its standard input and output are one end
+ * of a socket pair (the other end, *sock, is what libssh talks over), its
+ * standard error is read line by line by a thread of the process object and
+ * handed to `on_line` (control characters already removed). POSIX runs the
+ * command with /bin/sh -c "exec ...", as OpenSSH does. Windows: not yet
+ * (PF_E_UNSUPPORTED). Created and ended by one thread (the worker);
+ * on_line is called from the reader thread. */
+#ifndef PF_PROC_H
+#define PF_PROC_H
+
+#include "pf/error.h"
+#include "pf/net.h"
+
+typedef struct pf_proc pf_proc;
+
+/* A line the command wrote to standard error, without its newline.
+ * Borrowed for the call. */
+typedef void (*pf_proc_line_fn)(void *ctx, const char *line);
+
+/* Start `command` in folder `cwd` (NULL: the current one; on Windows also
+ * first on the search path). *sock: the parent's end, non-blocking.
+ * PF_E_NOTFOUND when the shell or program cannot be started. */
+pf_rc pf_proc_start(const char *command, const char *cwd, pf_proc_line_fn on_line, void *ctx,
+		    pf_socket *sock, pf_proc **out, pf_error *err);
+
+/* 1 when the child has ended, with *code its exit code (128+n for signal
+ * n); 0 while it runs. Does not wait. */
+int pf_proc_exited(pf_proc *p, int *code);
+
+/* The last non-empty line of standard error so far, or "" (copied). */
+void pf_proc_last_line(pf_proc *p, char *buf, size_t size);
+
+/* End the child (a polite signal, then a kill after 2 s), wait for it and
+ * for the reader thread, free. NULL is fine. */
+void pf_proc_end(pf_proc *p);
+
+#endif

@@ -27,6 +27,10 @@
 /* Without ConnectTimeout: how long a tunnel may wait for the server to
  * open its channel, or for a local target's name and connection. */
 #define OPEN_TIMEOUT_MS 30000
+/* Clients held while (re)connecting: per forward at most, and for how
+ * long without ConnectTimeout, when the front end sets nothing. */
+#define DEFAULT_MAX_HELD 64
+#define DEFAULT_HOLD_MS  15000
 /* Concurrent tunnels per host when the front end sets no limit. */
 #define DEFAULT_MAX_TUNNELS 4096
 #define PROBE_MS            3000 /* reconnect_now while connected: answer within */
@@ -80,6 +84,13 @@ typedef struct tunnel {
 	struct ssh_channel_callbacks_struct cb;
 } tunnel;
 
+/* A client accepted while the connection is not up, not read yet. */
+typedef struct held {
+	pf_socket sock;
+	uint64_t since;
+	char peer[80];
+} held;
+
 typedef struct fwd {
 	const pf_fwdspec *spec;
 	pf_fwd_status st;
@@ -94,6 +105,9 @@ typedef struct fwd {
 	uint64_t retry_at; /* remote forward refused: ask again then (0 = no) */
 	unsigned retry_ms;
 	unsigned tries;
+	held *held; /* max_held entries, nheld used; the acceptor's, then the worker's */
+	size_t nheld;
+	int held_full_warned;
 } fwd;
 
 struct pfi_fwd_engine {
@@ -118,6 +132,15 @@ struct pfi_fwd_engine {
 	uint64_t open_timeout; /* ms: ConnectTimeout, else OPEN_TIMEOUT_MS */
 	size_t max_tunnels;    /* concurrent tunnels for this host */
 	int cap_warned;        /* the limit was reported (until below it again) */
+	/* While the connection is not up, an acceptor thread owns the
+	 * listeners and the held clients (and nothing else of the engine); the
+	 * worker takes them back by stopping it (acceptor_stop joins). */
+	pf_thread *acc;
+	pf_wakeup *acc_wake;
+	pf_mutex *acc_mu;
+	int acc_stop; /* under acc_mu */
+	size_t max_held;
+	uint64_t hold_ms;
 };
 
 static const char *kind_name(pf_fwd_kind k)
@@ -203,6 +226,8 @@ static pf_rc bind_local(pfi_fwd_engine *e, fwd *f)
 	return PF_OK;
 }
 
+static void acceptor_start(pfi_fwd_engine *e);
+
 pf_rc pfi_fwd_engine_new(pf_session *s, pfi_fwd_engine **out, pf_error *err)
 {
 	const pf_host_config *hc = s->hc;
@@ -216,10 +241,15 @@ pf_rc pfi_fwd_engine_new(pf_session *s, pfi_fwd_engine **out, pf_error *err)
 	e->open_timeout =
 		hc->connect_timeout > 0 ? (uint64_t)hc->connect_timeout * 1000 : OPEN_TIMEOUT_MS;
 	e->max_tunnels = s->opts.max_tunnels ? s->opts.max_tunnels : DEFAULT_MAX_TUNNELS;
+	e->max_held = s->opts.max_held ? s->opts.max_held : DEFAULT_MAX_HELD;
+	e->hold_ms = s->opts.hold_ms           ? s->opts.hold_ms
+		     : hc->connect_timeout > 0 ? (uint64_t)hc->connect_timeout * 1000
+					       : DEFAULT_HOLD_MS;
 	e->nf = hc->n_forwards;
 	e->f = PF_NEW_ARRAY(fwd, e->nf);
 	e->st = PF_NEW_ARRAY(pf_fwd_status, e->nf);
-	if (e->f == NULL || e->st == NULL || pfi_resolver_new(&e->res) != PF_OK) {
+	if (e->f == NULL || e->st == NULL || pfi_resolver_new(&e->res) != PF_OK ||
+	    (e->acc_mu = pf_mutex_new()) == NULL || pf_wakeup_new(&e->acc_wake) != PF_OK) {
 		pfi_fwd_engine_free(e);
 		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
 	}
@@ -246,12 +276,18 @@ pf_rc pfi_fwd_engine_new(pf_session *s, pfi_fwd_engine **out, pf_error *err)
 				 spec->listen_port);
 			continue;
 		}
+		f->held = PF_NEW_ARRAY(held, e->max_held);
+		if (f->held == NULL) {
+			pfi_fwd_engine_free(e);
+			return pf_error_set(err, PF_E_NOMEM, "Out of memory");
+		}
 		if (bind_local(e, f) != PF_OK && hc->exit_on_forward_failure) {
 			pf_error_set(err, PF_E_BUSY, "%s (ExitOnForwardFailure is yes)", f->error);
 			pfi_fwd_engine_free(e);
 			return err ? err->code : PF_E_BUSY;
 		}
 	}
+	acceptor_start(e); /* clients arriving before the connection wait */
 	*out = e;
 	return PF_OK;
 }
@@ -528,15 +564,43 @@ static void split_peer(const char *peer, char *host, size_t size, int *port)
 	host[len] = '\0';
 }
 
-/* Accept what is waiting on a listener; returns how many. */
-static int accept_clients(pfi_fwd_engine *e, fwd *f, size_t fi, pf_socket l)
+/* A client of a local forward becomes a tunnel. -1 when out of memory
+ * (the client is closed). */
+static int adopt_client(pfi_fwd_engine *e, fwd *f, size_t fi, pf_socket c, const char *peer)
+{
+	tunnel *t = tunnel_new(e, fi, c);
+
+	if (t == NULL) {
+		pf_net_close(c);
+		return -1;
+	}
+	split_peer(peer, t->origin, sizeof(t->origin), &t->origin_port);
+	pfi_session_log(e->s, PF_LOG_VERBOSE, "%s %d: connection from %s", kind_name(f->spec->kind),
+			f->bound_port, peer);
+	if (f->spec->kind == PF_FWD_DYNAMIC) {
+		pf_socks_init(&t->socks);
+		t->state = T_SOCKS;
+	} else if (tunnel_buffers(t) != 0) {
+		tunnel_kill(e, t, "out of memory");
+	} else {
+		pf_strlcpy(t->host, f->spec->connect_host, sizeof(t->host));
+		t->port = f->spec->connect_port;
+		start_open(e, t);
+	}
+	return 0;
+}
+
+static int hold_client(pfi_fwd_engine *e, fwd *f, pf_socket c, const char *peer);
+
+/* Accept what is waiting on a listener; returns how many. Each becomes a
+ * tunnel, or with `hold` (the acceptor, while not connected) is held. */
+static int accept_clients(pfi_fwd_engine *e, fwd *f, size_t fi, pf_socket l, int hold)
 {
 	int i;
 
 	for (i = 0; i < ACCEPT_BATCH; i++) {
 		pf_socket c;
 		char peer[80];
-		tunnel *t;
 		pf_rc rc = pf_net_accept(l, &c, peer, sizeof(peer));
 
 		if (rc == PF_E_NOTFOUND)
@@ -557,30 +621,199 @@ static int accept_clients(pfi_fwd_engine *e, fwd *f, size_t fi, pf_socket l)
 			return i;
 		}
 		f->accept_warned = 0;
+		if (hold) {
+			(void)hold_client(e, f, c, peer);
+			continue;
+		}
 		if (!tunnel_room(e, f)) {
 			pf_net_close(c);
 			continue;
 		}
-		t = tunnel_new(e, fi, c);
-		if (t == NULL) {
-			pf_net_close(c);
+		if (adopt_client(e, f, fi, c, peer) != 0)
 			return i;
-		}
-		split_peer(peer, t->origin, sizeof(t->origin), &t->origin_port);
-		pfi_session_log(e->s, PF_LOG_VERBOSE, "%s %d: connection from %s",
-				kind_name(f->spec->kind), f->bound_port, peer);
-		if (f->spec->kind == PF_FWD_DYNAMIC) {
-			pf_socks_init(&t->socks);
-			t->state = T_SOCKS;
-		} else if (tunnel_buffers(t) != 0) {
-			tunnel_kill(e, t, "out of memory");
-		} else {
-			pf_strlcpy(t->host, f->spec->connect_host, sizeof(t->host));
-			t->port = f->spec->connect_port;
-			start_open(e, t);
-		}
 	}
 	return i;
+}
+
+/* --- holding clients while (re)connecting --------------------------------- */
+
+static uint64_t soonest(uint64_t a, uint64_t b);
+static int poll_timeout(uint64_t due, uint64_t now);
+
+static size_t held_total(const pfi_fwd_engine *e)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < e->nf; i++)
+		n += e->f[i].nheld;
+	return n;
+}
+
+/* Close the clients held longer than the hold time (all with `all`), with
+ * one log line per forward. */
+static void held_expire(pfi_fwd_engine *e, uint64_t now, int all)
+{
+	size_t i, k;
+
+	for (i = 0; i < e->nf; i++) {
+		fwd *f = &e->f[i];
+		size_t kept = 0, closed = 0;
+		uint64_t longest = 0;
+
+		for (k = 0; k < f->nheld; k++) {
+			held *h = &f->held[k];
+
+			if (all || now - h->since >= e->hold_ms) {
+				if (now - h->since > longest)
+					longest = now - h->since;
+				pf_net_close(h->sock);
+				closed++;
+			} else {
+				f->held[kept++] = *h;
+			}
+		}
+		f->nheld = kept;
+		if (closed > 0 && !all)
+			pfi_session_log(
+				e->s, PF_LOG_INFO,
+				"%s %d: %zu client%s waited %.1f s for the connection to %s "
+				"and %s closed (hold time %llu s).",
+				kind_name(f->spec->kind), f->bound_port, closed,
+				closed == 1 ? "" : "s", (double)longest / 1000, e->s->server,
+				closed == 1 ? "was" : "were",
+				(unsigned long long)(e->hold_ms / 1000));
+		if (kept < e->max_held)
+			f->held_full_warned = 0;
+	}
+}
+
+/* Hold client c of f (the acceptor's), or close it at once when f holds
+ * max_held already or the host's tunnel limit is reached. */
+static int hold_client(pfi_fwd_engine *e, fwd *f, pf_socket c, const char *peer)
+{
+	if (f->nheld >= e->max_held || held_total(e) + e->ntunnels >= e->max_tunnels) {
+		if (!f->held_full_warned)
+			pfi_session_log(e->s, PF_LOG_INFO,
+					"%s %d: %zu clients already wait for the connection to %s; "
+					"more are closed at once.",
+					kind_name(f->spec->kind), f->bound_port, f->nheld,
+					e->s->server);
+		f->held_full_warned = 1;
+		pf_net_close(c);
+		return -1;
+	}
+	f->held[f->nheld].sock = c;
+	f->held[f->nheld].since = pf_time_ms();
+	pf_strlcpy(f->held[f->nheld].peer, peer, sizeof(f->held[0].peer));
+	f->nheld++;
+	return 0;
+}
+
+static int acceptor_stopping(pfi_fwd_engine *e)
+{
+	int v;
+
+	pf_mutex_lock(e->acc_mu);
+	v = e->acc_stop;
+	pf_mutex_unlock(e->acc_mu);
+	return v;
+}
+
+/* The listeners while the connection is not up: clients are accepted and
+ * held (not read: a SOCKS client's greeting waits in its socket), at most
+ * max_held per forward, each for hold_ms at most. Sleeps until a client,
+ * the next expiry or acceptor_stop. */
+static void acceptor(void *arg)
+{
+	pfi_fwd_engine *e = arg;
+	pf_pollfd *p = pf_calloc(1 + e->nf * MAX_LISTEN, sizeof(*p));
+	fwd **own = pf_calloc(1 + e->nf * MAX_LISTEN, sizeof(*own));
+
+	while (p != NULL && own != NULL && !acceptor_stopping(e)) {
+		uint64_t now = pf_time_ms(), due = UINT64_MAX;
+		size_t n = 0, i, k;
+
+		p[n].fd = pf_wakeup_fd(e->acc_wake);
+		p[n].events = PF_POLL_IN;
+		own[n++] = NULL;
+		for (i = 0; i < e->nf; i++) {
+			fwd *f = &e->f[i];
+
+			if (f->held == NULL)
+				continue;
+			if (f->nheld > 0)
+				due = soonest(due, f->held[0].since + e->hold_ms);
+			if (f->paused_until > now) {
+				due = soonest(due, f->paused_until);
+				continue;
+			}
+			for (k = 0; k < f->nls; k++) {
+				p[n].fd = f->ls[k];
+				p[n].events = PF_POLL_IN;
+				own[n++] = f;
+			}
+		}
+		if (pf_net_poll(p, n, poll_timeout(due, now)) < 0)
+			break;
+		now = pf_time_ms();
+		if (p[0].revents)
+			pf_wakeup_drain(e->acc_wake);
+		for (i = 1; i < n; i++)
+			if (p[i].revents)
+				(void)accept_clients(e, own[i], (size_t)(own[i] - e->f), p[i].fd,
+						     1);
+		held_expire(e, now, 0);
+	}
+	free(p);
+	free(own);
+}
+
+static void acceptor_start(pfi_fwd_engine *e)
+{
+	e->acc_stop = 0;
+	if (pf_thread_start(&e->acc, acceptor, e) != PF_OK)
+		e->acc = NULL; /* clients then wait in the listen queue */
+}
+
+static void acceptor_stop(pfi_fwd_engine *e)
+{
+	if (e->acc == NULL)
+		return;
+	pf_mutex_lock(e->acc_mu);
+	e->acc_stop = 1;
+	pf_mutex_unlock(e->acc_mu);
+	pf_wakeup_signal(e->acc_wake);
+	pf_thread_join(e->acc);
+	e->acc = NULL;
+}
+
+/* The connection is up: the held clients become tunnels, oldest first. */
+static void held_adopt(pfi_fwd_engine *e)
+{
+	uint64_t now = pf_time_ms();
+	size_t i, k;
+
+	held_expire(e, now, 0);
+	for (i = 0; i < e->nf; i++) {
+		fwd *f = &e->f[i];
+		uint64_t longest = 0;
+		size_t n = f->nheld;
+
+		for (k = 0; k < f->nheld; k++) {
+			if (now - f->held[k].since > longest)
+				longest = now - f->held[k].since;
+			(void)adopt_client(e, f, i, f->held[k].sock, f->held[k].peer);
+		}
+		f->nheld = 0;
+		f->held_full_warned = 0;
+		if (n > 0)
+			pfi_session_log(
+				e->s, PF_LOG_INFO,
+				"%s %d: %zu client%s waited up to %.1f s for the connection; "
+				"served now.",
+				kind_name(f->spec->kind), f->bound_port, n, n == 1 ? "" : "s",
+				(double)longest / 1000);
+	}
 }
 
 /* A RemoteForward's local connection to t->host:t->port: the name is
@@ -1251,7 +1484,9 @@ pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 		return rc;
 	}
 	set_forward_states(e, PF_FWD_ACTIVE);
+	acceptor_stop(e);
 	ssh_set_blocking(s->conn->ssh, 0);
+	held_adopt(e);
 	ev = ssh_event_new();
 	if (ev == NULL || ssh_event_add_session(ev, s->conn->ssh) != SSH_OK) {
 		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
@@ -1375,7 +1610,8 @@ pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 			if (e->pfd[i].revents) {
 				fwd *f = e->pown[i];
 
-				busy |= accept_clients(e, f, (size_t)(f - e->f), e->pfd[i].fd) > 0;
+				busy |= accept_clients(e, f, (size_t)(f - e->f), e->pfd[i].fd, 0) >
+					0;
 			}
 		/* Only bytes from the server prove it is alive (the socket
 		 * being writable says nothing), whichever libssh call read them:
@@ -1450,6 +1686,7 @@ pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 out:
 	close_all_tunnels(e);
 	set_forward_states(e, PF_FWD_WAITING);
+	acceptor_start(e); /* until the next connection */
 	if (ev != NULL && rc == PF_OK && ssh_is_connected(s->conn->ssh))
 		flush_out(s, ev);
 	ssh_set_counters(s->conn->ssh, NULL, NULL);
@@ -1463,35 +1700,11 @@ out:
 
 void pfi_fwd_engine_wait(pfi_fwd_engine *e, int timeout_ms)
 {
-	pf_session *s = e->s;
-	size_t n = 0, i, k;
+	pf_pollfd p = {pf_wakeup_fd(e->s->wake), PF_POLL_IN, 0};
 
-	if (pfd_reserve(e, 1 + e->nf * MAX_LISTEN) != 0) {
-		pf_sleep_ms(timeout_ms > 0 ? (unsigned)timeout_ms : 0);
-		return;
-	}
-	e->pfd[n].fd = pf_wakeup_fd(s->wake);
-	e->pfd[n++].events = PF_POLL_IN;
-	for (i = 0; i < e->nf; i++)
-		for (k = 0; k < e->f[i].nls; k++) {
-			e->pfd[n].fd = e->f[i].ls[k];
-			e->pfd[n].events = PF_POLL_IN;
-			e->pown[n++] = &e->f[i];
-		}
-	if (pf_net_poll(e->pfd, n, timeout_ms) <= 0)
-		return;
-	if (e->pfd[0].revents)
-		pf_wakeup_drain(s->wake);
-	for (i = 1; i < n; i++) {
-		pf_socket c;
-		int j;
-
-		if (!e->pfd[i].revents)
-			continue;
-		for (j = 0; j < ACCEPT_BATCH && pf_net_accept(e->pfd[i].fd, &c, NULL, 0) == PF_OK;
-		     j++)
-			pf_net_close(c);
-	}
+	/* The listeners are the acceptor's meanwhile. */
+	if (pf_net_poll(&p, 1, timeout_ms) > 0)
+		pf_wakeup_drain(e->s->wake);
 }
 
 const pf_fwd_status *pfi_fwd_engine_status(pfi_fwd_engine *e, size_t *n)
@@ -1510,10 +1723,17 @@ void pfi_fwd_engine_free(pfi_fwd_engine *e)
 
 	if (e == NULL)
 		return;
+	acceptor_stop(e);
 	close_all_tunnels(e);
-	for (i = 0; i < e->nf && e->f != NULL; i++)
+	if (e->f != NULL)
+		held_expire(e, pf_time_ms(), 1);
+	for (i = 0; i < e->nf && e->f != NULL; i++) {
 		for (k = 0; k < e->f[i].nls; k++)
 			pf_net_close(e->f[i].ls[k]);
+		free(e->f[i].held);
+	}
+	pf_wakeup_free(e->acc_wake);
+	pf_mutex_free(e->acc_mu);
 	free(e->f);
 	free(e->st);
 	pfi_resolver_free(e->res);

@@ -33,6 +33,8 @@ typedef struct cli_opts {
 	int user_from_l;      /* user came from -l (which wins over user@) */
 	char *host;           /* the host part (owned) */
 	unsigned max_tunnels; /* --max-tunnels; 0 = the core's default */
+	unsigned hold_s;      /* --hold; 0 = the core's default */
+	unsigned max_held;    /* --max-held; 0 = the core's default */
 } cli_opts;
 
 /* Parse argv. Returns 0 when opts is ready, or an exit status (2) after

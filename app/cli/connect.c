@@ -380,6 +380,8 @@ int cli_connect(const cli_opts *opts)
 	}
 	so.keys = keys;
 	so.max_tunnels = opts->max_tunnels;
+	so.hold_ms = opts->hold_s * 1000;
+	so.max_held = opts->max_held;
 
 	if (pf_session_start(hc, &ui, &so, &s, &err) != PF_OK) {
 		fprintf(stderr, "pf: %s\n", err.message);

@@ -39,6 +39,9 @@ static void print_usage(FILE *out)
 	      "  -l user    log in as user;  -p port   connect to port\n"
 	      "  --max-tunnels N  at most N connections at once through this host's\n"
 	      "                  forwards (default 4096); more are closed at once\n"
+	      "  --hold S        while (re)connecting, clients of local forwards wait up\n"
+	      "                  to S seconds (default ConnectTimeout, else 15)\n"
+	      "  --max-held N    at most N waiting clients per forward (default 64)\n"
 	      "  --version, -V   print the versions of pf, libssh and OpenSSL\n"
 	      "  --help, -h      print this help\n",
 	      out);
@@ -184,7 +187,10 @@ int cli_parse(int argc, char **argv, cli_opts *o)
 			int bad = 0;
 
 			if (!long_number(argc, argv, &i, "--max-tunnels", 1, 1000000,
-					 &o->max_tunnels, &bad)) {
+					 &o->max_tunnels, &bad) &&
+			    !long_number(argc, argv, &i, "--hold", 1, 3600, &o->hold_s, &bad) &&
+			    !long_number(argc, argv, &i, "--max-held", 1, 100000, &o->max_held,
+					 &bad)) {
 				fprintf(stderr,
 					"pf: unknown option \"%s\" (pf --help lists them).\n", a);
 				return 2;

@@ -12,6 +12,15 @@
                                "ready" on stdout, then runs until killed.
   clients.py silentdns PORT    a DNS server on 127.0.0.1:PORT/udp that reads
                                queries and never answers.
+  clients.py echo PORT TEXT SECS         one line through PORT, its echo
+                               awaited up to SECS; prints "connected" once
+                               connected, then the seconds taken.
+  clients.py socks PORT DPORT TEXT SECS  the same through a SOCKS5 proxy at
+                               PORT to 127.0.0.1:DPORT.
+  clients.py held PORT N HOLD  N clients connect and wait (held by pf while
+                               it reconnects); the N+1st must be closed at once;
+                               the N must be closed after HOLD s (HOLD-1 to
+                               HOLD+5).
 Exit status 0 when what was checked held; messages on stderr."""
 import socket
 import sys
@@ -106,6 +115,60 @@ def silentdns(port):
         s.recvfrom(4096)
 
 
+def echo_timed(port, text, secs, socks_to=None):
+    t0 = time.time()
+    s = socket.create_connection(("127.0.0.1", port), timeout=secs)
+    s.settimeout(secs)
+    print("connected", flush=True)
+    try:
+        if socks_to is not None:
+            s.sendall(b"\x05\x01\x00")
+            if s.recv(2) != b"\x05\x00":
+                return 1
+            s.sendall(b"\x05\x01\x00\x01\x7f\x00\x00\x01" + socks_to.to_bytes(2, "big"))
+            rep = b""
+            while len(rep) < 10:
+                d = s.recv(10 - len(rep))
+                if not d:
+                    return 1
+                rep += d
+            if rep[1] != 0:
+                return 1
+        if not echo_once(s, text.encode() + b"\n"):
+            return 1
+    except OSError as e:
+        print("echo: %s" % e, file=sys.stderr)
+        return 1
+    finally:
+        s.close()
+    print("%.1f" % (time.time() - t0))
+    return 0
+
+
+def held(port, n, hold):
+    clients = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(n)]
+    t0 = time.time()
+    time.sleep(0.5)
+    if not closed_at_once(port):
+        print("client %d beyond the held limit was not closed at once" % (n + 1), file=sys.stderr)
+        return 1
+    for c in clients:
+        c.settimeout(max(0.1, hold + 5 - (time.time() - t0)))
+        try:
+            d = c.recv(10)
+        except socket.timeout:
+            print("a held client was still open after %.1f s" % (time.time() - t0), file=sys.stderr)
+            return 1
+        except ConnectionResetError:
+            d = b""
+        if d != b"":
+            print("a held client got data", file=sys.stderr)
+            return 1
+    took = time.time() - t0
+    print("%d held clients closed after %.1f s" % (n, took), file=sys.stderr)
+    return 0 if took >= hold - 1 else 1
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "cap":
@@ -114,6 +177,12 @@ def main():
         return idle(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]))
     if cmd == "blackhole":
         return blackhole(int(sys.argv[2]))
+    if cmd == "echo":
+        return echo_timed(int(sys.argv[2]), sys.argv[3], float(sys.argv[4]))
+    if cmd == "socks":
+        return echo_timed(int(sys.argv[2]), sys.argv[4], float(sys.argv[5]), int(sys.argv[3]))
+    if cmd == "held":
+        return held(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]))
     if cmd == "silentdns":
         return silentdns(int(sys.argv[2]))
     print(__doc__, file=sys.stderr)

@@ -47,6 +47,12 @@ typedef struct pf_session_opts {
 	 * connecting) at most; beyond it new clients are closed at once, with
 	 * one log line. 0 = 4096. */
 	unsigned max_tunnels;
+	/* While the connection is being (re)built, clients of local forwards
+	 * are accepted and held (not read) for hold_ms at most (0 =
+	 * ConnectTimeout, else 15 s), at most max_held per forward (0 = 64;
+	 * more are closed at once), and served once it is up. */
+	unsigned hold_ms;
+	unsigned max_held;
 } pf_session_opts;
 
 /* Start a worker for `hc`. The session takes ownership of `hc` (it is freed

@@ -294,6 +294,12 @@ static pf_rc dial_proxy(pf_session *s, const pf_host_config *hc, pfi_proxy_plan 
 		target[strcspn(target, ":")] = '\0';
 		pf_addrlist_free(a);
 	}
+	if (hc == s->hc) {
+		/* The status says how: "host:22 via HTTP proxy p:8080". */
+		snprintf(s->server, sizeof(s->server), "%s:%d via %s proxy %s:%d", hc->hostname,
+			 hc->port, pf_proxy_type_name(pl->type), pl->proxy_host, pl->proxy_port);
+		pfi_session_publish(s);
+	}
 	pfi_session_log(s, PF_LOG_INFO, "Connecting to %s:%d via the %s proxy %s:%d (%s)",
 			hc->hostname, hc->port, pf_proxy_type_name(pl->type), pl->proxy_host,
 			pl->proxy_port, what);
@@ -437,6 +443,11 @@ static pf_rc dial_command(pf_session *s, const pf_host_config *hc, const pfi_pro
 	char *dir = hc->config_path ? pf_path_dirname(hc->config_path) : NULL;
 	pf_rc rc;
 
+	if (hc == s->hc) {
+		snprintf(s->server, sizeof(s->server), "%s:%d via ProxyCommand", hc->hostname,
+			 hc->port);
+		pfi_session_publish(s);
+	}
 	pfi_session_log(s, PF_LOG_INFO, "Connecting to %s:%d via %s: %s", hc->hostname, hc->port,
 			l->what, pl->command);
 	rc = pf_proc_start(pl->command, dir, on_stderr, l, sock, &l->proc, err);

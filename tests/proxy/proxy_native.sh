@@ -135,6 +135,7 @@ write_pcfg "connect -H $saddr:8888 %h %p"
 run_pf "$dir/pf-http.log"
 check "connect -H: connected through tinyproxy" wait_log "$dir/pf-http.log" "pf: test: Connected" 20
 check "connect -H: done natively (via the HTTP proxy)" grep -q "via the HTTP proxy $saddr:8888" "$dir/pf-http.log"
+check "connect -H: the status says via which proxy" grep -q "Connected to 127.0.0.1:$ssh_port via HTTP proxy $saddr:8888 as" "$dir/pf-http.log"
 check "connect -H: no child process" test -z "$(descendants "$pf_pid")"
 check "connect -H: forward up" wait_port_in "$cns" 127.0.0.1 "$lport" 10
 check "connect -H: a 3 MB download through the proxy is intact" test "$(download)" = "$want"

@@ -473,6 +473,35 @@ static const char *where_file(const cfg_entry *e)
 	return e && e->file ? e->file : "command line";
 }
 
+/* PortForwarder 2.9 also tried id_dsa and an SSH-1 "identity" beside the
+ * config: servers no longer take either, so say so once, with the way out,
+ * instead of a mysterious refusal. */
+static void old_key_note(const char *dir, pf_diags *diags)
+{
+	static const char ssh1[] = "SSH PRIVATE KEY FILE FORMAT 1.1\n";
+	char *dsa = pf_path_join(dir, "id_dsa"), *id = pf_path_join(dir, "identity");
+	char *data = NULL;
+	size_t len = 0;
+	const char *old = NULL;
+
+	if (dsa != NULL && pf_file_exists(dsa))
+		old = dsa;
+	else if (id != NULL && pf_file_read(id, 1 << 20, &data, &len, NULL) == PF_OK &&
+		 len >= sizeof(ssh1) - 1 && memcmp(data, ssh1, sizeof(ssh1) - 1) == 0)
+		old = id;
+	if (old != NULL)
+		pf_diag_add(diags, PF_DIAG_WARNING, old, 0, 0, NULL,
+			    "%s is %s key, which servers no longer accept (OpenSSH dropped "
+			    "%s). Make a new key with \"Generate key...\" (or ssh-keygen -t "
+			    "ed25519), send its .pub file to your administrator, and name the "
+			    "new key with IdentityFile.",
+			    pf_path_basename(old), old == dsa ? "a DSA" : "an SSH-1",
+			    old == dsa ? "DSA keys in 2015" : "SSH protocol 1 in 2017");
+	free(data);
+	free(dsa);
+	free(id);
+}
+
 static pf_rc fill(pf_host_config *hc, const pf_config *cfg, const rstate *st,
 		  const pf_resolve_opts *opts, pf_diags *diags)
 {
@@ -577,6 +606,7 @@ static pf_rc fill(pf_host_config *hc, const pf_config *cfg, const rstate *st,
 				goto out;
 		}
 		hc->identity_files_default = hc->n_identity_files > 0;
+		old_key_note(cfg->strings[1], diags);
 	}
 	if (hc->n_identity_files == 0) {
 		static const char *const defaults[] = {"id_rsa", "id_ecdsa", "id_ecdsa_sk",

@@ -76,7 +76,7 @@ static void test_password(sshd_fixture *f, int have_user)
 	pf_error err;
 
 	if (!have_user) {
-		printf("skipped: password login (needs root and mount namespaces)\n");
+		check_skip("password login (needs root and mount namespaces)");
 		return;
 	}
 	write_config(f, "pftest", "  PreferredAuthentications password");
@@ -106,7 +106,7 @@ static void test_kbdint(sshd_fixture *f, int have_user)
 	pf_rc rc;
 
 	if (!have_user) {
-		printf("skipped: keyboard-interactive login\n");
+		check_skip("keyboard-interactive login (needs root and mount namespaces)");
 		return;
 	}
 	sshd_fixture_stop(f);

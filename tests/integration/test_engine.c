@@ -5,7 +5,7 @@
  * SOCKS5 client on the server side; the per-forward counters equal to the
  * bytes moved; the status coalesced to a few updates a second; and after
  * the session ends, the same threads and descriptors as before it. */
-#include "../engine/engine_util.h"
+#include "engine_util.h"
 #include "pf/version.h"
 #include "check.h"
 #include "sshd_fixture.h"

@@ -37,8 +37,8 @@ int main(void)
 		return 1;
 	if (sshd_fixture_add_user(&jump, "pftest", JUMP_PW) != 0 ||
 	    sshd_fixture_add_user(&target, "pftest", TARGET_PW) != 0) {
-		printf("skipped: password logins need root and mount namespaces\n");
-		return 77;
+		check_skip("password logins need root and mount namespaces");
+		return check_summary("test_jump_password");
 	}
 	if (sshd_fixture_set(&jump, "PasswordAuthentication", "yes") != 0 ||
 	    sshd_fixture_set(&target, "PasswordAuthentication", "yes") != 0)

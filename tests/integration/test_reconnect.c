@@ -13,7 +13,7 @@
  *  - pf_session_reconnect_now while connected (resume, network change)
  *    probes the server: B's, stopped, is given up within 3 s and B
  *    reconnects once it runs again; A's, answering, is kept. */
-#include "../engine/engine_util.h"
+#include "engine_util.h"
 #include "check.h"
 #include "pf/version.h"
 #include "sshd_fixture.h"

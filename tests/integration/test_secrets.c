@@ -96,7 +96,7 @@ int main(void)
 		CHECK_INT(ui.last_secret_kind, PF_SECRET_PASSWORD);
 		test_ui_free(&ui);
 	} else {
-		printf("skipped: password login (needs root and mount namespaces)\n");
+		check_skip("password login (needs root and mount namespaces)");
 	}
 	sshd_fixture_stop(&f);
 	pf_lib_cleanup();

@@ -239,7 +239,7 @@ static void test_special_targets(void)
 		CHECK_INT(pf_file_write_secret(p, "x\n", 2, &err), PF_OK);
 		CHECK(lstat(p, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3));
 	} else {
-		printf("skipped: mknod needs root\n");
+		check_skip("a character device as the target (mknod needs root)");
 	}
 	free(p);
 	{

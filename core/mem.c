@@ -6,10 +6,6 @@
 
 #include "pf/mem.h"
 
-#ifdef _WIN32
-#include <windows.h>
-#endif
-
 void *pf_calloc(size_t n, size_t size)
 {
 	if (n == 0 || size == 0)
@@ -120,19 +116,6 @@ int pf_strlcat(char *dst, const char *src, size_t size)
 	if (used == size)
 		return -1;
 	return pf_strlcpy(dst + used, src, size - used);
-}
-
-void pf_secure_zero(void *p, size_t n)
-{
-	if (p == NULL || n == 0)
-		return;
-#ifdef _WIN32
-	SecureZeroMemory(p, n);
-#else
-	/* A volatile function pointer stops the compiler eliding the store. */
-	static void *(*const volatile memset_v)(void *, int, size_t) = memset;
-	memset_v(p, 0, n);
-#endif
 }
 
 void pf_secret_free(char *s)

@@ -168,6 +168,9 @@
 #define IDS_TIP_HOST_ONE          2095 /* IDS_TIP_HOST for one forward */
 #define IDS_BALLOON_CONNECTED_ONE 2096
 #define IDS_ERR_CONFIG_UNUSABLE   2097 /* the config file has errors: not connecting */
+#define IDS_ERR_TOO_MANY_CONNS    2098
+#define IDS_ERR_NET_INIT          2099 /* a message box at start, before any window */
+#define IDS_ERR_MAIN_WINDOW       2620 /* a message box at start */
 #define IDS_KG_TYPE_ED25519       2100 /* the type combo, in pf_keygen order */
 #define IDS_KG_TYPE_RSA3072       2101
 #define IDS_KG_TYPE_RSA4096       2102

@@ -1,6 +1,6 @@
 /* pf's command line: the parsed options and the commands built on them.
- * main.c parses, dump.c implements -G; a `connect` path can sit beside
- * it, working from the same cli_opts and cli_resolve(). */
+ * main.c parses, dump.c implements -G, connect.c connects and keygen.c
+ * makes keys, all working from the same cli_opts and cli_resolve(). */
 #ifndef PF_CLI_H
 #define PF_CLI_H
 

@@ -8,6 +8,7 @@
 #define PF_APP_H
 
 #include <windows.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "ini.h"
@@ -71,7 +72,9 @@ typedef struct pf_ui_msg pf_ui_msg;
 
 struct pf_app {
 	HINSTANCE inst;
-	HWND main;          /* the main window (a dialog of class PF_MAIN_CLASS) */
+	/* The main window (a dialog of class PF_MAIN_CLASS). Written by the
+	 * window thread only, read by workers (ui_win32.c post()): atomic. */
+	_Atomic(HWND) main;
 	wchar_t title[128]; /* "PortForwarder 0.1.0" */
 	LANGID lang;        /* the UI language resources are loaded in */
 
@@ -125,7 +128,7 @@ struct pf_app {
 	ULONGLONG watch_stamp; /* the file's size and time when last read */
 
 	const pf_app_ops *ops; /* NULL until the session glue is wired */
-	int exiting;           /* Exit chosen: no new questions, no new work */
+	atomic_int exiting;    /* Exit chosen: no new questions, no new work; read by workers */
 	int exited;            /* MainWnd_Exit has run */
 	int test_mode;         /* started with a --test-* hook */
 };

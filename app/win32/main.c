@@ -52,6 +52,15 @@ static int activate_running_instance(int forward_cmdline)
 }
 
 /* Everything owned by app that the window does not free. */
+/* A failure at start, before there is a window: a message box in the
+ * person's language. */
+static void start_error(pf_app *app, UINT id)
+{
+	wchar_t text[256];
+
+	MessageBoxW(NULL, Lang_String(app, id, text, 256), L"PortForwarder", MB_ICONERROR);
+}
+
 static void app_free(pf_app *app)
 {
 	size_t i;
@@ -125,8 +134,7 @@ int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
 	}
 
 	if (pf_lib_init() != 0) {
-		MessageBoxW(NULL, L"Cannot initialise the network library.", L"PortForwarder",
-			    MB_ICONERROR);
+		start_error(app, IDS_ERR_NET_INIT);
 		rc = 1;
 		goto out;
 	}
@@ -156,8 +164,7 @@ int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
 	}
 
 	if (!register_main_class(inst) || MainWnd_Create(app) == NULL) {
-		MessageBoxW(NULL, L"Cannot create the main window.", L"PortForwarder",
-			    MB_ICONERROR);
+		start_error(app, IDS_ERR_MAIN_WINDOW);
 		pf_lib_cleanup();
 		rc = 1;
 		goto out;

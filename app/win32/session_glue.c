@@ -90,7 +90,7 @@ static int glue_connect(pf_app *app, const wchar_t *config, const wchar_t *host)
 	int ret = -1;
 
 	if (c == NULL && g->n == PF_MAX_CONNS) {
-		LogView_Add(app, PF_LOG_ERROR, host, L"Too many connections at once.");
+		LogView_AddId(app, PF_LOG_ERROR, host, IDS_ERR_TOO_MANY_CONNS);
 		return -1;
 	}
 	/* Connecting again: the old worker (stopped or failed) goes first. */

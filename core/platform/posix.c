@@ -696,3 +696,15 @@ void pf_cond_broadcast(pf_cond *c)
 {
 	pthread_cond_broadcast(&c->c);
 }
+
+/* pf/mem.h; here because how to wipe so the compiler keeps it is the
+ * platform's business. */
+void pf_secure_zero(void *p, size_t n)
+{
+	/* A volatile function pointer stops the compiler eliding the store. */
+	static void *(*const volatile memset_v)(void *, int, size_t) = memset;
+
+	if (p == NULL || n == 0)
+		return;
+	memset_v(p, 0, n);
+}

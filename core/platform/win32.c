@@ -657,3 +657,12 @@ void pf_cond_broadcast(pf_cond *c)
 {
 	WakeAllConditionVariable(&c->cv);
 }
+
+/* pf/mem.h; here because how to wipe so the compiler keeps it is the
+ * platform's business. */
+void pf_secure_zero(void *p, size_t n)
+{
+	if (p == NULL || n == 0)
+		return;
+	SecureZeroMemory(p, n);
+}

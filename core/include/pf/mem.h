@@ -38,7 +38,8 @@ char *pf_vasprintf(const char *fmt, va_list ap) PF_PRINTF(1, 0);
 int pf_strlcpy(char *dst, const char *src, size_t size);
 int pf_strlcat(char *dst, const char *src, size_t size);
 
-/* Overwrite memory that held a secret; never optimised away. */
+/* Overwrite memory that held a secret; never optimised away
+ * (platform/posix.c, platform/win32.c). */
 void pf_secure_zero(void *p, size_t n);
 /* Wipe a NUL-terminated secret and free it. NULL is fine. */
 void pf_secret_free(char *s);

@@ -137,6 +137,9 @@ typedef struct pf_status {
 
 /* --- the interface ------------------------------------------------------------ */
 
+/* Every method may be NULL (a test, or a front end that has no use for
+ * it): the core then logs nothing, publishes no status, treats a secret
+ * as cancelled and an unknown or changed host key as rejected. */
 typedef struct pf_ui {
 	/* Asked when a host key is not known or does not match. */
 	void (*ask_hostkey)(void *ctx, const pf_hostkey_info *info, pf_hostkey_done_fn done,

@@ -70,6 +70,13 @@ typedef struct pf_app_ops {
 /* A question from a worker waiting for the window thread (ui_win32.c). */
 typedef struct pf_ui_msg pf_ui_msg;
 
+/* How the exe was started (testhook.c). */
+typedef enum pf_test_mode {
+	PF_TEST_NONE = 0, /* the product */
+	PF_TEST_UI,       /* --test-ui: the product plus a scripted connection, no session core */
+	PF_TEST_HOOK      /* a one-shot hook (--test-dialog ...): no main window, ini untouched */
+} pf_test_mode;
+
 struct pf_app {
 	HINSTANCE inst;
 	/* The main window (a dialog of class PF_MAIN_CLASS). Written by the
@@ -127,10 +134,10 @@ struct pf_app {
 	HANDLE watch_thread;   /* waits on the folder's change notification */
 	ULONGLONG watch_stamp; /* the file's size and time when last read */
 
-	const pf_app_ops *ops; /* NULL until the session glue is wired */
-	atomic_int exiting;    /* Exit chosen: no new questions, no new work; read by workers */
-	int exited;            /* MainWnd_Exit has run */
-	int test_mode;         /* started with a --test-* hook */
+	const pf_app_ops *ops;  /* NULL until the session glue is wired */
+	atomic_int exiting;     /* Exit chosen: no new questions, no new work; read by workers */
+	int exited;             /* MainWnd_Exit has run */
+	pf_test_mode test_mode; /* started with a --test-* hook (testhook.c) */
 };
 
 /* ---- Resources in the chosen language (lang.c) ---- */

@@ -118,7 +118,7 @@ int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
 		rc = TestHook_Run(app, cl.argc, cl.argv, cl.test_index);
 		goto out;
 	}
-	app->test_mode = cl.test_index > 0;
+	app->test_mode = cl.test_index > 0 ? PF_TEST_UI : PF_TEST_NONE;
 
 	/* The named mutex closes the race of two instances starting together. */
 	mutex = CreateMutexW(NULL, FALSE, L"Local\\PortForwarder.SingleInstance");
@@ -158,7 +158,7 @@ int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
 
 	/* The session core behind Connect (the --test-ui hook plays its own
 	 * connection instead). */
-	if (!app->test_mode && Glue_Install(app) != 0) {
+	if (app->test_mode == PF_TEST_NONE && Glue_Install(app) != 0) {
 		rc = 1;
 		goto out;
 	}
@@ -178,7 +178,7 @@ int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
 		if (app->ops != NULL)
 			MainWnd_Connect(app, app->cmd_host);
 	}
-	if (app->test_mode)
+	if (app->test_mode == PF_TEST_UI)
 		test_thread = TestHook_StartUiThread(app);
 
 	while ((got = GetMessageW(&msg, NULL, 0, 0)) != 0) {

@@ -98,7 +98,7 @@ static void save_settings(pf_app *app)
 	wchar_t msg[1024];
 	DWORD err;
 
-	if (app->test_mode > 1)
+	if (app->test_mode == PF_TEST_HOOK)
 		return; /* dialog hooks leave the ini alone */
 	if (app->main != NULL) {
 		wchar_t host[PF_HOST_LEN];

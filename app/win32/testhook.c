@@ -11,10 +11,6 @@
  *           10 + pf_hostkey_answer (10 reject, 11 connect once, 12 save).
  *       The ini is not written.
  *
- *   --test-relpath
- *       Checks Ini_RelativePath / Ini_ResolvePath on fixed cases; exit code
- *       = number of failures.
- *
  *   --test-ini-path <file>
  *       Writes where this copy keeps PortForwarder.ini (UTF-8) to <file>,
  *       saves the settings there once, and exits 0.
@@ -96,57 +92,11 @@ static int dialog_hook(pf_app *app, const wchar_t *name, const wchar_t *expected
 	return ok ? 21 : 22;
 }
 
-/* ---- --test-relpath ---- */
-
-static int relpath_hook(void)
-{
-	static const struct {
-		const wchar_t *base, *target, *want;
-	} rel[] = {
-		{L"E:\\PF", L"E:\\PF\\config.txt", L"config.txt"},
-		{L"E:\\PF", L"e:\\pf\\sub\\config.txt", L"sub\\config.txt"},
-		{L"E:\\PF\\bin", L"E:\\keys\\config.txt", L"..\\..\\keys\\config.txt"},
-		{L"E:\\PF", L"E:\\keys\\config.txt", L"..\\keys\\config.txt"},
-		{L"E:\\PF", L"C:\\Users\\me\\config.txt", L"C:\\Users\\me\\config.txt"},
-		{L"E:\\", L"E:\\config.txt", L"config.txt"},
-		{L"\\\\srv\\share\\PF", L"\\\\srv\\share\\PF\\c.txt", L"c.txt"},
-		{L"\\\\srv\\share\\PF", L"\\\\other\\share\\c.txt", L"\\\\other\\share\\c.txt"},
-		{L"E:\\PF", L"E:\\PF\\\u30e1\u30fc\u30eb\u8a2d\u5b9a\\config.txt",
-		 L"\u30e1\u30fc\u30eb\u8a2d\u5b9a\\config.txt"},
-	};
-	static const struct {
-		const wchar_t *base, *path, *want;
-	} res[] = {
-		{L"F:\\PF", L"config.txt", L"F:\\PF\\config.txt"},
-		{L"F:\\PF", L"..\\keys\\config.txt", L"F:\\keys\\config.txt"},
-		{L"F:\\PF", L"C:\\x\\config.txt", L"C:\\x\\config.txt"},
-		{L"F:\\PF", L"sub/config.txt", L"F:\\PF\\sub\\config.txt"},
-	};
-	wchar_t out[MAX_PATH];
-	size_t i;
-	int failed = 0;
-
-	for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++)
-		if (Ini_RelativePath(rel[i].base, rel[i].target, out, MAX_PATH) != 0 ||
-		    wcscmp(out, rel[i].want) != 0)
-			failed++;
-	for (i = 0; i < sizeof(res) / sizeof(res[0]); i++)
-		if (Ini_ResolvePath(res[i].base, res[i].path, out, MAX_PATH) != 0 ||
-		    wcscmp(out, res[i].want) != 0)
-			failed++;
-	/* Too small a buffer fails instead of cutting. */
-	if (Ini_RelativePath(L"E:\\PF", L"E:\\PF\\config.txt", out, 4) == 0)
-		failed++;
-	return failed;
-}
-
 int TestHook_Run(pf_app *app, int argc, LPWSTR *argv, int i)
 {
-	app->test_mode = 2;
+	app->test_mode = PF_TEST_HOOK;
 	if (wcscmp(argv[i], L"--test-dialog") == 0 && i + 1 < argc)
 		return dialog_hook(app, argv[i + 1], i + 2 < argc ? argv[i + 2] : NULL);
-	if (wcscmp(argv[i], L"--test-relpath") == 0)
-		return relpath_hook();
 	if (wcscmp(argv[i], L"--test-ini-path") == 0 && i + 1 < argc) {
 		char path8[MAX_PATH * 6];
 		HANDLE f;

@@ -3,7 +3,7 @@
  *
  *   pftest-driver <scenario> <PortForwarder.exe> <screenshot folder> <work folder>
  *
- * Scenarios: smoke, ini, tray, dialogs, ui, ui-cancel, ja, ja-ini, cmdline, relpath, keygen. Each
+ * Scenarios: smoke, ini, tray, dialogs, ui, ui-cancel, ja, ja-ini, cmdline, keygen. Each
  * copies the exe into its own folder under the work folder (so PortForwarder.ini starts empty and
  * lands there), prints one line per step and "N passed, N failed" at the end; exit 0 only when
  * every step passed. The day* scenarios (tests/e2e/day.sh) and startup (bench/gui_startup.sh)
@@ -924,21 +924,6 @@ kill:
 	return 1;
 }
 
-static int scenario_relpath(const wchar_t *exe0, const wchar_t *work)
-{
-	wchar_t dir[MAX_PATH * 2], exe[MAX_PATH * 2];
-	app_proc p;
-	int code;
-
-	step(copy_app(exe0, work, L"relpath", dir, exe), "copy PortForwarder.exe");
-	step(start_app(exe, L"--test-relpath", &p), "run the path self-test");
-	code = wait_exit(&p, 20000);
-	printf("  failures: %d\n", code);
-	step(code == 0, "relative / resolved ini paths");
-	kill_app(&p);
-	return failed != 0;
-}
-
 /* ---- the user's day against a real sshd (tests/e2e/day.sh) ----
  * `work` is the kit folder day.sh prepared: PortForwarder.exe, config.txt
  * (two Host profiles; the second is our sshd with two LocalForwards),
@@ -1791,7 +1776,6 @@ int wmain(int argc, wchar_t **argv)
 		{L"ja-ini", scenario_ja_ini},
 		{L"ui-cancel", scenario_ui_cancel},
 		{L"cmdline", scenario_cmdline},
-		{L"relpath", scenario_relpath},
 		{L"day", scenario_day},
 		{L"day-cancel", scenario_day_cancel},
 		{L"day-changed", scenario_day_changed},
@@ -1819,7 +1803,7 @@ int wmain(int argc, wchar_t **argv)
 	}
 	if (rc == 2)
 		fprintf(stderr, "usage: pftest-driver "
-				"smoke|ini|tray|dialogs|ui|ui-cancel|ja|ja-ini|cmdline|relpath|day|"
+				"smoke|ini|tray|dialogs|ui|ui-cancel|ja|ja-ini|cmdline|day|"
 				"day-cancel|"
 				"day-changed|keygen|startup|kit29|kit29-ja|kit29-log "
 				"<PortForwarder.exe> <shot folder> [work folder]\n");

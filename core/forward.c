@@ -138,7 +138,9 @@ struct pfi_fwd_engine {
 	pf_thread *acc;
 	pf_wakeup *acc_wake;
 	pf_mutex *acc_mu;
-	int acc_stop; /* under acc_mu */
+	int acc_stop;  /* under acc_mu */
+	int held_any;  /* under acc_mu: on demand, a client is held */
+	int idled_out; /* the last run ended for idle_disconnect_ms (worker) */
 	size_t max_held;
 	uint64_t hold_ms;
 };
@@ -706,6 +708,13 @@ static int hold_client(pfi_fwd_engine *e, fwd *f, pf_socket c, const char *peer)
 	f->held[f->nheld].since = pf_time_ms();
 	pf_strlcpy(f->held[f->nheld].peer, peer, sizeof(f->held[0].peer));
 	f->nheld++;
+	if (e->s->opts.on_demand) {
+		/* The first use: the worker connects now. */
+		pf_mutex_lock(e->acc_mu);
+		e->held_any = 1;
+		pf_mutex_unlock(e->acc_mu);
+		pf_wakeup_signal(e->s->wake);
+	}
 	return 0;
 }
 
@@ -787,11 +796,30 @@ static void acceptor_stop(pfi_fwd_engine *e)
 	e->acc = NULL;
 }
 
+int pfi_fwd_engine_has_held(pfi_fwd_engine *e)
+{
+	int v;
+
+	pf_mutex_lock(e->acc_mu);
+	v = e->held_any;
+	pf_mutex_unlock(e->acc_mu);
+	return v;
+}
+
+int pfi_fwd_engine_idled_out(pfi_fwd_engine *e)
+{
+	return e->idled_out;
+}
+
 /* The connection is up: the held clients become tunnels, oldest first. */
 static void held_adopt(pfi_fwd_engine *e)
 {
 	uint64_t now = pf_time_ms();
 	size_t i, k;
+
+	pf_mutex_lock(e->acc_mu);
+	e->held_any = 0;
+	pf_mutex_unlock(e->acc_mu);
 
 	held_expire(e, now, 0);
 	for (i = 0; i < e->nf; i++) {
@@ -1469,11 +1497,14 @@ pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 	uint64_t ka_count =
 		(uint64_t)(hc->server_alive_count_max > 2 ? hc->server_alive_count_max : 2);
 	uint64_t probe_until = 0, seen_rx = 0;
+	uint64_t idle_ms = s->opts.on_demand ? s->opts.idle_disconnect_ms : 0;
+	uint64_t idle_since = pf_time_ms();
 	int missed = 0, busy = 0, ka_pending = 0;
 	size_t i;
 
 	e->nremote = 0;
 	e->gr_fwd = -1;
+	e->idled_out = 0;
 	e->window = 0; /* a new connection: libssh's default until set */
 	update_window(e);
 	memset(&e->rxcount, 0, sizeof(e->rxcount));
@@ -1559,6 +1590,8 @@ pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 		}
 		if (probe_until != 0)
 			due = soonest(due, probe_until);
+		if (idle_ms > 0 && e->ntunnels == 0)
+			due = soonest(due, idle_since + idle_ms);
 		if (e->dirty)
 			due = soonest(due, e->last_publish + STATUS_INTERVAL_MS);
 		r = pf_net_poll(e->pfd, n, busy ? 0 : poll_timeout(due, now));
@@ -1637,6 +1670,13 @@ pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 		}
 		reap(e);
 		update_window(e);
+		/* On demand with --idle-disconnect: no tunnel for that long. */
+		if (e->ntunnels > 0 || idle_ms == 0) {
+			idle_since = now;
+		} else if (now - idle_since >= idle_ms) {
+			e->idled_out = 1;
+			goto out;
+		}
 
 		if (probe_until != 0 && now >= probe_until) {
 			rc = pf_error_set(err, PF_E_NETWORK,

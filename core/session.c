@@ -27,6 +27,7 @@ const char *pf_conn_state_name(pf_conn_state st)
 	case PF_CONN_RECONNECTING: return "Reconnecting";
 	case PF_CONN_FAILED: return "Failed";
 	case PF_CONN_CLOSING: return "Closing";
+	case PF_CONN_LISTENING: return "Listening, not connected";
 	}
 	return "?";
 }
@@ -812,6 +813,22 @@ static int backoff_wait(pf_session *s, unsigned ms)
 	}
 }
 
+/* On demand: listen until the first client arrives (the acceptor holds
+ * it and wakes us). Returns 1 when the session should stop. */
+static int wait_first_use(pf_session *s)
+{
+	pfi_session_set_state(s, PF_CONN_LISTENING);
+	pfi_session_log(s, PF_LOG_INFO,
+			"Listening; connecting to %s when the first client arrives (on demand)",
+			s->server);
+	while (!pfi_session_stopping(s)) {
+		if (pfi_fwd_engine_has_held(s->fwd))
+			return 0;
+		pfi_fwd_engine_wait(s->fwd, -1);
+	}
+	return 1;
+}
+
 static unsigned next_backoff(pf_session *s, unsigned cur)
 {
 	unsigned lo = s->opts.backoff_min_ms ? s->opts.backoff_min_ms : DEFAULT_BACKOFF_MIN_MS;
@@ -837,6 +854,10 @@ static void worker(void *arg)
 	pf_error_clear(&err);
 	rc = pfi_fwd_engine_new(s, &s->fwd, &err);
 	while (rc == PF_OK) {
+		if (s->opts.on_demand && !pfi_fwd_engine_has_held(s->fwd) && wait_first_use(s)) {
+			rc = PF_OK;
+			break;
+		}
 		rc = connect_once(s, &err);
 		if (rc == PF_OK) {
 			backoff = 0;
@@ -859,6 +880,13 @@ static void worker(void *arg)
 		if (pfi_session_stopping(s)) {
 			rc = PF_OK;
 			break;
+		}
+		if (rc == PF_OK && s->opts.on_demand && pfi_fwd_engine_idled_out(s->fwd)) {
+			pfi_session_log(s, PF_LOG_INFO,
+					"No connection through the forwards for %u s: disconnected "
+					"from %s; connecting again when a client arrives.",
+					s->opts.idle_disconnect_ms / 1000, s->server);
+			continue;
 		}
 		if (rc == PF_OK)
 			break;

@@ -214,6 +214,12 @@ void pfi_fwd_engine_free(pfi_fwd_engine *e);
  * wake-up, meanwhile closing at once any client that connects to a
  * forward, so nobody is left hanging. */
 void pfi_fwd_engine_wait(pfi_fwd_engine *e, int timeout_ms);
+/* On demand: 1 once the acceptor holds a client (it then signals the
+ * session's wake-up). Worker. */
+int pfi_fwd_engine_has_held(pfi_fwd_engine *e);
+/* 1 when the last pfi_fwd_engine_run ended (PF_OK) because no tunnel was
+ * open for opts.idle_disconnect_ms. */
+int pfi_fwd_engine_idled_out(pfi_fwd_engine *e);
 /* Forward statuses for pf_status; borrowed until the next call. */
 const pf_fwd_status *pfi_fwd_engine_status(pfi_fwd_engine *e, size_t *n);
 

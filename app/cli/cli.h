@@ -29,12 +29,14 @@ typedef struct cli_opts {
 	size_t n_overrides;
 	pf_fwdspec *forwards; /* -L/-R/-D in order (owned) */
 	size_t n_forwards;
-	char *user;           /* -l, else the user@ part (owned) */
-	int user_from_l;      /* user came from -l (which wins over user@) */
-	char *host;           /* the host part (owned) */
-	unsigned max_tunnels; /* --max-tunnels; 0 = the core's default */
-	unsigned hold_s;      /* --hold; 0 = the core's default */
-	unsigned max_held;    /* --max-held; 0 = the core's default */
+	char *user;                  /* -l, else the user@ part (owned) */
+	int user_from_l;             /* user came from -l (which wins over user@) */
+	char *host;                  /* the host part (owned) */
+	unsigned max_tunnels;        /* --max-tunnels; 0 = the core's default */
+	unsigned hold_s;             /* --hold; 0 = the core's default */
+	unsigned max_held;           /* --max-held; 0 = the core's default */
+	int on_demand;               /* --on-demand: connect when the first client arrives */
+	unsigned idle_disconnect_ms; /* --idle-disconnect MINUTES (may be 0.5); 0 = never */
 } cli_opts;
 
 /* Parse argv. Returns 0 when opts is ready, or an exit status (2) after

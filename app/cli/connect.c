@@ -382,6 +382,8 @@ int cli_connect(const cli_opts *opts)
 	so.max_tunnels = opts->max_tunnels;
 	so.hold_ms = opts->hold_s * 1000;
 	so.max_held = opts->max_held;
+	so.on_demand = opts->on_demand;
+	so.idle_disconnect_ms = opts->idle_disconnect_ms;
 
 	if (pf_session_start(hc, &ui, &so, &s, &err) != PF_OK) {
 		fprintf(stderr, "pf: %s\n", err.message);

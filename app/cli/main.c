@@ -42,6 +42,10 @@ static void print_usage(FILE *out)
 	      "  --hold S        while (re)connecting, clients of local forwards wait up\n"
 	      "                  to S seconds (default ConnectTimeout, else 15)\n"
 	      "  --max-held N    at most N waiting clients per forward (default 64)\n"
+	      "  --on-demand     open the forwards at once, connect when the first\n"
+	      "                  client arrives\n"
+	      "  --idle-disconnect MINUTES  with --on-demand: disconnect after that long\n"
+	      "                  without any connection through the forwards\n"
 	      "  --version, -V   print the versions of pf, libssh and OpenSSL\n"
 	      "  --help, -h      print this help\n",
 	      out);
@@ -161,6 +165,29 @@ static int long_number(int argc, char **argv, int *i, const char *name, unsigned
 	return 1;
 }
 
+/* "10" or "0.5" minutes as milliseconds (more than 0, at most a week);
+ * 0, or -1 when not such a number. */
+static int minutes_ms(const char *v, unsigned *out)
+{
+	unsigned long whole = 0, frac = 0, scale = 1;
+	const char *p = v;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	while (*p >= '0' && *p <= '9' && whole <= 10080)
+		whole = whole * 10 + (unsigned long)(*p++ - '0');
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9' && scale < 1000; p++) {
+			frac = frac * 10 + (unsigned long)(*p - '0');
+			scale *= 10;
+		}
+	}
+	if (*p != '\0' || whole > 10080 || (whole == 0 && frac == 0))
+		return -1;
+	*out = (unsigned)(whole * 60000 + frac * 60000 / scale);
+	return *out > 0 ? 0 : -1;
+}
+
 /* Options may come before or after the host, as with ssh. */
 int cli_parse(int argc, char **argv, cli_opts *o)
 {
@@ -181,6 +208,19 @@ int cli_parse(int argc, char **argv, cli_opts *o)
 		}
 		if (!only_args && strcmp(a, "--") == 0) {
 			only_args = 1;
+			continue;
+		}
+		if (!only_args && strcmp(a, "--on-demand") == 0) {
+			o->on_demand = 1;
+			continue;
+		}
+		if (!only_args && strcmp(a, "--idle-disconnect") == 0) {
+			if (i + 1 >= argc || minutes_ms(argv[i + 1], &o->idle_disconnect_ms) != 0) {
+				fprintf(stderr, "pf: --idle-disconnect wants minutes (e.g. 10 or "
+						"0.5), more than 0.\n");
+				return 2;
+			}
+			i++;
 			continue;
 		}
 		if (!only_args && a[0] == '-' && a[1] == '-') {

@@ -53,6 +53,13 @@ typedef struct pf_session_opts {
 	 * more are closed at once), and served once it is up. */
 	unsigned hold_ms;
 	unsigned max_held;
+	/* Connect on first use: the listeners open at once (state
+	 * PF_CONN_LISTENING) and the SSH connection is made when the first
+	 * client arrives, that client held meanwhile. */
+	int on_demand;
+	/* With on_demand: after this long without any tunnel, disconnect and
+	 * listen again. 0 = never. */
+	unsigned idle_disconnect_ms;
 } pf_session_opts;
 
 /* Start a worker for `hc`. The session takes ownership of `hc` (it is freed

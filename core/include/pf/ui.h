@@ -96,7 +96,9 @@ typedef enum pf_conn_state {
 	PF_CONN_CONNECTED,
 	PF_CONN_RECONNECTING, /* waiting `retry_in_s` before the next try */
 	PF_CONN_FAILED,       /* stopped for good; `last_error` says why */
-	PF_CONN_CLOSING
+	PF_CONN_CLOSING,
+	PF_CONN_LISTENING /* on demand: listeners open, connecting when the first
+			   * client arrives (and again after an idle disconnect) */
 } pf_conn_state;
 
 typedef enum pf_fwd_state {

@@ -338,6 +338,7 @@ static m_result method_kbdint(pfi_conn *c, tried *t)
 	while (r == SSH_AUTH_INFO && rounds++ < 16) {
 		int n = ssh_userauth_kbdint_getnprompts(c->ssh), i;
 		const char *instr = ssh_userauth_kbdint_getinstruction(c->ssh);
+		const char *name = ssh_userauth_kbdint_getname(c->ssh);
 
 		for (i = 0; i < n; i++) {
 			char echo = 0, *answer = NULL;
@@ -350,6 +351,9 @@ static m_result method_kbdint(pfi_conn *c, tried *t)
 			req.conn_name = c->s->name;
 			req.prompt = prompt ? prompt : "";
 			req.instruction = instr ? instr : "";
+			req.name = name ? name : "";
+			req.user = c->hc->user;
+			req.host = c->hc->hostname;
 			req.echo = echo;
 			req.attempt = rounds;
 			if (pfi_session_ask_secret(c->s, &req, &answer) != PF_OK) {

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "pf/keycache.h"
 #include "pf/mem.h"
+#include "pf/names.h"
 #include "pf/platform.h"
 #include "pf/session.h"
 
@@ -217,17 +218,47 @@ int cli_read_answer(const char *prompt, int echo, char *buf, size_t size)
 
 /* --- pf_ui ------------------------------------------------------------------------ */
 
+/* Print server text (or a core message that may quote it) on stderr with
+ * control characters dropped, so it cannot move the cursor, clear the
+ * screen or draw a prompt of its own. */
+static void print_safe(const char *text, int keep_newlines)
+{
+	char *safe = pf_names_printable(text, keep_newlines);
+
+	if (safe != NULL)
+		fprintf(stderr, "%s\n", safe);
+	free(safe);
+}
+
 static void ui_ask_secret(void *ctx, const pf_secret_request *req, pf_secret_done_fn done,
 			  void *token)
 {
 	char answer[1024], prompt[1400];
+	char *safe_prompt = NULL;
 
 	(void)ctx;
 	if (req->reason != NULL)
-		fprintf(stderr, "%s\n", req->reason);
-	if (req->kind == PF_SECRET_KBDINT && req->instruction && req->instruction[0])
-		fprintf(stderr, "%s\n", req->instruction);
-	snprintf(prompt, sizeof(prompt), "%s", req->prompt);
+		print_safe(req->reason, 0);
+	if (req->kind == PF_SECRET_KBDINT) {
+		/* The server's texts, marked as the server's: a prompt that
+		 * says "Passphrase for key ..." still shows whom it is from. */
+		if (req->name != NULL && req->name[0] != '\0')
+			print_safe(req->name, 0);
+		if (req->instruction != NULL && req->instruction[0] != '\0')
+			print_safe(req->instruction, 1);
+		safe_prompt = pf_names_printable(req->prompt, 0);
+		if (safe_prompt == NULL) {
+			done(token, NULL);
+			return;
+		}
+		snprintf(prompt, sizeof(prompt), "(%s@%s) %s", req->user ? req->user : "?",
+			 req->host ? req->host : "?", safe_prompt);
+		free(safe_prompt);
+	} else {
+		safe_prompt = pf_names_printable(req->prompt, 0);
+		snprintf(prompt, sizeof(prompt), "%s", safe_prompt ? safe_prompt : "");
+		free(safe_prompt);
+	}
 	if (cli_read_answer(prompt,
 			    (req->kind == PF_SECRET_KBDINT || req->kind == PF_SECRET_PROXY_USER) &&
 				    req->echo,
@@ -318,8 +349,9 @@ static void ui_log(void *ctx, pf_log_level level, const char *conn, const char *
 {
 	cli_ui *u = ctx;
 
+	(void)conn;
 	if (level <= u->level || level <= PF_LOG_ERROR)
-		fprintf(stderr, "%s\n", msg);
+		print_safe(msg, 0);
 }
 
 /* The session the signal handler stops; set before the handler is. */
@@ -400,8 +432,13 @@ int cli_connect(const cli_opts *opts)
 	signal(SIGTERM, SIG_DFL);
 	running = NULL;
 	status = pf_session_result(s, &err) == PF_OK ? 0 : 1;
-	if (status != 0)
-		fprintf(stderr, "pf: %s%s%s\n", err.where, err.where[0] ? ": " : "", err.message);
+	if (status != 0) {
+		char line[1600];
+
+		snprintf(line, sizeof(line), "pf: %s%s%s", err.where, err.where[0] ? ": " : "",
+			 err.message);
+		print_safe(line, 0);
+	}
 	pf_session_free(s);
 	pf_keycache_free(keys);
 	return status;

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "pf/mem.h"
+#include "pf/names.h"
 #include "pf/version.h"
 
 #ifdef _WIN32
@@ -112,10 +113,11 @@ static int add_forward(cli_opts *o, char flag, const char *arg)
 static int set_destination(cli_opts *o, const char *arg)
 {
 	const char *at = strrchr(arg, '@');
+	pf_error err;
 
 	if (at != NULL) {
 		if (at == arg || at[1] == '\0') {
-			fprintf(stderr, "pf: \"%s\" is not [user@]host.\n", arg);
+			fputs("pf: the destination is not [user@]host.\n", stderr);
 			return 2;
 		}
 		if (!o->user_from_l) {
@@ -125,8 +127,8 @@ static int set_destination(cli_opts *o, const char *arg)
 		}
 		arg = at + 1;
 	}
-	if (*arg == '\0' || *arg == '-') {
-		fprintf(stderr, "pf: \"%s\" is not a host name.\n", arg);
+	if (pf_names_check_cli_host(arg, &err) != PF_OK) {
+		fprintf(stderr, "pf: %s\n", err.message);
 		return 2;
 	}
 	o->host = pf_strdup(arg);
@@ -308,6 +310,14 @@ int cli_parse(int argc, char **argv, cli_opts *o)
 	if (o->host == NULL) {
 		print_usage(stderr);
 		return 2;
+	}
+	if (o->user != NULL) {
+		pf_error err;
+
+		if (pf_names_check_cli_user(o->user, &err) != PF_OK) {
+			fprintf(stderr, "pf: %s\n", err.message);
+			return 2;
+		}
 	}
 	return 0;
 }

@@ -7,9 +7,13 @@
  * (testhook.c). */
 #include <windows.h>
 #include <shellapi.h>
+#include <stdlib.h>
+#include <string.h>
 #include <wchar.h>
 
 #include "app.h"
+#include "pf/names.h"
+#include "pf/platform.h"
 
 static void set_config(pf_app *app, const wchar_t *path)
 {
@@ -24,6 +28,27 @@ static void note_bad(pf_cmdline *cl, const wchar_t *arg)
 {
 	if (cl->bad[0] == L'\0')
 		lstrcpynW(cl->bad, arg, 128);
+}
+
+/* [user@]host by the same rules as pf's command line (pf/names.h): a name
+ * with control characters or shell syntax never reaches the config. */
+static int destination_ok(const wchar_t *arg)
+{
+	char *u8 = pf_wide_to_utf8(arg), *at;
+	int ok;
+
+	if (u8 == NULL)
+		return 0;
+	at = strrchr(u8, '@');
+	if (at != NULL) {
+		*at = '\0';
+		ok = pf_names_check_cli_user(u8, NULL) == PF_OK &&
+		     pf_names_check_cli_host(at + 1, NULL) == PF_OK;
+	} else {
+		ok = pf_names_check_cli_host(u8, NULL) == PF_OK;
+	}
+	free(u8);
+	return ok;
 }
 
 int Cmdline_Parse(pf_app *app, const wchar_t *cmdline, pf_cmdline *cl)
@@ -55,7 +80,8 @@ int Cmdline_Parse(pf_app *app, const wchar_t *cmdline, pf_cmdline *cl)
 			app->cmd_verbose += (int)wcslen(a + 1);
 		} else if (a[0] == L'-' && a[1] != L'\0') {
 			note_bad(cl, a);
-		} else if (app->cmd_host[0] == L'\0' && a[0] != L'\0' && wcslen(a) < PF_HOST_LEN) {
+		} else if (app->cmd_host[0] == L'\0' && a[0] != L'\0' && wcslen(a) < PF_HOST_LEN &&
+			   destination_ok(a)) {
 			wcscpy_s(app->cmd_host, PF_HOST_LEN, a);
 		} else {
 			note_bad(cl, a);

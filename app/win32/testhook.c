@@ -180,6 +180,9 @@ static DWORD WINAPI ui_thread(void *arg)
 				NULL,
 				0,
 				1,
+				NULL,
+				NULL,
+				NULL,
 				NULL};
 	char line[128];
 

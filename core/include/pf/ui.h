@@ -81,6 +81,14 @@ typedef struct pf_secret_request {
 				    PROXY_USER: always 1 */
 	int attempt;             /* 1 for the first ask, 2.. after a wrong answer */
 	const char *reason;      /* why asked again ("wrong passphrase"), or NULL */
+	/* KBDINT: the server's name for the exchange (may be ""), and the
+	 * account it is for. `name`, `instruction` and `prompt` are the
+	 * server's own text, unfiltered: show them through
+	 * pf_names_printable() and tell them apart from the front end's own
+	 * questions (the CLI prefixes "(user@host)", as OpenSSH does). */
+	const char *name;
+	const char *user;
+	const char *host;
 } pf_secret_request;
 
 /* `secret` is NULL when the person cancelled. The core copies it before

@@ -2,6 +2,7 @@
  * ssh-keygen (Windows without OpenSSH). The passphrase is typed twice on
  * the terminal (echo off) unless -N gives it; an empty one is allowed after
  * a warning. Existing files are replaced only after a "y". */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,14 +126,28 @@ int cli_keygen(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'b':
-			p.bits = (int)strtol(val, &endp, 10);
+		case 'b': {
+			long bits;
+
+			errno = 0;
+			bits = strtol(val, &endp, 10);
 			if (*val == '\0' || *endp != '\0') {
 				fprintf(stderr,
 					"pf keygen: -b needs a number of bits, not \"%s\".\n", val);
 				return 2;
 			}
+			/* Checked as a long: a cast to int would turn 4294970368
+			 * into 3072. 0 would mean "the default": not from -b. */
+			if (errno == ERANGE || bits <= 0 || bits > 16384) {
+				fprintf(stderr,
+					"pf keygen: -b %s is out of range: use 3072 or 4096 for "
+					"rsa, 256, 384 or 521 for ecdsa.\n",
+					val);
+				return 2;
+			}
+			p.bits = (int)bits;
 			break;
+		}
 		case 'C': p.comment = val; break;
 		case 'f': file = val; break;
 		case 'N': pass_arg = val; break;

@@ -40,6 +40,7 @@ typedef socklen_t socklen_type;
 
 #include "pf/mem.h"
 #include "pf/net.h"
+#include "pf/platform.h"
 
 static const char *sock_strerror(int e, char *buf, size_t size)
 {
@@ -604,50 +605,124 @@ struct pf_wakeup {
 	pf_socket rd, wr;
 };
 
-pf_rc pf_net_socketpair(pf_socket sv[2])
+/* Exactly n bytes from a blocking socket, waiting at most timeout_ms in all. */
+static int recv_exact(pf_socket s, unsigned char *buf, size_t n, int timeout_ms)
 {
+	uint64_t until = pf_time_ms() + (uint64_t)timeout_ms;
+	size_t got = 0;
+
+	while (got < n) {
+		pf_pollfd p = {s, PF_POLL_IN, 0};
+		uint64_t now = pf_time_ms();
+		long r;
+
+		if (now >= until || pf_net_poll(&p, 1, (int)(until - now)) <= 0)
+			return -1;
+		r = pf_net_recv(s, buf + got, n - got);
+		if (r == PF_E_NOTFOUND)
+			continue;
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static int same_addr4(const struct sockaddr_in *a, const struct sockaddr_in *b)
+{
+	return a->sin_family == b->sin_family && a->sin_port == b->sin_port &&
+	       a->sin_addr.s_addr == b->sin_addr.s_addr;
+}
+
+pf_rc pf_net_socketpair_tcp(pf_socket sv[2], void (*listening)(int port, void *arg), void *arg)
+{
+	struct sockaddr_in a, mine;
+	socklen_type len = sizeof(a), mlen = sizeof(mine);
+	pf_socket l = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+	unsigned char cookie[16], got[16];
+	pf_rc rc = PF_E_NETWORK;
+	int tries;
+
 	sv[0] = sv[1] = PF_INVALID_SOCKET;
+	if (l == PF_INVALID_SOCKET)
+		return PF_E_NETWORK;
 #ifdef _WIN32
 	{
-		struct sockaddr_in a;
-		int len = sizeof(a);
-		SOCKET l = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+		/* Nobody may bind the same port beside us and take our peer. */
+		BOOL on = TRUE;
 
-		memset(&a, 0, sizeof(a));
-		a.sin_family = AF_INET;
-		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		if (l == INVALID_SOCKET || bind(l, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-		    listen(l, 1) != 0 || getsockname(l, (struct sockaddr *)&a, &len) != 0) {
-			if (l != INVALID_SOCKET)
-				closesocket(l);
-			return PF_E_NETWORK;
-		}
-		sv[1] = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-		if (sv[1] == PF_INVALID_SOCKET ||
-		    connect(sv[1], (struct sockaddr *)&a, sizeof(a)) != 0 ||
-		    (sv[0] = accept(l, NULL, NULL)) == PF_INVALID_SOCKET) {
-			closesocket(l);
-			pf_net_close(sv[1]);
-			sv[1] = PF_INVALID_SOCKET;
-			return PF_E_NETWORK;
-		}
-		closesocket(l);
-	}
-#else
-	{
-		int p[2];
-
-		if (socketpair(AF_UNIX, SOCK_STREAM, 0, p) != 0)
-			return PF_E_NETWORK;
-		sv[0] = p[0];
-		sv[1] = p[1];
+		setsockopt(l, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, (const char *)&on, sizeof(on));
 	}
 #endif
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (pf_random_bytes(cookie, sizeof(cookie)) != PF_OK ||
+	    bind(l, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(l, 8) != 0 ||
+	    getsockname(l, (struct sockaddr *)&a, &len) != 0)
+		goto out;
+	if (listening != NULL)
+		listening(ntohs(a.sin_port), arg);
+	sv[1] = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+	if (sv[1] == PF_INVALID_SOCKET || connect(sv[1], (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    getsockname(sv[1], (struct sockaddr *)&mine, &mlen) != 0 ||
+	    send(sv[1], (const char *)cookie, (int)sizeof(cookie), 0) != (int)sizeof(cookie))
+		goto out;
+	/* Anyone on this machine may connect to the listener first: take the
+	 * connection that comes from our own socket and proves it with the
+	 * cookie, and close the others. */
+	for (tries = 0; tries < 16; tries++) {
+		struct sockaddr_in peer;
+		socklen_type plen = sizeof(peer);
+		pf_pollfd p = {l, PF_POLL_IN, 0};
+		pf_socket c;
+
+		if (pf_net_poll(&p, 1, 5000) <= 0)
+			break;
+		c = accept(l, (struct sockaddr *)&peer, &plen);
+		if (c == PF_INVALID_SOCKET)
+			continue;
+		if (same_addr4(&peer, &mine) && recv_exact(c, got, sizeof(got), 5000) == 0 &&
+		    memcmp(got, cookie, sizeof(cookie)) == 0) {
+			sv[0] = c;
+			rc = PF_OK;
+			break;
+		}
+		closesock(c);
+	}
+out:
+	pf_secure_zero(cookie, sizeof(cookie));
+	closesock(l);
+	if (rc != PF_OK) {
+		pf_net_close(sv[1]);
+		sv[0] = sv[1] = PF_INVALID_SOCKET;
+		return rc;
+	}
 	set_nonblocking(sv[0]);
 	set_nonblocking(sv[1]);
 	set_nodelay(sv[0]);
 	set_nodelay(sv[1]);
 	return PF_OK;
+}
+
+pf_rc pf_net_socketpair(pf_socket sv[2])
+{
+#ifdef _WIN32
+	return pf_net_socketpair_tcp(sv, NULL, NULL);
+#else
+	int p[2];
+
+	sv[0] = sv[1] = PF_INVALID_SOCKET;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, p) != 0)
+		return PF_E_NETWORK;
+	sv[0] = p[0];
+	sv[1] = p[1];
+	set_nonblocking(sv[0]);
+	set_nonblocking(sv[1]);
+	set_nodelay(sv[0]);
+	set_nodelay(sv[1]);
+	return PF_OK;
+#endif
 }
 
 pf_rc pf_wakeup_new(pf_wakeup **out)

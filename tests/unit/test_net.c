@@ -205,6 +205,65 @@ static void test_wakeup(void)
 	pf_wakeup_free(w);
 }
 
+/* Issue 18 item 10: another program connects to the pair's listener
+ * before the pair's own end does (and even sends 16 bytes, a guessed
+ * cookie); the pair must still join its own two ends. */
+typedef struct intruder {
+	pf_socket s[2];
+} intruder;
+
+static void intrude(int port, void *arg)
+{
+	intruder *in = arg;
+	pf_error err;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (pf_net_connect_start("127.0.0.1", port, &in->s[i], &err) != PF_OK)
+			continue;
+		if (wait_for(in->s[i], PF_POLL_OUT) &&
+		    pf_net_connect_result(in->s[i], &err) == PF_OK)
+			(void)pf_net_send(in->s[i], "0123456789abcdef", 16);
+	}
+}
+
+static void test_socketpair_intruder(void)
+{
+	intruder in = {{PF_INVALID_SOCKET, PF_INVALID_SOCKET}};
+	pf_socket sv[2];
+	char buf[64];
+	long n;
+	int i;
+
+	CHECK_INT(pf_net_socketpair_tcp(sv, intrude, &in), PF_OK);
+	CHECK(in.s[0] != PF_INVALID_SOCKET);
+	CHECK_INT(pf_net_send(sv[1], "ours", 4), 4);
+	CHECK(wait_for(sv[0], PF_POLL_IN));
+	n = pf_net_recv(sv[0], buf, sizeof(buf));
+	CHECK_INT(n, 4);
+	CHECK(n == 4 && memcmp(buf, "ours", 4) == 0);
+	CHECK_INT(pf_net_send(sv[0], "back", 4), 4);
+	CHECK(wait_for(sv[1], PF_POLL_IN));
+	CHECK_INT(pf_net_recv(sv[1], buf, sizeof(buf)), 4);
+	for (i = 0; i < 2; i++) {
+		if (in.s[i] == PF_INVALID_SOCKET)
+			continue;
+		/* The intruder was turned away: EOF or reset, never our data. */
+		CHECK(wait_for(in.s[i], PF_POLL_IN));
+		CHECK(pf_net_recv(in.s[i], buf, sizeof(buf)) <= 0);
+		pf_net_close(in.s[i]);
+	}
+	pf_net_close(sv[0]);
+	pf_net_close(sv[1]);
+	/* And the plain pair still works. */
+	CHECK_INT(pf_net_socketpair_tcp(sv, NULL, NULL), PF_OK);
+	CHECK_INT(pf_net_send(sv[1], "x", 1), 1);
+	CHECK(wait_for(sv[0], PF_POLL_IN));
+	CHECK_INT(pf_net_recv(sv[0], buf, sizeof(buf)), 1);
+	pf_net_close(sv[0]);
+	pf_net_close(sv[1]);
+}
+
 int main(void)
 {
 	if (pf_lib_init() != 0)
@@ -214,6 +273,7 @@ int main(void)
 	test_refused();
 	test_refusal_messages();
 	test_wakeup();
+	test_socketpair_intruder();
 	pf_lib_cleanup();
 	return check_summary("test_net");
 }

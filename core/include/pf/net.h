@@ -117,6 +117,15 @@ int pf_net_port_owner(int port, char *buf, size_t size);
  * loopback TCP pair on Windows). */
 pf_rc pf_net_socketpair(pf_socket sv[2]);
 
+/* The loopback TCP pair behind pf_net_socketpair on Windows (built on every
+ * platform, so it is tested on both). Any program may connect to its
+ * listener: the accepted end is used only when it comes from the
+ * connecting end's own address and port and sends the 16-byte random
+ * cookie first; other connections are closed. `listening` (NULL in the
+ * product) is called with the listener's port before the pair connects, so
+ * a test can send an intruder first. */
+pf_rc pf_net_socketpair_tcp(pf_socket sv[2], void (*listening)(int port, void *arg), void *arg);
+
 /* A wake-up channel: a socket a worker polls for PF_POLL_IN, and a signal
  * any thread may send. Signals coalesce; drain after waking. */
 typedef struct pf_wakeup pf_wakeup;

@@ -243,7 +243,9 @@ static int use_agent(pfi_conn *c)
 		return 1;
 	}
 	if (rc != PF_OK) {
-		pfi_session_log(c->s, PF_LOG_VERBOSE, "%s", err.message);
+		/* A refused agent (another user's pipe) is worth saying. */
+		pfi_session_log(c->s, rc == PF_E_DENIED ? PF_LOG_INFO : PF_LOG_VERBOSE, "%s",
+				err.message);
 		return 0;
 	}
 	if (ssh_set_agent_socket(c->ssh, (socket_t)sock) != SSH_OK) {

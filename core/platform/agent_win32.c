@@ -2,9 +2,18 @@
  * WM_COPYDATA protocol, bridged to one end of a socket pair whose other end
  * libssh uses as its agent socket. Both speak the SSH agent protocol
  * (4-byte big-endian length, then the message); the bridge moves whole
- * messages, one request and one answer at a time. */
+ * messages, one request and one answer at a time.
+ *
+ * On a shared PC anyone may create a pipe of the agent's name first, so
+ * the pipe is opened for identification only (the server cannot act as
+ * us) and used only when its owner and its server process are this user
+ * or the system (the Windows OpenSSH agent is a LocalSystem service).
+ * Every exchange with the agent has a time limit: a silent agent must not
+ * hold up a login (libssh waits on the socket pair meanwhile) or Exit. */
 #include <winsock2.h>
 #include <windows.h>
+#include <aclapi.h>
+#include <sddl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +26,7 @@
 #define PAGEANT_MAX_MSG     8192
 #define PAGEANT_COPYDATA_ID 0x804e50ba
 #define OPENSSH_PIPE        L"\\\\.\\pipe\\openssh-ssh-agent"
+#define AGENT_TIMEOUT_MS    30000
 
 struct pf_agent {
 	pf_thread *thread;
@@ -65,19 +75,178 @@ static int sock_write(pf_socket s, const unsigned char *buf, size_t n)
 	return 0;
 }
 
-static int pipe_io(HANDLE h, int write, unsigned char *buf, DWORD n)
+/* The time limit for one agent answer. PF_AGENT_TIMEOUT_MS may change it
+ * (100 ms .. 10 min), for tests and for agents that ask the person first. */
+static DWORD agent_timeout_ms(void)
 {
-	DWORD done = 0, k;
+	const char *e = getenv("PF_AGENT_TIMEOUT_MS");
+	char *end;
+	unsigned long v;
+
+	if (e == NULL || *e == '\0')
+		return AGENT_TIMEOUT_MS;
+	v = strtoul(e, &end, 10);
+	if (*end != '\0' || v < 100 || v > 600000)
+		return AGENT_TIMEOUT_MS;
+	return (DWORD)v;
+}
+
+/* Exactly n bytes to or from the (overlapped) pipe, within *left_ms, which
+ * is reduced by the time spent. -1 on error, end or timeout (the pending
+ * I/O is cancelled and waited for, so buf is free again). */
+static int pipe_io(HANDLE h, HANDLE ev, int write, unsigned char *buf, DWORD n, DWORD *left_ms)
+{
+	DWORD done = 0;
 
 	while (done < n) {
-		BOOL ok = write ? WriteFile(h, buf + done, n - done, &k, NULL)
-				: ReadFile(h, buf + done, n - done, &k, NULL);
+		OVERLAPPED ov;
+		DWORD k = 0, t0 = GetTickCount(), w, spent;
+		BOOL ok;
 
-		if (!ok || k == 0)
+		memset(&ov, 0, sizeof(ov));
+		ov.hEvent = ev;
+		ResetEvent(ev);
+		ok = write ? WriteFile(h, buf + done, n - done, NULL, &ov)
+			   : ReadFile(h, buf + done, n - done, NULL, &ov);
+		if (!ok && GetLastError() != ERROR_IO_PENDING)
+			return -1;
+		w = WaitForSingleObject(ev, *left_ms);
+		if (w != WAIT_OBJECT_0) {
+			CancelIo(h);
+			GetOverlappedResult(h, &ov, &k, TRUE);
+			*left_ms = 0;
+			return -1;
+		}
+		if (!GetOverlappedResult(h, &ov, &k, FALSE) || k == 0)
 			return -1;
 		done += k;
+		spent = GetTickCount() - t0;
+		*left_ms = spent >= *left_ms ? 0 : *left_ms - spent;
 	}
 	return 0;
+}
+
+/* This process's user SID; caller frees with free(). */
+static PSID current_user_sid(void)
+{
+	HANDLE tok = NULL;
+	DWORD n = 0;
+	TOKEN_USER *tu = NULL;
+	PSID sid = NULL;
+
+	if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok))
+		return NULL;
+	GetTokenInformation(tok, TokenUser, NULL, 0, &n);
+	tu = n ? malloc(n) : NULL;
+	if (tu != NULL && GetTokenInformation(tok, TokenUser, tu, n, &n)) {
+		DWORD len = GetLengthSid(tu->User.Sid);
+
+		sid = malloc(len);
+		if (sid != NULL)
+			CopySid(len, sid, tu->User.Sid);
+	}
+	free(tu);
+	CloseHandle(tok);
+	return sid;
+}
+
+/* 1 when `sid` may serve our agent: this user or LocalSystem; for the
+ * pipe's owner also the Administrators group (a SYSTEM service's objects
+ * are owned by it). Only an administrator can create objects owned so.
+ * PF_AGENT_EXPECT_SID (a SID string), when set, must match as well: it
+ * can only narrow what is accepted (the owner test uses it, since Wine has
+ * one user only). */
+static int trusted_sid(PSID sid, PSID user, int owner)
+{
+	const char *expect = getenv("PF_AGENT_EXPECT_SID");
+	int ok;
+
+	if (sid == NULL || !IsValidSid(sid))
+		return 0;
+	ok = (user != NULL && EqualSid(sid, user)) || IsWellKnownSid(sid, WinLocalSystemSid) ||
+	     (owner && IsWellKnownSid(sid, WinBuiltinAdministratorsSid));
+	if (ok && expect != NULL && *expect != '\0') {
+		PSID want = NULL;
+
+		ok = ConvertStringSidToSidA(expect, &want) && EqualSid(sid, want);
+		if (want != NULL)
+			LocalFree(want);
+	}
+	return ok;
+}
+
+/* The user SID of process `pid` into *out (caller frees); 0 when Windows
+ * does not let us look (a service's token may be closed to us). */
+static int process_user(ULONG pid, PSID *out)
+{
+	HANDLE proc = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid), tok = NULL;
+	TOKEN_USER *tu = NULL;
+	DWORD n = 0;
+	int ok = 0;
+
+	*out = NULL;
+	if (proc != NULL && OpenProcessToken(proc, TOKEN_QUERY, &tok)) {
+		GetTokenInformation(tok, TokenUser, NULL, 0, &n);
+		tu = n ? malloc(n) : NULL;
+		if (tu != NULL && GetTokenInformation(tok, TokenUser, tu, n, &n)) {
+			DWORD len = GetLengthSid(tu->User.Sid);
+
+			*out = malloc(len);
+			ok = *out != NULL && CopySid(len, *out, tu->User.Sid);
+		}
+	}
+	free(tu);
+	if (tok != NULL)
+		CloseHandle(tok);
+	if (proc != NULL)
+		CloseHandle(proc);
+	return ok;
+}
+
+/* Who serves the pipe: its owner and, when Windows lets us look, the user
+ * of the server process. Each that is known must be trusted, and at least
+ * one must be known (Windows always gives the owner; Wine gives none, but
+ * lets us see the process). PF_OK or PF_E_DENIED with one message. */
+static pf_rc check_pipe_server(HANDLE h, pf_error *err)
+{
+	PSID user = current_user_sid(), owner = NULL, server = NULL;
+	PSECURITY_DESCRIPTOR sd = NULL;
+	ULONG pid = 0;
+	int known = 0;
+	pf_rc rc = PF_OK;
+
+	if (GetSecurityInfo(h, SE_KERNEL_OBJECT, OWNER_SECURITY_INFORMATION, &owner, NULL, NULL,
+			    NULL, &sd) == ERROR_SUCCESS &&
+	    owner != NULL) {
+		known = 1;
+		if (!trusted_sid(owner, user, 1)) {
+			rc = pf_error_set(err, PF_E_DENIED,
+					  "The SSH agent pipe is not owned by you or the system: "
+					  "another user may have created it. The agent was not "
+					  "used.");
+			goto out;
+		}
+	}
+	if (GetNamedPipeServerProcessId(h, &pid) && pid != 0 && process_user(pid, &server)) {
+		known = 1;
+		if (!trusted_sid(server, user, 0)) {
+			rc = pf_error_set(err, PF_E_DENIED,
+					  "The SSH agent pipe is served by a program of another "
+					  "user (process %lu). The agent was not used.",
+					  (unsigned long)pid);
+			goto out;
+		}
+	}
+	if (!known)
+		rc = pf_error_set(err, PF_E_DENIED,
+				  "Windows does not say who serves the SSH agent pipe, so it was "
+				  "not used.");
+out:
+	if (sd != NULL)
+		LocalFree(sd);
+	free(server);
+	free(user);
+	return rc;
 }
 
 static unsigned long get32(const unsigned char *p)
@@ -95,6 +264,7 @@ static int pageant_query(unsigned char *msg, size_t len, size_t *out_len)
 	HANDLE map;
 	unsigned char *view;
 	COPYDATASTRUCT cds;
+	DWORD_PTR answered = 0;
 	int rc = -1;
 
 	if (hwnd == NULL || len > PAGEANT_MAX_MSG)
@@ -110,12 +280,17 @@ static int pageant_query(unsigned char *msg, size_t len, size_t *out_len)
 		cds.dwData = PAGEANT_COPYDATA_ID;
 		cds.cbData = (DWORD)strlen(name) + 1;
 		cds.lpData = name;
-		if (SendMessageW(hwnd, WM_COPYDATA, 0, (LPARAM)&cds) != 0) {
-			size_t n = get32(view) + 4;
+		/* A Pageant that hangs must not hang us: SendMessageTimeout. */
+		if (SendMessageTimeoutW(hwnd, WM_COPYDATA, 0, (LPARAM)&cds, SMTO_NORMAL,
+					agent_timeout_ms(), &answered) != 0 &&
+		    answered != 0) {
+			/* Bounded before the 4 is added: 0xffffffff + 4 must not
+			 * wrap to a tiny length in 32 bits. */
+			unsigned long n = get32(view);
 
-			if (n <= PAGEANT_MAX_MSG) {
-				memcpy(msg, view, n);
-				*out_len = n;
+			if (n <= PAGEANT_MAX_MSG - 4) {
+				memcpy(msg, view, (size_t)n + 4);
+				*out_len = (size_t)n + 4;
 				rc = 0;
 			}
 		}
@@ -130,8 +305,9 @@ static void bridge(void *arg)
 {
 	pf_agent *a = arg;
 	unsigned char *msg = malloc(AGENT_MAX_MSG + 4);
+	HANDLE ev = CreateEventW(NULL, TRUE, FALSE, NULL);
 
-	while (msg != NULL) {
+	while (msg != NULL && ev != NULL) {
 		unsigned long len;
 		size_t out = 0;
 
@@ -141,11 +317,15 @@ static void bridge(void *arg)
 		if (len == 0 || len > AGENT_MAX_MSG || sock_read(a->sock, msg + 4, len) != 0)
 			break;
 		if (a->pipe != INVALID_HANDLE_VALUE) {
-			if (pipe_io(a->pipe, 1, msg, (DWORD)len + 4) != 0 ||
-			    pipe_io(a->pipe, 0, msg, 4) != 0)
+			/* One time limit for the whole exchange. */
+			DWORD left = agent_timeout_ms();
+
+			if (pipe_io(a->pipe, ev, 1, msg, (DWORD)len + 4, &left) != 0 ||
+			    pipe_io(a->pipe, ev, 0, msg, 4, &left) != 0)
 				break;
 			len = get32(msg);
-			if (len > AGENT_MAX_MSG || pipe_io(a->pipe, 0, msg + 4, (DWORD)len) != 0)
+			if (len > AGENT_MAX_MSG ||
+			    pipe_io(a->pipe, ev, 0, msg + 4, (DWORD)len, &left) != 0)
 				break;
 			out = len + 4;
 		} else if (pageant_query(msg, len + 4, &out) != 0) {
@@ -162,6 +342,8 @@ static void bridge(void *arg)
 		pf_secure_zero(msg, AGENT_MAX_MSG + 4);
 		free(msg);
 	}
+	if (ev != NULL)
+		CloseHandle(ev);
 	pf_net_close(a->sock);
 	a->sock = PF_INVALID_SOCKET;
 	if (a->pipe != INVALID_HANDLE_VALUE)
@@ -169,13 +351,22 @@ static void bridge(void *arg)
 	a->pipe = INVALID_HANDLE_VALUE;
 }
 
-static HANDLE open_pipe(const char *name_utf8)
+/* The agent pipe, opened for identification only (the server may learn
+ * who we are, never act as us) and overlapped (for the time limits), once
+ * its server passed check_pipe_server. INVALID_HANDLE_VALUE when there is
+ * none or it was refused (*err says why). */
+static HANDLE open_pipe(const char *name_utf8, pf_error *err)
 {
 	wchar_t *w = name_utf8 ? pf_utf8_to_wide(name_utf8) : NULL;
-	HANDLE h = CreateFileW(w ? w : OPENSSH_PIPE, GENERIC_READ | GENERIC_WRITE, 0, NULL,
-			       OPEN_EXISTING, 0, NULL);
+	HANDLE h = CreateFileW(
+		w ? w : OPENSSH_PIPE, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+		FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION, NULL);
 
 	free(w);
+	if (h != INVALID_HANDLE_VALUE && check_pipe_server(h, err) != PF_OK) {
+		CloseHandle(h);
+		h = INVALID_HANDLE_VALUE;
+	}
 	return h;
 }
 
@@ -185,10 +376,12 @@ pf_rc pf_agent_open(const char *identity_agent, pf_agent **out, pf_socket *sock,
 	pf_agent *a = NULL;
 	pf_socket sv[2];
 	HANDLE pipe = INVALID_HANDLE_VALUE;
+	pf_error refused;
 	int pageant_only = identity_agent != NULL && _stricmp(identity_agent, "pageant") == 0;
 
 	*out = NULL;
 	*sock = PF_INVALID_SOCKET;
+	pf_error_clear(&refused);
 	if (identity_agent != NULL && _stricmp(identity_agent, "none") == 0)
 		return PF_E_NOTFOUND;
 	if (identity_agent != NULL && strcmp(identity_agent, "SSH_AUTH_SOCK") == 0)
@@ -198,11 +391,14 @@ pf_rc pf_agent_open(const char *identity_agent, pf_agent **out, pf_socket *sock,
 
 		if (name != NULL && strncmp(name, "\\\\.\\pipe\\", 9) != 0)
 			name = NULL; /* a Unix socket path means nothing here */
-		pipe = open_pipe(name);
+		pipe = open_pipe(name, &refused);
 	}
-	if (pipe == INVALID_HANDLE_VALUE && FindWindowW(L"Pageant", L"Pageant") == NULL)
+	if (pipe == INVALID_HANDLE_VALUE && FindWindowW(L"Pageant", L"Pageant") == NULL) {
+		if (refused.code != PF_OK)
+			return pf_error_set(err, refused.code, "%s", refused.message);
 		return pf_error_set(err, PF_E_NOTFOUND,
 				    "No SSH agent (OpenSSH agent or Pageant) is running.");
+	}
 	a = PF_NEW(pf_agent);
 	if (a == NULL || pf_net_socketpair(sv) != PF_OK) {
 		if (pipe != INVALID_HANDLE_VALUE)

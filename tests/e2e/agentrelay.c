@@ -7,8 +7,10 @@
  *
  * With --pageant it answers as PuTTY's Pageant instead (a window of class
  * and title "Pageant" taking WM_COPYDATA requests in a named file mapping).
+ * With --silent it takes requests and never answers (a hung agent, or one
+ * that another user serves to make us wait); the port is then unused.
  *
- *   pftest-agentrelay [--pageant] <agent TCP port> <program.exe> [args...] */
+ *   pftest-agentrelay [--pageant] [--silent] <agent TCP port> <program.exe> [args...] */
 #include <winsock2.h>
 #include <windows.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 #define MAX_MSG   (256 * 1024)
 
 static int agent_port;
+static int silent;
 static unsigned char msg[MAX_MSG + 4];
 
 static int pipe_io(HANDLE h, int write, unsigned char *buf, DWORD n)
@@ -78,7 +81,15 @@ static SOCKET agent_connect(void)
 /* One pipe client: relay every request to a fresh agent connection. */
 static void serve(HANDLE pipe)
 {
-	SOCKET s = agent_connect();
+	SOCKET s;
+
+	if (silent) {
+		/* Read what comes, answer nothing, keep the pipe open. */
+		while (pipe_io(pipe, 0, msg, 1) == 0)
+			;
+		return;
+	}
+	s = agent_connect();
 
 	if (s == INVALID_SOCKET)
 		return;
@@ -129,6 +140,10 @@ static LRESULT CALLBACK pageant_proc(HWND w, UINT m, WPARAM wp, LPARAM lp)
 
 	if (m != WM_COPYDATA)
 		return DefWindowProcW(w, m, wp, lp);
+	if (silent) {
+		Sleep(INFINITE); /* a hung Pageant */
+		return 0;
+	}
 	if (cds->dwData != 0x804e50ba || cds->cbData == 0)
 		return 0;
 	map = OpenFileMappingA(FILE_MAP_ALL_ACCESS, FALSE, (const char *)cds->lpData);
@@ -182,9 +197,15 @@ int wmain(int argc, wchar_t **argv)
 	DWORD code = 1;
 	int i;
 
-	int as_pageant = argc > 1 && wcscmp(argv[1], L"--pageant") == 0;
+	int as_pageant = 0;
 
-	if (as_pageant) {
+	for (;;) {
+		if (argc > 1 && wcscmp(argv[1], L"--pageant") == 0)
+			as_pageant = 1;
+		else if (argc > 1 && wcscmp(argv[1], L"--silent") == 0)
+			silent = 1;
+		else
+			break;
 		argv++;
 		argc--;
 	}

@@ -11,6 +11,7 @@
 #include "pf/agent.h"
 #include "pf/keys.h"
 #include "pf/mem.h"
+#include "ppk.h"
 #include "session_internal.h"
 
 #define MAX_TRIES       3
@@ -67,6 +68,11 @@ static pf_rc ask(pfi_conn *c, pf_secret_kind kind, const char *prompt, const cha
 	return pfi_session_ask_secret(c->s, &req, answer);
 }
 
+static int stop_requested(void *s)
+{
+	return pfi_session_stopping(s);
+}
+
 /* Load the private key, asking for its passphrase as often as needed.
  * *owned says whether the caller must free *priv (a key unlocked with a
  * passphrase goes to the credential cache instead, for reconnects). */
@@ -121,10 +127,17 @@ static m_result load_key(pfi_conn *c, const char *path, ssh_key *priv, int *owne
 			tried_add(t, "%s: cancelled", pf_path_basename(path));
 			return M_CANCELLED;
 		}
+		/* Disconnect or Exit abandons a long .ppk derivation. */
+		pfi_ppk_set_cancel(stop_requested, c->s);
 		kr = pf_key_load(path, pass, priv, NULL, &err);
+		pfi_ppk_set_cancel(NULL, NULL);
 		/* The passphrase has done its job: it is not kept anywhere. */
 		pf_secret_free(pass);
 		pass = NULL;
+		if (kr != PF_KEY_OK && pfi_session_stopping(c->s)) {
+			tried_add(t, "%s: cancelled", pf_path_basename(path));
+			return M_CANCELLED;
+		}
 		if (kr == PF_KEY_OK) {
 			if (c->s->opts.keys != NULL) {
 				if (have_id)

@@ -514,6 +514,9 @@ static pf_key_result parse_putty(pfi_key_ctx *c, const char *text, size_t len)
 			c->name, why);
 		goto out;
 	case PF_PPK_NOMEM: res = pfi_key_fail_nomem(c); goto out;
+	case PF_PPK_CANCELLED:
+		res = pfi_key_fail(c, PF_KEY_ERROR, "Reading %s was cancelled.", c->name);
+		goto out;
 	}
 	if (pfi_key_openssh_import(c, k.openssh, k.openssh_len) != 0) {
 		res = pfi_key_damaged(c, "libssh cannot read its private key");

@@ -28,15 +28,21 @@
 
 #include "argon2.h"
 #include "sshwire.h"
+#include "pf/platform.h"
 #include "pf/attr.h"
 #include "pf/mem.h"
 #include "ppk.h"
 
-#define PPK_LINES_MAX  1000         /* base64 lines of one blob: 64 KB */
-#define PPK_MEM_MAX    (1U << 20)   /* Argon2 KiB: 1 GiB; PuTTYgen's default is 8 MiB */
-#define PPK_PASSES_MAX 1000         /* PuTTYgen picks ~13-30 for 100 ms */
-#define PPK_WORK_MAX   (1ULL << 24) /* KiB x passes: 16 GiB of work, some seconds */
-#define PPK_LANES_MAX  64
+#define PPK_LINES_MAX  1000       /* base64 lines of one blob: 64 KB */
+#define PPK_MEM_MAX    (1U << 18) /* Argon2 KiB: 256 MiB; PuTTYgen's default is 8 MiB */
+#define PPK_PASSES_MAX 1000       /* PuTTYgen picks ~13-30 for 100 ms */
+/* KiB x passes: one derivation at most ~10 s on these 2-core machines
+ * (measured 2026-12: 256 MiB x 1 pass 3.2 s with the first touch of the
+ * memory, each further pass 0.9 s; 256 MiB x 8 passes ~9 s). PuTTYgen's
+ * default (8 MiB, ~20 passes) is under 10 % of it. */
+#define PPK_WORK_MAX   (1ULL << 21)
+#define PPK_WORK_TEXT  "2 GiB"
+#define PPK_LANES_MAX  16
 #define PPK_ARGON2_OUT 80 /* key 32 + IV 16 + MAC key 32 */
 #define OPENSSH_MAGIC  "openssh-key-v1"
 
@@ -51,7 +57,7 @@ static pfi_ppk_result say(ppk_rd *r, pfi_ppk_result res, const char *fmt, ...) P
 
 static pfi_ppk_result say(ppk_rd *r, pfi_ppk_result res, const char *fmt, ...)
 {
-	char msg[240];
+	char msg[320];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -279,6 +285,134 @@ static int argon2_type(const char *s, size_t n, pf_argon2_type *t)
 	return 0;
 }
 
+/* --- the Argon2 derivation, abandonable ---------------------------------
+ * OpenSSL's KDF (and ours) cannot be interrupted. With a cancel hook set,
+ * the derivation runs on a detached thread of its own; the caller polls the
+ * hook and, when told to stop, leaves: the job (with copies of the
+ * passphrase and salt) is freed and wiped by whichever side lets go last. */
+typedef struct cancel_hook {
+	int (*cancelled)(void *arg);
+	void *arg;
+} cancel_hook;
+
+static _Thread_local cancel_hook hook;
+
+void pfi_ppk_set_cancel(int (*cancelled)(void *arg), void *arg)
+{
+	hook.cancelled = cancelled;
+	hook.arg = arg;
+}
+
+typedef struct derive_job {
+	pf_mutex *mu;
+	pf_cond *cv;
+	int refs; /* 2 while both the caller and the thread hold it */
+	int done, rc;
+	pf_argon2_type at;
+	uint32_t mem, passes, lanes;
+	char *pass;
+	size_t pass_len;
+	unsigned char salt[64];
+	size_t salt_len;
+	unsigned char out[PPK_ARGON2_OUT];
+} derive_job;
+
+static void job_unref(derive_job *j)
+{
+	int last;
+
+	pf_mutex_lock(j->mu);
+	last = --j->refs == 0;
+	pf_mutex_unlock(j->mu);
+	if (!last)
+		return;
+	pf_mutex_free(j->mu);
+	pf_cond_free(j->cv);
+	if (j->pass != NULL) {
+		pf_secure_zero(j->pass, j->pass_len);
+		free(j->pass);
+	}
+	pf_secure_zero(j, sizeof(*j));
+	free(j);
+}
+
+static void derive_thread(void *arg)
+{
+	derive_job *j = arg;
+	int rc = pf_argon2(j->at, j->mem, j->passes, j->lanes, j->pass, j->pass_len, j->salt,
+			   j->salt_len, NULL, 0, NULL, 0, j->out, sizeof(j->out));
+
+	pf_mutex_lock(j->mu);
+	j->rc = rc;
+	j->done = 1;
+	pf_cond_broadcast(j->cv);
+	pf_mutex_unlock(j->mu);
+	job_unref(j);
+}
+
+/* pf_argon2 into out (PPK_ARGON2_OUT bytes): 0, -1 bad parameters, -2 out
+ * of memory, -3 cancelled through the hook (nothing in out). */
+static int derive(pf_argon2_type at, uint32_t mem, uint32_t passes, uint32_t lanes,
+		  const char *pass, const unsigned char *salt, size_t salt_len, unsigned char *out)
+{
+	cancel_hook h = hook;
+	derive_job *j;
+	int rc;
+
+	if (h.cancelled == NULL)
+		return pf_argon2(at, mem, passes, lanes, pass, strlen(pass), salt, salt_len, NULL,
+				 0, NULL, 0, out, PPK_ARGON2_OUT);
+	if (h.cancelled(h.arg))
+		return -3;
+	if (salt_len > sizeof(j->salt) || (j = PF_NEW(derive_job)) == NULL)
+		return -2;
+	j->mu = pf_mutex_new();
+	j->cv = pf_cond_new();
+	j->pass_len = strlen(pass);
+	j->pass = pf_strndup(pass, j->pass_len);
+	j->refs = 2;
+	j->at = at;
+	j->mem = mem;
+	j->passes = passes;
+	j->lanes = lanes;
+	memcpy(j->salt, salt, salt_len);
+	j->salt_len = salt_len;
+	if (j->mu == NULL || j->cv == NULL || j->pass == NULL ||
+	    pf_thread_start_detached(derive_thread, j) != PF_OK) {
+		if (j->mu == NULL && (j->mu = pf_mutex_new()) == NULL) {
+			/* job_unref needs the mutex; free by hand */
+			pf_cond_free(j->cv);
+			pf_secret_free(j->pass);
+			free(j);
+			return -2;
+		}
+		j->refs = 1;
+		job_unref(j);
+		return -2;
+	}
+	pf_mutex_lock(j->mu);
+	while (!j->done) {
+		int stop;
+
+		pf_mutex_unlock(j->mu);
+		stop = h.cancelled(h.arg);
+		pf_mutex_lock(j->mu);
+		if (stop && !j->done) {
+			pf_mutex_unlock(j->mu);
+			job_unref(j); /* the thread wipes and frees it when it ends */
+			return -3;
+		}
+		if (!j->done)
+			pf_cond_wait(j->cv, j->mu, 100);
+	}
+	rc = j->rc;
+	if (rc == 0)
+		memcpy(out, j->out, PPK_ARGON2_OUT);
+	pf_mutex_unlock(j->mu);
+	job_unref(j);
+	return rc;
+}
+
 pfi_ppk_result pfi_ppk_parse(const char *text, size_t len, const char *passphrase, pfi_ppk *k,
 			     char *why, size_t why_size)
 {
@@ -368,14 +502,18 @@ pfi_ppk_result pfi_ppk_parse(const char *text, size_t len, const char *passphras
 		salt_len = vlen / 2;
 		k->passes = passes;
 		k->mem_kib = mem;
+		/* Checked before any work: a hostile file must not cost us
+		 * gigabytes or minutes. */
 		if (mem > PPK_MEM_MAX || passes > PPK_PASSES_MAX || lanes > PPK_LANES_MAX ||
 		    passes == 0 || lanes == 0 || mem < 8 * lanes ||
 		    (uint64_t)mem * passes > PPK_WORK_MAX) {
 			res = say(&r, PF_PPK_UNSUPPORTED,
-				  "its Argon2 parameters are out of the range we accept (at most "
-				  "1 GiB of memory, 1000 passes, 16 GiB of work in all); save it "
-				  "again from PuTTYgen "
-				  "with the default parameters");
+				  "its Argon2 parameters ask for too much work (%lu KiB x %lu "
+				  "passes, %lu lanes; we allow %s x passes, about 10 s, at most "
+				  "256 MiB and 16 lanes); load it in PuTTYgen and save it again "
+				  "with the default parameters",
+				  (unsigned long)mem, (unsigned long)passes, (unsigned long)lanes,
+				  PPK_WORK_TEXT);
 			goto out;
 		}
 	}
@@ -413,12 +551,12 @@ pfi_ppk_result pfi_ppk_parse(const char *text, size_t len, const char *passphras
 		mackey = keys + 32;
 		mackey_len = 20;
 	} else if (k->encrypted) {
-		rc = pf_argon2(at, mem, k->passes, lanes, pass, strlen(pass), salt, salt_len, NULL,
-			       0, NULL, 0, keys, sizeof(keys));
+		rc = derive(at, mem, k->passes, lanes, pass, salt, salt_len, keys);
 		if (rc != 0) {
-			res = rc == -2 ? PF_PPK_NOMEM
-				       : say(&r, PF_PPK_UNSUPPORTED,
-					     "its Argon2 parameters are not usable");
+			res = rc == -2   ? PF_PPK_NOMEM
+			      : rc == -3 ? say(&r, PF_PPK_CANCELLED, "reading it was cancelled")
+					 : say(&r, PF_PPK_UNSUPPORTED,
+					       "its Argon2 parameters are not usable");
 			goto out;
 		}
 		mackey = keys + 48;

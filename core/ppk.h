@@ -13,7 +13,8 @@ typedef enum pfi_ppk_result {
 	PF_PPK_WRONG_PASSPHRASE, /* encrypted and the MAC does not match */
 	PF_PPK_DAMAGED,          /* `why` says what */
 	PF_PPK_UNSUPPORTED,      /* `why` says what */
-	PF_PPK_NOMEM
+	PF_PPK_NOMEM,
+	PF_PPK_CANCELLED /* the cancel hook said stop during the derivation */
 } pfi_ppk_result;
 
 typedef struct pfi_ppk {
@@ -40,5 +41,12 @@ typedef struct pfi_ppk {
 pfi_ppk_result pfi_ppk_parse(const char *text, size_t len, const char *passphrase, pfi_ppk *out,
 			     char *why, size_t why_size);
 void pfi_ppk_free(pfi_ppk *k);
+
+/* For the calling thread only: while `cancelled` is set (NULL clears it),
+ * a v3 key's Argon2 derivation runs on a thread of its own and
+ * pfi_ppk_parse asks cancelled(arg) every 100 ms; when it answers 1 the
+ * derivation is abandoned (left to finish, its result wiped and dropped)
+ * and pfi_ppk_parse returns PF_PPK_CANCELLED at once. */
+void pfi_ppk_set_cancel(int (*cancelled)(void *arg), void *arg);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../core/ppk.h"
 #include "check.h"
 #include "pf/keys.h"
 #include "pf/mem.h"
@@ -170,6 +171,88 @@ static void flip_private(const char *file, const char *pass, pf_key_result want,
 	free(orig);
 }
 
+/* Issue 18 item 17: what a hostile .ppk may ask of Argon2 is refused
+ * before any work (256 MiB, 16 lanes, about 10 s in all), at once. */
+static void test_argon2_caps(void)
+{
+	static const struct {
+		const char *find, *repl;
+	} bad[] = {
+		{"Argon2-Memory: 1024", "Argon2-Memory: 262145"},
+		{"Argon2-Memory: 1024", "Argon2-Memory: 1048576"}, /* 1 GiB: was allowed */
+		{"Argon2-Parallelism: 1", "Argon2-Parallelism: 17"},
+		{"Argon2-Memory: 1024\nArgon2-Passes: 2",
+		 "Argon2-Memory: 262144\nArgon2-Passes: 999"},
+		{"Argon2-Memory: 1024\nArgon2-Passes: 2", /* 2 GiB + 256 MiB of work */
+		 "Argon2-Memory: 262144\nArgon2-Passes: 9"},
+		{"Argon2-Memory: 1024\nArgon2-Passes: 2",
+		 "Argon2-Memory: 8192\nArgon2-Passes: 257"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint64_t t0 = pf_time_ms();
+
+		variant(DIR "test_ed25519_v3_enc.ppk", PASS, bad[i].find, bad[i].repl,
+			PF_KEY_UNSUPPORTED, "too much work");
+		CHECK(pf_time_ms() - t0 < 500);
+	}
+	/* At the caps themselves (and cheap otherwise): the work is done, and
+	 * only the MAC (the salt no longer fits the passphrase) says no. */
+	variant(DIR "test_ed25519_v3_enc.ppk", PASS, "Argon2-Parallelism: 1",
+		"Argon2-Parallelism: 16", PF_KEY_WRONG_PASSPHRASE, "not correct");
+}
+
+static int cancel_calls;
+
+static int cancel_after_two(void *arg)
+{
+	(void)arg;
+	return ++cancel_calls > 2;
+}
+
+/* Disconnect or Exit while a (legal but slow) derivation runs: with a
+ * cancel hook, pfi_ppk_parse returns within about the hook's 100 ms period
+ * instead of after the derivation. */
+static void test_argon2_cancel(void)
+{
+	size_t len = 0;
+	char *orig = slurp(DIR "test_ed25519_v3_enc.ppk", &len), *p, *copy = NULL;
+	pfi_ppk k;
+	char why[320];
+	uint64_t t0, took;
+
+	CHECK(orig != NULL);
+	if (orig == NULL)
+		return;
+	p = strstr(orig, "Argon2-Memory: 1024\nArgon2-Passes: 2");
+	CHECK(p != NULL);
+	if (p != NULL)
+		copy = pf_asprintf("%.*sArgon2-Memory: 262144\nArgon2-Passes: 8%s", (int)(p - orig),
+				   orig, p + strlen("Argon2-Memory: 1024\nArgon2-Passes: 2"));
+	if (copy != NULL) {
+		cancel_calls = 0;
+		pfi_ppk_set_cancel(cancel_after_two, NULL);
+		t0 = pf_time_ms();
+		CHECK_INT(pfi_ppk_parse(copy, strlen(copy), PASS, &k, why, sizeof(why)),
+			  PF_PPK_CANCELLED);
+		took = pf_time_ms() - t0;
+		pfi_ppk_set_cancel(NULL, NULL);
+		fprintf(stderr, "cancelled after %llu ms\n", (unsigned long long)took);
+		CHECK(took < 1500);
+		CHECK(strstr(why, "cancelled") != NULL);
+		pfi_ppk_free(&k);
+		/* A hook that never fires changes nothing. */
+		pfi_ppk_set_cancel(cancel_after_two, NULL);
+		cancel_calls = -1000000;
+		CHECK_INT(pfi_ppk_parse(orig, len, PASS, &k, why, sizeof(why)), PF_PPK_OK);
+		pfi_ppk_set_cancel(NULL, NULL);
+		pfi_ppk_free(&k);
+	}
+	free(copy);
+	free(orig);
+}
+
 int main(void)
 {
 	size_t i;
@@ -206,7 +289,9 @@ int main(void)
 	variant(DIR "test_ed25519_v3.ppk", NULL, "PuTTY-User-Key-File-3", "PuTTY-User-Key-File-1",
 		PF_KEY_UNSUPPORTED, "version 1 PuTTY key");
 	variant(DIR "test_ed25519_v3_enc.ppk", PASS, "Argon2-Memory: 1024",
-		"Argon2-Memory: 99999999", PF_KEY_UNSUPPORTED, "out of the range we accept");
+		"Argon2-Memory: 99999999", PF_KEY_UNSUPPORTED, "too much work");
+	test_argon2_caps();
+	test_argon2_cancel();
 	variant(DIR "test_ed25519_v3_enc.ppk", PASS, "Key-Derivation: Argon2id",
 		"Key-Derivation: scrypt", PF_KEY_UNSUPPORTED, "key derivation other than Argon2");
 	variant(DIR "test_ed25519_v3_enc.ppk", PASS, "Argon2-Salt: ", "Argon2-Salt: x",

@@ -34,47 +34,6 @@ struct pf_agent {
 	HANDLE pipe; /* or INVALID_HANDLE_VALUE for Pageant */
 };
 
-/* Exactly n bytes from the socket (it is non-blocking: poll). */
-static int sock_read(pf_socket s, unsigned char *buf, size_t n)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		pf_pollfd p = {s, PF_POLL_IN, 0};
-		long r;
-
-		if (pf_net_poll(&p, 1, -1) < 0)
-			return -1;
-		r = pf_net_recv(s, buf + got, n - got);
-		if (r == PF_E_NOTFOUND)
-			continue;
-		if (r <= 0)
-			return -1;
-		got += (size_t)r;
-	}
-	return 0;
-}
-
-static int sock_write(pf_socket s, const unsigned char *buf, size_t n)
-{
-	size_t put = 0;
-
-	while (put < n) {
-		pf_pollfd p = {s, PF_POLL_OUT, 0};
-		long r;
-
-		if (pf_net_poll(&p, 1, -1) < 0)
-			return -1;
-		r = pf_net_send(s, buf + put, n - put);
-		if (r == PF_E_NOTFOUND)
-			continue;
-		if (r <= 0)
-			return -1;
-		put += (size_t)r;
-	}
-	return 0;
-}
-
 /* The time limit for one agent answer. PF_AGENT_TIMEOUT_MS may change it
  * (100 ms .. 10 min), for tests and for agents that ask the person first. */
 static DWORD agent_timeout_ms(void)
@@ -311,10 +270,11 @@ static void bridge(void *arg)
 		unsigned long len;
 		size_t out = 0;
 
-		if (sock_read(a->sock, msg, 4) != 0)
+		if (pf_net_recv_all(a->sock, msg, 4, -1) != 0)
 			break;
 		len = get32(msg);
-		if (len == 0 || len > AGENT_MAX_MSG || sock_read(a->sock, msg + 4, len) != 0)
+		if (len == 0 || len > AGENT_MAX_MSG ||
+		    pf_net_recv_all(a->sock, msg + 4, len, -1) != 0)
 			break;
 		if (a->pipe != INVALID_HANDLE_VALUE) {
 			/* One time limit for the whole exchange. */
@@ -335,7 +295,7 @@ static void bridge(void *arg)
 			memcpy(msg, fail, sizeof(fail));
 			out = sizeof(fail);
 		}
-		if (sock_write(a->sock, msg, out) != 0)
+		if (pf_net_send_all(a->sock, msg, out, -1) != 0)
 			break;
 	}
 	if (msg != NULL) {

@@ -34,6 +34,7 @@ typedef socklen_t socklen_type;
 #define closesock      close
 #endif
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -605,27 +606,45 @@ struct pf_wakeup {
 	pf_socket rd, wr;
 };
 
-/* Exactly n bytes from a blocking socket, waiting at most timeout_ms in all. */
-static int recv_exact(pf_socket s, unsigned char *buf, size_t n, int timeout_ms)
+/* Move exactly n bytes, polling (for non-blocking sockets too), within
+ * timeout_ms in all (-1: no limit). */
+static int io_all(pf_socket s, unsigned char *buf, size_t n, int out, int timeout_ms)
 {
-	uint64_t until = pf_time_ms() + (uint64_t)timeout_ms;
-	size_t got = 0;
+	uint64_t until = pf_time_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
+	size_t done = 0;
 
-	while (got < n) {
-		pf_pollfd p = {s, PF_POLL_IN, 0};
+	while (done < n) {
+		pf_pollfd p = {s, out ? PF_POLL_OUT : PF_POLL_IN, 0};
 		uint64_t now = pf_time_ms();
+		int wait = -1;
 		long r;
 
-		if (now >= until || pf_net_poll(&p, 1, (int)(until - now)) <= 0)
+		if (timeout_ms >= 0) {
+			if (now >= until)
+				return -1;
+			wait = (int)(until - now);
+		}
+		if (pf_net_poll(&p, 1, wait) <= 0)
 			return -1;
-		r = pf_net_recv(s, buf + got, n - got);
+		r = out ? pf_net_send(s, buf + done, n - done)
+			: pf_net_recv(s, buf + done, n - done);
 		if (r == PF_E_NOTFOUND)
 			continue;
 		if (r <= 0)
 			return -1;
-		got += (size_t)r;
+		done += (size_t)r;
 	}
 	return 0;
+}
+
+int pf_net_recv_all(pf_socket s, void *buf, size_t n, int timeout_ms)
+{
+	return io_all(s, buf, n, 0, timeout_ms);
+}
+
+int pf_net_send_all(pf_socket s, const void *buf, size_t n, int timeout_ms)
+{
+	return io_all(s, (unsigned char *)(uintptr_t)buf, n, 1, timeout_ms);
 }
 
 static int same_addr4(const struct sockaddr_in *a, const struct sockaddr_in *b)
@@ -682,7 +701,7 @@ pf_rc pf_net_socketpair_tcp(pf_socket sv[2], void (*listening)(int port, void *a
 		c = accept(l, (struct sockaddr *)&peer, &plen);
 		if (c == PF_INVALID_SOCKET)
 			continue;
-		if (same_addr4(&peer, &mine) && recv_exact(c, got, sizeof(got), 5000) == 0 &&
+		if (same_addr4(&peer, &mine) && pf_net_recv_all(c, got, sizeof(got), 5000) == 0 &&
 		    memcmp(got, cookie, sizeof(cookie)) == 0) {
 			sv[0] = c;
 			rc = PF_OK;

@@ -27,3 +27,20 @@ wine_stop() {
 	kill "$wrapper" 2>/dev/null || true
 	wait "$wrapper" 2>/dev/null || true
 }
+
+# A real OpenSSH ssh-agent holding a new key ($dir/agent_key, also put in
+# sshd's authorized_keys), on a loopback TCP port ($agent_port) through
+# socat, since Wine has no AF_UNIX sockets. pftest-agentrelay.exe serves it
+# on Windows' agent pipe or as Pageant.
+start_agent_with_key() {
+	ssh-keygen -q -t ed25519 -N '' -C agent-key -f "$dir/agent_key"
+	cat "$dir/agent_key.pub" >"$dir/authorized_keys"
+	ssh-agent -D -a "$dir/agent.sock" >/dev/null 2>&1 &
+	pids+=($!)
+	for _ in $(seq 1 50); do [ -S "$dir/agent.sock" ] && break; sleep 0.1; done
+	SSH_AUTH_SOCK=$dir/agent.sock ssh-add -q "$dir/agent_key"
+	agent_port=$(free_port)
+	socat TCP-LISTEN:"$agent_port",bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:"$dir/agent.sock" &
+	pids+=($!)
+	wait_port "$agent_port"
+}

@@ -14,16 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 start_sshd
 kit="$dir/kit"
 mkdir -p "$kit" "$dir/www"
-ssh-keygen -q -t ed25519 -N '' -C agent-key -f "$dir/agent_key"
-cat "$dir/agent_key.pub" >"$dir/authorized_keys"
-ssh-agent -D -a "$dir/agent.sock" >/dev/null 2>&1 &
-pids+=($!)
-for i in $(seq 1 50); do [ -S "$dir/agent.sock" ] && break; sleep 0.1; done
-SSH_AUTH_SOCK=$dir/agent.sock ssh-add -q "$dir/agent_key"
-agent_port=$(free_port)
-socat TCP-LISTEN:"$agent_port",bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:"$dir/agent.sock" &
-pids+=($!)
-wait_port "$agent_port"
+start_agent_with_key
 echo "signed in by the agent" >"$dir/www/hello.txt"
 http_port=$(free_port)
 lport=$(free_port)

@@ -14,16 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 start_sshd
 kit="$dir/kit"
 mkdir -p "$kit"
-ssh-keygen -q -t ed25519 -N '' -C agent-key -f "$dir/agent_key"
-cat "$dir/agent_key.pub" >"$dir/authorized_keys"
-ssh-agent -D -a "$dir/agent.sock" >/dev/null 2>&1 &
-pids+=($!)
-for _ in $(seq 1 50); do [ -S "$dir/agent.sock" ] && break; sleep 0.1; done
-SSH_AUTH_SOCK=$dir/agent.sock ssh-add -q "$dir/agent_key"
-agent_port=$(free_port)
-socat TCP-LISTEN:"$agent_port",bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:"$dir/agent.sock" &
-pids+=($!)
-wait_port "$agent_port"
+start_agent_with_key
 printf 'Host test\r\n  HostName 127.0.0.1\r\n  Port %s\r\n  User %s\r\n  PreferredAuthentications publickey\r\n  BatchMode yes\r\n  StrictHostKeyChecking accept-new\r\n  IdentityFile none\r\n' \
 	"$ssh_port" "$(id -un)" >"$kit/config.txt"
 

@@ -113,6 +113,11 @@ pf_rc pf_net_listen_refused(pf_listen_refusal why, int windows, const char *addr
  * the system will tell; 0 on success, -1 otherwise (buf untouched). */
 int pf_net_port_owner(int port, char *buf, size_t size);
 
+/* Exactly n bytes in or out, polling (blocking or not), within timeout_ms
+ * in all (-1: no limit). 0, or -1 on error, end of stream or timeout. */
+int pf_net_recv_all(pf_socket s, void *buf, size_t n, int timeout_ms);
+int pf_net_send_all(pf_socket s, const void *buf, size_t n, int timeout_ms);
+
 /* Two connected, non-blocking stream sockets (socketpair on POSIX, a
  * loopback TCP pair on Windows). */
 pf_rc pf_net_socketpair(pf_socket sv[2]);

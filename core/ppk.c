@@ -28,9 +28,9 @@
 
 #include "argon2.h"
 #include "sshwire.h"
-#include "pf/platform.h"
 #include "pf/attr.h"
 #include "pf/mem.h"
+#include "pf/platform.h"
 #include "ppk.h"
 
 #define PPK_LINES_MAX  1000       /* base64 lines of one blob: 64 KB */

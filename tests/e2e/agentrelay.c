@@ -21,6 +21,7 @@
 
 static int agent_port;
 static int silent;
+static HANDLE ready; /* set once the pipe or the window exists */
 static unsigned char msg[MAX_MSG + 4];
 
 static int pipe_io(HANDLE h, int write, unsigned char *buf, DWORD n)
@@ -120,6 +121,7 @@ static DWORD WINAPI relay(LPVOID arg)
 
 		if (pipe == INVALID_HANDLE_VALUE)
 			return 1;
+		SetEvent(ready);
 		if (ConnectNamedPipe(pipe, NULL) || GetLastError() == ERROR_PIPE_CONNECTED)
 			serve(pipe);
 		DisconnectNamedPipe(pipe);
@@ -182,6 +184,7 @@ static DWORD WINAPI pageant(LPVOID arg)
 	wc.lpszClassName = L"Pageant";
 	RegisterClassW(&wc);
 	CreateWindowW(L"Pageant", L"Pageant", 0, 0, 0, 0, 0, NULL, NULL, wc.hInstance, NULL);
+	SetEvent(ready);
 	while (GetMessageW(&m, NULL, 0, 0) > 0)
 		DispatchMessageW(&m);
 	return 0;
@@ -215,8 +218,11 @@ int wmain(int argc, wchar_t **argv)
 	}
 	WSAStartup(MAKEWORD(2, 2), &wsa);
 	agent_port = (int)wcstol(argv[1], NULL, 10);
+	ready = CreateEventW(NULL, TRUE, FALSE, NULL);
 	CloseHandle(CreateThread(NULL, 0, as_pageant ? pageant : relay, NULL, 0, NULL));
-	Sleep(500); /* the pipe or window exists before the program looks for it */
+	/* The pipe or window exists before the program looks for it (a fixed
+	 * half second was too short on a loaded machine). */
+	WaitForSingleObject(ready, 30000);
 	for (i = 2; i < argc; i++) {
 		wcsncat(cmd, L"\"", 8191 - wcslen(cmd));
 		wcsncat(cmd, argv[i], 8191 - wcslen(cmd));

@@ -59,9 +59,11 @@ rc=0
 if [ "${PF_WINE_DISPLAY:-}" != "" ]; then
 	DISPLAY=$PF_WINE_DISPLAY inner || rc=$?
 else
-	# -a: the first free display; the server dies with the command.
+	# -a: the first free display; the server dies with the command. The
+	# lock (fd 9) stays with this script only: an Xvfb or wineserver that
+	# outlives a killed run must not hold the prefix for the next one.
 	xvfb-run -a -s "-screen 0 1024x768x24 -nolisten tcp" \
-		bash -c "$(declare -p args); $(declare -f inner); inner" || rc=$?
+		bash -c "$(declare -p args); $(declare -f inner); inner" 9>&- || rc=$?
 fi
 
 for b in "$shots"/*.bmp; do

@@ -26,7 +26,7 @@ once() {
 	rm -f "$kit/known_hosts"
 	t0=$(date +%s)
 	rc=0
-	timeout "$limit" bash "$here/../e2e/wine-run.sh" "$prefix" "$dir/shots" \
+	timeout -k 10 "$limit" bash "$here/../e2e/wine-run.sh" "$prefix" "$dir/shots" \
 		"$W/tests/pftest-agentrelay.exe" "$@" "$agent_port" "$(winpath "$W/app/cli/pf.exe")" \
 		-F "$(winpath "$kit/config.txt")" -v -N test >"$dir/$label.log" 2>&1 || rc=$?
 	took=$(($(date +%s) - t0))

@@ -38,16 +38,41 @@ else()
     "${CMAKE_CURRENT_SOURCE_DIR}/cmake/deps.env" "${CMAKE_CURRENT_SOURCE_DIR}/cmake/deps.sh"
     ${_pf_deps_patches})
 
-  target_include_directories(pf_libssh SYSTEM INTERFACE "${PF_DEPS_PREFIX}/include")
-  target_link_libraries(pf_libssh INTERFACE "${PF_DEPS_PREFIX}/lib/libssh.a")
-  if(WIN32)
-    target_link_libraries(pf_libssh INTERFACE "${PF_DEPS_PREFIX}/lib/libcrypto.a"
-      "/usr/x86_64-w64-mingw32/lib/libz.a")
+  # What deps.sh really built (the pins, or a loudly announced fallback):
+  # PF_BUILT_LIBSSH_UPSTREAM, PF_BUILT_OPENSSL_UPSTREAM, ... for the tests.
+  file(STRINGS "${PF_DEPS_PREFIX}/built.env" _pf_built REGEX "^PF_BUILT_[A-Z_]+=")
+  foreach(_line IN LISTS _pf_built)
+    string(REGEX MATCH "^(PF_BUILT_[A-Z_]+)='(.*)'$" _ "${_line}")
+    set(${CMAKE_MATCH_1} "${CMAKE_MATCH_2}")
+  endforeach()
+  if(PF_BUILT_FALLBACK)
+    message(WARNING "Dependencies: a FALLBACK build (${PF_BUILT_FALLBACK}), not the pins in cmake/deps.env")
   else()
-    find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
+    foreach(_pkg LIBSSH OPENSSL)
+      file(STRINGS "${CMAKE_CURRENT_SOURCE_DIR}/cmake/deps.env" _pin REGEX "^${_pkg}_DEB_VERSION=")
+      string(REGEX REPLACE "^[^=]*=" "" _pin "${_pin}")
+      if(NOT _pin STREQUAL PF_BUILT_${_pkg}_DEB)
+        message(FATAL_ERROR "${PF_DEPS_PREFIX} holds ${_pkg} ${PF_BUILT_${_pkg}_DEB}, not the pin ${_pin}")
+      endif()
+    endforeach()
+  endif()
+  # What pf --version must print at run time (tests deps.versions, e2e.pf_version).
+  string(REPLACE "." "\\." _pf_ssh_re "${PF_BUILT_LIBSSH_UPSTREAM}")
+  string(REPLACE "." "\\." _pf_ossl_re "${PF_BUILT_OPENSSL_UPSTREAM}")
+  set(PF_VERSIONS_REGEX
+    "pf ${PROJECT_VERSION}\nlibssh ${_pf_ssh_re}/openssl[^\n]*\nOpenSSL ${_pf_ossl_re} ")
+
+  # The same static libcrypto and libssh for both targets (the tests run
+  # the crypto that ships); the prefix's headers come before the system's.
+  target_include_directories(pf_libssh SYSTEM BEFORE INTERFACE "${PF_DEPS_PREFIX}/include")
+  target_link_libraries(pf_libssh INTERFACE "${PF_DEPS_PREFIX}/lib/libssh.a"
+    "${PF_DEPS_PREFIX}/lib/libcrypto.a")
+  if(WIN32)
+    target_link_libraries(pf_libssh INTERFACE "/usr/x86_64-w64-mingw32/lib/libz.a")
+  else()
     find_package(ZLIB REQUIRED)
     find_package(Threads REQUIRED)
-    target_link_libraries(pf_libssh INTERFACE OpenSSL::Crypto ZLIB::ZLIB Threads::Threads)
+    target_link_libraries(pf_libssh INTERFACE ZLIB::ZLIB Threads::Threads)
   endif()
 endif()
 

@@ -19,8 +19,11 @@ packages=(
 	python3-paramiko
 	# proxies and proxy helpers for tests/proxy (issue 17)
 	tinyproxy dante-server connect-proxy netcat-openbsd ncat
-	# packaging and test tools
-	nsis zip unzip valgrind gdb procps iproute2
+	# packaging and test tools (osslsigncode: optional code signing and its
+	# test; gnupg: the dependency-fallback test signs a local apt archive)
+	nsis zip unzip valgrind gdb procps iproute2 osslsigncode gnupg
+	# the source itself (scripts/package.sh, the reproducibility test)
+	git
 )
 
 missing=()

@@ -16,6 +16,8 @@ stage() {
 
 stage "packages"
 bash scripts/setup.sh
+stage "pinned dependencies: is Debian serving anything newer? (warns, never fails)"
+bash cmake/deps.sh check || true
 stage "win64: configure (builds the pinned OpenSSL + libssh once) and build"
 mkdir -p build
 cmake --preset win64 >build/configure-win64.log 2>&1 || { cat build/configure-win64.log; exit 1; }

@@ -1,32 +1,20 @@
-/* New key pairs: libssh generates the key; we write OpenSSH's private key
- * format ourselves so that it is encrypted exactly as ssh-keygen does it
- * (bcrypt-pbkdf, 16 rounds, 16-byte salt, aes256-ctr), and the .pub line.
- *
- * The private fields come from libssh's own unencrypted OpenSSH export,
- * which we re-wrap: the bytes between the check integers and the comment
- * are copied unchanged. Every buffer that held them is wiped. */
+/* New key pairs: libssh generates the key and writes OpenSSH's private key
+ * format through its public export (encrypted with bcrypt-pbkdf, 16 rounds,
+ * and aes128-cbc where ssh-keygen uses aes256-ctr: every OpenSSH and
+ * PuTTYgen reads both); we write the .pub line. Every buffer that held the
+ * private key is wiped. */
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include <libssh/libssh.h>
 
-#include "keys_internal.h"
 #include "sshwire.h"
 #include "pf/keygen.h"
 #include "pf/mem.h"
 #include "pf/platform.h"
-
-#define OPENSSH_MAGIC     "openssh-key-v1"
-#define BCRYPT_ROUNDS     16
-#define BCRYPT_SALT_LEN   16
-#define AES_KEY_LEN       32
-#define AES_IV_LEN        16
-#define OPENSSH_BLOCK_LEN 16
 
 int pf_keygen_type_parse(const char *name, pf_keygen_type *type)
 {
@@ -119,131 +107,6 @@ static char *default_comment(void)
 	return c;
 }
 
-/* Find the private fields in libssh's unencrypted OpenSSH export: the
- * public blob and the bytes from the key type up to (not including) the
- * comment. Returns 0, or -1 if the export is not what we expect. */
-static int split_plain(const unsigned char *bin, size_t n, const unsigned char **pub,
-		       size_t *pub_len, const unsigned char **fields, size_t *fields_len)
-{
-	pfi_wire r = {bin, n}, pr;
-	const unsigned char *s, *priv, *start;
-	size_t sn, priv_len;
-	uint32_t nkeys, c1, c2;
-	int k, count;
-
-	if (n < sizeof(OPENSSH_MAGIC) || memcmp(bin, OPENSSH_MAGIC, sizeof(OPENSSH_MAGIC)) != 0)
-		return -1;
-	r.p += sizeof(OPENSSH_MAGIC);
-	r.left -= sizeof(OPENSSH_MAGIC);
-	if (pfi_wire_string(&r, &s, &sn) != 0 || sn != 4 || memcmp(s, "none", 4) != 0 ||
-	    pfi_wire_string(&r, &s, &sn) != 0 || pfi_wire_string(&r, &s, &sn) != 0 ||
-	    pfi_wire_u32(&r, &nkeys) != 0 || nkeys != 1 || pfi_wire_string(&r, pub, pub_len) != 0 ||
-	    pfi_wire_string(&r, &priv, &priv_len) != 0)
-		return -1;
-	pr.p = priv;
-	pr.left = priv_len;
-	if (pfi_wire_u32(&pr, &c1) != 0 || pfi_wire_u32(&pr, &c2) != 0 || c1 != c2)
-		return -1;
-	start = pr.p;
-	if (pfi_wire_string(&pr, &s, &sn) != 0)
-		return -1;
-	if (sn == 11 && memcmp(s, "ssh-ed25519", 11) == 0)
-		count = 2;
-	else if (sn > 11 && memcmp(s, "ecdsa-sha2-", 11) == 0)
-		count = 3;
-	else if (sn == 7 && memcmp(s, "ssh-rsa", 7) == 0)
-		count = 6;
-	else
-		return -1;
-	for (k = 0; k < count; k++)
-		if (pfi_wire_string(&pr, &s, &sn) != 0)
-			return -1;
-	*fields = start;
-	*fields_len = (size_t)(pr.p - start);
-	return 0;
-}
-
-/* OpenSSH's private key file around the fields, encrypted when a
- * passphrase is given. *text is new (caller wipes and frees). */
-static pf_rc wrap_openssh(const unsigned char *pub, size_t pub_len, const unsigned char *fields,
-			  size_t fields_len, const char *comment, const char *pass, unsigned rounds,
-			  char **text, pf_error *err)
-{
-	pfi_wbuf priv = {0}, out = {0}, kdf = {0};
-	unsigned char salt[BCRYPT_SALT_LEN], keyiv[AES_KEY_LEN + AES_IV_LEN];
-	uint32_t check;
-	unsigned char pad = 1;
-	EVP_CIPHER_CTX *cx = NULL;
-	char *body = NULL;
-	int enc = pass != NULL && pass[0] != '\0', outl = 0;
-	pf_rc rc = PF_OK;
-
-	*text = NULL;
-	if (pf_random_bytes(&check, sizeof(check)) != PF_OK ||
-	    pf_random_bytes(salt, sizeof(salt)) != PF_OK) {
-		rc = pf_error_set(err, PF_E_INTERNAL,
-				  "The system's random number generator failed; try again.");
-		goto out;
-	}
-	pfi_wbuf_u32(&priv, check);
-	pfi_wbuf_u32(&priv, check);
-	pfi_wbuf_put(&priv, fields, fields_len);
-	pfi_wbuf_cstring(&priv, comment);
-	while (priv.len % OPENSSH_BLOCK_LEN != 0) {
-		pfi_wbuf_put(&priv, &pad, 1);
-		pad++;
-	}
-
-	pfi_wbuf_put(&out, OPENSSH_MAGIC, sizeof(OPENSSH_MAGIC));
-	if (enc) {
-		pfi_wbuf_string(&kdf, salt, sizeof(salt));
-		pfi_wbuf_u32(&kdf, rounds);
-		pfi_wbuf_cstring(&out, "aes256-ctr");
-		pfi_wbuf_cstring(&out, "bcrypt");
-		pfi_wbuf_string(&out, kdf.data, kdf.len);
-	} else {
-		pfi_wbuf_cstring(&out, "none");
-		pfi_wbuf_cstring(&out, "none");
-		pfi_wbuf_string(&out, "", 0);
-	}
-	pfi_wbuf_u32(&out, 1);
-	pfi_wbuf_string(&out, pub, pub_len);
-	if (priv.failed || out.failed || kdf.failed) {
-		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory while writing the new key.");
-		goto out;
-	}
-	if (enc) {
-		if (bcrypt_pbkdf(pass, strlen(pass), salt, sizeof(salt), keyiv, sizeof(keyiv),
-				 rounds) != 0 ||
-		    (cx = EVP_CIPHER_CTX_new()) == NULL ||
-		    EVP_EncryptInit_ex(cx, EVP_aes_256_ctr(), NULL, keyiv, keyiv + AES_KEY_LEN) !=
-			    1 ||
-		    EVP_EncryptUpdate(cx, priv.data, &outl, priv.data, (int)priv.len) != 1 ||
-		    (size_t)outl != priv.len) {
-			rc = pf_error_set(err, PF_E_INTERNAL,
-					  "Encrypting the new key failed (OpenSSL). Please report "
-					  "this.");
-			goto out;
-		}
-	}
-	pfi_wbuf_string(&out, priv.data, priv.len);
-	body = out.failed ? NULL : pfi_b64_encode(out.data, out.len, 70);
-	if (body != NULL)
-		*text = pf_asprintf("-----BEGIN OPENSSH PRIVATE KEY-----\n%s"
-				    "-----END OPENSSH PRIVATE KEY-----\n",
-				    body);
-	if (*text == NULL)
-		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory while writing the new key.");
-out:
-	EVP_CIPHER_CTX_free(cx);
-	pf_secure_zero(keyiv, sizeof(keyiv));
-	pfi_wbuf_wipe(&priv);
-	pfi_wbuf_wipe(&out);
-	pfi_wbuf_wipe(&kdf);
-	pf_keygen_free_secret(body);
-	return rc;
-}
-
 void pf_keygen_free_secret(char *text)
 {
 	if (text != NULL) {
@@ -266,10 +129,8 @@ pf_rc pf_keygen_generate_mem(const pf_keygen_params *p, char **priv_text, pf_key
 {
 	ssh_key key = NULL;
 	char *plain = NULL, *comment = NULL, *pub64 = NULL;
-	unsigned char *bin = NULL, *pubblob = NULL;
-	size_t bin_len = 0, pub_len = 0, fields_len = 0, pubblob_len = 0;
-	const unsigned char *pub, *fields;
-	const char *b, *e;
+	unsigned char *pubblob = NULL;
+	size_t pubblob_len = 0;
 	int bits;
 	pf_rc rc;
 
@@ -296,28 +157,22 @@ pf_rc pf_keygen_generate_mem(const pf_keygen_params *p, char **priv_text, pf_key
 				  "Generating the key failed (libssh). Please report this.");
 		goto out;
 	}
-	if (ssh_pki_export_privkey_base64_format(key, NULL, NULL, NULL, &plain,
-						 SSH_FILE_FORMAT_OPENSSH) != SSH_OK ||
+	/* The comment goes into the .pub line only: libssh writes none into
+	 * the private key file. */
+	if (ssh_pki_export_privkey_base64_format(
+		    key, p->passphrase != NULL && p->passphrase[0] != '\0' ? p->passphrase : NULL,
+		    NULL, NULL, &plain, SSH_FILE_FORMAT_OPENSSH) != SSH_OK ||
 	    plain == NULL) {
 		plain = NULL;
 		rc = pf_error_set(err, PF_E_INTERNAL,
 				  "Exporting the new key failed (libssh). Please report this.");
 		goto out;
 	}
-	b = strstr(plain, "-----\n");
-	e = strstr(plain, "-----END");
-	if (b == NULL || e == NULL || e < b ||
-	    pfi_b64_decode(b + 6, (size_t)(e - b - 6), &bin, &bin_len) != 0 ||
-	    split_plain(bin, bin_len, &pub, &pub_len, &fields, &fields_len) != 0) {
-		rc = pf_error_set(err, PF_E_INTERNAL,
-				  "libssh exported the new key in an unexpected form. Please "
-				  "report this.");
+	*priv_text = pf_strdup(plain);
+	if (*priv_text == NULL) {
+		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory while making the key.");
 		goto out;
 	}
-	rc = wrap_openssh(pub, pub_len, fields, fields_len, comment, p->passphrase,
-			  p->kdf_rounds ? p->kdf_rounds : BCRYPT_ROUNDS, priv_text, err);
-	if (rc != PF_OK)
-		goto out;
 	if (ssh_pki_export_pubkey_base64(key, &pub64) != SSH_OK || pub64 == NULL) {
 		pub64 = NULL;
 		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory while making the key.");
@@ -350,10 +205,6 @@ out:
 	if (plain != NULL) {
 		pf_secure_zero(plain, strlen(plain));
 		ssh_string_free_char(plain);
-	}
-	if (bin != NULL) {
-		pf_secure_zero(bin, bin_len);
-		free(bin);
 	}
 	free(pubblob);
 	if (pub64 != NULL)

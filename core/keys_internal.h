@@ -66,9 +66,4 @@ int pfi_key_openssh_import(pfi_key_ctx *c, const unsigned char *bin, size_t bin_
  * DSA, parsed and decrypted with libcrypto. */
 pf_key_result pfi_key_parse_pem(pfi_key_ctx *c, const pfi_pem_block *b);
 
-/* libssh's bcrypt_pbkdf (OpenSSH's KDF for its key format); linked from
- * the static libssh, not in its public headers. Returns 0 on success. */
-int bcrypt_pbkdf(const char *pass, size_t passlen, const uint8_t *salt, size_t saltlen,
-		 uint8_t *key, size_t keylen, unsigned int rounds);
-
 #endif

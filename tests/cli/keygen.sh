@@ -23,10 +23,10 @@ out=$("$PF" keygen -f "$kit/id_ed25519" -N secret -C kit@test 2>"$dir/err1") || 
 echo "$out"
 check "private and public key written" test -s "$kit/id_ed25519" -a -s "$kit/id_ed25519.pub"
 check "private key is mode 600" test "$(stat -c %a "$kit/id_ed25519")" = 600
-check "OpenSSH format, encrypted with aes256-ctr + bcrypt" \
-	bash -c "sed '1d;\$d' '$kit/id_ed25519' | base64 -d | grep -aq 'aes256-ctr.*bcrypt'"
+check "OpenSSH format, encrypted with aes128-cbc + bcrypt (libssh's writer)" \
+	bash -c "sed '1d;\$d' '$kit/id_ed25519' | base64 -d | grep -aq 'aes128-cbc.*bcrypt'"
 check "ssh-keygen -y with the passphrase prints the same public key" \
-	test "$(ssh-keygen -y -P secret -f "$kit/id_ed25519")" = "$(cat "$kit/id_ed25519.pub")"
+	test "$(ssh-keygen -y -P secret -f "$kit/id_ed25519" | cut -d' ' -f1,2)" = "$(cut -d' ' -f1,2 "$kit/id_ed25519.pub")"
 check "ssh-keygen -y refuses a wrong passphrase" \
 	bash -c "! ssh-keygen -y -P wrong -f '$kit/id_ed25519' >/dev/null 2>&1"
 fp=$(ssh-keygen -l -f "$kit/id_ed25519.pub" | awk '{print $2}')

@@ -1,7 +1,8 @@
 /* Making a new key pair for public-key login, as ssh-keygen does: the
- * private key in OpenSSH's format (encrypted with bcrypt-pbkdf + aes256-ctr
- * when a passphrase is given) and "<file>.pub", one line
- * "type base64 comment", for the person to send to their administrator.
+ * private key in OpenSSH's format (written by libssh: encrypted with
+ * bcrypt-pbkdf, 16 rounds, + aes128-cbc when a passphrase is given; no
+ * comment inside) and "<file>.pub", one line "type base64 comment", for
+ * the person to send to their administrator.
  *
  * Files are written through the platform layer (pf_file_write_atomic; a new
  * file is mode 0600 on POSIX). Nothing is overwritten unless the caller says
@@ -27,7 +28,6 @@ typedef struct pf_keygen_params {
 	const char *comment;    /* NULL: "user@host" (pf_user_name@pf_host_name) */
 	const char *passphrase; /* NULL or "": unencrypted (borrowed, never copied) */
 	int overwrite;          /* 1: replace existing files (the person agreed) */
-	unsigned kdf_rounds;    /* bcrypt rounds; 0: 16, as ssh-keygen */
 } pf_keygen_params;
 
 typedef struct pf_keygen_result {

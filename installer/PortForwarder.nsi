@@ -8,6 +8,14 @@
 ;   /AUTOSTART   also start PortForwarder at logon (Startup-folder shortcut)
 ;   /NOSTARTMENU no Start-menu shortcut
 ;
+; An upgrade installs into the folder of the earlier install (its uninstall
+; entry's InstallLocation) unless /D= names another; it first makes sure the
+; programs there are not running. The finish page starts PortForwarder as
+; the signed-in user, never elevated (even after an all-users install).
+;
+; Optional code signing (scripts/package.sh, PF_SIGN_PKCS12): -DSIGN_CMD=<command>
+; signs the uninstaller and the installer as makensis writes them.
+;
 ; The uninstaller removes exactly the files listed in PF_FILES, its own
 ; shortcuts and its uninstall entry; anything else in the folder (config.txt,
 ; keys, known_hosts, PortForwarder.ini) stays, and so does the folder then.
@@ -24,6 +32,11 @@ ManifestSupportedOS all
 
 !ifndef VERSION | VERSION4 | STAGE | ICON | OUTFILE
 !error "define VERSION, VERSION4, STAGE, ICON and OUTFILE (see scripts/package.sh)"
+!endif
+
+!ifdef SIGN_CMD
+!uninstfinalize '${SIGN_CMD} "%1"'
+!finalize '${SIGN_CMD} "%1"'
 !endif
 
 !define APP "PortForwarder"
@@ -71,7 +84,10 @@ VIAddVersionKey /LANG=0 "CompanyName" "the PortForwarder authors"
 !define MUI_UNICON "${ICON}"
 !define MUI_ABORTWARNING
 !define MUI_COMPONENTSPAGE_NODESC
-!define MUI_FINISHPAGE_RUN "$INSTDIR\PortForwarder.exe"
+; Run through Explorer: the program starts in the user's own, unelevated
+; session even when this installer runs as administrator.
+!define MUI_FINISHPAGE_RUN
+!define MUI_FINISHPAGE_RUN_FUNCTION RunUnelevated
 !define MUI_FINISHPAGE_SHOWREADME "$INSTDIR\$(README_FILE)"
 !define MUI_FINISHPAGE_SHOWREADME_NOTCHECKED
 
@@ -99,7 +115,13 @@ LangString NEED_ADMIN ${LANG_JAPANESE} "すべてのユーザー向けのイン�
 LangString STILL_RUNNING ${LANG_ENGLISH} "$INSTDIR\PortForwarder.exe is in use. Exit PortForwarder (tray icon, Exit) and press Retry."
 LangString STILL_RUNNING ${LANG_JAPANESE} "$INSTDIR\PortForwarder.exe は使用中です。PortForwarder を終了して（トレイアイコンの「終了」）、「再試行」を押してください。"
 
+LangString IN_USE ${LANG_ENGLISH} "PortForwarder is running from $INSTDIR. Exit it (tray icon, Exit; close pf.exe windows) and press Retry."
+LangString IN_USE ${LANG_JAPANESE} "$INSTDIR の PortForwarder が実行中です。終了して（トレイアイコンの「終了」、pf.exe のウィンドウも閉じる）、「再試行」を押してください。"
+
 LangString MODE_TITLE ${LANG_ENGLISH} "Install for"
+LangString IN_USE ${LANG_ENGLISH} "PortForwarder is running from $INSTDIR. Exit it (tray icon, Exit; close pf.exe windows) and press Retry."
+LangString IN_USE ${LANG_JAPANESE} "$INSTDIR の PortForwarder が実行中です。終了して（トレイアイコンの「終了」、pf.exe のウィンドウも閉じる）、「再試行」を押してください。"
+
 LangString MODE_TITLE ${LANG_JAPANESE} "インストール先のユーザー"
 LangString MODE_SUB ${LANG_ENGLISH} "Only you, or everyone who uses this PC?"
 LangString MODE_SUB ${LANG_JAPANESE} "自分だけか、この PC のすべてのユーザーか"
@@ -112,6 +134,19 @@ Var AllUsers
 Var CmdAllUsers ; /ALLUSERS given: no question asked
 Var RadioAll
 
+; An upgrade keeps the folder of the earlier install of the same kind (its
+; uninstall entry), unless /D= named another one.
+Function KeepFolder
+  ${If} $INSTDIR == "$LOCALAPPDATA\Programs\${APP}"
+  ${OrIf} $INSTDIR == "$PROGRAMFILES64\${APP}"
+    ReadRegStr $R2 SHCTX "${UNINST_KEY}" "InstallLocation"
+    ${If} $R2 != ""
+    ${AndIf} ${FileExists} "$R2\PortForwarder.exe"
+      StrCpy $INSTDIR $R2
+    ${EndIf}
+  ${EndIf}
+FunctionEnd
+
 Function SetMode
   ${If} $AllUsers == 1
     SetShellVarContext all
@@ -121,8 +156,31 @@ Function SetMode
 FunctionEnd
 
 
+Function RunUnelevated
+  Exec '"$WINDIR\explorer.exe" "$INSTDIR\PortForwarder.exe"'
+FunctionEnd
+
+; A running program's exe cannot be replaced: ask to exit it first (an
+; exe that Windows is running cannot be opened for writing).
+!macro PF_CHECK_NOT_RUNNING NAME ID
+  ${If} ${FileExists} "$INSTDIR\${NAME}"
+  check_${ID}:
+    ClearErrors
+    FileOpen $R0 "$INSTDIR\${NAME}" a
+    ${If} ${Errors}
+      IfSilent +2
+      MessageBox MB_RETRYCANCEL|MB_ICONEXCLAMATION "$(IN_USE)" IDRETRY check_${ID}
+      SetErrorLevel 32 ; ERROR_SHARING_VIOLATION
+      Quit
+    ${EndIf}
+    FileClose $R0
+  ${EndIf}
+!macroend
+
 Section "$(SEC_APP)" SecApp
   SectionIn RO
+  !insertmacro PF_CHECK_NOT_RUNNING "PortForwarder.exe" gui
+  !insertmacro PF_CHECK_NOT_RUNNING "pf.exe" cli
   SetOutPath "$INSTDIR"
   ; An earlier install's shortcuts go; the sections below recreate the chosen ones.
   Delete "$SMPROGRAMS\${APP}.lnk"
@@ -185,6 +243,7 @@ Function ModePageLeave
         StrCpy $INSTDIR "$PROGRAMFILES64\${APP}"
       ${EndIf}
       Call SetMode
+      Call KeepFolder
     ${Else}
       ; Start over elevated (UAC asks); this copy ends.
       ExecShell "runas" "$EXEPATH" "/ALLUSERS"
@@ -196,6 +255,7 @@ Function ModePageLeave
       StrCpy $INSTDIR "$LOCALAPPDATA\Programs\${APP}"
     ${EndIf}
     Call SetMode
+    Call KeepFolder
   ${EndIf}
 FunctionEnd
 
@@ -226,6 +286,7 @@ Function .onInit
     ${EndIf}
   ${EndIf}
   Call SetMode
+  Call KeepFolder
   ClearErrors
   ${GetOptions} $R0 "/AUTOSTART" $R1
   ${IfNot} ${Errors}

@@ -6,6 +6,7 @@ files (UTF-8 BOM, CRLF), and that the sample config parses.
     check-kit.py size <dist> <version>
 """
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -53,7 +54,7 @@ def contents(dist, version, pf):
         check(("PortForwarder %s" % version) in readme, "README.txt names version %s" % version)
         notices = z.read("THIRD_PARTY_NOTICES.txt").decode("utf-8")
         for want in ("LGPL", "Apache License", "zlib", "GNU LESSER GENERAL PUBLIC LICENSE",
-                     "relink", "apt-get source libssh="):
+                     "relink", "PortForwarder-%s-source.tar.gz" % version):
             check(want in notices, "THIRD_PARTY_NOTICES.txt mentions %r" % want)
         exe = z.read("PortForwarder.exe")
         check(exe[:2] == b"MZ", "PortForwarder.exe is a PE file")
@@ -79,7 +80,30 @@ def contents(dist, version, pf):
     check(("ProductVersion".encode("utf-16-le") in data) and v16 in data,
           "setup's version resource names %s" % version)
     with zipfile.ZipFile(kit) as z:
-        check(v16 in z.read("PortForwarder.exe"), "PortForwarder.exe's version resource names %s" % version)
+        gui = z.read("PortForwarder.exe")
+    with zipfile.ZipFile(cli) as z:
+        pfexe = z.read("pf.exe")
+    check(v16 in gui, "PortForwarder.exe's version resource names %s" % version)
+    check("ProductVersion".encode("utf-16-le") in pfexe and v16 in pfexe
+          and "pf.exe".encode("utf-16-le") in pfexe, "pf.exe's version resource names %s" % version)
+    # The manifests: the Windows versions README.txt claims (10 and later:
+    # only that supportedOS GUID), pf.exe with the UTF-8 code page and long paths.
+    win10 = b"{8e0f7a12-bfb3-4fe8-b9a5-48fd50a15a9a}"
+    for name, exe in (("PortForwarder.exe", gui), ("pf.exe", pfexe)):
+        m = re.search(rb"<assembly .*?</assembly>", exe, re.S)
+        check(m is not None, "%s embeds a manifest" % name)
+        if m is None:
+            continue
+        man = m.group(0)
+        check(re.findall(rb'supportedOS Id="([^"]+)"', man) == [win10[1:-1]],
+              "%s's manifest supports exactly Windows 10/11 (README: Windows 10 or later)" % name)
+        check(b"<activeCodePage" in man and b">UTF-8</activeCodePage>" in man,
+              "%s's manifest asks for the UTF-8 code page" % name)
+        check(b'level="asInvoker"' in man, "%s's manifest runs as the invoker" % name)
+    m = re.search(rb"<assembly .*?</assembly>", pfexe, re.S)
+    check(m is not None and b">true</longPathAware>" in m.group(0),
+          "pf.exe's manifest is long-path aware")
+    check("Windows 10 or later" in readme, "README.txt claims Windows 10 or later (the manifests' list)")
 
 
 def size(dist, version):

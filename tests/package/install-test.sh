@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The installer under Wine, silently, into a temporary folder (per user):
 # files, shortcuts and uninstall entry appear; the installed pf.exe answers
-# --version; /AUTOSTART adds the Startup-folder shortcut; the silent
+# --version; an upgrade keeps the install folder; /AUTOSTART adds the Startup-folder shortcut; the silent
 # uninstaller removes exactly what was installed and leaves the user's
 # config.txt, key, known_hosts and PortForwarder.ini (and so the folder).
 #
@@ -68,6 +68,16 @@ session() {
 	printf '%s\n' "$out" | sed 's/^/  | /'
 	printf '%s\n' "$out" | grep -q "^pf $PF_VERSION"
 	step $? "installed pf.exe --version says pf $PF_VERSION (rc $rc)"
+
+	# An upgrade without /D= goes into the earlier install's folder (its
+	# uninstall entry), not into the default one.
+	touch -d 2000-01-01 "$inst/README.txt"
+	wine "$(winpath "$PF_SETUP")" /S
+	rc=$?
+	wineserver -w
+	[ $rc = 0 ] && [ "$(stat -c %Y "$inst/README.txt")" -gt 946684800 ] &&
+		[ -z "$(find "$users" -ipath '*/AppData/Local/Programs/PortForwarder' 2>/dev/null)" ]
+	step $? "an upgrade without /D= installs into the earlier folder (rc $rc)"
 
 	# Installed: the settings go to %APPDATA%\PortForwarder, not next to the exe.
 	wine "$instw\\PortForwarder.exe" --test-ini-path "$(winpath "$PF_WORK/inipath.txt")"

@@ -6,10 +6,10 @@
 
 #include "argon2.h"
 
-int pf_argon2(pf_argon2_type type, uint32_t mem_kib, uint32_t passes, uint32_t lanes,
-	      const void *pwd, size_t pwd_len, const void *salt, size_t salt_len,
-	      const void *secret, size_t secret_len, const void *ad, size_t ad_len,
-	      unsigned char *out, size_t tag_len)
+int pfi_argon2(pfi_argon2_type type, uint32_t mem_kib, uint32_t passes, uint32_t lanes,
+	       const void *pwd, size_t pwd_len, const void *salt, size_t salt_len,
+	       const void *secret, size_t secret_len, const void *ad, size_t ad_len,
+	       unsigned char *out, size_t tag_len)
 {
 	static const char *const names[] = {"ARGON2D", "ARGON2I", "ARGON2ID"};
 	uint32_t version = 0x13, threads = 1;

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum pf_argon2_type { PF_ARGON2D = 0, PF_ARGON2I = 1, PF_ARGON2ID = 2 } pf_argon2_type;
+typedef enum pfi_argon2_type { PF_ARGON2D = 0, PF_ARGON2I = 1, PF_ARGON2ID = 2 } pfi_argon2_type;
 
 /* Argon2 with memory `mem_kib` KiB, `passes` passes and `lanes` lanes
  * (computed on the calling thread, one lane after another): a tag of
@@ -17,9 +17,9 @@ typedef enum pf_argon2_type { PF_ARGON2D = 0, PF_ARGON2I = 1, PF_ARGON2ID = 2 } 
  * range, -2 when the derivation failed (out of memory). OpenSSL wipes its
  * memory before freeing it. The derivation cannot be interrupted: a caller
  * that must stay responsive runs it on a thread of its own. */
-int pf_argon2(pf_argon2_type type, uint32_t mem_kib, uint32_t passes, uint32_t lanes,
-	      const void *pwd, size_t pwd_len, const void *salt, size_t salt_len,
-	      const void *secret, size_t secret_len, const void *ad, size_t ad_len,
-	      unsigned char *out, size_t tag_len);
+int pfi_argon2(pfi_argon2_type type, uint32_t mem_kib, uint32_t passes, uint32_t lanes,
+	       const void *pwd, size_t pwd_len, const void *salt, size_t salt_len,
+	       const void *secret, size_t secret_len, const void *ad, size_t ad_len,
+	       unsigned char *out, size_t tag_len);
 
 #endif

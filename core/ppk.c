@@ -272,7 +272,7 @@ out:
 	return rc;
 }
 
-static int argon2_type(const char *s, size_t n, pf_argon2_type *t)
+static int argon2_type(const char *s, size_t n, pfi_argon2_type *t)
 {
 	if (n == 8 && memcmp(s, "Argon2id", 8) == 0)
 		*t = PF_ARGON2ID;
@@ -308,7 +308,7 @@ typedef struct derive_job {
 	pf_cond *cv;
 	int refs; /* 2 while both the caller and the thread hold it */
 	int done, rc;
-	pf_argon2_type at;
+	pfi_argon2_type at;
 	uint32_t mem, passes, lanes;
 	char *pass;
 	size_t pass_len;
@@ -339,8 +339,8 @@ static void job_unref(derive_job *j)
 static void derive_thread(void *arg)
 {
 	derive_job *j = arg;
-	int rc = pf_argon2(j->at, j->mem, j->passes, j->lanes, j->pass, j->pass_len, j->salt,
-			   j->salt_len, NULL, 0, NULL, 0, j->out, sizeof(j->out));
+	int rc = pfi_argon2(j->at, j->mem, j->passes, j->lanes, j->pass, j->pass_len, j->salt,
+			    j->salt_len, NULL, 0, NULL, 0, j->out, sizeof(j->out));
 
 	pf_mutex_lock(j->mu);
 	j->rc = rc;
@@ -350,9 +350,9 @@ static void derive_thread(void *arg)
 	job_unref(j);
 }
 
-/* pf_argon2 into out (PPK_ARGON2_OUT bytes): 0, -1 bad parameters, -2 out
+/* pfi_argon2 into out (PPK_ARGON2_OUT bytes): 0, -1 bad parameters, -2 out
  * of memory, -3 cancelled through the hook (nothing in out). */
-static int derive(pf_argon2_type at, uint32_t mem, uint32_t passes, uint32_t lanes,
+static int derive(pfi_argon2_type at, uint32_t mem, uint32_t passes, uint32_t lanes,
 		  const char *pass, const unsigned char *salt, size_t salt_len, unsigned char *out)
 {
 	cancel_hook h = hook;
@@ -360,8 +360,8 @@ static int derive(pf_argon2_type at, uint32_t mem, uint32_t passes, uint32_t lan
 	int rc;
 
 	if (h.cancelled == NULL)
-		return pf_argon2(at, mem, passes, lanes, pass, strlen(pass), salt, salt_len, NULL,
-				 0, NULL, 0, out, PPK_ARGON2_OUT);
+		return pfi_argon2(at, mem, passes, lanes, pass, strlen(pass), salt, salt_len, NULL,
+				  0, NULL, 0, out, PPK_ARGON2_OUT);
 	if (h.cancelled(h.arg))
 		return -3;
 	if (salt_len > sizeof(j->salt) || (j = PF_NEW(derive_job)) == NULL)
@@ -424,7 +424,7 @@ pfi_ppk_result pfi_ppk_parse(const char *text, size_t len, const char *passphras
 	unsigned char *mackey = NULL;
 	size_t mackey_len = 0, salt_len = 0;
 	uint32_t mem = 0, lanes = 0;
-	pf_argon2_type at = PF_ARGON2ID;
+	pfi_argon2_type at = PF_ARGON2ID;
 	pfi_wbuf macdata = {0}, ossh = {0};
 	EVP_CIPHER_CTX *cx = NULL;
 	const char *pass = passphrase != NULL ? passphrase : "";

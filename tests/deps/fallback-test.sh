@@ -148,14 +148,23 @@ else
 	bad "deps.sh failed against the test archive: $(tail -n 5 "$work/fallback.err")"
 fi
 
+# deps.sh must fail, for the reason given.
+refused() { # name what reason-regex env...
+	local name=$1 what=$2 why=$3
+	shift 3
+	if run_deps "$name" "$@"; then
+		bad "deps.sh accepted $what"
+	elif grep -q "$why" "$work/$name.err"; then
+		ok "$what is refused"
+	else
+		bad "$what: refused, but not for that reason: $(tail -n 3 "$work/$name.err")"
+	fi
+}
+
 # 2. the same archive checked against another key: apt refuses the index
-if run_deps badkey PF_DEPS_CACHE="$work/cache2" PF_DEBIAN_KEYRING="$work/other.gpg"; then
-	bad "deps.sh accepted an index signed by a key it was not given"
-else
-	grep -q "apt-get update for $DEBIAN_SOURCE_SUITE sources at $url/archive failed" "$work/badkey.err" &&
-		ok "an index signed by another key is refused" ||
-		bad "refused, but not for the signature: $(tail -n 3 "$work/badkey.err")"
-fi
+refused badkey "an index signed by another key" \
+	"apt-get update for $DEBIAN_SOURCE_SUITE sources at $url/archive failed" \
+	PF_DEPS_CACHE="$work/cache2" PF_DEBIAN_KEYRING="$work/other.gpg"
 
 # 3. a pinned .dsc that does not match deps.env's SHA-256 (a local folder)
 mkdir -p "$work/tampered"
@@ -164,13 +173,9 @@ for f in "$ossl_dsc" $(files_of "$ossl_dsc" | sed "s#^#$pinned/#") "$ssh_dsc" $(
 done
 rm "$work/tampered/$(basename "$ssh_dsc")"
 sed 's/^Maintainer: .*/Maintainer: Someone Else <x@pf.invalid>/' "$ssh_dsc" >"$work/tampered/$(basename "$ssh_dsc")"
-if run_deps tampered PF_DEPS_CACHE="$work/cache3" PF_DEPS_SOURCES="$work/tampered"; then
-	bad "deps.sh accepted a pinned .dsc with another SHA-256"
-else
-	grep -q "does not match the SHA-256 pinned in cmake/deps.env" "$work/tampered.err" &&
-		ok "a .dsc that does not match its pinned SHA-256 is refused" ||
-		bad "refused, but not for the hash: $(tail -n 3 "$work/tampered.err")"
-fi
+refused tampered "a pinned .dsc that does not match its SHA-256" \
+	"does not match the SHA-256 pinned in cmake/deps.env" \
+	PF_DEPS_CACHE="$work/cache3" PF_DEPS_SOURCES="$work/tampered"
 
 echo "$failed failed"
 [ $failed = 0 ] && rm -rf "$work"/cache* "$work/make"

@@ -78,7 +78,7 @@ if bash "$root/scripts/package.sh" --no-build --no-source --build-dir "$fake" --
 	bad "package.sh made packages from a fallback build"
 else
 	grep -q "FALLBACK build (libssh .* -> .*+9), not the pins" "$work/fallback.log" &&
-		[ -z "$(ls "$work/out" 2>/dev/null | grep -v '^\.')" ] &&
+		[ -z "$(find "$work/out" -maxdepth 1 -type f 2>/dev/null)" ] &&
 		ok "package.sh refuses a fallback build, with one message, and writes nothing" ||
 		bad "package.sh failed, but not with the fallback message: $(tail -n 2 "$work/fallback.log")"
 fi

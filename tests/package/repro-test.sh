@@ -44,7 +44,7 @@ build() { # n source-tree
 	# A clean environment: its own home and cache, nothing of the caller's.
 	env -i PATH="$PATH" HOME="$work/$n/home" LANG=C.UTF-8 PF_JOBS="${PF_JOBS:-2}" \
 		PF_DEPS_SOURCES="$b/debian-sources" SOURCE_DATE_EPOCH="$epoch" \
-		bash "$src/scripts/package.sh" --build-dir "$work/$n/build-$n" --out "$work/$n/dist" \
+		bash "$src/scripts/package.sh" --allow-fallback --build-dir "$work/$n/build-$n" --out "$work/$n/dist" \
 		>"$work/$n.log" 2>&1 ||
 		{ tail -n 30 "$work/$n.log"; echo "FAILED: build $n"; return 1; }
 	echo "build $n: $(($(date +%s) - t0)) s (OpenSSL, libssh, PortForwarder, packages)"

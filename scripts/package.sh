@@ -154,7 +154,10 @@ objs=$(find "$build/core" "$build/app" -name '*.obj' | sort)
 # shellcheck disable=SC2086
 wanted=$($nm -u $objs 2>/dev/null | awk 'NF == 2 && $1 == "U" { print $2 }' | sort -u)
 have=$($nm --defined-only "$deps/lib/libssh.a" 2>/dev/null | awk '$2 ~ /^[TDBR]$/ { print $3 }' | sort -u)
-public=$(tar -xJOf "$srcdir/libssh_$ssh_up.orig.tar.xz" --wildcards "libssh-$ssh_up/include/libssh/*.h" |
+# (The headers libssh installs; include/libssh/ also holds its internal ones.)
+# shellcheck disable=SC2046
+public=$(tar -xJOf "$srcdir/libssh_$ssh_up.orig.tar.xz" \
+	$(printf "libssh-$ssh_up/include/libssh/%s.h " libssh callbacks legacy server sftp ssh2) |
 	grep -oE '\b[A-Za-z_][A-Za-z0-9_]*\b' | sort -u)
 private_syms=$(comm -12 <(echo "$wanted") <(echo "$have") | comm -23 - <(echo "$public") | tr '\n' ' ')
 private_syms=${private_syms% }

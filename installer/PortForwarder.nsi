@@ -119,9 +119,6 @@ LangString IN_USE ${LANG_ENGLISH} "PortForwarder is running from $INSTDIR. Exit 
 LangString IN_USE ${LANG_JAPANESE} "$INSTDIR の PortForwarder が実行中です。終了して（トレイアイコンの「終了」、pf.exe のウィンドウも閉じる）、「再試行」を押してください。"
 
 LangString MODE_TITLE ${LANG_ENGLISH} "Install for"
-LangString IN_USE ${LANG_ENGLISH} "PortForwarder is running from $INSTDIR. Exit it (tray icon, Exit; close pf.exe windows) and press Retry."
-LangString IN_USE ${LANG_JAPANESE} "$INSTDIR の PortForwarder が実行中です。終了して（トレイアイコンの「終了」、pf.exe のウィンドウも閉じる）、「再試行」を押してください。"
-
 LangString MODE_TITLE ${LANG_JAPANESE} "インストール先のユーザー"
 LangString MODE_SUB ${LANG_ENGLISH} "Only you, or everyone who uses this PC?"
 LangString MODE_SUB ${LANG_JAPANESE} "自分だけか、この PC のすべてのユーザーか"

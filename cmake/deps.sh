@@ -440,7 +440,8 @@ SOURCE_DATE_EPOCH=$(changelog_epoch "$work/libssh") cmake "${ssh_cmake[@]}" \
 	{ tail -n 40 "$work/libssh-configure.log" >&2; die "libssh configure failed"; }
 
 # Prove that libssh found our OpenSSL's EVP features instead of its own fallbacks...
-grep -q "^OPENSSL_CRYPTO_LIBRARY:FILEPATH=$prefix.tmp/lib/libcrypto.a" "$work/libssh-build/CMakeCache.txt" ||
+# (FindOpenSSL names it OPENSSL_CRYPTO_LIBRARY, on Windows LIB_EAY.)
+grep -qE "^(OPENSSL_CRYPTO_LIBRARY|LIB_EAY):FILEPATH=$prefix.tmp/lib/libcrypto.a\$" "$work/libssh-build/CMakeCache.txt" ||
 	die "libssh configure did not pick $prefix.tmp/lib/libcrypto.a (see $work/libssh-build/CMakeCache.txt)"
 cfg=$work/libssh-build/config.h
 for def in HAVE_OPENSSL_EVP_CHACHA20 HAVE_OPENSSL_EVP_KDF_CTX HAVE_OPENSSL_ECC HAVE_LIBCRYPTO; do

@@ -134,7 +134,7 @@ if run_deps fallback PF_DEPS_CACHE="$work/cache1" PF_DEBIAN_KEYRING="$work/archi
 		"$work/fallback.err" && ok "openssl's 404 in $DEBIAN_SOURCE_SUITE was not an error" ||
 		bad "no note of openssl's missing files in $DEBIAN_SOURCE_SUITE"
 	for p in "$root"/cmake/patches/libssh-*.patch; do
-		if patch -d "$wdir/libssh" -p1 -R --dry-run --batch --quiet <"$p" >/dev/null 2>&1; then
+		if patch -d "$wdir/libssh" -p1 -R --dry-run -f --quiet <"$p" >/dev/null 2>&1; then
 			ok "$(basename "$p") applied to libssh $newer"
 		else
 			bad "$(basename "$p") is not applied in $wdir/libssh"

@@ -69,12 +69,14 @@ static void make(size_t i)
 		return;
 	}
 	pf_strlcpy(fps[i], res.fingerprint, sizeof(fps[i]));
-	/* ssh-keygen decrypts it and derives the same public key (and comment) */
+	/* ssh-keygen decrypts it and derives the same public key (the comment
+	 * is in the .pub line only: libssh writes none into the private key) */
 	snprintf(out, sizeof(out), "%s.y", path);
 	CHECK(fixture_run("ssh-keygen -y -P '%s' -f '%s' > '%s'", g->pass ? g->pass : "", path,
 			  out) == 0);
 	CHECK(first_line(out, line, sizeof(line)) == 0);
-	CHECK_STR(line, res.public_line);
+	CHECK(strncmp(res.public_line, line, strlen(line)) == 0 &&
+	      res.public_line[strlen(line)] == ' ' && strchr(line, ' ') != NULL);
 	if (g->pass != NULL) /* and refuses a wrong passphrase */
 		CHECK(fixture_run("ssh-keygen -y -P 'wrong' -f '%s' >/dev/null 2>&1", path) != 0);
 	/* the same fingerprint */

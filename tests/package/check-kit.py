@@ -95,7 +95,7 @@ def contents(dist, version, pf):
         if m is None:
             continue
         man = m.group(0)
-        check(re.findall(rb'supportedOS Id="([^"]+)"', man) == [win10[1:-1]],
+        check(re.findall(rb'supportedOS Id="([^"]+)"', man) == [win10],
               "%s's manifest supports exactly Windows 10/11 (README: Windows 10 or later)" % name)
         check(b"<activeCodePage" in man and b">UTF-8</activeCodePage>" in man,
               "%s's manifest asks for the UTF-8 code page" % name)

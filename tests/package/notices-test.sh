@@ -44,10 +44,22 @@ has "OpenSSL's build options" "no-autoload-config"
 has "the written offer names the source bundle" "PortForwarder-$version-source.tar.gz"
 has "the relinking steps name the non-public libssh function" "ssh_session_set_channel_window"
 grep -q "bcrypt_pbkdf" "$work/notices.txt" && bad "names bcrypt_pbkdf (no longer used)" || ok "bcrypt_pbkdf is not needed"
-# The functions named are exactly those beyond libssh's public API.
-line=$(grep -A1 "your libssh must provide them too:" "$work/notices.txt" | tail -n1 | xargs)
-[ "$line" = "ssh_session_set_channel_window" ] && ok "non-public libssh functions: $line" ||
-	bad "non-public libssh functions: '$line' (expected ssh_session_set_channel_window only)"
+# Each function named is in our libssh.a and not in upstream's installed headers.
+line=$(grep -A1 "libssh must provide them too:" "$work/notices.txt" | tail -n1 | xargs)
+defined=$(x86_64-w64-mingw32-nm --defined-only "$prefix/lib/libssh.a" 2>/dev/null | awk '$2 == "T" { print $3 }')
+# shellcheck disable=SC2046
+up=$(tar -xJOf "$PF_BUILT_SOURCES/libssh_$PF_BUILT_LIBSSH_UPSTREAM.orig.tar.xz" \
+	$(printf "libssh-$PF_BUILT_LIBSSH_UPSTREAM/include/libssh/%s.h " libssh callbacks legacy server sftp ssh2))
+for f in $line; do
+	if grep -qw "$f" <<<"$up"; then
+		bad "$f is named as non-public, but upstream libssh declares it"
+	elif ! grep -qx "$f" <<<"$defined"; then
+		bad "$f is named, but our libssh.a does not define it"
+	else
+		ok "non-public libssh function named: $f"
+	fi
+done
+[ -n "$line" ] || bad "no non-public libssh functions named (ssh_session_set_channel_window at least)"
 
 # The source bundle: tree, Debian source packages, patches, README.
 tar -tzf "$dist/PortForwarder-$version-source.tar.gz" >"$work/bundle.lst"

@@ -658,6 +658,14 @@ static size_t held_total(const pfi_fwd_engine *e)
 	return n;
 }
 
+/* How long h has been held at `now`. A client accepted after `now` was
+ * read (the acceptor reads the clock before it accepts) has waited 0 ms,
+ * not 2^64 - 1. */
+static uint64_t held_age(const held *h, uint64_t now)
+{
+	return now > h->since ? now - h->since : 0;
+}
+
 /* Close the clients held longer than the hold time (all with `all`), with
  * one log line per forward. */
 static void held_expire(pfi_fwd_engine *e, uint64_t now, int all)
@@ -672,9 +680,9 @@ static void held_expire(pfi_fwd_engine *e, uint64_t now, int all)
 		for (k = 0; k < f->nheld; k++) {
 			held *h = &f->held[k];
 
-			if (all || now - h->since >= e->hold_ms) {
-				if (now - h->since > longest)
-					longest = now - h->since;
+			if (all || held_age(h, now) >= e->hold_ms) {
+				if (held_age(h, now) > longest)
+					longest = held_age(h, now);
 				pf_net_close(h->sock);
 				closed++;
 			} else {
@@ -835,8 +843,8 @@ static void held_adopt(pfi_fwd_engine *e)
 		size_t n = f->nheld;
 
 		for (k = 0; k < f->nheld; k++) {
-			if (now - f->held[k].since > longest)
-				longest = now - f->held[k].since;
+			if (held_age(&f->held[k], now) > longest)
+				longest = held_age(&f->held[k], now);
 			(void)adopt_client(e, f, i, f->held[k].sock, f->held[k].peer);
 		}
 		f->nheld = 0;

@@ -1054,31 +1054,3 @@ pf_rc pf_config_profiles(const pf_config *cfg, pf_host_profile **list, size_t *c
 	*count = n;
 	return PF_OK;
 }
-
-pf_rc pf_config_check_name(const char *what, const char *name, int is_host, pf_error *err)
-{
-	const char *bad = is_host ? "'`\"$\\;&<>|(){}," : "'`\"$\\;&<>|(){}";
-	const unsigned char *p;
-
-	/* Control characters first: nothing of such a name is echoed. */
-	for (p = (const unsigned char *)name; *p; p++)
-		if (*p < 0x20 || *p == 0x7f || *p == ' ')
-			return pf_error_set(err, PF_E_INVAL,
-					    "The %s typed contains a space or a control "
-					    "character (0x%02x); it is refused. Check what was "
-					    "typed.",
-					    what, *p);
-	if (name[0] == '-')
-		return pf_error_set(err, PF_E_INVAL,
-				    "The %s \"%.80s\" starts with '-': it would be read as an "
-				    "option. Check what was typed.",
-				    what, name);
-	for (p = (const unsigned char *)name; *p; p++)
-		if (strchr(bad, (char)*p) != NULL)
-			return pf_error_set(err, PF_E_INVAL,
-					    "The %s \"%.80s\" contains '%c', which a command line "
-					    "could misread; it is refused. Use a Host entry in the "
-					    "config file for unusual names.",
-					    what, name, *p);
-	return PF_OK;
-}

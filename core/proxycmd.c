@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pf/mem.h"
+#include "pf/names.h"
 #include "proxycmd.h"
 
 /* A growing string; oom sticks. */
@@ -55,12 +56,12 @@ pf_rc pfi_proxycmd_expand(const pf_host_config *hc, char **out, pf_error *err)
 	/* Names the person typed are checked before they reach a command;
 	 * a HostName from the config file is used as written. */
 	if (strstr(p, "%n") != NULL || (strstr(p, "%h") != NULL && ieq(hc->hostname, hc->host))) {
-		rc = pf_config_check_name("host name", hc->host, 1, err);
+		rc = pf_names_check_cli_host(hc->host, err);
 		if (rc != PF_OK)
 			return rc;
 	}
 	if (strstr(p, "%r") != NULL) {
-		rc = pf_config_check_name("user name", hc->user, 0, err);
+		rc = pf_names_check_cli_user(hc->user, err);
 		if (rc != PF_OK)
 			return rc;
 	}

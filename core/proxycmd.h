@@ -15,7 +15,7 @@
  * and %% in hc->proxy_command. A host or user name that came from the
  * command line (or the GUI's Host box) rather than the config file and
  * holds a shell metacharacter or a control character is refused first
- * (pf_config_check_name; OpenSSH 9.6, CVE-2023-51385). Any other %-token
+ * (pf_names_check_cli_host/_user; OpenSSH 9.6, CVE-2023-51385). Any other %-token
  * is an error naming the config line. *out: caller frees. */
 pf_rc pfi_proxycmd_expand(const pf_host_config *hc, char **out, pf_error *err);
 

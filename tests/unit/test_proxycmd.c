@@ -1,7 +1,7 @@
 /* ProxyCommand reading (core/proxycmd.c): %h %p %r %n %% expansion and an
  * unknown token's message; names typed by the person with shell
  * metacharacters or control characters refused before expansion
- * (pf_config_check_name), a config HostName used as written; the shell-like
+ * (pf_names_check_cli_host/_user), a config HostName used as written; the shell-like
  * split; the helper lines done natively (connect -H/-S/-4, nc -X -x,
  * ncat --proxy, ssh -W) and those left to run (another destination, an
  * option not done natively, shell syntax). */
@@ -11,6 +11,7 @@
 
 #include "../../core/proxycmd.h"
 #include "check.h"
+#include "pf/names.h"
 #include "pf/mem.h"
 
 static pf_host_config hc_of(const char *host, const char *hostname, int port, const char *user,
@@ -67,13 +68,13 @@ static void test_expand(void)
 	CHECK_STR(out, "nc odd$name 22");
 	free(out);
 
-	CHECK_INT(pf_config_check_name("host name", "ssh.example.org", 1, &err), PF_OK);
-	CHECK_INT(pf_config_check_name("host name", "fe80::1", 1, &err), PF_OK);
-	CHECK_INT(pf_config_check_name("host name", "a,b", 1, &err), PF_E_INVAL);
-	CHECK_INT(pf_config_check_name("user name", "a,b", 0, &err), PF_OK);
-	CHECK_INT(pf_config_check_name("host name", "a b", 1, &err), PF_E_INVAL);
-	CHECK_INT(pf_config_check_name("host name", "a`b`", 1, &err), PF_E_INVAL);
-	CHECK_INT(pf_config_check_name("host name", "a\x7f", 1, &err), PF_E_INVAL);
+	CHECK_INT(pf_names_check_cli_host("ssh.example.org", &err), PF_OK);
+	CHECK_INT(pf_names_check_cli_host("fe80::1", &err), PF_OK);
+	CHECK_INT(pf_names_check_cli_host("a,b", &err), PF_E_INVAL);
+	CHECK_INT(pf_names_check_cli_user("a,b", &err), PF_OK);
+	CHECK_INT(pf_names_check_cli_host("a b", &err), PF_E_INVAL);
+	CHECK_INT(pf_names_check_cli_host("a`b`", &err), PF_E_INVAL);
+	CHECK_INT(pf_names_check_cli_host("a\x7f", &err), PF_E_INVAL);
 }
 
 static int split_is(const char *cmd, int want, const char *const *words, size_t nwords)

@@ -267,15 +267,6 @@ pf_rc pf_config_resolve(const pf_config *cfg, const char *host, const pf_resolve
 
 void pf_host_config_free(pf_host_config *hc);
 
-/* Check a host or user name typed by the person (command line, the GUI's
- * Host box) before it is used anywhere a command could see it (%h %n %r in
- * ProxyCommand), with OpenSSH 9.6's rules (CVE-2023-51385): no control
- * characters or blanks, none of ' ` " $ \ ; & < > | ( ) { } and no leading
- * '-' ("," too in a host name). `what` names it in the message ("host
- * name", "user name"). PF_OK, or PF_E_INVAL with one message in err. The
- * one shared check (issue 18 item 18 uses it for the CLI's host argument). */
-pf_rc pf_config_check_name(const char *what, const char *name, int is_host, pf_error *err);
-
 /* The `ssh -G` form: one "keyword value" per line, lowercase keywords, in
  * ssh -G's order, for the keywords PortForwarder implements. Caller frees. */
 char *pf_host_config_dump(const pf_host_config *hc);

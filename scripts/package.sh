@@ -30,6 +30,10 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Our tree is a git checkout only when it is the top of one: a tree exported
+# into a build folder (the reproducibility test, an unpacked source bundle
+# kept in a checkout) must not take the surrounding repository's HEAD.
+root_is_git() { [ "$(git -C "$root" rev-parse --show-toplevel 2>/dev/null)" = "$root" ]; }
 build=$root/build/win64
 out=$root/dist
 do_build=1
@@ -65,7 +69,7 @@ if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
 	if [ -f "$root/.source-date-epoch" ]; then # an unpacked source bundle
 		SOURCE_DATE_EPOCH=$(cat "$root/.source-date-epoch")
 	else
-		SOURCE_DATE_EPOCH=$(git -C "$root" log -1 --format=%ct 2>/dev/null) ||
+		SOURCE_DATE_EPOCH=$(root_is_git && git -C "$root" log -1 --format=%ct 2>/dev/null) ||
 			die "no SOURCE_DATE_EPOCH and no git history in $root to take it from"
 	fi
 fi
@@ -228,7 +232,7 @@ if [ $do_source = 1 ]; then
 	bs=$out/.bundle
 	rm -rf "$bs"
 	mkdir -p "$bs/portforwarder" "$bs/debian-sources" "$bs/patches"
-	if commit=$(git -C "$root" rev-parse HEAD 2>/dev/null); then
+	if root_is_git && commit=$(git -C "$root" rev-parse HEAD 2>/dev/null); then
 		[ -z "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ] ||
 			say "warning: $root has uncommitted changes: the source bundle holds commit $commit, not them"
 		git -C "$root" archive --format=tar "$commit" | tar -x -C "$bs/portforwarder"

@@ -21,6 +21,7 @@ for n in one two; do
 	src=$work/$n/src-$n # different source and build paths on purpose
 	mkdir -p "$src"
 	git -C "$root" archive --format=tar "$commit" | tar -x -C "$src"
+	echo "$commit" >"$src/.source-commit" # as in a source bundle: not a checkout
 	t0=$(date +%s)
 	SOURCE_DATE_EPOCH=$epoch bash "$src/scripts/package.sh" --allow-fallback \
 		--build-dir "$work/$n/build-$n" --out "$work/$n/dist" >"$work/$n.log" 2>&1 ||

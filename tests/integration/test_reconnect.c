@@ -165,7 +165,7 @@ int main(void)
 	CHECK(ms >= 0);
 	close(fd);
 	CHECK(rec_wait(&ua, PF_CONN_RECONNECTING, 0, 8000));
-	CHECK(rec_log_has(&ua, "Reconnecting in "));
+	CHECK(rec_log_wait(&ua, "Reconnecting in ", 3000));
 	CHECK(reconnects_of(&ua) >= 1);
 	pf_mutex_lock(ua.mu);
 	printf("A's last error: %s\n", ua.last_error);
@@ -202,7 +202,7 @@ int main(void)
 	ms = (long)(pf_time_ms() - t0);
 	printf("the stopped server was noticed after %ld ms\n", ms);
 	CHECK(ms <= INTERVAL * COUNT * 1000 + 1500); /* loop tick, busy CPUs */
-	CHECK(rec_log_has(&ua, "stopped answering"));
+	CHECK(rec_log_wait(&ua, "stopped answering", 3000));
 	CHECK_INT(eng_dialogue("127.0.0.1", pb, "B during\n", reply, sizeof(reply)), 9);
 	signal_tree(fa.pid, SIGCONT, 1);
 	t0 = pf_time_ms();
@@ -230,7 +230,7 @@ int main(void)
 	ms = (long)(pf_time_ms() - t0);
 	printf("after reconnect_now, the stopped server was given up after %ld ms\n", ms);
 	CHECK(ms <= 5000);
-	CHECK(rec_log_has(&ub, "did not answer within 3 s"));
+	CHECK(rec_log_wait(&ub, "did not answer within 3 s", 3000));
 	signal_tree(fb.pid, SIGCONT, 1);
 	CHECK(rec_wait(&ub, PF_CONN_CONNECTED, 2, 30000));
 	CHECK_INT(eng_dialogue("127.0.0.1", pb, "B back\n", reply, sizeof(reply)), 7);

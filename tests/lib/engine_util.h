@@ -150,6 +150,20 @@ static inline int rec_log_has(rec_ui *r, const char *needle)
 	return has;
 }
 
+/* rec_log_has within ms: a state is published before the log line that
+ * explains it, so a test that saw the state waits a moment for the line. */
+static inline int rec_log_wait(rec_ui *r, const char *needle, int ms)
+{
+	uint64_t end = pf_time_ms() + (uint64_t)ms;
+
+	while (!rec_log_has(r, needle)) {
+		if (pf_time_ms() >= end)
+			return 0;
+		pf_sleep_ms(20);
+	}
+	return 1;
+}
+
 /* A copy of forward i's last status (strings cleared). */
 static inline pf_fwd_status rec_fwd(rec_ui *r, size_t i)
 {

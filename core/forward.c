@@ -84,6 +84,7 @@ typedef struct tunnel {
 	int reading;             /* inside ssh_channel_read: on_ch_data takes nothing */
 	int send_failed;         /* on_ch_data could not write to the client */
 	int remote_socks;        /* RemoteForward without destination: SOCKS on the channel */
+	int stdio;               /* the stdio forward's tunnel (pf -W) */
 	long pidx;               /* index in the poll set this round, or -1 */
 	uint64_t wait_since;     /* T_OPENING / T_RESOLVING / T_CONNECTING began */
 	pfi_lookup *lookup;      /* T_RESOLVING */
@@ -150,6 +151,12 @@ struct pfi_fwd_engine {
 	int idled_out; /* the last run ended for idle_disconnect_ms (worker) */
 	size_t max_held;
 	uint64_t hold_ms;
+	/* Stdio forwarding (pf_session_opts.stdio_host): the last of f[],
+	 * without listeners, not in the status; its one client. */
+	pf_fwdspec stdio_spec;
+	pf_socket stdio_sock;   /* until the first connection adopts it */
+	int stdio_over;         /* its tunnel ended: the engine's run ends */
+	char stdio_error[1024]; /* why the server did not open it, or "" */
 };
 
 static const char *kind_name(pf_fwd_kind k)
@@ -255,6 +262,14 @@ pf_rc pfi_fwd_engine_new(pf_session *s, pfi_fwd_engine **out, pf_error *err)
 		     : hc->connect_timeout > 0 ? (uint64_t)hc->connect_timeout * 1000
 					       : DEFAULT_HOLD_MS;
 	e->nf = hc->n_forwards;
+	e->stdio_sock = s->opts.stdio_sock;
+	s->opts.stdio_sock = PF_INVALID_SOCKET;
+	if (s->opts.stdio_host != NULL) {
+		e->nf++;
+		e->stdio_spec.kind = PF_FWD_LOCAL;
+		e->stdio_spec.connect_host = (char *)s->opts.stdio_host;
+		e->stdio_spec.connect_port = s->opts.stdio_port;
+	}
 	e->f = PF_NEW_ARRAY(fwd, e->nf);
 	e->st = PF_NEW_ARRAY(pf_fwd_status, e->nf);
 	if (e->f == NULL || e->st == NULL || pfi_resolver_new(&e->res) != PF_OK ||
@@ -264,7 +279,7 @@ pf_rc pfi_fwd_engine_new(pf_session *s, pfi_fwd_engine **out, pf_error *err)
 	}
 	for (i = 0; i < e->nf; i++) {
 		fwd *f = &e->f[i];
-		const pf_fwdspec *spec = &hc->forwards[i];
+		const pf_fwdspec *spec = i < hc->n_forwards ? &hc->forwards[i] : &e->stdio_spec;
 
 		f->spec = spec;
 		f->st.kind = spec->kind;
@@ -279,6 +294,11 @@ pf_rc pfi_fwd_engine_new(pf_session *s, pfi_fwd_engine **out, pf_error *err)
 			snprintf(f->dest, sizeof(f->dest),
 				 strchr(spec->connect_host, ':') ? "[%s]:%d" : "%s:%d",
 				 spec->connect_host, spec->connect_port);
+		if (spec == &e->stdio_spec) {
+			snprintf(f->listen, sizeof(f->listen), "stdio");
+			f->st.state = PF_FWD_WAITING;
+			continue;
+		}
 		if (is_remote(f)) {
 			snprintf(f->listen, sizeof(f->listen), "server %s:%d",
 				 spec->listen_host ? spec->listen_host : "localhost",
@@ -507,6 +527,7 @@ static void reap(pfi_fwd_engine *e)
 
 		if (t->state == T_DEAD) {
 			*pp = t->next;
+			e->stdio_over |= t->stdio;
 			tunnel_free(e, t);
 		} else {
 			pp = &t->next;
@@ -859,6 +880,26 @@ static void held_adopt(pfi_fwd_engine *e)
 	}
 }
 
+/* pf -W: the connection is up, the stdio stream becomes the stdio
+ * forward's tunnel (once: a session with stdio ends with it). */
+static void stdio_adopt(pfi_fwd_engine *e)
+{
+	size_t fi = e->nf - 1;
+	pf_socket sock = e->stdio_sock;
+
+	if (sock == PF_INVALID_SOCKET)
+		return;
+	e->stdio_sock = PF_INVALID_SOCKET;
+	if (adopt_client(e, &e->f[fi], fi, sock, "127.0.0.1:0") != 0) {
+		snprintf(e->stdio_error, sizeof(e->stdio_error), "Out of memory");
+		e->stdio_over = 1;
+		return;
+	}
+	e->tunnels->stdio = 1; /* adopt_client put it first */
+	pfi_session_log(e->s, PF_LOG_VERBOSE, "Stdio forwarding to %s:%d",
+			e->stdio_spec.connect_host, e->stdio_spec.connect_port);
+}
+
 /* A RemoteForward's local connection to t->host:t->port: the name is
  * looked up off the loop (T_RESOLVING), then connected (T_CONNECTING);
  * both within e->open_timeout. */
@@ -1014,9 +1055,16 @@ static void step_opening(pfi_fwd_engine *e, tunnel *t)
 	if (rc != SSH_OK) {
 		const char *why = ssh_get_error(e->s->conn->ssh);
 
-		pfi_session_log(e->s, PF_LOG_INFO,
-				"%s %d: the server could not connect to %s:%d: %s",
-				kind_name(f->spec->kind), f->bound_port, t->host, t->port, why);
+		if (t->stdio)
+			snprintf(e->stdio_error, sizeof(e->stdio_error),
+				 "Stdio forwarding to %s:%d failed: the server %s could not "
+				 "connect to it: %s",
+				 t->host, t->port, e->s->server, why);
+		else
+			pfi_session_log(e->s, PF_LOG_INFO,
+					"%s %d: the server could not connect to %s:%d: %s",
+					kind_name(f->spec->kind), f->bound_port, t->host, t->port,
+					why);
 		if (f->spec->kind == PF_FWD_DYNAMIC)
 			socks_reply(t, pf_socks_reply_from_libssh(why));
 		tunnel_kill(e, t, "channel open failed");
@@ -1436,6 +1484,12 @@ static void open_timed_out(pfi_fwd_engine *e, tunnel *t)
 	if (f->spec->kind == PF_FWD_DYNAMIC || t->remote_socks)
 		socks_reply(t, t->state == T_RESOLVING ? PF_SOCKS_REP_HOST_UNREACHABLE
 						       : PF_SOCKS_REP_TTL_EXPIRED);
+	if (t->stdio)
+		snprintf(e->stdio_error, sizeof(e->stdio_error),
+			 "Stdio forwarding to %s:%d failed: the server %s did not open the "
+			 "channel within %llu s (ConnectTimeout).",
+			 t->host, t->port, e->s->server,
+			 (unsigned long long)(e->open_timeout / 1000));
 	tunnel_kill(e, t, "open timeout");
 }
 
@@ -1533,6 +1587,7 @@ pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 	acceptor_stop(e);
 	ssh_set_blocking(s->conn->ssh, 0);
 	held_adopt(e);
+	stdio_adopt(e);
 	ev = ssh_event_new();
 	if (ev == NULL || ssh_event_add_session(ev, s->conn->ssh) != SSH_OK) {
 		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
@@ -1685,6 +1740,12 @@ pf_rc pfi_fwd_engine_run(pfi_fwd_engine *e, pf_error *err)
 		}
 		reap(e);
 		update_window(e);
+		if (e->stdio_over) {
+			/* pf -W: its one stream ended; so does the session. */
+			if (e->stdio_error[0])
+				rc = pf_error_set(err, PF_E_NETWORK, "%s", e->stdio_error);
+			goto out;
+		}
 		/* On demand with --idle-disconnect: no tunnel for that long. */
 		if (e->ntunnels > 0 || idle_ms == 0) {
 			idle_since = now;
@@ -1768,7 +1829,8 @@ const pf_fwd_status *pfi_fwd_engine_status(pfi_fwd_engine *e, size_t *n)
 
 	for (i = 0; i < e->nf; i++)
 		e->st[i] = e->f[i].st;
-	*n = e->nf;
+	/* The stdio forward (the last) is not one the person configured. */
+	*n = e->s->opts.stdio_host != NULL ? e->nf - 1 : e->nf;
 	return e->st;
 }
 
@@ -1787,6 +1849,7 @@ void pfi_fwd_engine_free(pfi_fwd_engine *e)
 			pf_net_close(e->f[i].ls[k]);
 		free(e->f[i].held);
 	}
+	pf_net_close(e->stdio_sock);
 	pf_wakeup_free(e->acc_wake);
 	pf_mutex_free(e->acc_mu);
 	free(e->f);

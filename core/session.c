@@ -941,6 +941,8 @@ pf_rc pf_session_start(pf_host_config *hc, const pf_ui *ui, const pf_session_opt
 
 	*out = NULL;
 	if (s == NULL) {
+		if (opts != NULL && opts->stdio_host != NULL)
+			pf_net_close(opts->stdio_sock);
 		pf_host_config_free(hc);
 		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
 	}
@@ -948,12 +950,18 @@ pf_rc pf_session_start(pf_host_config *hc, const pf_ui *ui, const pf_session_opt
 	s->ui = *ui;
 	if (opts != NULL)
 		s->opts = *opts;
+	if (s->opts.stdio_host != NULL)
+		s->opts.stdio_host = s->stdio_host = pf_strdup(s->opts.stdio_host);
+	else
+		s->opts.stdio_sock = PF_INVALID_SOCKET;
 	s->name = pf_strdup(opts && opts->name ? opts->name : hc->host);
 	s->mu = pf_mutex_new();
 	s->cv = pf_cond_new();
 	snprintf(s->server, sizeof(s->server), "%s:%d", hc->hostname, hc->port);
 	s->opts.name = NULL;
-	if (s->name == NULL || s->mu == NULL || s->cv == NULL || pf_wakeup_new(&s->wake) != PF_OK) {
+	if (s->name == NULL || s->mu == NULL || s->cv == NULL ||
+	    (opts != NULL && opts->stdio_host != NULL && s->stdio_host == NULL) ||
+	    pf_wakeup_new(&s->wake) != PF_OK) {
 		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
 		goto fail;
 	}
@@ -965,10 +973,12 @@ pf_rc pf_session_start(pf_host_config *hc, const pf_ui *ui, const pf_session_opt
 	*out = s;
 	return PF_OK;
 fail:
+	pf_net_close(s->opts.stdio_sock);
 	pf_wakeup_free(s->wake);
 	pf_mutex_free(s->mu);
 	pf_cond_free(s->cv);
 	free(s->name);
+	free(s->stdio_host);
 	pf_host_config_free(s->hc);
 	free(s);
 	return rc;
@@ -1051,6 +1061,8 @@ void pf_session_free(pf_session *s)
 	pf_mutex_free(s->mu);
 	pf_cond_free(s->cv);
 	pf_host_config_free(s->hc);
+	pf_net_close(s->opts.stdio_sock); /* when the engine never took it */
 	free(s->name);
+	free(s->stdio_host);
 	free(s);
 }

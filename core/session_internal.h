@@ -84,6 +84,7 @@ struct pf_session {
 	pf_ui ui;
 	pf_session_opts opts;
 	char *name;
+	char *stdio_host; /* opts.stdio_host's copy (owned) */
 	pf_thread *thread;
 	pf_wakeup *wake;
 

@@ -9,6 +9,7 @@
 
 #include "pf/config.h"
 #include "pf/fwdspec.h"
+#include "pf/session.h"
 
 typedef enum cli_action {
 	PF_CLI_CONNECT = 0, /* the default: connect to the host */
@@ -37,6 +38,8 @@ typedef struct cli_opts {
 	unsigned max_held;           /* --max-held; 0 = the core's default */
 	int on_demand;               /* --on-demand: connect when the first client arrives */
 	unsigned idle_disconnect_ms; /* --idle-disconnect MINUTES (may be 0.5); 0 = never */
+	char *stdio_host;            /* -W host:port (owned), else NULL */
+	int stdio_port;
 } cli_opts;
 
 /* Parse argv. Returns 0 when opts is ready, or an exit status (2) after
@@ -61,6 +64,19 @@ int cli_dump(const cli_opts *opts);
  * of a secret is left behind. The prompt is shown as given plus a space.
  * Returns 0, or -1 when there is no answer (end of input, askpass failed). */
 int cli_read_answer(const char *prompt, int echo, char *buf, size_t size);
+
+/* Typed answers (passwords, host key questions) from the terminal itself
+ * (/dev/tty, CONIN$) instead of standard input, which pf -W uses for data
+ * (connect.c). Without a terminal, only SSH_ASKPASS can answer. */
+void cli_answers_from_terminal(void);
+
+/* pf -W (stdio.c): copy standard input to `sock` and `sock` to standard
+ * output on threads of their own; `s` (the session serving the other end)
+ * is stopped when standard output is gone. cli_stdio_finish, after the
+ * session ended, waits until the rest is written and frees. 0 or -1. */
+typedef struct cli_stdio cli_stdio;
+int cli_stdio_start(pf_socket sock, pf_session *s, cli_stdio **out);
+void cli_stdio_finish(cli_stdio *io);
 
 /* Connect and forward until Ctrl-C (connect.c). Returns the exit status:
  * 0 after a clean stop, 1 after a failure (its one message printed). */

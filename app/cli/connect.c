@@ -20,6 +20,7 @@
 #define isatty _isatty
 #define fileno _fileno
 #else
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -32,6 +33,28 @@ typedef struct cli_ui {
 } cli_ui;
 
 /* --- reading answers ------------------------------------------------------ */
+
+/* Where typed answers come from: standard input, or the terminal itself
+ * when standard input carries data (pf -W). */
+#ifdef _WIN32
+static HANDLE answer_in = NULL; /* NULL: standard input */
+#define ANSWER_IN (answer_in != NULL ? answer_in : GetStdHandle(STD_INPUT_HANDLE))
+#else
+static int answer_in = 0;
+#define ANSWER_IN answer_in
+#endif
+
+void cli_answers_from_terminal(void)
+{
+#ifdef _WIN32
+	HANDLE h = CreateFileW(L"CONIN$", GENERIC_READ | GENERIC_WRITE,
+			       FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
+
+	answer_in = h; /* INVALID_HANDLE_VALUE without a console: no typed answers */
+#else
+	answer_in = open("/dev/tty", O_RDWR | O_CLOEXEC);
+#endif
+}
 
 /* A line from the terminal into buf (no newline); echo off when !echo.
  * Returns 0, or -1 at end of input. */
@@ -46,10 +69,10 @@ static int read_line_raw(char *buf, size_t size)
 #ifdef _WIN32
 		DWORD n = 0;
 
-		if (!ReadFile(GetStdHandle(STD_INPUT_HANDLE), &c, 1, &n, NULL) || n == 0)
+		if (!ReadFile(ANSWER_IN, &c, 1, &n, NULL) || n == 0)
 			return len > 0 ? (buf[len] = '\0', 0) : -1;
 #else
-		ssize_t n = read(0, &c, 1);
+		ssize_t n = read(ANSWER_IN, &c, 1);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -71,7 +94,7 @@ static int read_terminal(const char *prompt, int echo, char *buf, size_t size)
 {
 	int rc;
 #ifdef _WIN32
-	HANDLE h = GetStdHandle(STD_INPUT_HANDLE);
+	HANDLE h = ANSWER_IN;
 	DWORD mode = 0;
 	int restore = !echo && GetConsoleMode(h, &mode);
 
@@ -79,12 +102,12 @@ static int read_terminal(const char *prompt, int echo, char *buf, size_t size)
 		SetConsoleMode(h, mode & ~(DWORD)ENABLE_ECHO_INPUT);
 #else
 	struct termios old, quiet;
-	int restore = !echo && isatty(0) && tcgetattr(0, &old) == 0;
+	int restore = !echo && isatty(ANSWER_IN) && tcgetattr(ANSWER_IN, &old) == 0;
 
 	if (restore) {
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		tcsetattr(0, TCSAFLUSH, &quiet);
+		tcsetattr(ANSWER_IN, TCSAFLUSH, &quiet);
 	}
 #endif
 	fprintf(stderr, "%s ", prompt);
@@ -95,7 +118,7 @@ static int read_terminal(const char *prompt, int echo, char *buf, size_t size)
 		SetConsoleMode(h, mode);
 #else
 	if (restore)
-		tcsetattr(0, TCSAFLUSH, &old);
+		tcsetattr(ANSWER_IN, TCSAFLUSH, &old);
 #endif
 	if (!echo)
 		fputc('\n', stderr);
@@ -372,6 +395,8 @@ int cli_connect(const cli_opts *opts)
 	pf_session *s = NULL;
 	pf_session_opts so;
 	pf_keycache *keys = NULL;
+	cli_stdio *io = NULL;
+	pf_socket pair[2] = {PF_INVALID_SOCKET, PF_INVALID_SOCKET};
 	cli_ui u;
 	pf_ui ui;
 	pf_error err;
@@ -416,11 +441,34 @@ int cli_connect(const cli_opts *opts)
 	so.max_held = opts->max_held;
 	so.on_demand = opts->on_demand;
 	so.idle_disconnect_ms = opts->idle_disconnect_ms;
+	if (opts->stdio_host != NULL) {
+		/* -W: standard input and output are the stream; answers come
+		 * from the terminal (or SSH_ASKPASS), as with ssh -W. */
+		if (pf_net_socketpair(pair) != PF_OK) {
+			pf_host_config_free(hc);
+			pf_keycache_free(keys);
+			fprintf(stderr, "pf: cannot make a socket pair for -W\n");
+			return 1;
+		}
+		so.reconnect = PF_RECONNECT_NEVER;
+		so.stdio_host = opts->stdio_host;
+		so.stdio_port = opts->stdio_port;
+		so.stdio_sock = pair[0];
+		cli_answers_from_terminal();
+#ifndef _WIN32
+		signal(SIGPIPE, SIG_IGN); /* a reader gone is an error from write() */
+#endif
+	}
 
 	if (pf_session_start(hc, &ui, &so, &s, &err) != PF_OK) {
 		fprintf(stderr, "pf: %s\n", err.message);
+		pf_net_close(pair[1]);
 		pf_keycache_free(keys);
 		return 1;
+	}
+	if (opts->stdio_host != NULL && cli_stdio_start(pair[1], s, &io) != 0) {
+		fprintf(stderr, "pf: cannot start the -W threads\n");
+		pf_session_stop(s);
 	}
 	/* Ctrl-C and SIGTERM reach the worker through its wake-up socket:
 	 * this thread sleeps until the session has ended, without a timer. */
@@ -431,6 +479,7 @@ int cli_connect(const cli_opts *opts)
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	running = NULL;
+	cli_stdio_finish(io);
 	status = pf_session_result(s, &err) == PF_OK ? 0 : 1;
 	if (status != 0) {
 		char line[1600];

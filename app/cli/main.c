@@ -25,7 +25,7 @@ static void print_version(FILE *out)
 static void print_usage(FILE *out)
 {
 	fputs("usage: pf [-GNv] [-F configfile] [-o Keyword=value] [-L spec] [-R spec]\n"
-	      "          [-D spec] [-l user] [-p port] [user@]host\n"
+	      "          [-D spec] [-W host:port] [-l user] [-p port] [user@]host\n"
 	      "       pf keygen [-t ed25519|rsa|ecdsa] [-b bits] [-C comment] [-f file] [-N pass]\n"
 	      "       pf --version | --help\n"
 	      "  -F file    read this config file (default ~/.ssh/config; \"none\": no file)\n"
@@ -37,6 +37,8 @@ static void print_usage(FILE *out)
 	      "  -R [bind:]port:host:hostport   remote forward  (like RemoteForward)\n"
 	      "  -R [bind:]port                 remote SOCKS proxy\n"
 	      "  -D [bind:]port                 local SOCKS proxy (like DynamicForward)\n"
+	      "  -W host:port  connect standard input and output to host:port through\n"
+	      "             the server (as ssh -W; for a ProxyCommand); forwards are off\n"
 	      "  -l user    log in as user;  -p port   connect to port\n"
 	      "  --max-tunnels N  at most N connections at once through this host's\n"
 	      "                  forwards (default 4096); more are closed at once\n"
@@ -64,6 +66,7 @@ void cli_opts_free(cli_opts *o)
 	free(o->forwards);
 	free(o->user);
 	free(o->host);
+	free(o->stdio_host);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -133,6 +136,37 @@ static int set_destination(cli_opts *o, const char *arg)
 	}
 	o->host = pf_strdup(arg);
 	return o->host ? 0 : 2;
+}
+
+/* -W "host:port" or "[v6addr]:port". As ssh -W, the stream is the whole
+ * point of the run: ClearAllForwardings is implied (no listeners from the
+ * config file on every run of a ProxyCommand), and no reconnect. */
+static int set_stdio(cli_opts *o, const char *arg)
+{
+	const char *colon = strrchr(arg, ':'), *host = arg;
+	size_t len = colon ? (size_t)(colon - arg) : 0;
+	char *end;
+	long port = colon ? strtol(colon + 1, &end, 10) : 0;
+
+	if (o->stdio_host != NULL) {
+		fputs("pf: -W given twice.\n", stderr);
+		return 2;
+	}
+	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
+		host++;
+		len -= 2;
+	}
+	if (colon == NULL || len == 0 || colon[1] < '0' || colon[1] > '9' || *end != '\0' ||
+	    port < 1 || port > 65535) {
+		fprintf(stderr, "pf: bad -W \"%s\": give host:port (e.g. -W db.internal:5432).\n",
+			arg);
+		return 2;
+	}
+	if ((o->stdio_host = pf_strndup(host, len)) == NULL ||
+	    add_override(o, pf_strdup("ClearAllForwardings=yes")) != 0)
+		return 2;
+	o->stdio_port = (int)port;
+	return 0;
 }
 
 /* "--name N" / "--name=N" with N in [min, max]: 1 when `a` is that option
@@ -271,7 +305,8 @@ int cli_parse(int argc, char **argv, cli_opts *o)
 			case 'R':
 			case 'D':
 			case 'l':
-			case 'p': break;
+			case 'p':
+			case 'W': break;
 			default:
 				fprintf(stderr, "pf: unknown option -%c (try 'pf --help')\n", c);
 				return 2;
@@ -298,6 +333,9 @@ int cli_parse(int argc, char **argv, cli_opts *o)
 			} else if (c == 'p') {
 				if (add_override(o, pf_asprintf("Port=%s", val)) != 0)
 					return 2;
+			} else if (c == 'W') {
+				if (set_stdio(o, val) != 0)
+					return 2;
 			} else {
 				int r = add_forward(o, c, val);
 
@@ -309,6 +347,10 @@ int cli_parse(int argc, char **argv, cli_opts *o)
 	}
 	if (o->host == NULL) {
 		print_usage(stderr);
+		return 2;
+	}
+	if (o->stdio_host != NULL && o->on_demand) {
+		fputs("pf: -W cannot be used with --on-demand.\n", stderr);
 		return 2;
 	}
 	if (o->user != NULL) {

@@ -19,6 +19,7 @@
 
 #include "pf/config.h"
 #include "pf/error.h"
+#include "pf/net.h"
 #include "pf/ui.h"
 
 typedef struct pf_session pf_session;
@@ -60,6 +61,17 @@ typedef struct pf_session_opts {
 	/* With on_demand: after this long without any tunnel, disconnect and
 	 * listen again. 0 = never. */
 	unsigned idle_disconnect_ms;
+	/* Stdio forwarding (pf -W host:port, as ssh -W): when stdio_host is
+	 * not NULL (copied), stdio_sock is served as the one client of a
+	 * forward to stdio_host:stdio_port once the connection is up, and the
+	 * session ends when that tunnel ends (result PF_OK) or when the server
+	 * will not open it (the failure). The session takes stdio_sock (closes
+	 * it, also when pf_session_start fails). Not in the status's forwards.
+	 * Use with PF_RECONNECT_NEVER: a byte stream cannot survive a
+	 * reconnect. */
+	const char *stdio_host;
+	int stdio_port;
+	pf_socket stdio_sock;
 } pf_session_opts;
 
 /* Start a worker for `hc`. The session takes ownership of `hc` (it is freed

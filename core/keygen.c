@@ -222,6 +222,47 @@ int pf_keygen_exists(const char *path)
 	return r;
 }
 
+/* Replace a key pair so that a failure leaves the old pair as it was: both
+ * files are written to temporaries first (every check and every write
+ * happens there), then renamed, the public key last. Should that last
+ * rename fail, the old private key is put back (or the new one removed). */
+static pf_rc write_pair(const char *path, const char *text, const char *pub_path, const char *line,
+			pf_error *err)
+{
+	pf_file_pending *priv = NULL, *pub = NULL;
+	char *old = NULL;
+	size_t old_len = 0;
+	int had_old;
+	pf_rc rc;
+
+	rc = pf_file_write_prepare(path, text, strlen(text), 1, &priv, err);
+	if (rc == PF_OK)
+		rc = pf_file_write_prepare(pub_path, line, strlen(line), 0, &pub, err);
+	if (rc != PF_OK)
+		goto out;
+	had_old = pf_file_exists(path);
+	if (had_old && pf_file_read(path, 1u << 20, &old, &old_len, NULL) != PF_OK)
+		old = NULL;
+	rc = pf_file_write_commit(priv, err);
+	priv = NULL;
+	if (rc != PF_OK)
+		goto out;
+	rc = pf_file_write_commit(pub, err);
+	pub = NULL;
+	if (rc != PF_OK && old != NULL)
+		(void)pf_file_write_secret(path, old, old_len, NULL);
+	else if (rc != PF_OK && !had_old)
+		(void)pf_file_remove(path);
+out:
+	pf_file_write_abort(priv);
+	pf_file_write_abort(pub);
+	if (old != NULL) {
+		pf_secure_zero(old, old_len);
+		free(old);
+	}
+	return rc;
+}
+
 pf_rc pf_keygen_generate(const char *path, const pf_keygen_params *p, pf_keygen_result *out,
 			 pf_error *err)
 {
@@ -259,9 +300,7 @@ pf_rc pf_keygen_generate(const char *path, const pf_keygen_params *p, pf_keygen_
 		out->discarded = 1;
 		rc = PF_OK;
 	} else {
-		rc = pf_file_write_secret(path, text, strlen(text), err);
-		if (rc == PF_OK)
-			rc = pf_file_write_atomic(pub_path, line, strlen(line), err);
+		rc = write_pair(path, text, pub_path, line, err);
 	}
 	if (rc != PF_OK)
 		goto out;

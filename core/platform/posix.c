@@ -14,6 +14,7 @@
 
 #include "pf/mem.h"
 #include "pf/platform.h"
+#include "file_internal.h"
 
 FILE *pf_fopen(const char *path, const char *mode)
 {
@@ -218,22 +219,39 @@ int pf_file_discards(const char *path)
 	return path != NULL && stat(path, &st) == 0 && S_ISCHR(st.st_mode);
 }
 
-static pf_rc write_atomic(const char *path, const void *data, size_t len, int secret,
-			  pf_error *err);
-
-pf_rc pf_file_write_atomic(const char *path, const void *data, size_t len, pf_error *err)
+int pf_file_remove(const char *path)
 {
-	return write_atomic(path, data, len, 0, err);
+	return unlink(path) == 0 ? 0 : -1;
 }
 
-pf_rc pf_file_write_secret(const char *path, const void *data, size_t len, pf_error *err)
+pf_rc pf_file_write_commit(pf_file_pending *w, pf_error *err)
 {
-	return write_atomic(path, data, len, 1, err);
+	struct stat st;
+	pf_rc rc = PF_OK;
+
+	if (w == NULL)
+		return PF_OK;
+	/* The target was checked when the temporary was written; if something
+	 * else appeared there since (a device, a folder), do not replace it. */
+	if (lstat(w->real, &st) == 0 && !S_ISREG(st.st_mode))
+		rc = pf_error_set(err, PF_E_INVAL,
+				  "Cannot replace %s: it stopped being a file while it was "
+				  "written; nothing was changed.",
+				  w->path);
+	else if (rename(w->tmp, w->real) != 0)
+		rc = pf_error_set(err, errno_rc(errno), "Cannot replace %s: %s", w->path,
+				  strerror(errno));
+	if (rc == PF_OK)
+		PF_FREE(w->tmp); /* renamed: nothing to remove */
+	pfi_file_pending_free(w);
+	return rc;
 }
 
-static pf_rc write_atomic(const char *path, const void *data, size_t len, int secret, pf_error *err)
+pf_rc pf_file_write_prepare(const char *path, const void *data, size_t len, int secret,
+			    pf_file_pending **out, pf_error *err)
 {
-	char *tmp = NULL, *real = NULL;
+	pf_file_pending *w = NULL;
+	char *real = NULL;
 	int fd = -1;
 	pf_rc rc = PF_OK;
 	const unsigned char *p = data;
@@ -241,6 +259,7 @@ static pf_rc write_atomic(const char *path, const void *data, size_t len, int se
 	struct stat st;
 	mode_t mode = 0600;
 
+	*out = NULL;
 	rc = write_target(path, &real, err);
 	if (rc != PF_OK)
 		return rc;
@@ -251,17 +270,22 @@ static pf_rc write_atomic(const char *path, const void *data, size_t len, int se
 	}
 	if (!secret && stat(real, &st) == 0)
 		mode = st.st_mode & 0777;
-	tmp = pf_asprintf("%s.tmpXXXXXX", real);
-	if (tmp == NULL) {
+	w = PF_NEW(pf_file_pending);
+	if (w == NULL || (w->path = pf_strdup(path)) == NULL ||
+	    (w->tmp = pf_asprintf("%s.tmpXXXXXX", real)) == NULL) {
 		free(real);
+		if (w != NULL)
+			free(w->path);
+		free(w);
 		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
 	}
-	fd = mkstemp(tmp);
+	w->real = real;
+	fd = mkstemp(w->tmp);
 	if (fd < 0) {
 		rc = pf_error_set(err, errno_rc(errno),
 				  "Cannot create a temporary file next to %s: %s", real,
 				  strerror(errno));
-		PF_FREE(tmp);
+		PF_FREE(w->tmp);
 		goto out;
 	}
 	while (left > 0) {
@@ -270,7 +294,7 @@ static pf_rc write_atomic(const char *path, const void *data, size_t len, int se
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			rc = pf_error_set(err, errno_rc(errno), "Cannot write %s: %s", tmp,
+			rc = pf_error_set(err, errno_rc(errno), "Cannot write %s: %s", w->tmp,
 					  strerror(errno));
 			goto out;
 		}
@@ -278,39 +302,26 @@ static pf_rc write_atomic(const char *path, const void *data, size_t len, int se
 		left -= (size_t)n;
 	}
 	if (fchmod(fd, mode) != 0 || fsync(fd) != 0) {
-		rc = pf_error_set(err, errno_rc(errno), "Cannot write %s: %s", tmp,
+		rc = pf_error_set(err, errno_rc(errno), "Cannot write %s: %s", w->tmp,
 				  strerror(errno));
 		goto out;
 	}
 	if (close(fd) != 0) {
 		fd = -1;
-		rc = pf_error_set(err, errno_rc(errno), "Cannot write %s: %s", tmp,
+		rc = pf_error_set(err, errno_rc(errno), "Cannot write %s: %s", w->tmp,
 				  strerror(errno));
 		goto out;
 	}
 	fd = -1;
-	/* The target was checked above; if something else appeared there since
-	 * (a device, a folder), do not replace it either. */
-	if (lstat(real, &st) == 0 && !S_ISREG(st.st_mode)) {
-		rc = pf_error_set(err, PF_E_INVAL,
-				  "Cannot replace %s: it stopped being a file while it was "
-				  "written; nothing was changed.",
-				  path);
-		goto out;
-	}
-	if (rename(tmp, real) != 0) {
-		rc = pf_error_set(err, errno_rc(errno), "Cannot replace %s: %s", path,
-				  strerror(errno));
-		goto out;
-	}
 out:
 	if (fd >= 0)
 		close(fd);
-	if (rc != PF_OK && tmp != NULL)
-		unlink(tmp);
-	free(tmp);
-	free(real);
-	return rc;
+	if (rc != PF_OK) {
+		pfi_file_pending_free(w);
+		return rc;
+	}
+	*out = w;
+	return PF_OK;
 }
 
 int pf_file_exists(const char *path)

@@ -10,6 +10,7 @@
 
 #include "pf/mem.h"
 #include "pf/platform.h"
+#include "file_internal.h"
 
 wchar_t *pf_utf8_to_wide(const char *s)
 {
@@ -197,16 +198,47 @@ int pf_file_discards(const char *path)
 	return r;
 }
 
-/* Windows: the new file inherits the folder's permissions either way. */
-pf_rc pf_file_write_secret(const char *path, const void *data, size_t len, pf_error *err)
+int pf_file_remove(const char *path)
 {
-	return pf_file_write_atomic(path, data, len, err);
+	wchar_t *w = pf_utf8_to_wide(path);
+	int r = w != NULL && DeleteFileW(w) ? 0 : -1;
+
+	free(w);
+	return r;
 }
 
-pf_rc pf_file_write_atomic(const char *path, const void *data, size_t len, pf_error *err)
+pf_rc pf_file_write_commit(pf_file_pending *w, pf_error *err)
 {
-	wchar_t *wpath = NULL, *wtmp = NULL, *final = NULL;
-	char *tmp = NULL, *real = NULL, es[256];
+	wchar_t *wtmp = NULL, *wreal = NULL;
+	char es[256];
+	DWORD e;
+	pf_rc rc = PF_OK;
+
+	if (w == NULL)
+		return PF_OK;
+	wtmp = pf_utf8_to_wide(w->tmp);
+	wreal = pf_utf8_to_wide(w->real);
+	if (wtmp == NULL || wreal == NULL) {
+		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
+	} else if (!MoveFileExW(wtmp, wreal, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+		e = GetLastError();
+		win_errstr(e, es, sizeof(es));
+		rc = pf_error_set(err, win_rc(e), "Cannot replace %s: %s", w->path, es);
+	} else {
+		PF_FREE(w->tmp); /* renamed: nothing to remove */
+	}
+	free(wtmp);
+	free(wreal);
+	pfi_file_pending_free(w);
+	return rc;
+}
+
+pf_rc pf_file_write_prepare(const char *path, const void *data, size_t len, int secret,
+			    pf_file_pending **out, pf_error *err)
+{
+	pf_file_pending *w = NULL;
+	wchar_t *wpath = NULL, *final = NULL, *wtmp = NULL;
+	char es[256];
 	unsigned char rnd[4] = {0};
 	HANDLE h = INVALID_HANDLE_VALUE;
 	const char *p = data;
@@ -215,17 +247,16 @@ pf_rc pf_file_write_atomic(const char *path, const void *data, size_t len, pf_er
 	DWORD e;
 	int kind;
 
+	(void)secret;
+	*out = NULL;
 	wpath = pf_utf8_to_wide(path);
 	if (wpath == NULL)
 		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
 	kind = target_kind(wpath, &final);
-	if (kind == 1) {
-		/* NUL and its kind: keep nothing, never replace the device. */
-		free(wpath);
-		return PF_OK;
-	}
-	if (kind != 0) {
-		free(wpath);
+	free(wpath);
+	if (kind == 1)
+		return PF_OK; /* NUL and its kind: keep nothing, never replace the device. */
+	if (kind != 0)
 		return pf_error_set(err, PF_E_INVAL,
 				    "Cannot write %s: it is %s, not a file; nothing was written. "
 				    "Choose the path of a file (or NUL to keep nothing).",
@@ -233,21 +264,20 @@ pf_rc pf_file_write_atomic(const char *path, const void *data, size_t len, pf_er
 				    kind == 2   ? "a folder"
 				    : kind == 3 ? "a named pipe"
 						: "a special file");
+	w = PF_NEW(pf_file_pending);
+	if (w != NULL) {
+		w->path = pf_strdup(path);
+		/* A symbolic link: its target is replaced, the link stays. */
+		w->real = final != NULL ? pf_wide_to_utf8(final) : pf_strdup(path);
 	}
-	if (final != NULL) {
-		free(wpath);
-		wpath = final;
-		final = NULL;
-		real = pf_wide_to_utf8(wpath);
-		if (real == NULL) {
-			free(wpath);
-			return pf_error_set(err, PF_E_NOMEM, "Out of memory");
-		}
-		path = real;
+	free(final);
+	if (w == NULL || w->path == NULL || w->real == NULL) {
+		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
+		goto out;
 	}
 	pf_random_bytes(rnd, sizeof(rnd));
-	tmp = pf_asprintf("%s.tmp%02x%02x%02x%02x", path, rnd[0], rnd[1], rnd[2], rnd[3]);
-	wtmp = tmp ? pf_utf8_to_wide(tmp) : NULL;
+	w->tmp = pf_asprintf("%s.tmp%02x%02x%02x%02x", w->real, rnd[0], rnd[1], rnd[2], rnd[3]);
+	wtmp = w->tmp ? pf_utf8_to_wide(w->tmp) : NULL;
 	if (wtmp == NULL) {
 		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
 		goto out;
@@ -257,7 +287,8 @@ pf_rc pf_file_write_atomic(const char *path, const void *data, size_t len, pf_er
 		e = GetLastError();
 		win_errstr(e, es, sizeof(es));
 		rc = pf_error_set(err, win_rc(e), "Cannot create a temporary file next to %s: %s",
-				  path, es);
+				  w->real, es);
+		PF_FREE(w->tmp); /* not ours to delete */
 		goto out;
 	}
 	while (left > 0) {
@@ -266,7 +297,7 @@ pf_rc pf_file_write_atomic(const char *path, const void *data, size_t len, pf_er
 		if (!WriteFile(h, p, want, &put, NULL) || put == 0) {
 			e = GetLastError();
 			win_errstr(e, es, sizeof(es));
-			rc = pf_error_set(err, win_rc(e), "Cannot write %s: %s", tmp, es);
+			rc = pf_error_set(err, win_rc(e), "Cannot write %s: %s", w->tmp, es);
 			goto out;
 		}
 		p += put;
@@ -275,27 +306,20 @@ pf_rc pf_file_write_atomic(const char *path, const void *data, size_t len, pf_er
 	if (!FlushFileBuffers(h)) {
 		e = GetLastError();
 		win_errstr(e, es, sizeof(es));
-		rc = pf_error_set(err, win_rc(e), "Cannot write %s: %s", tmp, es);
-		goto out;
-	}
-	CloseHandle(h);
-	h = INVALID_HANDLE_VALUE;
-	if (!MoveFileExW(wtmp, wpath, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
-		e = GetLastError();
-		win_errstr(e, es, sizeof(es));
-		rc = pf_error_set(err, win_rc(e), "Cannot replace %s: %s", path, es);
+		rc = pf_error_set(err, win_rc(e), "Cannot write %s: %s", w->tmp, es);
 		goto out;
 	}
 out:
 	if (h != INVALID_HANDLE_VALUE)
 		CloseHandle(h);
-	if (rc != PF_OK && wtmp != NULL)
-		DeleteFileW(wtmp);
-	free(wpath);
 	free(wtmp);
-	free(tmp);
-	free(real);
-	return rc;
+	if (rc != PF_OK) {
+		if (w != NULL)
+			pfi_file_pending_free(w);
+		return rc;
+	}
+	*out = w;
+	return PF_OK;
 }
 
 static DWORD attrs_of(const char *path)

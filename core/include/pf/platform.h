@@ -37,6 +37,23 @@ pf_rc pf_file_write_atomic(const char *path, const void *data, size_t len, pf_er
  * when it replaces one with wider permissions. */
 pf_rc pf_file_write_secret(const char *path, const void *data, size_t len, pf_error *err);
 
+/* The same in two steps, for files that must change together (a key pair:
+ * both written, then both renamed). pf_file_write_prepare checks the target
+ * and writes and flushes the temporary file (secret: as
+ * pf_file_write_secret); nothing at `path` changes yet. *out is NULL when
+ * the target discards (PF_OK: nothing to commit). pf_file_write_commit
+ * renames the temporary over the target (the last moment anything changes)
+ * and frees it; pf_file_write_abort removes the temporary and frees it.
+ * Both accept NULL. */
+typedef struct pf_file_pending pf_file_pending;
+pf_rc pf_file_write_prepare(const char *path, const void *data, size_t len, int secret,
+			    pf_file_pending **out, pf_error *err);
+pf_rc pf_file_write_commit(pf_file_pending *w, pf_error *err);
+void pf_file_write_abort(pf_file_pending *w);
+
+/* Delete a file: 0, or -1 when it could not be removed. */
+int pf_file_remove(const char *path);
+
 /* 1 if `path` (after links) is a character device such as /dev/null or
  * Windows' NUL, which the two calls above treat as "keep nothing". */
 int pf_file_discards(const char *path);

@@ -777,6 +777,63 @@ out:
 	return rc;
 }
 
+/* The checks an edit starts with: *out cleared, a NULL path or old content
+ * made "known_hosts" / empty, the port, and the presented key's type name
+ * (checked against the blob) into type. */
+static pf_rc edit_start(const char **path, const char *old, size_t *old_len, int port,
+			const char *key_type, const unsigned char *blob, size_t blob_len,
+			char *type, char **out, size_t *out_len, pf_error *err)
+{
+	pf_rc rc;
+
+	*out = NULL;
+	*out_len = 0;
+	if (*path == NULL)
+		*path = "known_hosts";
+	if (old == NULL)
+		*old_len = 0;
+	if (port < 0 || port > 65535)
+		return pf_error_set(err, PF_E_INVAL, "Port %d is out of range", port);
+	rc = presented_type(key_type, blob, blob_len, type, err);
+	if (rc != PF_OK)
+		return rc;
+	if (!valid_type_name(type))
+		return pf_error_set(err, PF_E_INVAL, "Bad key type name");
+	return PF_OK;
+}
+
+/* The buffer for an edited file of `total` bytes (+ NUL), within the limit. */
+static pf_rc edit_alloc(const char *path, const char *what, size_t total, char **buf, pf_error *err)
+{
+	*buf = NULL;
+	if (total > PF_KH_MAX_FILE)
+		return pf_error_set(err, PF_E_TOOBIG,
+				    "Cannot %s the host key: %s would grow over %u bytes. Remove "
+				    "old entries from it first.",
+				    what, path, PF_KH_MAX_FILE);
+	*buf = malloc(total + 1);
+	if (*buf == NULL)
+		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
+	return PF_OK;
+}
+
+/* Replace `path` by the edited content; one message naming the file. */
+static pf_rc edit_write(const char *path, const char *what, const char *data, size_t len,
+			pf_error *err)
+{
+	pf_error ierr;
+	pf_rc rc;
+
+	pf_error_clear(&ierr);
+	rc = pf_file_write_atomic(path, data, len, &ierr);
+	if (rc != PF_OK)
+		rc = pf_error_set(err, rc,
+				  "Cannot %s the host key in %s: %s. The file was not changed; "
+				  "check that its folder is writable and the disk has room.",
+				  what, path, ierr.message);
+	return rc;
+}
+
 pf_rc pf_knownhosts_append(const char *path, const char *old, size_t old_len, const char *host,
 			   int port, const char *alias, const char *key_type,
 			   const unsigned char *blob, size_t blob_len, unsigned flags, char **out,
@@ -789,19 +846,10 @@ pf_rc pf_knownhosts_append(const char *path, const char *old, size_t old_len, co
 	size_t total, o;
 	pf_rc rc;
 
-	*out = NULL;
-	*out_len = 0;
-	if (path == NULL)
-		path = "known_hosts";
-	if (old == NULL)
-		old_len = 0;
-	if (port < 0 || port > 65535)
-		return pf_error_set(err, PF_E_INVAL, "Port %d is out of range", port);
-	rc = presented_type(key_type, blob, blob_len, type, err);
+	rc = edit_start(&path, old, &old_len, port, key_type, blob, blob_len, type, out, out_len,
+			err);
 	if (rc != PF_OK)
 		return rc;
-	if (!valid_type_name(type))
-		return pf_error_set(err, PF_E_INVAL, "Bad key type name");
 	name = pf_knownhosts_host_name(host, port, alias);
 	if (name == NULL) {
 		if ((alias == NULL || alias[0] == '\0') && (host == NULL || host[0] == '\0'))
@@ -834,18 +882,9 @@ pf_rc pf_knownhosts_append(const char *path, const char *old, size_t old_len, co
 
 	total = old_len + strlen(sep) + strlen(field) + 1 + strlen(type) + 1 + strlen(key) +
 		strlen(eol);
-	if (total > PF_KH_MAX_FILE) {
-		rc = pf_error_set(err, PF_E_TOOBIG,
-				  "Cannot save the host key: %s would grow over %u bytes. Remove "
-				  "old entries from it first.",
-				  path, PF_KH_MAX_FILE);
+	rc = edit_alloc(path, "save", total, &buf, err);
+	if (rc != PF_OK)
 		goto out;
-	}
-	buf = malloc(total + 1);
-	if (buf == NULL) {
-		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
-		goto out;
-	}
 	if (old_len > 0)
 		memcpy(buf, old, old_len);
 	o = old_len;
@@ -912,15 +951,180 @@ pf_rc pf_knownhosts_add(const char *path, const char *host, int port, const char
 				  flags, &data, &len, err);
 	if (rc != PF_OK)
 		goto out;
-	rc = pf_file_write_atomic(path, data, len, &ierr);
-	if (rc != PF_OK)
-		rc = pf_error_set(err, rc,
-				  "Cannot save the host key in %s: %s. The file was not changed; "
-				  "check that its folder is writable and the disk has room.",
-				  path, ierr.message);
+	rc = edit_write(path, "save", data, len, err);
 out:
 	free(old);
 	free(data);
 	free(dir);
 	return rc;
+}
+
+/* --- replacing ---------------------------------------------------------------------- */
+
+pf_rc pf_knownhosts_replace_text(const char *path, const char *old, size_t old_len, int line,
+				 const char *host, int port, const char *alias,
+				 const char *old_fingerprint, const char *key_type,
+				 const unsigned char *blob, size_t blob_len, char **out,
+				 size_t *out_len, pf_error *err)
+{
+	char type[PF_KH_TYPE_SIZE], fp[PF_KH_FP_SIZE];
+	char *name = NULL, *key = NULL, *buf = NULL;
+	pf_knownhosts *kh = NULL;
+	const struct kh_entry *e = NULL;
+	size_t i, type_off, type_end, key_off, key_end, line_start, line_end, total, o;
+	pf_rc rc;
+
+	rc = edit_start(&path, old, &old_len, port, key_type, blob, blob_len, type, out, out_len,
+			err);
+	if (rc != PF_OK)
+		return rc;
+	name = pf_knownhosts_host_name(host, port, alias);
+	if (name == NULL)
+		return pf_error_set(err, PF_E_INVAL, "No host name to look up in %s", path);
+	rc = pf_knownhosts_parse(path, old, old_len, &kh, err);
+	if (rc != PF_OK)
+		goto out;
+	for (i = 0; i < kh->count && e == NULL; i++)
+		if (kh->entries[i].line == line)
+			e = &kh->entries[i];
+	/* The line must still be what the person was shown: a plain key line
+	 * of this host, of the same family, with the old fingerprint. */
+	if (e != NULL && old_fingerprint != NULL &&
+	    (pf_knownhosts_fingerprint(e->blob, e->blob_len, fp, sizeof(fp)) != PF_OK ||
+	     strcmp(fp, old_fingerprint) != 0))
+		e = NULL;
+	if (e == NULL || e->marker != MARK_NONE || !entry_matches(e, name) ||
+	    !same_family(pf_knownhosts_key_type(e->type), type)) {
+		rc = pf_error_set(
+			err, PF_E_HOSTKEY,
+			"%s line %d no longer holds the recorded key of %s that was to be "
+			"replaced (the file changed meanwhile, or it is a @revoked "
+			"line); nothing was written. Connect again.",
+			path, line, name);
+		goto out;
+	}
+	/* Offsets into the original bytes: the parser tokenised its own copy
+	 * in place, so its pointers sit at the same offsets. */
+	type_off = (size_t)(e->type - kh->buf);
+	type_end = type_off + strlen(e->type);
+	key_off = (size_t)((const char *)e->blob - kh->buf);
+	for (key_end = key_off; key_end < old_len && !is_blank(old[key_end]) &&
+				old[key_end] != '\r' && old[key_end] != '\n';
+	     key_end++)
+		;
+	for (line_start = type_off; line_start > 0 && old[line_start - 1] != '\n'; line_start--)
+		;
+	for (line_end = key_end; line_end < old_len && old[line_end] != '\n'; line_end++)
+		;
+	key = pfi_b64_encode(blob, blob_len, 0);
+	if (key == NULL) {
+		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
+		goto out;
+	}
+	total = old_len - (key_end - key_off) - (type_end - type_off) + strlen(type) + strlen(key);
+	if (line_end - line_start - (key_end - key_off) - (type_end - type_off) + strlen(type) +
+		    strlen(key) >
+	    PF_KH_MAX_LINE) {
+		rc = pf_error_set(err, PF_E_TOOBIG,
+				  "Cannot replace the key in %s line %d: the line would be longer "
+				  "than %d characters.",
+				  path, line, PF_KH_MAX_LINE);
+		goto out;
+	}
+	rc = edit_alloc(path, "replace", total, &buf, err);
+	if (rc != PF_OK)
+		goto out;
+	o = 0;
+	memcpy(buf + o, old, type_off);
+	o += type_off;
+	memcpy(buf + o, type, strlen(type));
+	o += strlen(type);
+	memcpy(buf + o, old + type_end, key_off - type_end);
+	o += key_off - type_end;
+	memcpy(buf + o, key, strlen(key));
+	o += strlen(key);
+	memcpy(buf + o, old + key_end, old_len - key_end);
+	o += old_len - key_end;
+	if (o != total) {
+		rc = pf_error_set(err, PF_E_INTERNAL, "Building the known_hosts line failed");
+		goto out;
+	}
+	buf[total] = '\0';
+	*out = buf;
+	*out_len = total;
+	buf = NULL;
+out:
+	pf_knownhosts_free(kh);
+	free(buf);
+	free(key);
+	free(name);
+	return rc;
+}
+
+pf_rc pf_knownhosts_replace(const char *path, int line, const char *host, int port,
+			    const char *alias, const char *old_fingerprint, const char *key_type,
+			    const unsigned char *blob, size_t blob_len, pf_error *err)
+{
+	char *old = NULL, *data = NULL;
+	size_t old_len = 0, len = 0;
+	pf_error ierr;
+	pf_rc rc;
+
+	if (path == NULL || path[0] == '\0' || strcmp(path, "none") == 0)
+		return pf_error_set(err, PF_E_INVAL, "No known_hosts file to replace a key in");
+	pf_error_clear(&ierr);
+	rc = pf_file_read(path, PF_KH_MAX_FILE, &old, &old_len, &ierr);
+	if (rc != PF_OK) {
+		rc = pf_error_set(err, rc,
+				  "Cannot replace the host key in %s: %s. The file was not "
+				  "changed.",
+				  path, ierr.message);
+		goto out;
+	}
+	rc = pf_knownhosts_replace_text(path, old, old_len, line, host, port, alias,
+					old_fingerprint, key_type, blob, blob_len, &data, &len,
+					err);
+	if (rc != PF_OK)
+		goto out;
+	rc = edit_write(path, "replace", data, len, err);
+out:
+	free(old);
+	free(data);
+	return rc;
+}
+
+int pf_knownhosts_fingerprint_matches(const char *typed, const char *fingerprint)
+{
+	static const char prefix[] = "SHA256:";
+	const size_t plen = sizeof(prefix) - 1;
+	const char *p, *tok = NULL, *pick = NULL;
+	size_t toklen = 0, picklen = 0, ntok = 0, nprefixed = 0, n;
+
+	if (typed == NULL || fingerprint == NULL || strncmp(fingerprint, prefix, plen) != 0 ||
+	    fingerprint[plen] == '\0')
+		return 0;
+	for (p = typed; *p != '\0';) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (*p == '\0')
+			break;
+		tok = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+			p++;
+		toklen = (size_t)(p - tok);
+		ntok++;
+		if (toklen > plen && strncmp(tok, prefix, plen) == 0) {
+			nprefixed++;
+			pick = tok + plen;
+			picklen = toklen - plen;
+		}
+	}
+	if (ntok == 1 && nprefixed == 0) {
+		pick = tok; /* the bare base64 */
+		picklen = toklen;
+	} else if (nprefixed != 1) {
+		return 0;
+	}
+	n = strlen(fingerprint + plen);
+	return picklen == n && memcmp(pick, fingerprint + plen, n) == 0;
 }

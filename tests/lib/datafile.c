@@ -1,10 +1,12 @@
 /* Data-driven test files: see datafile.h. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "datafile.h"
 #include "pf/mem.h"
+#include "pf/platform.h"
 
 void df_buf_add(df_buf *b, const void *d, size_t n)
 {
@@ -159,4 +161,34 @@ size_t df_split_sections(const char *data, size_t len, df_section *secs, size_t 
 		p = nl ? nl + 1 : end;
 	}
 	return nsec;
+}
+
+int df_for_each_test(const char *dir, void (*fn)(const char *name, const char *data, size_t len))
+{
+	char **names = NULL;
+	size_t count = 0, i;
+	int n = 0;
+
+	if (pf_dir_list(dir, &names, &count, NULL) != PF_OK) {
+		fprintf(stderr, "cannot list %s (run from tests/)\n", dir);
+		return -1;
+	}
+	for (i = 0; i < count; i++) {
+		char *path, *data = NULL;
+		size_t len = 0, nl = strlen(names[i]);
+
+		if (nl < 6 || strcmp(names[i] + nl - 5, ".test") != 0)
+			continue;
+		path = pf_path_join(dir, names[i]);
+		if (path != NULL && pf_file_read(path, 1 << 20, &data, &len, NULL) == PF_OK) {
+			fn(names[i], data, len);
+			n++;
+		} else {
+			fprintf(stderr, "cannot read %s\n", path != NULL ? path : names[i]);
+		}
+		free(data);
+		free(path);
+	}
+	pf_strv_free(names, count);
+	return n;
 }

@@ -33,4 +33,10 @@ typedef struct df_section {
  * ignored); returns how many. */
 size_t df_split_sections(const char *data, size_t len, df_section *secs, size_t max);
 
+/* Calls fn for every NAME.test file in `dir` (name order) with its name and
+ * bytes (borrowed for the call). Returns how many were read, -1 when the
+ * folder cannot be listed; a file that cannot be read is said on stderr
+ * and not counted (the caller checks the count). */
+int df_for_each_test(const char *dir, void (*fn)(const char *name, const char *data, size_t len));
+
 #endif

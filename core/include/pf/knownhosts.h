@@ -146,6 +146,43 @@ pf_rc pf_knownhosts_append(const char *path, const char *old, size_t old_len, co
 			   const unsigned char *blob, size_t blob_len, unsigned flags, char **out,
 			   size_t *out_len, pf_error *err);
 
+/* Replace a changed key (the one path that accepts one: PF_HOSTKEY_REPLACE
+ * in ui.h, after the person pasted the new fingerprint). Line `line` of
+ * `path` (the file pf_knownhosts_check_files decided on, res.old_line) must
+ * still be a plain key line (no @revoked / @cert-authority marker) whose
+ * host patterns match the name (host, port, alias as for check), whose key
+ * is of the presented key's family (as for CHANGED) and whose fingerprint
+ * is `old_fingerprint` (NULL: not checked); otherwise nothing is written
+ * and PF_E_HOSTKEY says the file changed meanwhile. Only that line's key
+ * type and base64 fields change: its leading blanks, host patterns (a
+ * hashed |1|salt|hash field stays hashed, with its salt: it still names
+ * the same host), the blanks between fields, a trailing comment and its
+ * line ending stay byte for byte, as does every other line (comments,
+ * markers, hashed lines, CRLF, a missing final newline). Written with
+ * pf_file_write_atomic (a symbolic link is followed: the link stays, its
+ * target is replaced); on failure the old file is untouched and err names
+ * the file and the reason. */
+pf_rc pf_knownhosts_replace(const char *path, int line, const char *host, int port,
+			    const char *alias, const char *old_fingerprint, const char *key_type,
+			    const unsigned char *blob, size_t blob_len, pf_error *err);
+
+/* The content pf_knownhosts_replace would write, given the old content:
+ * *out (caller frees; NUL-terminated, NUL not counted in *out_len). For
+ * tests and fuzzing; `path` only for messages. */
+pf_rc pf_knownhosts_replace_text(const char *path, const char *old, size_t old_len, int line,
+				 const char *host, int port, const char *alias,
+				 const char *old_fingerprint, const char *key_type,
+				 const unsigned char *blob, size_t blob_len, char **out,
+				 size_t *out_len, pf_error *err);
+
+/* 1 when `typed` (what a person pasted: the fingerprint an administrator
+ * gave them, as `ssh-keygen -lf` prints it) names `fingerprint`
+ * ("SHA256:..."): surrounding blanks and line ends are ignored, the
+ * "SHA256:" prefix is optional, a whole `ssh-keygen -l` line ("256
+ * SHA256:... comment (ED25519)") is accepted by its one SHA256: field, and
+ * the base64 must then be equal exactly (case matters). Else 0. */
+int pf_knownhosts_fingerprint_matches(const char *typed, const char *fingerprint);
+
 /* Decode a base64 public key (as ssh_pki_export_pubkey_base64 gives it, or
  * the second field of a .pub file) into its wire-format blob, checking that
  * it is shaped like an SSH public key. *blob: caller frees. */

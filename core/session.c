@@ -473,6 +473,35 @@ static const char *known_hosts_path(const pf_host_config *hc)
 	return hc->known_hosts_files[0].path;
 }
 
+/* PF_HOSTKEY_REPLACE: the offered key replaces the recorded one in the file
+ * and line that hold it (pf_knownhosts_replace checks that the line is still
+ * what was shown), with a note in the log; PF_OK connects. */
+static pf_rc replace_host_key(pf_session *s, pfi_conn *c, const pf_knownhosts *kh,
+			      const pf_knownhosts_result *res, const unsigned char *blob,
+			      size_t blob_len, pf_error *err)
+{
+	const pf_host_config *hc = c->hc;
+	const char *file = pf_knownhosts_path(kh);
+	pf_error rerr;
+
+	pf_error_clear(&rerr);
+	if (pf_knownhosts_replace(file, res->old_line, hc->hostname, hc->port, hc->host_key_alias,
+				  res->old_fingerprint, res->key_type, blob, blob_len,
+				  &rerr) != PF_OK) {
+		pfi_session_log(s, PF_LOG_ERROR, "%s", rerr.message);
+		return pf_error_set(err, PF_E_HOSTKEY,
+				    "The host key of %s was not replaced: %s Not connected.",
+				    res->name, rerr.message);
+	}
+	pfi_session_log(s, PF_LOG_INFO,
+			"Host key of %s REPLACED in %s line %d: %s %s (recorded) by %s %s "
+			"(offered; its fingerprint was pasted and matched)",
+			res->name, file, res->old_line, res->old_key_type, res->old_fingerprint,
+			res->key_type, res->fingerprint);
+	pf_error_clear(err);
+	return PF_OK;
+}
+
 static pf_rc verify_host_key(pfi_conn *c, pf_error *err)
 {
 	pf_session *s = c->s;
@@ -535,6 +564,7 @@ static pf_rc verify_host_key(pfi_conn *c, pf_error *err)
 	info.key_type = res.key_type;
 	info.fingerprint = res.fingerprint;
 	info.known_hosts_path = path ? path : "(none)";
+	info.unattended = s->unattended;
 
 	switch (res.status) {
 	case PF_KH_MATCH:
@@ -554,8 +584,17 @@ static pf_rc verify_host_key(pfi_conn *c, pf_error *err)
 		info.known_hosts_path = pf_knownhosts_path(kh); /* the file with that line */
 		info.old_key_type = res.old_key_type;
 		info.old_fingerprint = res.old_fingerprint;
+		/* Only a changed key of the same family on a plain line of a real
+		 * file may be replaced, and only by the person's explicit answer
+		 * (the one path that accepts a changed key). */
+		info.replaceable = res.status == PF_KH_CHANGED &&
+				   info.known_hosts_path[0] != '\0' &&
+				   !pf_file_discards(info.known_hosts_path);
 		/* The worker logs the message once, when it gives up. */
-		(void)ask_hostkey(s, &info);
+		if (ask_hostkey(s, &info) == PF_HOSTKEY_REPLACE && info.replaceable) {
+			rc = replace_host_key(s, c, kh, &res, blob, blob_len, err);
+			goto out;
+		}
 		rc = PF_E_HOSTKEY;
 		goto out;
 	case PF_KH_UNKNOWN: break;
@@ -853,12 +892,16 @@ static void worker(void *arg)
 
 	pf_error_clear(&err);
 	rc = pfi_fwd_engine_new(s, &s->fwd, &err);
+	s->unattended = s->opts.on_demand; /* a client, not the person, starts it */
 	while (rc == PF_OK) {
 		if (s->opts.on_demand && !pfi_fwd_engine_has_held(s->fwd) && wait_first_use(s)) {
 			rc = PF_OK;
 			break;
 		}
 		rc = connect_once(s, &err);
+		/* Every later attempt (a reconnect, the next on-demand connect)
+		 * happens without the person having asked for it. */
+		s->unattended = 1;
 		if (rc == PF_OK) {
 			backoff = 0;
 			ever_connected = 1;

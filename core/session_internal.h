@@ -108,6 +108,9 @@ struct pf_session {
 	char algorithms[256]; /* negotiated, for the status */
 	char last_error[1024];
 	unsigned reconnects;
+	/* This attempt was not started by pf_session_start itself (a
+	 * reconnect, an on-demand connect): pf_hostkey_info.unattended. */
+	int unattended;
 	unsigned retry_in_s;
 	uint64_t retry_at_ms; /* pf_time_ms() of the next try while RECONNECTING */
 	uint64_t connected_at_ms;

@@ -172,7 +172,9 @@ static DWORD WINAPI ui_thread(void *arg)
 			      0,
 			      NULL,
 			      NULL,
-			      NULL};
+			      NULL,
+			      0,
+			      0};
 	pf_secret_request sr = {PF_SECRET_PASSPHRASE,
 				"IMR",
 				"Passphrase for key 'E:\\PortForwarder\\id_ed25519':",

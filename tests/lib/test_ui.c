@@ -23,6 +23,7 @@ static void ask_hostkey(void *ctx, const pf_hostkey_info *info, pf_hostkey_done_
 	t->hostkey_asks++;
 	t->last_hostkey = *info; /* the strings are the core's: pointers only */
 	t->last_hostkey_state = info->state;
+	t->hostkey_unattended_asks += info->unattended != 0;
 	a = t->hostkey_answer;
 	pf_mutex_unlock(p->mu);
 	done(token, a);

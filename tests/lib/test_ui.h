@@ -20,6 +20,7 @@ typedef struct test_ui {
 	int hostkey_asks;
 	pf_hostkey_info last_hostkey; /* strings not kept */
 	pf_hostkey_state last_hostkey_state;
+	int hostkey_unattended_asks; /* asks with info->unattended set */
 	int secret_asks;
 	pf_secret_kind last_secret_kind;
 	int last_secret_attempt;

@@ -36,7 +36,15 @@ typedef enum pf_hostkey_state {
 typedef enum pf_hostkey_answer {
 	PF_HOSTKEY_REJECT = 0,
 	PF_HOSTKEY_ACCEPT_ONCE,
-	PF_HOSTKEY_ACCEPT_SAVE
+	PF_HOSTKEY_ACCEPT_SAVE,
+	/* CHANGED with `replaceable` only: the person checked the offered key's
+	 * fingerprint against the one the server's administrator gave them
+	 * (the front end makes them paste it and compares with
+	 * pf_knownhosts_fingerprint_matches). The core then replaces the old
+	 * line (info->known_hosts_path, info->old_line) with the offered key
+	 * (pf_knownhosts_replace), logs it, and connects. Any other state
+	 * treats it as REJECT. */
+	PF_HOSTKEY_REPLACE
 } pf_hostkey_answer;
 
 typedef struct pf_hostkey_info {
@@ -55,10 +63,25 @@ typedef struct pf_hostkey_info {
 	 * front end sets ask_unsaved_hostkey: why the key cannot be saved (it
 	 * is asked about instead of accepted unpinned). Else NULL. */
 	const char *cannot_save;
+	/* 1: nobody asked for this attempt just now: a reconnect (after a lost
+	 * connection or a failed try) or an on-demand connect a client
+	 * started. 0: the first attempt after pf_session_start (the front end
+	 * knows whether a person started it). A front end with windows then
+	 * makes Cancel the default and does not take the keyboard. */
+	int unattended;
+	/* CHANGED only: 1 when PF_HOSTKEY_REPLACE would be taken: the
+	 * conflicting line is a plain key line (no marker) of the same key
+	 * family in a file that can be rewritten. 0 for OTHER_TYPE, @revoked
+	 * keys and everything else. */
+	int replaceable;
 } pf_hostkey_info;
 
-/* For CHANGED the core refuses whatever the answer; the question only
- * informs (front ends show a warning with no accept button). */
+/* OTHER_TYPE (and a @revoked key, reported as CHANGED, replaceable 0): the
+ * core refuses whatever the answer; the question only informs (front ends
+ * show a warning with no accept button). CHANGED: refused too, except for
+ * PF_HOSTKEY_REPLACE when `replaceable` is 1; this is the only way a
+ * changed key is ever accepted, and only a front end that made the person
+ * type or paste the new fingerprint may answer it (the CLI never does). */
 typedef void (*pf_hostkey_done_fn)(void *token, pf_hostkey_answer answer);
 
 /* --- secrets ---------------------------------------------------------------- */

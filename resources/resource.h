@@ -206,5 +206,8 @@
 #define IDS_SAVELOG_TITLE     2618
 #define IDS_SAVELOG_DONE      2619 /* "Event log saved to %ls" */
 #define IDS_SAVELOG_FAILED    2620 /* path, error */
+/* lead: IDS 2950-2969 */
+#define IDS_STATUS_VIA 2950 /* " (%ls)": the route through a proxy, after the state */
+#define IDS_PROMPT_HEADER_PROXY 2951 /* "%ls: the proxy asks" */
 
 #endif

@@ -449,6 +449,14 @@ static void refresh_shown(pf_app *app)
 		/* "IMR: Connected": several hosts may run at once. */
 		Lang_Format(app, buf, 1024, IDS_LOG_STATE, v->name,
 			    MainWnd_ConnStateText(app, v, st, 512));
+		/* Through a proxy: say which, while connecting and after
+		 * ("127.0.0.1:22 via HTTP proxy p:8080", the core's words). */
+		if (running && v->server != NULL && wcsstr(v->server, L" via ") != NULL) {
+			wchar_t via[512];
+
+			wcsncat_s(buf, 1024, Lang_Format(app, via, 512, IDS_STATUS_VIA, v->server),
+				  _TRUNCATE);
+		}
 		if (v->config_changed && running)
 			wcsncat_s(buf, 1024, Lang_String(app, IDS_CONN_STALE, st, 512), _TRUNCATE);
 		SetDlgItemTextW(app->main, IDC_STATUS, buf);

@@ -11,17 +11,20 @@ INT_PTR CALLBACK Prompt_DlgProc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 	const pf_secret_ask *req;
 	wchar_t buf[1024];
 	const wchar_t *conn;
+	UINT head;
 
 	switch (msg) {
 	case WM_INITDIALOG:
 		ctx = Dlg_Init(dlg, lp);
 		req = ctx->req;
 		conn = req->conn_name != NULL ? req->conn_name : L"";
-		Lang_Format(ctx->app, buf, 1024,
-			    req->kind == PF_SECRET_PASSWORD || req->kind == PF_SECRET_PROXY_PASSWORD
-				    ? IDS_PROMPT_HEADER_PW
-				    : IDS_PROMPT_HEADER_KI,
-			    conn);
+		/* A proxy's questions say it is the proxy that asks (its name
+		 * and port are in the prompt below). */
+		head = req->kind == PF_SECRET_PASSWORD ? IDS_PROMPT_HEADER_PW
+						       : IDS_PROMPT_HEADER_KI;
+		if (req->kind == PF_SECRET_PROXY_PASSWORD || req->kind == PF_SECRET_PROXY_USER)
+			head = IDS_PROMPT_HEADER_PROXY;
+		Lang_Format(ctx->app, buf, 1024, head, conn);
 		SetDlgItemTextW(dlg, IDC_DLG_HEADER, buf);
 		SetDlgItemTextW(dlg, IDC_DLG_INSTR,
 				req->instruction != NULL ? req->instruction : L"");

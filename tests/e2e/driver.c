@@ -6,7 +6,8 @@
  * Scenarios: smoke, ini, tray, dialogs, ui, ui-cancel, ja, ja-ini, cmdline, keygen. Each
  * copies the exe into its own folder under the work folder (so PortForwarder.ini starts empty and
  * lands there), prints one line per step and "N passed, N failed" at the end; exit 0 only when
- * every step passed. The day* scenarios (tests/e2e/day.sh) and startup (bench/gui_startup.sh)
+ * every step passed. The day* scenarios (tests/e2e/day.sh), proxy-* (tests/e2e/proxy_day.sh) and
+ * startup (bench/gui_startup.sh)
  * take a kit folder their script prepared as the work folder instead. Screenshots of each step
  * go to the screenshot folder as
  * <scenario>-NN-<what>.bmp (wine-run.sh turns them into PNGs). */
@@ -1173,6 +1174,133 @@ kill:
 	return 1;
 }
 
+/* ---- behind a proxy (tests/e2e/proxy_day.sh, issue 17) ----
+ * The day's kit, but CMS-SSH carries "ProxyCommand connect.exe -H proxy:port
+ * %h %p" and its sshd is reachable only through that proxy (tinyproxy; the
+ * script runs Wine in a network namespace whose only way out is the proxy).
+ * No connect.exe exists anywhere: the line is spoken natively. */
+
+/* The status line names the proxy: "CMS-SSH: <state> (... via HTTP proxy ...)". */
+static int proxy_status(HWND w, const wchar_t *state, DWORD ms)
+{
+	wchar_t want[128];
+
+	_snwprintf(want, 128, L"CMS-SSH: %ls", state);
+	return wait_text(w, IDC_STATUS, want, ms) &&
+	       wait_text(w, IDC_STATUS, L" via HTTP proxy ", 1000);
+}
+
+/* Linux checks the forwards between step-connected and step-checked. */
+static void proxy_linux_checks(const wchar_t *kit)
+{
+	wchar_t flag[MAX_PATH * 2], checked[MAX_PATH * 2];
+	char *text;
+
+	_snwprintf(flag, MAX_PATH * 2, L"%ls\\step-connected", kit);
+	_snwprintf(checked, MAX_PATH * 2, L"%ls\\step-checked", kit);
+	write_file(flag, "connected\n");
+	step(wait_file(checked, 60000), "the forwards were checked from Linux");
+	text = read_file(checked);
+	step(text != NULL && strncmp(text, "ok", 2) == 0,
+	     "the forwards carried data (through the proxy)");
+	free(text);
+	DeleteFileW(flag);
+	DeleteFileW(checked);
+}
+
+/* The day behind the proxy: host key, a wrong then the right passphrase,
+ * the status names the proxy, the forwards work, Exit from the tray. */
+static int scenario_proxy_day(const wchar_t *exe0, const wchar_t *kit)
+{
+	app_proc p;
+	HWND w, d;
+
+	(void)exe0;
+	w = day_start(kit, &p, 1);
+	if (w == NULL)
+		goto kill;
+	click(w, IDC_CONNECT);
+	d = wait_for(&p, NULL, IDC_HK_SAVE, 30000);
+	step(d != NULL, "through the proxy: the host key question");
+	if (d == NULL)
+		goto kill;
+	step(proxy_status(w, L"", 5000), "while connecting, the status names the HTTP proxy");
+	step(wait_text(d, IDC_HK_FP, L"SHA256:", 3000), "it shows the SHA256 fingerprint");
+	screenshot(L"hostkey-via-proxy");
+	click(d, IDC_HK_SAVE);
+	step(day_passphrase(&p, L"not my passphrase", NULL), "the passphrase question");
+	step(day_passphrase(&p, DAY_PASSPHRASE, L"Wrong passphrase"),
+	     "a wrong passphrase: asked again");
+	step(proxy_status(w, L"Connected", 30000), "status: Connected, via the HTTP proxy");
+	screenshot(L"connected-via-proxy");
+	step(wait_visible(w, 0, 10000), "Automatically: hidden to the tray once connected");
+	proxy_linux_checks(kit);
+	step(wait_text(w, IDC_LOG, L"via the HTTP proxy", 3000),
+	     "the event log says it went through the proxy (natively: no connect.exe)");
+	step(!wait_text(w, IDC_LOG, L"pf day passphrase", 300) &&
+		     !wait_text(w, IDC_LOG, L"not my passphrase", 100),
+	     "no passphrase in the event log");
+	step(tray_menu_choose(&p, w, L'x', L"tray-menu-exit"), "right-click the tray icon: Exit");
+	step(wait_exit(&p, 30000) == 0, "Exit closes the tunnels and ends the process");
+	return failed != 0;
+kill:
+	screenshot(L"failure");
+	kill_app(&p);
+	return 1;
+}
+
+/* Wait for the prompt dialog asking for the proxy's password and answer it. */
+static int proxy_password(app_proc *p, const wchar_t *pw, int again)
+{
+	HWND d = wait_for(p, NULL, IDC_DLG_EDIT, 30000);
+
+	if (d == NULL)
+		return 0;
+	step(wait_text(d, IDC_DLG_TEXT, L"Password for bob on the HTTP proxy ", 3000),
+	     "the dialog asks for the proxy's password and names the proxy");
+	step(wait_text(d, IDC_DLG_HEADER, L"the proxy on the way to the server asks", 1000),
+	     "its heading says the proxy asks, not the server");
+	if (again)
+		step(wait_text(d, IDC_DLG_REASON, L"refused", 3000),
+		     "after the 407, it says the proxy refused the password");
+	screenshot(again ? L"proxy-password-again" : L"proxy-password");
+	set_text(d, IDC_DLG_EDIT, pw);
+	click(d, IDOK);
+	Sleep(500);
+	return 1;
+}
+
+/* A proxy with Basic auth (connect.exe -H bob@proxy:port): its password is
+ * asked (PF_SECRET_PROXY_PASSWORD), a wrong one is asked again after the
+ * proxy's 407, the right one gets through; then the key's passphrase. */
+static int scenario_proxy_auth(const wchar_t *exe0, const wchar_t *kit)
+{
+	app_proc p;
+	HWND w;
+
+	(void)exe0;
+	w = day_start(kit, &p, 0);
+	if (w == NULL)
+		goto kill;
+	click(w, IDC_CONNECT);
+	step(proxy_password(&p, L"not-the-proxy-pw", 0), "the proxy asks for a password");
+	step(proxy_password(&p, L"s3cret-pw", 1), "a wrong proxy password: asked again");
+	step(day_passphrase(&p, DAY_PASSPHRASE, NULL), "then the key's passphrase");
+	step(proxy_status(w, L"Connected", 30000), "status: Connected, via the HTTP proxy");
+	screenshot(L"connected-via-auth-proxy");
+	proxy_linux_checks(kit);
+	step(!wait_text(w, IDC_LOG, L"s3cret-pw", 300) &&
+		     !wait_text(w, IDC_LOG, L"not-the-proxy-pw", 100),
+	     "no proxy password in the event log");
+	click(w, IDC_EXIT);
+	step(wait_exit(&p, 30000) == 0, "Exit");
+	return failed != 0;
+kill:
+	screenshot(L"failure");
+	kill_app(&p);
+	return 1;
+}
+
 /* ---- start-up timing (bench/gui_startup.sh, not a ctest) ----
  * `work` is the kit folder the bench prepared: PortForwarder.exe and
  * config.txt with one Host, STARTUP_HOST, for the bench's sshd (a key
@@ -1785,6 +1913,8 @@ int wmain(int argc, wchar_t **argv)
 		{L"kit29", scenario_kit29},
 		{L"kit29-ja", scenario_kit29_ja},
 		{L"kit29-log", scenario_kit29_log},
+		{L"proxy-day", scenario_proxy_day},
+		{L"proxy-auth", scenario_proxy_auth},
 	};
 	wchar_t work[MAX_PATH * 2];
 	size_t i;

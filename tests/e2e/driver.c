@@ -945,7 +945,7 @@ static int wait_file(const wchar_t *path, DWORD ms)
 	return 0;
 }
 
-/* Start the kit's exe, choose config.txt and the second Host. */
+/* Start the kit's exe, choose config.txt and the second Host, click Connect. */
 static HWND day_start(const wchar_t *kit, app_proc *p, int auto_hide)
 {
 	wchar_t exe[MAX_PATH * 2], cfg[MAX_PATH * 2];
@@ -973,7 +973,17 @@ static HWND day_start(const wchar_t *kit, app_proc *p, int auto_hide)
 		click(w, IDC_AUTO_HIDE);
 	}
 	screenshot(L"config-chosen");
+	click(w, IDC_CONNECT);
 	return w;
+}
+
+/* Type `text` into a secret dialog and press OK, after a screenshot. */
+static void answer_secret(HWND d, const wchar_t *text, const wchar_t *shot)
+{
+	screenshot(shot);
+	set_text(d, IDC_DLG_EDIT, text);
+	click(d, IDOK);
+	Sleep(500);
 }
 
 /* Answer the passphrase dialog with `pass`; 1 when it was there. */
@@ -986,40 +996,25 @@ static int day_passphrase(app_proc *p, const wchar_t *pass, const wchar_t *reaso
 	if (reason != NULL)
 		step(wait_text(d, IDC_DLG_REASON, reason, 5000),
 		     "the dialog says why it asks again");
-	screenshot(reason ? L"passphrase-again" : L"passphrase");
-	set_text(d, IDC_DLG_EDIT, pass);
-	click(d, IDOK);
-	Sleep(500);
+	answer_secret(d, pass, reason ? L"passphrase-again" : L"passphrase");
 	return 1;
 }
 
-static int scenario_day(const wchar_t *exe0, const wchar_t *kit)
+/* A day scenario that cannot go on: a screenshot, the app ended; 1. */
+static int day_failed(app_proc *p)
 {
-	wchar_t flag[MAX_PATH * 2], ini[MAX_PATH * 2], checked[MAX_PATH * 2];
-	app_proc p;
-	HWND w, d;
+	screenshot(L"failure");
+	kill_app(p);
+	return 1;
+}
+
+/* Linux checks the forwards between step-connected (written here) and
+ * step-checked (written by the script: "ok" when the forwards carried data). */
+static void day_linux_checks(const wchar_t *kit)
+{
+	wchar_t flag[MAX_PATH * 2], checked[MAX_PATH * 2];
 	char *text;
 
-	(void)exe0;
-	w = day_start(kit, &p, 1);
-	if (w == NULL)
-		goto kill;
-	click(w, IDC_CONNECT);
-	d = wait_for(&p, NULL, IDC_HK_SAVE, 30000);
-	step(d != NULL, "first time: the host key question");
-	if (d == NULL)
-		goto kill;
-	step(wait_text(d, IDC_HK_FP, L"SHA256:", 3000), "it shows the SHA256 fingerprint");
-	screenshot(L"hostkey");
-	click(d, IDC_HK_SAVE);
-	step(day_passphrase(&p, L"not my passphrase", NULL), "the passphrase question");
-	step(day_passphrase(&p, DAY_PASSPHRASE, L"Wrong passphrase"),
-	     "a wrong passphrase: asked again");
-	step(wait_text(w, IDC_STATUS, L"CMS-SSH: Connected", 30000), "status: Connected");
-	step(wait_visible(w, 0, 10000), "Automatically: hidden to the tray once connected");
-	screenshot(L"connected-in-tray");
-
-	/* Linux checks both forwards now. */
 	_snwprintf(flag, MAX_PATH * 2, L"%ls\\step-connected", kit);
 	_snwprintf(checked, MAX_PATH * 2, L"%ls\\step-checked", kit);
 	write_file(flag, "connected\n");
@@ -1027,7 +1022,57 @@ static int scenario_day(const wchar_t *exe0, const wchar_t *kit)
 	text = read_file(checked);
 	step(text != NULL && strncmp(text, "ok", 2) == 0, "both forwards carried data");
 	free(text);
+	DeleteFileW(flag);
+	DeleteFileW(checked);
+}
+
+/* The status line names the proxy: "CMS-SSH: <state> (... via HTTP proxy ...)". */
+static int proxy_status(HWND w, const wchar_t *state, DWORD ms)
+{
+	wchar_t want[128];
+
+	_snwprintf(want, 128, L"CMS-SSH: %ls", state);
+	return wait_text(w, IDC_STATUS, want, ms) &&
+	       wait_text(w, IDC_STATUS, L" via HTTP proxy ", 1000);
+}
+
+/* The day: host key, a wrong then the right passphrase, Connected and
+ * hidden, the forwards checked from Linux, Exit from the tray. `proxy`: the
+ * kit's CMS-SSH goes through an HTTP proxy (tests/e2e/proxy_day.sh), and
+ * the status line and the log must name it. */
+static int day_run(const wchar_t *kit, int proxy)
+{
+	wchar_t ini[MAX_PATH * 2];
+	app_proc p;
+	HWND w, d;
+	char *text;
+
+	w = day_start(kit, &p, 1);
+	if (w == NULL)
+		goto kill;
+	d = wait_for(&p, NULL, IDC_HK_SAVE, 30000);
+	step(d != NULL, "first time: the host key question");
+	if (d == NULL)
+		goto kill;
+	if (proxy)
+		step(proxy_status(w, L"", 5000),
+		     "while connecting, the status names the HTTP proxy");
+	step(wait_text(d, IDC_HK_FP, L"SHA256:", 3000), "it shows the SHA256 fingerprint");
+	screenshot(L"hostkey");
+	click(d, IDC_HK_SAVE);
+	step(day_passphrase(&p, L"not my passphrase", NULL), "the passphrase question");
+	step(day_passphrase(&p, DAY_PASSPHRASE, L"Wrong passphrase"),
+	     "a wrong passphrase: asked again");
+	step(wait_text(w, IDC_STATUS, L"CMS-SSH: Connected", 30000), "status: Connected");
+	if (proxy)
+		step(proxy_status(w, L"Connected", 1000), "the status names the HTTP proxy");
+	step(wait_visible(w, 0, 10000), "Automatically: hidden to the tray once connected");
+	screenshot(L"connected-in-tray");
+	day_linux_checks(kit);
 	step(wait_text(w, IDC_LOG, L"Connected to", 3000), "the event log says so");
+	if (proxy)
+		step(wait_text(w, IDC_LOG, L"via the HTTP proxy", 3000),
+		     "the event log says it went through the proxy (natively: no connect.exe)");
 	step(!wait_text(w, IDC_LOG, L"pf day passphrase", 300) &&
 		     !wait_text(w, IDC_LOG, L"not my passphrase", 100),
 	     "no passphrase in the event log");
@@ -1044,9 +1089,13 @@ static int scenario_day(const wchar_t *exe0, const wchar_t *kit)
 	free(text);
 	return failed != 0;
 kill:
-	screenshot(L"failure");
-	kill_app(&p);
-	return 1;
+	return day_failed(&p);
+}
+
+static int scenario_day(const wchar_t *exe0, const wchar_t *kit)
+{
+	(void)exe0;
+	return day_run(kit, 0);
 }
 
 /* Cancel at the passphrase: back to idle, the app stays and connects
@@ -1060,7 +1109,6 @@ static int scenario_day_cancel(const wchar_t *exe0, const wchar_t *kit)
 	w = day_start(kit, &p, 0);
 	if (w == NULL)
 		goto kill;
-	click(w, IDC_CONNECT);
 	d = wait_for(&p, NULL, IDC_DLG_EDIT, 30000);
 	step(d != NULL, "the passphrase question (host key already trusted)");
 	if (d == NULL)
@@ -1078,9 +1126,7 @@ static int scenario_day_cancel(const wchar_t *exe0, const wchar_t *kit)
 	step(wait_exit(&p, 30000) == 0, "Exit");
 	return failed != 0;
 kill:
-	screenshot(L"failure");
-	kill_app(&p);
-	return 1;
+	return day_failed(&p);
 }
 
 /* The PC wakes from sleep while a connection waits out a long back-off:
@@ -1100,7 +1146,6 @@ static int scenario_day_resume(const wchar_t *exe0, const wchar_t *kit)
 	w = day_start(kit, &p, 0);
 	if (w == NULL)
 		goto kill;
-	click(w, IDC_CONNECT);
 	step(day_passphrase(&p, DAY_PASSPHRASE, NULL), "the passphrase question");
 	step(wait_text(w, IDC_STATUS, L"CMS-SSH: Connected", 30000), "connected");
 	_snwprintf(flag, MAX_PATH * 2, L"%ls\\step-resume-1", kit);
@@ -1135,9 +1180,7 @@ static int scenario_day_resume(const wchar_t *exe0, const wchar_t *kit)
 	step(wait_exit(&p, 30000) == 0, "Exit");
 	return failed != 0;
 kill:
-	screenshot(L"failure");
-	kill_app(&p);
-	return 1;
+	return day_failed(&p);
 }
 
 /* The server's host key changed: a warning with both fingerprints and the
@@ -1151,7 +1194,6 @@ static int scenario_day_changed(const wchar_t *exe0, const wchar_t *kit)
 	w = day_start(kit, &p, 0);
 	if (w == NULL)
 		goto kill;
-	click(w, IDC_CONNECT);
 	d = wait_for(&p, NULL, IDC_HK_WARNING, 30000);
 	step(d != NULL, "a warning about the changed host key");
 	if (d == NULL)
@@ -1169,9 +1211,7 @@ static int scenario_day_changed(const wchar_t *exe0, const wchar_t *kit)
 	step(wait_exit(&p, 30000) == 0, "Exit");
 	return failed != 0;
 kill:
-	screenshot(L"failure");
-	kill_app(&p);
-	return 1;
+	return day_failed(&p);
 }
 
 /* ---- behind a proxy (tests/e2e/proxy_day.sh, issue 17) ----
@@ -1180,73 +1220,10 @@ kill:
  * script runs Wine in a network namespace whose only way out is the proxy).
  * No connect.exe exists anywhere: the line is spoken natively. */
 
-/* The status line names the proxy: "CMS-SSH: <state> (... via HTTP proxy ...)". */
-static int proxy_status(HWND w, const wchar_t *state, DWORD ms)
-{
-	wchar_t want[128];
-
-	_snwprintf(want, 128, L"CMS-SSH: %ls", state);
-	return wait_text(w, IDC_STATUS, want, ms) &&
-	       wait_text(w, IDC_STATUS, L" via HTTP proxy ", 1000);
-}
-
-/* Linux checks the forwards between step-connected and step-checked. */
-static void proxy_linux_checks(const wchar_t *kit)
-{
-	wchar_t flag[MAX_PATH * 2], checked[MAX_PATH * 2];
-	char *text;
-
-	_snwprintf(flag, MAX_PATH * 2, L"%ls\\step-connected", kit);
-	_snwprintf(checked, MAX_PATH * 2, L"%ls\\step-checked", kit);
-	write_file(flag, "connected\n");
-	step(wait_file(checked, 60000), "the forwards were checked from Linux");
-	text = read_file(checked);
-	step(text != NULL && strncmp(text, "ok", 2) == 0,
-	     "the forwards carried data (through the proxy)");
-	free(text);
-	DeleteFileW(flag);
-	DeleteFileW(checked);
-}
-
-/* The day behind the proxy: host key, a wrong then the right passphrase,
- * the status names the proxy, the forwards work, Exit from the tray. */
 static int scenario_proxy_day(const wchar_t *exe0, const wchar_t *kit)
 {
-	app_proc p;
-	HWND w, d;
-
 	(void)exe0;
-	w = day_start(kit, &p, 1);
-	if (w == NULL)
-		goto kill;
-	click(w, IDC_CONNECT);
-	d = wait_for(&p, NULL, IDC_HK_SAVE, 30000);
-	step(d != NULL, "through the proxy: the host key question");
-	if (d == NULL)
-		goto kill;
-	step(proxy_status(w, L"", 5000), "while connecting, the status names the HTTP proxy");
-	step(wait_text(d, IDC_HK_FP, L"SHA256:", 3000), "it shows the SHA256 fingerprint");
-	screenshot(L"hostkey-via-proxy");
-	click(d, IDC_HK_SAVE);
-	step(day_passphrase(&p, L"not my passphrase", NULL), "the passphrase question");
-	step(day_passphrase(&p, DAY_PASSPHRASE, L"Wrong passphrase"),
-	     "a wrong passphrase: asked again");
-	step(proxy_status(w, L"Connected", 30000), "status: Connected, via the HTTP proxy");
-	screenshot(L"connected-via-proxy");
-	step(wait_visible(w, 0, 10000), "Automatically: hidden to the tray once connected");
-	proxy_linux_checks(kit);
-	step(wait_text(w, IDC_LOG, L"via the HTTP proxy", 3000),
-	     "the event log says it went through the proxy (natively: no connect.exe)");
-	step(!wait_text(w, IDC_LOG, L"pf day passphrase", 300) &&
-		     !wait_text(w, IDC_LOG, L"not my passphrase", 100),
-	     "no passphrase in the event log");
-	step(tray_menu_choose(&p, w, L'x', L"tray-menu-exit"), "right-click the tray icon: Exit");
-	step(wait_exit(&p, 30000) == 0, "Exit closes the tunnels and ends the process");
-	return failed != 0;
-kill:
-	screenshot(L"failure");
-	kill_app(&p);
-	return 1;
+	return day_run(kit, 1);
 }
 
 /* Wait for the prompt dialog asking for the proxy's password and answer it. */
@@ -1263,10 +1240,7 @@ static int proxy_password(app_proc *p, const wchar_t *pw, int again)
 	if (again)
 		step(wait_text(d, IDC_DLG_REASON, L"refused", 3000),
 		     "after the 407, it says the proxy refused the password");
-	screenshot(again ? L"proxy-password-again" : L"proxy-password");
-	set_text(d, IDC_DLG_EDIT, pw);
-	click(d, IDOK);
-	Sleep(500);
+	answer_secret(d, pw, again ? L"proxy-password-again" : L"proxy-password");
 	return 1;
 }
 
@@ -1282,13 +1256,12 @@ static int scenario_proxy_auth(const wchar_t *exe0, const wchar_t *kit)
 	w = day_start(kit, &p, 0);
 	if (w == NULL)
 		goto kill;
-	click(w, IDC_CONNECT);
 	step(proxy_password(&p, L"not-the-proxy-pw", 0), "the proxy asks for a password");
 	step(proxy_password(&p, L"s3cret-pw", 1), "a wrong proxy password: asked again");
 	step(day_passphrase(&p, DAY_PASSPHRASE, NULL), "then the key's passphrase");
 	step(proxy_status(w, L"Connected", 30000), "status: Connected, via the HTTP proxy");
 	screenshot(L"connected-via-auth-proxy");
-	proxy_linux_checks(kit);
+	day_linux_checks(kit);
 	step(!wait_text(w, IDC_LOG, L"s3cret-pw", 300) &&
 		     !wait_text(w, IDC_LOG, L"not-the-proxy-pw", 100),
 	     "no proxy password in the event log");
@@ -1296,9 +1269,7 @@ static int scenario_proxy_auth(const wchar_t *exe0, const wchar_t *kit)
 	step(wait_exit(&p, 30000) == 0, "Exit");
 	return failed != 0;
 kill:
-	screenshot(L"failure");
-	kill_app(&p);
-	return 1;
+	return day_failed(&p);
 }
 
 /* ---- start-up timing (bench/gui_startup.sh, not a ctest) ----
@@ -1841,9 +1812,7 @@ static int scenario_kit29_ja(const wchar_t *exe0, const wchar_t *kit)
 	step(wait_exit(&p, 30000) == 0, "Exit");
 	return failed != 0;
 kill:
-	screenshot(L"failure");
-	kill_app(&p);
-	return 1;
+	return day_failed(&p);
 }
 
 /* After the kit's first day (its ini now in the new format, with
@@ -1883,9 +1852,7 @@ static int scenario_kit29_log(const wchar_t *exe0, const wchar_t *kit)
 	step(wait_exit(&p, 30000) == 0, "Exit");
 	return failed != 0;
 kill:
-	screenshot(L"failure");
-	kill_app(&p);
-	return 1;
+	return day_failed(&p);
 }
 
 int wmain(int argc, wchar_t **argv);

@@ -23,26 +23,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 driver=$W/tests/pftest-driver.exe
 mkdir -p "$shots"
 
-for p in tinyproxy socat curl; do
-	if ! command -v "$p" >/dev/null; then
-		echo "skipped: $p is not installed (scripts/setup.sh installs it)"
-		exit 77
-	fi
-done
-n=$(($$ % 250 + 1))
-cns=pgc$$
-sns=pgs$$
-caddr=10.202.$n.1
-saddr=10.202.$n.2
-netns_cleanup() {
-	cleanup
-	# The namespace's wineserver and Xvfb (started by wine-run.sh in it).
-	ns_kill_all "$cns" "$sns"
-	ip netns del "$cns" 2>/dev/null || true
-	ip netns del "$sns" 2>/dev/null || true
-}
-trap netns_cleanup EXIT
-ns_pair "$cns" "$sns" "$caddr" "$saddr"
+need_tools tinyproxy socat curl
+ns_two pg 202
 
 kit="$dir/kit"
 mkdir -p "$kit" "$dir/www"
@@ -62,25 +44,8 @@ pids+=($!)
 pids+=($!)
 
 # tinyproxy without (8888) and with Basic auth (8889); CONNECT to sshd only.
-tinyconf() { # port extra-line
-	cat >"$dir/tinyproxy-$1.conf" <<CFG
-Port $1
-Listen $saddr
-Timeout 60
-MaxClients 20
-LogLevel Connect
-Allow $caddr
-ConnectPort $ssh_port
-$2
-CFG
-}
-tinyconf 8888 ""
-tinyconf 8889 "BasicAuth bob s3cret-pw"
-chmod 755 "$dir"
-for p in 8888 8889; do
-	ip netns exec "$sns" tinyproxy -d -c "$dir/tinyproxy-$p.conf" >>"$dir/tinyproxy-$p.log" 2>&1 &
-	pids+=($!)
-done
+tiny_start 8888
+tiny_start 8889 "BasicAuth bob s3cret-pw"
 check "sshd up, on the server namespace's loopback only" wait_port_in "$sns" 127.0.0.1 "$ssh_port" 10
 check "echo and web servers up" bash -c "$(declare -f wait_port_in); wait_port_in $sns 127.0.0.1 $echo_port 10 && wait_port_in $sns 127.0.0.1 $http_port 10"
 for p in 8888 8889; do
@@ -109,34 +74,35 @@ run_driver() { # scenario
 	ip netns exec "$cns" bash "$here/wine-run.sh" "$prefix" "$shots" "$driver" "$1" \
 		"$(winpath "$kit/PortForwarder.exe")" "$(winpath "$shots")" "$(winpath "$kit")"
 }
-# forwards_from_linux <what>: both forwards, from the client namespace, while
-# the driver waits (step-connected .. step-checked).
-forwards_from_linux() {
-	local drv=$1 what=$2 i r1 r2 result=fail
+# day_scenario <scenario> <what>: the driver in the background; both
+# forwards checked from the client namespace while it waits between
+# step-connected and step-checked; its result.
+day_scenario() {
+	local drv i r1 r2 result=fail rc=0
+	run_driver "$1" >"$dir/$1.log" 2>&1 &
+	drv=$!
+	pids+=("$drv")
 	for i in $(seq 1 1500); do
 		[ -e "$kit/step-connected" ] && break
 		kill -0 "$drv" 2>/dev/null || break
 		sleep 0.2
 	done
-	[ -e "$kit/step-connected" ] || return 0
-	r1=$(printf 'HELO client\r\nQUIT\r\n' | ip netns exec "$cns" socat -t 5 - TCP:127.0.0.1:"$l1" || true)
-	r2=$(ip netns exec "$cns" curl -sS --max-time 10 "http://127.0.0.1:$l2/" || true)
-	check "$what: a mail-like dialogue through the first forward" test "$r1" = "$(printf 'HELO client\r\nQUIT\r')"
-	check "$what: HTTP through the second forward" test "$r2" = "mail server says hi, behind the proxy"
-	[ "$fails" -eq 0 ] && result=ok
-	echo "$result" >"$kit/step-checked"
+	if [ -e "$kit/step-connected" ]; then
+		r1=$(printf 'HELO client\r\nQUIT\r\n' | ip netns exec "$cns" socat -t 5 - TCP:127.0.0.1:"$l1" || true)
+		r2=$(ip netns exec "$cns" curl -sS --max-time 10 "http://127.0.0.1:$l2/" || true)
+		check "$2: a mail-like dialogue through the first forward" test "$r1" = "$(printf 'HELO client\r\nQUIT\r')"
+		check "$2: HTTP through the second forward" test "$r2" = "mail server says hi, behind the proxy"
+		[ "$fails" -eq 0 ] && result=ok
+		echo "$result" >"$kit/step-checked"
+	fi
+	wait "$drv" || rc=$?
+	cat "$dir/$1.log"
+	check "$2: the driver passed" test "$rc" = 0
 }
 
 # 1. The day, through tinyproxy without auth.
 write_kit_config "$saddr:8888"
-run_driver proxy-day >"$dir/proxy-day.log" 2>&1 &
-drv=$!
-pids+=("$drv")
-forwards_from_linux "$drv" "proxy day"
-rc=0
-wait "$drv" || rc=$?
-cat "$dir/proxy-day.log"
-check "the proxy day's driver passed" test "$rc" = 0
+day_scenario proxy-day "proxy day"
 check "tinyproxy carried the SSH connection" grep -q "CONNECT 127.0.0.1:$ssh_port" "$dir/tinyproxy-8888.log"
 check "known_hosts next to the key: the server by its own name and port" \
 	grep -q "^\[127.0.0.1\]:$ssh_port ssh-ed25519 " "$kit/known_hosts"
@@ -145,14 +111,7 @@ check "the forwards closed with the program" \
 
 # 2. Basic auth: the proxy's password asked, wrong, then right.
 write_kit_config "bob@$saddr:8889"
-run_driver proxy-auth >"$dir/proxy-auth.log" 2>&1 &
-drv=$!
-pids+=("$drv")
-forwards_from_linux "$drv" "proxy with Basic auth"
-rc=0
-wait "$drv" || rc=$?
-cat "$dir/proxy-auth.log"
-check "the proxy auth driver passed" test "$rc" = 0
+day_scenario proxy-auth "proxy with Basic auth"
 check "tinyproxy with Basic auth carried the SSH connection" \
 	grep -q "CONNECT 127.0.0.1:$ssh_port" "$dir/tinyproxy-8889.log"
 check "no proxy password in the kit (ini, logs)" bash -c "! grep -rq 's3cret-pw' '$kit'"

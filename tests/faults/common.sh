@@ -139,3 +139,54 @@ CFG
 	ip netns exec "$1" /usr/sbin/sshd -D -e -f "$dir/sshd_config" 2>>"$dir/sshd.log" &
 	pids+=($!)
 }
+
+# ns_two <prefix> <second octet>: two namespaces, "${prefix}c$$" (cns, address
+# caddr) and "${prefix}s$$" (sns, saddr), joined by ns_pair on
+# 10.<octet>.N.0/30; on exit everything in them is killed (ns_kill_all) and
+# they are deleted, after cleanup.
+ns_two() {
+	local n=$(($$ % 250 + 1))
+	cns=$1c$$
+	sns=$1s$$
+	caddr=10.$2.$n.1
+	saddr=10.$2.$n.2
+	trap ns_two_cleanup EXIT
+	ns_pair "$cns" "$sns" "$caddr" "$saddr"
+}
+ns_two_cleanup() {
+	cleanup
+	ns_kill_all "$cns" "$sns"
+	ip netns del "$cns" 2>/dev/null || true
+	ip netns del "$sns" 2>/dev/null || true
+}
+
+# tiny_start <port> [config line]: tinyproxy in $sns listening on $saddr:port
+# for $caddr only, CONNECT only to $ssh_port; log $dir/tinyproxy-<port>.log,
+# PID in tiny_<port>. Called again after the process was killed, it restarts.
+tiny_start() {
+	[ -f "$dir/tinyproxy-$1.conf" ] || cat >"$dir/tinyproxy-$1.conf" <<CFG
+Port $1
+Listen $saddr
+Timeout 60
+MaxClients 20
+LogLevel Info
+Allow $caddr
+ConnectPort $ssh_port
+${2:-}
+CFG
+	chmod 755 "$dir"
+	ip netns exec "$sns" tinyproxy -d -c "$dir/tinyproxy-$1.conf" >>"$dir/tinyproxy-$1.log" 2>&1 &
+	eval "tiny_$1=$!"
+	pids+=($!)
+}
+
+# need_tools <program>...: exit 77 (skipped) naming the first one missing.
+need_tools() {
+	local p
+	for p in "$@"; do
+		if ! command -v "$p" >/dev/null; then
+			echo "skipped: $p is not installed (scripts/setup.sh installs it)"
+			exit 77
+		fi
+	done
+}

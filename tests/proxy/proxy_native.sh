@@ -24,25 +24,8 @@
 . "$(cd "$(dirname "$0")" && pwd)/../faults/common.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 
-for p in tinyproxy danted socat; do
-	if ! command -v "$p" >/dev/null; then
-		echo "skipped: $p is not installed (scripts/setup.sh installs it)"
-		exit 77
-	fi
-done
-n=$(($$ % 250 + 1))
-cns=pxc$$
-sns=pxs$$
-caddr=10.201.$n.1
-saddr=10.201.$n.2
-netns_cleanup() {
-	cleanup
-	ns_kill_all "$cns" "$sns"
-	ip netns del "$cns" 2>/dev/null || true
-	ip netns del "$sns" 2>/dev/null || true
-}
-trap netns_cleanup EXIT
-ns_pair "$cns" "$sns" "$caddr" "$saddr"
+need_tools tinyproxy danted socat
+ns_two px 201
 
 make_kit
 ssh_port=2222
@@ -56,28 +39,8 @@ want=$(sha256sum <"$dir/www/big.bin" | cut -d' ' -f1)
 pids+=($!)
 
 # tinyproxy without and with Basic auth; CONNECT only to sshd's port.
-tinyconf() { # port extra-line
-	cat >"$dir/tinyproxy-$1.conf" <<CFG
-Port $1
-Listen $saddr
-Timeout 60
-MaxClients 20
-LogLevel Info
-Allow $caddr
-ConnectPort $ssh_port
-$2
-CFG
-}
-start_tiny() { # port
-	ip netns exec "$sns" tinyproxy -d -c "$dir/tinyproxy-$1.conf" >>"$dir/tinyproxy-$1.log" 2>&1 &
-	eval "tiny_$1=$!"
-	pids+=($!)
-}
-tinyconf 8888 ""
-tinyconf 8889 "BasicAuth bob s3cret-pw"
-chmod 755 "$dir"
-start_tiny 8888
-start_tiny 8889
+tiny_start 8888
+tiny_start 8889 "BasicAuth bob s3cret-pw"
 # dante: SOCKS5 without authentication.
 cat >"$dir/danted.conf" <<CFG
 logoutput: $dir/danted.log
@@ -175,7 +138,7 @@ check "Basic auth: the password is in no log" bash -c "! grep -q s3cret-pw $dir/
 # The proxy restarts: the connection drops, pf reconnects, asking nobody.
 kill "$tiny_8889"
 wait "$tiny_8889" 2>/dev/null || true
-start_tiny 8889
+tiny_start 8889
 check "Basic auth: reconnecting after the proxy restarted" wait_log "$dir/pf-basic.log" "Reconnecting in" 20
 check "Basic auth: connected again" bash -c "for i in \$(seq 1 300); do [ \$(grep -c 'pf: test: Connected' $dir/pf-basic.log) -ge 2 ] && exit 0; sleep 0.1; done; exit 1"
 check "Basic auth: nobody asked again" test "$(wc -l <"$dir/asked")" = 2

@@ -10,10 +10,16 @@ opens (confirmation or failure) and writes one JSON line to the result file:
 (RESULT_FILE.1, RESULT_FILE.2). A client that answers nothing
 queues every one of them for ever.
 
-usage: hostile_server.py PORT HOST_KEY RESULT_FILE OPENS_PER_KIND GLOBALS
+With a last argument `jump`, it is a ProxyJump hop first: it opens the
+direct-tcpip channel the client asks for to the destination, carries its
+bytes, and floods once the client had 3 s to log in to the destination
+through it (the flood then reaches the client's bridge thread for the hop).
+
+usage: hostile_server.py PORT HOST_KEY RESULT_FILE OPENS_PER_KIND GLOBALS [jump]
 """
 import json
 import os
+import select
 import socket
 import sys
 import threading
@@ -72,6 +78,42 @@ class AnyKey(paramiko.ServerInterface):
         return paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
 
 
+class JumpHost(AnyKey):
+    """Also a jump host: direct-tcpip to 127.0.0.1 is opened."""
+
+    def __init__(self):
+        super().__init__()
+        self.dest = None
+
+    def check_channel_direct_tcpip_request(self, chanid, origin, destination):
+        if destination[0] != "127.0.0.1":
+            return paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
+        self.dest = destination
+        return paramiko.OPEN_SUCCEEDED
+
+
+def carry(chan, sock):
+    """Bytes both ways between the hop's channel and the destination."""
+    try:
+        while True:
+            r, _, _ = select.select([chan, sock], [], [], 1)
+            if chan in r:
+                data = chan.recv(32768)
+                if not data:
+                    break
+                sock.sendall(data)
+            if sock in r:
+                data = sock.recv(32768)
+                if not data:
+                    break
+                chan.sendall(data)
+    except (OSError, EOFError, paramiko.SSHException):
+        pass
+    finally:
+        chan.close()
+        sock.close()
+
+
 def channel_open(kind, chanid):
     m = Message()
     m.add_byte(cMSG_CHANNEL_OPEN)
@@ -103,6 +145,7 @@ def global_request(kind, i):
 def main():
     port, key_path, result_path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
     per_kind, nglobals = int(sys.argv[4]), int(sys.argv[5])
+    jump = len(sys.argv) > 6 and sys.argv[6] == "jump"
     host_key = paramiko.Ed25519Key.from_private_key_file(key_path)
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -112,11 +155,20 @@ def main():
     sock, _ = ls.accept()
     t = HostileTransport(sock)
     t.add_server_key(host_key)
-    server = AnyKey()
+    server = JumpHost() if jump else AnyKey()
     t.start_server(server=server)
     if not server.authed.wait(30):
         sys.exit("the client did not log in")
-    time.sleep(1)
+    if jump:
+        chan = t.accept(30)
+        if chan is None or server.dest is None:
+            sys.exit("the client opened no direct-tcpip channel")
+        dest = socket.create_connection(server.dest, timeout=10)
+        dest.settimeout(None)
+        threading.Thread(target=carry, args=(chan, dest), daemon=True).start()
+        time.sleep(3)
+    else:
+        time.sleep(1)
     kinds = ["x11", "auth-agent@openssh.com", "session", "direct-tcpip", "forwarded-tcpip"]
     chanid = 1000
     opens = 0

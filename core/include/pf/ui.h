@@ -6,7 +6,8 @@
  * Threads: every method is called on a connection's worker thread (or, for
  * calls made before a worker exists, on the thread that called the core);
  * `log` alone may also come from the connection's acceptor thread (the one
- * that holds clients while the connection is being rebuilt), so a front
+ * that holds clients while the connection is being rebuilt) or a ProxyJump
+ * hop's bridge thread (what a jump host sent unasked), so a front
  * end's log must take a lock or post, never assume one caller at a time.
  * A GUI must not open dialogs there: it copies what it needs and posts it to
  * its own thread. Strings passed in are borrowed for the duration of the

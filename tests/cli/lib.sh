@@ -52,6 +52,17 @@ CFG
 	wait_port "$ssh_port"
 }
 
+# wait_connected LOG [SECONDS]: until pf's LOG says "Connected to" (0), or
+# 1 after SECONDS (default 15).
+wait_connected() {
+	local i
+	for i in $(seq 1 $((${2:-15} * 10))); do
+		grep -q "^Connected to" "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # One pf connection to start_sshd's server as $(id -un) with the key
 # $dir/id_ed25519 (no config file; more -o options after the log path):
 # 0 once pf logged in ("Connected to": the host key was accepted), 1 when

@@ -58,11 +58,7 @@ CFG
 		"$([ "$mode" = jump ] && echo dest || echo hostile)" >"$out/pf.log" 2>&1 </dev/null &
 	pf_pid=$!
 	pids+=("$pf_pid")
-	for _ in $(seq 1 150); do
-		grep -q "^Connected to" "$out/pf.log" && break
-		sleep 0.1
-	done
-	check "$mode: pf logged in" grep -q "^Connected to" "$out/pf.log"
+	check "$mode: pf logged in" wait_connected "$out/pf.log"
 	wait_result() {
 		for _ in $(seq 1 900); do
 			[ -s "$out/result.json.$1" ] && return 0

@@ -81,11 +81,7 @@ if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null && command -v openssl >/dev
 		-o StrictHostKeyChecking=accept-new -N kbd >"$k/pf.out" 2>&1 &
 	kpf=$!
 	pids+=("$kpf")
-	for _ in $(seq 1 200); do
-		grep -q "^Connected to" "$k/pf.out" && break
-		sleep 0.1
-	done
-	check "logged in with keyboard-interactive" grep -q "^Connected to" "$k/pf.out"
+	check "logged in with keyboard-interactive" wait_connected "$k/pf.out" 20
 	if command -v gcore >/dev/null; then
 		gcore -o "$k/core" "$kpf" >/dev/null 2>&1 || true
 		core=$(ls "$k"/core.* 2>/dev/null | head -n1)

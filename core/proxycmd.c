@@ -189,6 +189,148 @@ int pfi_proxycmd_split(const char *cmd, char ***argv, size_t *argc)
 	return 1;
 }
 
+int pfi_proxycmd_split_windows(const char *cmd, char ***argv, size_t *argc, size_t *prog_end)
+{
+	const char *p = cmd;
+	char **v = NULL;
+	size_t n = 0;
+	sbuf w = {NULL, 0, 0, 0};
+
+	*argv = NULL;
+	*argc = 0;
+	*prog_end = 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0')
+		return 0;
+	/* The program name: no escapes, a quote only toggles. */
+	{
+		int quoted = 0;
+
+		for (; *p && (quoted || (*p != ' ' && *p != '\t')); p++) {
+			if (*p == '"')
+				quoted = !quoted;
+			else
+				sb_addn(&w, p, 1);
+		}
+		if (push_word(&v, &n, &w) != 0)
+			goto oom;
+		*prog_end = (size_t)(p - cmd);
+	}
+	for (;;) {
+		int quoted = 0, in_word = 0;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		for (; *p && (quoted || (*p != ' ' && *p != '\t')); p++) {
+			size_t bs = 0;
+
+			in_word = 1;
+			while (p[bs] == '\\')
+				bs++;
+			if (bs > 0 && p[bs] == '"') {
+				/* 2n backslashes + quote: n, and the quote counts;
+				 * 2n+1: n and a literal quote. */
+				size_t k;
+
+				for (k = 0; k < bs / 2; k++)
+					sb_addn(&w, "\\", 1);
+				p += bs;
+				if (bs % 2 == 1)
+					sb_addn(&w, "\"", 1);
+				else
+					p--; /* the quote, next round */
+				continue;
+			}
+			if (bs > 0) {
+				sb_addn(&w, p, bs);
+				p += bs - 1;
+				continue;
+			}
+			if (*p == '"') {
+				if (quoted && p[1] == '"') {
+					sb_addn(&w, "\"", 1); /* "" in quotes */
+					p++;
+				} else {
+					quoted = !quoted;
+				}
+				continue;
+			}
+			sb_addn(&w, p, 1);
+		}
+		if (in_word && push_word(&v, &n, &w) != 0)
+			goto oom;
+		if (w.oom)
+			goto oom;
+	}
+	*argv = v;
+	*argc = n;
+	return 0;
+oom:
+	free(w.p);
+	pf_strv_free(v, n);
+	return -1;
+}
+
+char *pfi_proxycmd_join_windows(char *const *argv, size_t argc)
+{
+	sbuf b = {NULL, 0, 0, 0};
+	size_t i;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (i > 0)
+			sb_addn(&b, " ", 1);
+		if (i == 0) {
+			/* A program name has no quotes to escape (Windows file
+			 * names cannot hold one). */
+			int q = a[0] == '\0' || strpbrk(a, " \t") != NULL;
+
+			if (q)
+				sb_addn(&b, "\"", 1);
+			sb_addn(&b, a, strlen(a));
+			if (q)
+				sb_addn(&b, "\"", 1);
+			continue;
+		}
+		if (a[0] != '\0' && strpbrk(a, " \t\n\v\"") == NULL) {
+			sb_addn(&b, a, strlen(a));
+			continue;
+		}
+		sb_addn(&b, "\"", 1);
+		for (;; a++) {
+			size_t bs = 0, k;
+
+			while (a[bs] == '\\')
+				bs++;
+			if (a[bs] == '\0') {
+				/* Before the closing quote: doubled. */
+				for (k = 0; k < bs * 2; k++)
+					sb_addn(&b, "\\", 1);
+				break;
+			}
+			if (a[bs] == '"') {
+				for (k = 0; k < bs * 2 + 1; k++)
+					sb_addn(&b, "\\", 1);
+				sb_addn(&b, "\"", 1);
+			} else {
+				sb_addn(&b, a, bs + 1);
+			}
+			a += bs;
+		}
+		sb_addn(&b, "\"", 1);
+	}
+	sb_addn(&b, "", 0);
+	if (b.oom) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
 static int strncasecmp_ascii(const char *a, const char *b, size_t n)
 {
 	size_t i;

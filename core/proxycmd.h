@@ -29,6 +29,23 @@ pf_rc pfi_proxycmd_expand(const pf_host_config *hc, char **out, pf_error *err);
  * is not a helper line and only a shell can run it. -1 on OOM. */
 int pfi_proxycmd_split(const char *cmd, char ***argv, size_t *argc);
 
+/* Split a command line as the Microsoft C runtime splits it for main()
+ * (and CommandLineToArgvW): the program name up to the first blank, a
+ * quote only toggling quoting (no escapes); then blank-separated words in
+ * which "..." quotes, 2n backslashes before a quote are n backslashes and
+ * the quote counts, 2n+1 are n and a literal quote, other backslashes are
+ * literal, and "" inside quotes is a literal quote. *prog_end: where the
+ * program name ends in cmd (a cmd.exe line's rest is passed on as
+ * written). An empty line gives argc 0. 0, or -1 when out of memory;
+ * caller frees with pf_strv_free. */
+int pfi_proxycmd_split_windows(const char *cmd, char ***argv, size_t *argc, size_t *prog_end);
+
+/* The command line from which the Microsoft C runtime gives a program
+ * exactly argv[0..argc) (the inverse of pfi_proxycmd_split_windows):
+ * words with a blank, a quote or nothing are quoted, backslashes doubled
+ * where they precede a quote. Caller frees; NULL when out of memory. */
+char *pfi_proxycmd_join_windows(char *const *argv, size_t argc);
+
 typedef enum pfi_proxy_how {
 	PFI_PROXY_RUN = 0, /* run the command (not a helper, or a helper with
 			      an option the native path does not do) */

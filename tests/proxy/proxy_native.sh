@@ -21,48 +21,8 @@
 #    not allow): one message naming the proxy, the config line and the
 #    proxy's status line.
 # Exit 77 (skipped) where network namespaces or the proxies are missing.
-. "$(cd "$(dirname "$0")" && pwd)/../faults/common.sh"
 here=$(cd "$(dirname "$0")" && pwd)
-
-need_tools tinyproxy danted socat
-ns_two px 201
-
-make_kit
-ssh_port=2222
-http_port=8080
-lport=18080
-ns_start_sshd "$sns" 127.0.0.1
-mkdir -p "$dir/www"
-head -c 3000000 /dev/urandom >"$dir/www/big.bin"
-want=$(sha256sum <"$dir/www/big.bin" | cut -d' ' -f1)
-(cd "$dir/www" && exec ip netns exec "$sns" python3 -m http.server --bind 127.0.0.1 "$http_port" >/dev/null 2>&1) &
-pids+=($!)
-
-# tinyproxy without and with Basic auth; CONNECT only to sshd's port.
-tiny_start 8888
-tiny_start 8889 "BasicAuth bob s3cret-pw"
-# dante: SOCKS5 without authentication.
-cat >"$dir/danted.conf" <<CFG
-logoutput: $dir/danted.log
-internal: $saddr port = 1080
-external: 127.0.0.1
-clientmethod: none
-socksmethod: none
-user.privileged: root
-user.unprivileged: nobody
-client pass { from: 0.0.0.0/0 to: 0.0.0.0/0 }
-socks pass { from: 0.0.0.0/0 to: 0.0.0.0/0 }
-CFG
-ip netns exec "$sns" danted -f "$dir/danted.conf" -p "$dir/danted.pid" >/dev/null 2>&1 &
-pids+=($!)
-ip netns exec "$sns" python3 "$here/socks5_auth.py" "$saddr" 1081 alice "al1ce-pw" "$dir/socks5auth.log" &
-pids+=($!)
-check "sshd up, on the server namespace's loopback only" wait_port_in "$sns" 127.0.0.1 "$ssh_port" 10
-for p in 8888 8889 1080 1081; do
-	check "proxy port $p up" wait_port_in "$cns" "$saddr" "$p" 10
-done
-check "no direct way to sshd from the client namespace" \
-	bash -c "! ip netns exec $cns bash -c 'exec 3<>/dev/tcp/127.0.0.1/$ssh_port' 2>/dev/null"
+. "$here/netns.sh"
 
 # write_pcfg <ProxyCommand line> [extra lines]
 write_pcfg() {

@@ -120,6 +120,61 @@ typedef struct want {
 	int port;
 } want;
 
+/* split_windows: a line into argv as the MS C runtime does; each case
+ * "line" then the words, joined by | (and back through join_windows). */
+static void win_case(const char *line, const char *words, size_t want_end)
+{
+	char **v = NULL, **v2 = NULL, *joined, got[512] = "";
+	size_t n = 0, n2 = 0, end = 0, end2 = 0, i;
+
+	CHECK_INT(pfi_proxycmd_split_windows(line, &v, &n, &end), 0);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			pf_strlcat(got, "|", sizeof(got));
+		pf_strlcat(got, v[i], sizeof(got));
+	}
+	CHECK_STR(got, words);
+	CHECK_INT((int)end, (int)want_end);
+	/* join is split's inverse */
+	joined = pfi_proxycmd_join_windows(v, n);
+	CHECK(joined != NULL);
+	CHECK_INT(pfi_proxycmd_split_windows(joined ? joined : "", &v2, &n2, &end2), 0);
+	CHECK_INT((int)n2, (int)n);
+	for (i = 0; i < n && i < n2; i++)
+		CHECK_STR(v2[i], v[i]);
+	free(joined);
+	pf_strv_free(v, n);
+	pf_strv_free(v2, n2);
+}
+
+static void test_split_windows(void)
+{
+	win_case("connect.exe -H proxy:8080 host 22", "connect.exe|-H|proxy:8080|host|22", 11);
+	win_case("  \"C:\\Program Files\\nc.exe\"  a\tb ", "C:\\Program Files\\nc.exe|a|b", 27);
+	win_case("C:\\tools\\x.exe \"a b\" c\\d \\\\\"e\"", "C:\\tools\\x.exe|a b|c\\d|\\e", 14);
+	win_case("p a\\\"b \"c\"\"d\" \"\"", "p|a\"b|c\"d|", 1);
+	win_case("p \"a\\\\\" b", "p|a\\|b", 1);
+	win_case("p a\"b c\"d", "p|ab cd", 1);
+	win_case("cmd /c \"echo x\"", "cmd|/c|echo x", 3);
+	win_case("p \\\\server\\share\\ end", "p|\\\\server\\share\\|end", 1);
+	{
+		char **v = NULL;
+		size_t n = 9, end = 9;
+
+		CHECK_INT(pfi_proxycmd_split_windows("   ", &v, &n, &end), 0);
+		CHECK_INT((int)n, 0);
+	}
+	{
+		/* join quotes what needs it, and only that */
+		char *a[] = {(char *)"C:\\P F\\x.exe", (char *)"plain", (char *)"", (char *)"a b\\",
+			     (char *)"q\""};
+		char *j = pfi_proxycmd_join_windows(a, 5);
+
+		CHECK_STR(j ? j : "", "\"C:\\P F\\x.exe\" plain \"\" \"a b\\\\\" \"q\\\"\"");
+		free(j);
+	}
+}
+
 static void test_plans(void)
 {
 	static const want w[] = {
@@ -197,5 +252,6 @@ int main(void)
 	test_expand();
 	test_split();
 	test_plans();
+	test_split_windows();
 	return check_summary("test_proxycmd");
 }

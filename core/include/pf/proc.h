@@ -2,9 +2,12 @@
  * of a socket pair (the other end, *sock, is what libssh talks over), its
  * standard error is read line by line by a thread of the process object and
  * handed to `on_line` (control characters already removed). POSIX runs the
- * command with /bin/sh -c "exec ...", as OpenSSH does. Windows: not yet
- * (PF_E_UNSUPPORTED). Created and ended by one thread (the worker);
- * on_line is called from the reader thread. */
+ * command with /bin/sh -c "exec ...", as OpenSSH does. Windows runs it
+ * without a shell, as PortForwarder 2.9 did (proc_win32.c): an argument
+ * vector split by the C runtime's rules, a bare program name looked for in
+ * `cwd` first, a hidden console, only its three pipes inherited, a job
+ * object that takes down what it started. Created and ended by one thread
+ * (the worker); on_line is called from the reader thread. */
 #ifndef PF_PROC_H
 #define PF_PROC_H
 

@@ -13,7 +13,9 @@
 #  - a general ProxyCommand on Windows: pf.exe -W (a bare "pf", found in
 #    the kit folder) through the HTTP proxy, a download through it; after
 #    the proxy restarts the old child is gone and one new one runs; the
-#    child is gone after pf.exe is killed (the job object);
+#    child is gone after pf.exe is killed (the job object); pf.exe -W
+#    with pipes as standard input and output over that same ProxyCommand,
+#    its child ended when it ends;
 #  - a command that fails at once (cmd /c ... & exit 3): one message with
 #    the exit code and its last line of standard error; a program that is
 #    nowhere: one message naming the kit folder.
@@ -150,6 +152,18 @@ check "pf.exe -W as ProxyCommand: the old child is gone, one new ($first -> $sec
 stop_pfw
 for _ in $(seq 1 50); do [ -z "$(inner_pids)" ] && break; sleep 0.1; done
 check "pf.exe -W as ProxyCommand: no child left after pf.exe was killed" test -z "$(inner_pids)"
+
+# pf.exe -W itself, its standard input and output pipes: an HTTP request
+# through the same general ProxyCommand; it ends when the server closes,
+# a clean stop that ends and waits for its own child.
+rc=0
+printf 'GET /big.bin HTTP/1.0\r\n\r\n' | ip netns exec "$cns" timeout 90 wine "$kit/pf.exe" \
+	-F "$(winpath "$kit/config.txt")" -o StrictHostKeyChecking=accept-new \
+	-W "127.0.0.1:$http_port" test >"$dir/w-stdio.out" 2>"$dir/w-stdio.log" || rc=$?
+check "pf.exe -W through pf.exe -W: exit status 0 (got $rc)" test "$rc" = 0
+check "pf.exe -W through pf.exe -W: the 3 MB answer on standard output, intact" \
+	test "$(tail -c 3000000 "$dir/w-stdio.out" | sha256sum | cut -d' ' -f1)" = "$want"
+check "pf.exe -W through pf.exe -W: its child ended with it" test -z "$(inner_pids)"
 
 # 5. Commands that fail at once: pf.exe gives up with one message.
 # fail_run <log> <ProxyCommand line>: sets rc.

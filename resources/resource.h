@@ -23,6 +23,7 @@
 #define IDI_STATE_CONNECTING 102
 #define IDI_STATE_CONNECTED  103
 #define IDI_STATE_ERROR      104
+#define IDI_STATE_LISTENING  105 /* on demand: listening, not connected */
 
 #define IDD_MAIN            200
 #define IDD_PASSPHRASE      201
@@ -53,6 +54,7 @@
 #define IDC_FORGET_KEYS     1060 /* "Forget passphrases" (issue 20: 1060-1079) */
 #define IDC_CONFIG_OPEN     1061 /* "Edit": the config file in the user's editor */
 #define IDC_SAVE_LOG        1062 /* "Save log..." */
+#define IDC_ON_DEMAND       1240 /* "Connect when first used" (issue 19: 1240-1259) */
 
 /* Dialogs (IDOK / IDCANCEL for the usual buttons) */
 #define IDC_DLG_ICON      1100
@@ -209,5 +211,11 @@
 /* lead: IDS 2950-2969 */
 #define IDS_STATUS_VIA 2950 /* " (%ls)": the route through a proxy, after the state */
 #define IDS_PROMPT_HEADER_PROXY 2951 /* "%ls: the proxy asks" */
+
+/* Connect on first use (issue 19): 2750-2799. */
+#define IDS_STATUS_LISTENING 2750 /* "Listening, not connected" */
+#define IDS_FWDST_LISTENING  2751 /* a forward's listener open, on demand */
+#define IDS_ON_DEMAND_NEXT   2752 /* "%ls: ... applies from the next Connect." */
+#define IDS_LOG_TRAY_ICON    2753 /* "Tray icon: %ls" (debug; the state's icon file name) */
 
 #endif

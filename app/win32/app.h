@@ -98,8 +98,8 @@ struct pf_app {
 	/* Tray (tray.c). */
 	UINT msg_taskbar_created;
 	int tray_added;
-	int tray_state; /* 0 idle, 1 connecting, 2 connected, 3 error */
-	HICON tray_icons[4];
+	int tray_state; /* PF_TRAY_* */
+	HICON tray_icons[5];
 	wchar_t tray_tip[128]; /* the tooltip as last set */
 	/* The per-host items of the open tray menu: name and what choosing it
 	 * does (1 connect, 0 disconnect). */
@@ -198,7 +198,8 @@ void KeygenDlg_Show(pf_app *app, HWND owner);
 
 /* ---- Tray icon (tray.c) ---- */
 
-enum { PF_TRAY_IDLE, PF_TRAY_CONNECTING, PF_TRAY_CONNECTED, PF_TRAY_ERROR };
+enum { PF_TRAY_IDLE, PF_TRAY_CONNECTING, PF_TRAY_CONNECTED, PF_TRAY_ERROR, PF_TRAY_LISTENING };
+#define PF_TRAY_STATES 5
 
 /* Load the state icons and register for "TaskbarCreated". */
 void Tray_Init(pf_app *app);

@@ -189,6 +189,42 @@ void Ini_AddRecent(pf_settings *s, const wchar_t *host)
 	s->nrecent = n;
 }
 
+pf_host_setting *Ini_Host(pf_settings *s, const wchar_t *host, int create)
+{
+	pf_host_setting *h;
+	int i;
+
+	for (i = 0; i < s->nhosts; i++)
+		if (_wcsicmp(s->hosts[i].name, host) == 0)
+			return &s->hosts[i];
+	if (!create || host[0] == L'\0' || wcslen(host) >= 256)
+		return NULL;
+	/* Full: an entry left with the defaults makes room. */
+	for (i = 0; s->nhosts == PF_MAX_HOST_SETTINGS && i < s->nhosts; i++)
+		if (!s->hosts[i].on_demand && s->hosts[i].idle_ms == 0)
+			s->hosts[i] = s->hosts[--s->nhosts];
+	if (s->nhosts == PF_MAX_HOST_SETTINGS)
+		return NULL;
+	h = &s->hosts[s->nhosts++];
+	memset(h, 0, sizeof(*h));
+	wcscpy_s(h->name, 256, host);
+	return h;
+}
+
+/* "10" or "0.5" minutes (more than 0, at most a week) as ms; 0 when not. */
+static unsigned minutes_to_ms(const wchar_t *v)
+{
+	wchar_t *end;
+	double m;
+
+	if (v[0] < L'0' || v[0] > L'9')
+		return 0;
+	m = wcstod(v, &end);
+	if (*end != L'\0' || !(m > 0) || m > 7 * 24 * 60)
+		return 0;
+	return (unsigned)(m * 60000.0 + 0.5);
+}
+
 /* A decimal int, or `def` when the value is not one. */
 static int parse_int(const wchar_t *v, int def)
 {
@@ -200,6 +236,15 @@ static int parse_int(const wchar_t *v, int def)
 	if (end == v || *end != L'\0' || errno != 0 || n < -1000000 || n > 1000000)
 		return def;
 	return (int)n;
+}
+
+/* A key of a [Host <name>] section. */
+static void apply_host(pf_host_setting *h, const wchar_t *key, const wchar_t *v)
+{
+	if (_wcsicmp(key, L"ConnectWhenFirstUsed") == 0)
+		h->on_demand = parse_int(v, 0) != 0;
+	else if (_wcsicmp(key, L"IdleDisconnectMinutes") == 0)
+		h->idle_ms = minutes_to_ms(v);
 }
 
 static wchar_t *trim(wchar_t *s)
@@ -430,7 +475,8 @@ void Ini_Load(pf_settings *s, const wchar_t *path, const wchar_t *exe_dir)
 	unsigned char *raw;
 	wchar_t *text, *line, *ctx = NULL;
 	DWORD len = 0;
-	int rect_parts = 0;
+	int rect_parts = 0, in_host = 0;
+	pf_host_setting *host = NULL;
 
 	memset(s, 0, sizeof(*s));
 	s->log_level = PF_LOG_INFO;
@@ -449,13 +495,30 @@ void Ini_Load(pf_settings *s, const wchar_t *path, const wchar_t *exe_dir)
 	for (line = wcstok_s(text, L"\n", &ctx); line != NULL; line = wcstok_s(NULL, L"\n", &ctx)) {
 		wchar_t *l = trim(line), *eq;
 
-		if (l[0] == L';' || l[0] == L'#' || l[0] == L'[')
+		if (l[0] == L';' || l[0] == L'#')
 			continue;
+		if (l[0] == L'[') {
+			/* "[Host IMR]": that Host's keys follow; any other section
+			 * (ours is [PortForwarder]) holds the global ones. */
+			eq = wcsrchr(l, L']');
+			host = NULL;
+			if (_wcsnicmp(l, L"[Host ", 6) == 0 && eq != NULL) {
+				*eq = L'\0';
+				host = Ini_Host(s, trim(l + 6), 1);
+				in_host = 1;
+			} else {
+				in_host = 0;
+			}
+			continue;
+		}
 		eq = wcschr(l, L'=');
 		if (eq == NULL)
 			continue; /* junk: ignored */
 		*eq = L'\0';
-		apply(s, trim(l), trim(eq + 1), exe_dir, &rect_parts);
+		if (!in_host)
+			apply(s, trim(l), trim(eq + 1), exe_dir, &rect_parts);
+		else if (host != NULL)
+			apply_host(host, trim(l), trim(eq + 1));
 	}
 	s->have_rect = rect_parts == 15;
 	free(text);
@@ -549,7 +612,7 @@ static int put(wchar_t *buf, size_t cap, size_t *used, const wchar_t *fmt, ...)
 
 DWORD Ini_Save(const pf_settings *s, const wchar_t *path, const wchar_t *exe_dir)
 {
-	enum { CAP = 16384 };
+	enum { CAP = 65536 };
 	wchar_t *text = malloc(CAP * sizeof(wchar_t)), rel[MAX_PATH * 2], tmp[MAX_PATH * 2 + 32];
 	char *utf8 = NULL, *path8 = NULL;
 	size_t used = 0;
@@ -583,6 +646,19 @@ DWORD Ini_Save(const pf_settings *s, const wchar_t *path, const wchar_t *exe_dir
 			 L"WindowMaximized=%d\r\n",
 			 s->rect.left, s->rect.top, s->rect.right, s->rect.bottom,
 			 s->maximized ? 1 : 0) == 0;
+	/* Hosts with a setting of their own, last: an older exe reads the
+	 * global keys above and skips what it does not know. */
+	for (i = 0; ok && i < s->nhosts; i++) {
+		const pf_host_setting *h = &s->hosts[i];
+
+		if (!h->on_demand && h->idle_ms == 0)
+			continue;
+		ok = put(text, CAP, &used, L"[Host %ls]\r\nConnectWhenFirstUsed=%d\r\n", h->name,
+			 h->on_demand) == 0;
+		if (ok && h->idle_ms != 0)
+			ok = put(text, CAP, &used, L"IdleDisconnectMinutes=%.6g\r\n",
+				 h->idle_ms / 60000.0) == 0;
+	}
 	if (!ok) {
 		err = ERROR_INSUFFICIENT_BUFFER;
 		goto out;

@@ -14,6 +14,15 @@
  *   LogFile=portforwarder.log      optional: the event log (the level shown) is
  *                                  appended there, next to the ini; at 1 MB it
  *                                  becomes <name>.1 and a new file starts
+ *   [Host IMR]                     one section per Host with settings of its own
+ *   ConnectWhenFirstUsed=1         listen at Connect, connect when the first
+ *                                  client arrives (default 0)
+ *   IdleDisconnectMinutes=10       with the above: back to listening after that
+ *                                  long without a client (may be 0.5; default off)
+ *
+ * Keys before any [Host ...] line (or under [PortForwarder]) are the global
+ * ones; an older exe skips the section lines and knows none of the per-host
+ * keys, so it reads a new file as before.
  *
  * Read tolerant of anything (unknown keys, junk lines, UTF-8 with or
  * without BOM, UTF-16LE with BOM, PortForwarder 2.9's flat "Key value"
@@ -26,7 +35,15 @@
 
 #include "pf/log.h"
 
-#define PF_MAX_RECENT 10
+#define PF_MAX_RECENT        10
+#define PF_MAX_HOST_SETTINGS 64
+
+/* One Host's own settings (a [Host <name>] section). */
+typedef struct pf_host_setting {
+	wchar_t name[256];
+	int on_demand;    /* ConnectWhenFirstUsed */
+	unsigned idle_ms; /* IdleDisconnectMinutes as ms; 0 = never */
+} pf_host_setting;
 
 /* How PortForwarder 2.9's ConfigFolder was found on this PC. */
 enum {
@@ -63,6 +80,8 @@ typedef struct pf_settings {
 	int hide_note_shown;
 	wchar_t log_file[MAX_PATH * 2]; /* LogFile=, relative to the ini's folder; "" = none */
 	pf_import29 import29;           /* set when the file was PortForwarder 2.9's */
+	pf_host_setting hosts[PF_MAX_HOST_SETTINGS]; /* only hosts with a setting of their own */
+	int nhosts;
 } pf_settings;
 
 /* The ini next to the exe: fills exe_dir (no trailing backslash) and
@@ -93,6 +112,11 @@ DWORD Ini_Keep29(const wchar_t *path, wchar_t *bak, size_t bak_cap);
 /* Put `host` first in the recent list (case-insensitive duplicates
  * removed, at most PF_MAX_RECENT kept). */
 void Ini_AddRecent(pf_settings *s, const wchar_t *host);
+
+/* The settings of `host` (case-insensitive), or NULL when it has none.
+ * With `create`, a new entry with the defaults is made (NULL only when the
+ * table is full or the name too long). */
+pf_host_setting *Ini_Host(pf_settings *s, const wchar_t *host, int create);
 
 /* `target` relative to the folder `base` when both are on the same drive
  * (or UNC share): "config.txt", "..\keys\config.txt"; otherwise a copy of

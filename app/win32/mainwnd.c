@@ -30,7 +30,7 @@ static const struct anchor {
 } anchors[] = {
 	{IDC_CONFIG_LABEL, 0, 0, 0, 0}, {IDC_CONFIG_EDIT, 0, 0, 2, 0},
 	{IDC_BROWSE, 2, 0, 0, 0},       {IDC_HOST_LABEL, 0, 0, 0, 0},
-	{IDC_HOST_COMBO, 0, 0, 2, 0},   {IDC_AUTO_HIDE, 0, 0, 2, 0},
+	{IDC_HOST_COMBO, 0, 0, 2, 0},   {IDC_AUTO_HIDE, 0, 0, 1, 0},
 	{IDC_CONNECT, 0, 0, 0, 0},      {IDC_DISCONNECT, 0, 0, 0, 0},
 	{IDC_HIDE, 0, 0, 0, 0},         {IDC_EXIT, 0, 0, 0, 0},
 	{IDC_STATUS, 0, 0, 2, 0},       {IDC_FWD_LABEL, 0, 0, 0, 0},
@@ -38,7 +38,7 @@ static const struct anchor {
 	{IDC_LOG, 0, 1, 2, 1},          {IDC_LOG_LEVEL_LABEL, 2, 1, 0, 0},
 	{IDC_LOG_LEVEL, 2, 1, 0, 0},    {IDC_GENKEY, 2, 0, 0, 0},
 	{IDC_FORGET_KEYS, 2, 0, 0, 0},  {IDC_CONFIG_OPEN, 2, 0, 0, 0},
-	{IDC_SAVE_LOG, 2, 1, 0, 0},
+	{IDC_SAVE_LOG, 2, 1, 0, 0},     {IDC_ON_DEMAND, 1, 0, 1, 0},
 };
 #define NANCHORS (sizeof(anchors) / sizeof(anchors[0]))
 
@@ -405,6 +405,8 @@ static void refresh_list(pf_app *app)
 			_snwprintf(buf, 512, L"%ls: %ls",
 				   Lang_String(app, IDS_FWDST_FAILED, st, 64), r->error);
 			buf[511] = L'\0';
+		} else if (r->state == PF_FWD_WAITING && v->state == PF_CONN_LISTENING) {
+			Lang_String(app, IDS_FWDST_LISTENING, buf, 512); /* open, on demand */
 		} else {
 			Lang_String(app, state_ids[(unsigned)r->state < 5 ? r->state : 0], buf,
 				    512);
@@ -432,6 +434,7 @@ const wchar_t *MainWnd_ConnStateText(pf_app *app, const pf_conn_view *v, wchar_t
 		return Lang_Format(app, buf, size, IDS_STATUS_FAILED,
 				   v->last_error != NULL ? v->last_error : L"");
 	case PF_CONN_CLOSING: return Lang_String(app, IDS_STATUS_CLOSING, buf, size);
+	case PF_CONN_LISTENING: return Lang_String(app, IDS_STATUS_LISTENING, buf, size);
 	default: return Lang_String(app, IDS_STATUS_IDLE, buf, size);
 	}
 }
@@ -442,6 +445,11 @@ static void refresh_shown(pf_app *app)
 	pf_conn_view *v = shown_conn(app);
 	wchar_t buf[1024];
 	int running = v != NULL && v->state != PF_CONN_IDLE && v->state != PF_CONN_FAILED;
+	const pf_host_setting *hs;
+
+	MainWnd_GetHost(app, buf, PF_HOST_LEN);
+	hs = Ini_Host(&app->set, buf, 0);
+	CheckDlgButton(app->main, IDC_ON_DEMAND, hs != NULL && hs->on_demand);
 
 	if (v != NULL) {
 		wchar_t st[512];
@@ -499,13 +507,21 @@ void MainWnd_OnStatus(pf_app *app, pf_conn_view *v)
 			      IDS_LOG_STATE, v->name, MainWnd_ConnStateText(app, v, st, 512));
 		Lang_String(app, IDS_NO_CONN_NAME, title, 128);
 		if (v->state == PF_CONN_CONNECTED) {
-			if (hidden) {
+			const pf_host_setting *hs = Ini_Host(&app->set, v->name, 0);
+
+			/* On demand, connecting is routine: no balloon each time. */
+			if (hidden && (hs == NULL || !hs->on_demand)) {
 				Lang_Format(app, buf, 1024,
 					    v->nfwd == 1 ? IDS_BALLOON_CONNECTED_ONE
 							 : IDS_BALLOON_CONNECTED,
 					    v->name, (unsigned)v->nfwd);
 				Tray_Balloon(app, title, buf, NIIF_INFO);
 			}
+			if (app->set.auto_hide && !hidden)
+				MainWnd_HideToTray(app);
+		} else if (v->state == PF_CONN_LISTENING && before != PF_CONN_CONNECTED) {
+			/* On demand, listening is what Connect brings: "Automatically"
+			 * hides now (not again after each idle disconnect). */
 			if (app->set.auto_hide && !hidden)
 				MainWnd_HideToTray(app);
 		} else if (v->state == PF_CONN_RECONNECTING && before == PF_CONN_CONNECTED) {
@@ -611,6 +627,27 @@ void MainWnd_Exit(pf_app *app)
 
 /* ---- the dialog procedure -------------------------------------------- */
 
+/* "Connect when first used", for the Host in the box (the next Connect). */
+static void on_demand_clicked(pf_app *app)
+{
+	wchar_t host[PF_HOST_LEN];
+	pf_host_setting *hs;
+	pf_conn_view *v;
+
+	MainWnd_GetHost(app, host, PF_HOST_LEN);
+	hs = Ini_Host(&app->set, host, 1);
+	if (hs == NULL) {
+		CheckDlgButton(app->main, IDC_ON_DEMAND, BST_UNCHECKED);
+		SetDlgItemTextW(app->main, IDC_STATUS, Lang_String(app, IDS_NO_HOST, host, 256));
+		return;
+	}
+	hs->on_demand = IsDlgButtonChecked(app->main, IDC_ON_DEMAND) == BST_CHECKED;
+	save_settings(app);
+	v = MainWnd_FindConn(app, host);
+	if (v != NULL && v->state != PF_CONN_IDLE && v->state != PF_CONN_FAILED)
+		LogView_AddId(app, PF_LOG_INFO, NULL, IDS_ON_DEMAND_NEXT, host);
+}
+
 static void init_list(pf_app *app, HWND lv)
 {
 	static const UINT cols[] = {IDS_COL_TYPE,   IDS_COL_LISTEN, IDS_COL_DEST, IDS_COL_STATE,
@@ -666,6 +703,7 @@ static void on_init(HWND dlg, pf_app *app)
 	EnableWindow(GetDlgItem(dlg, IDC_FORGET_KEYS),
 		     app->ops != NULL && app->ops->forget_keys != NULL);
 	restore_placement(dlg, app);
+	refresh_shown(app); /* the chosen Host's own check boxes */
 
 	Tray_Init(app);
 	Tray_Add(app);
@@ -761,6 +799,7 @@ static INT_PTR CALLBACK Main_DlgProc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 			app->set.auto_hide = IsDlgButtonChecked(dlg, IDC_AUTO_HIDE) == BST_CHECKED;
 			save_settings(app);
 			return TRUE;
+		case IDC_ON_DEMAND: on_demand_clicked(app); return TRUE;
 		case IDOK: /* Enter */
 		case IDC_CONNECT:
 			/* Enter in the config field (not a click on Connect). */

@@ -84,6 +84,7 @@ static int glue_connect(pf_app *app, const wchar_t *config, const wchar_t *host)
 	pf_host_config *hc = NULL;
 	pf_resolve_opts ro;
 	pf_session_opts so;
+	const pf_host_setting *hs;
 	pf_diags d;
 	pf_error err;
 	pf_rc rc;
@@ -139,6 +140,11 @@ static int glue_connect(pf_app *app, const wchar_t *config, const wchar_t *host)
 		*at = '@'; /* the name shown is what was typed */
 	so.name = host8;
 	so.keys = g->keys;
+	hs = Ini_Host(&app->set, host, 0);
+	if (hs != NULL && hs->on_demand) { /* "Connect when first used" */
+		so.on_demand = 1;
+		so.idle_disconnect_ms = hs->idle_ms;
+	}
 	if (c == NULL) {
 		c = &g->conns[g->n++];
 		memset(c, 0, sizeof(*c));

@@ -11,8 +11,9 @@
 
 #define TRAY_ID 1
 
-static const UINT state_icons[4] = {IDI_STATE_IDLE, IDI_STATE_CONNECTING, IDI_STATE_CONNECTED,
-				    IDI_STATE_ERROR};
+static const UINT state_icons[PF_TRAY_STATES] = {IDI_STATE_IDLE, IDI_STATE_CONNECTING,
+						 IDI_STATE_CONNECTED, IDI_STATE_ERROR,
+						 IDI_STATE_LISTENING};
 
 static void nid_init(pf_app *app, NOTIFYICONDATAW *nid)
 {
@@ -28,7 +29,7 @@ void Tray_Init(pf_app *app)
 
 	/* Sent to every top-level window when the taskbar is (re)created. */
 	app->msg_taskbar_created = RegisterWindowMessageW(L"TaskbarCreated");
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < PF_TRAY_STATES; i++)
 		app->tray_icons[i] = (HICON)LoadImageW(app->inst, MAKEINTRESOURCEW(state_icons[i]),
 						       IMAGE_ICON, cx, cy, 0);
 }
@@ -65,8 +66,14 @@ void Tray_Set(pf_app *app, int state, const wchar_t *tip)
 {
 	NOTIFYICONDATAW nid;
 
-	if (state < 0 || state > 3)
+	static const wchar_t *const names[PF_TRAY_STATES] = {L"disconnected", L"connecting",
+							     L"connected", L"error", L"listening"};
+
+	if (state < 0 || state >= PF_TRAY_STATES)
 		state = PF_TRAY_IDLE;
+	/* Which icon, at debug level (the tests read it there). */
+	if (state != app->tray_state)
+		LogView_AddId(app, PF_LOG_DEBUG3, NULL, IDS_LOG_TRAY_ICON, names[state]);
 	app->tray_state = state;
 	if (!app->tray_added)
 		return;
@@ -104,8 +111,12 @@ void Tray_Update(pf_app *app)
 				state = PF_TRAY_CONNECTING;
 			break;
 		case PF_CONN_CONNECTED:
-			if (state == PF_TRAY_IDLE)
+			if (state == PF_TRAY_IDLE || state == PF_TRAY_LISTENING)
 				state = PF_TRAY_CONNECTED;
+			break;
+		case PF_CONN_LISTENING: /* the quietest of the running states */
+			if (state == PF_TRAY_IDLE)
+				state = PF_TRAY_LISTENING;
 			break;
 		default: break;
 		}
@@ -244,7 +255,7 @@ void Tray_Free(pf_app *app)
 	int i;
 
 	Tray_Remove(app);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < PF_TRAY_STATES; i++)
 		if (app->tray_icons[i] != NULL)
 			DestroyIcon(app->tray_icons[i]);
 }

@@ -4,7 +4,9 @@
 The icons are committed; run this only to change them:
     python3 resources/icons/mkicons.py resources/icons
 Each state icon is a rounded square in the state's colour with two arrows
-(a tunnel in both directions); output is deterministic.
+(a tunnel in both directions), white, except "listening" (on demand: the
+forwards are open, no connection yet): the grey of "disconnected" with green
+arrows. Output is deterministic.
 """
 import math
 import struct
@@ -17,7 +19,10 @@ ICONS = {
     "connecting": (0xE0, 0x9A, 0x12),
     "connected": (0x2E, 0xA0, 0x43),
     "error": (0xD0, 0x31, 0x2D),
+    "listening": (0x80, 0x80, 0x80),
 }
+WHITE = (255, 255, 255)
+ARROWS = {"listening": (0x5C, 0xE8, 0x7A)}
 
 
 def coverage_rounded_square(x, y, n, r):
@@ -50,7 +55,7 @@ def arrow_mask(x, y, n):
     return 0
 
 
-def image(n, rgb):
+def image(n, rgb, arrows=WHITE):
     rows = []
     radius = max(2.0, n * 0.2)
     for y in range(n):
@@ -61,7 +66,7 @@ def image(n, rgb):
                 row.append((0, 0, 0, 0))
                 continue
             if arrow_mask(x, y, n):
-                r, g, b = 255, 255, 255
+                r, g, b = arrows
             else:
                 # a gentle vertical gradient
                 k = 1.08 - 0.16 * (y / n)
@@ -88,8 +93,8 @@ def bmp_entry(n, rows):
     return hdr + bytes(pix) + bytes(mask)
 
 
-def ico(rgb):
-    entries = [bmp_entry(n, image(n, rgb)) for n in SIZES]
+def ico(rgb, arrows=WHITE):
+    entries = [bmp_entry(n, image(n, rgb, arrows)) for n in SIZES]
     out = bytearray(struct.pack("<HHH", 0, 1, len(SIZES)))
     offset = 6 + 16 * len(SIZES)
     for n, data in zip(SIZES, entries):
@@ -104,7 +109,7 @@ def main():
     outdir = sys.argv[1] if len(sys.argv) > 1 else "."
     for name, rgb in ICONS.items():
         with open(f"{outdir}/{name}.ico", "wb") as f:
-            f.write(ico(rgb))
+            f.write(ico(rgb, ARROWS.get(name, WHITE)))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@
  * go to the screenshot folder as
  * <scenario>-NN-<what>.bmp (wine-run.sh turns them into PNGs). */
 #include <windows.h>
+#include <commctrl.h> /* LVITEMW (macros and types only) */
 #include <wincrypt.h> /* SHA-256 for the keygen scenario (advapi32) */
 #include <stdio.h>
 #include <stdlib.h>
@@ -1272,6 +1273,167 @@ kill:
 	return day_failed(&p);
 }
 
+/* ---- connect on first use (tests/e2e/ondemand.sh) ----
+ * `work` is the kit: PortForwarder.exe, config.txt with the Host OD (one
+ * LocalForward to an echo server, a key with the passphrase
+ * OD_PASSPHRASE, known_hosts that already trusts the server) and a
+ * PortForwarder.ini choosing OD with IdleDisconnectMinutes for it (no GUI
+ * field) but not yet "Connect when first used". The script checks from Linux
+ * between the step files: "od-listening" (written here: no TCP connection
+ * to sshd yet; then a client), "od-connected" (its echo, one connection),
+ * "od-checked" ("ok ..."), "od-idle" (disconnected again, no connection; a
+ * second client), "od-checked2". */
+#define OD_PASSPHRASE L"pf on demand passphrase"
+
+/* Text of the list view's cell in another process (the message's buffer
+ * must live in the owner's address space). */
+static int lv_cell(app_proc *p, HWND lv, int row, int col, wchar_t *out, int cap)
+{
+	LVITEMW it;
+	unsigned char *remote;
+	SIZE_T got = 0;
+	int ok = 0;
+
+	out[0] = L'\0';
+	remote =
+		VirtualAllocEx(p->pi.hProcess, NULL, sizeof(it) + 1024, MEM_COMMIT, PAGE_READWRITE);
+	if (remote == NULL)
+		return 0;
+	memset(&it, 0, sizeof(it));
+	it.iSubItem = col;
+	it.pszText = (LPWSTR)(remote + sizeof(it));
+	it.cchTextMax = 512;
+	if (WriteProcessMemory(p->pi.hProcess, remote, &it, sizeof(it), NULL) &&
+	    SendMessageTimeoutW(lv, LVM_GETITEMTEXTW, (WPARAM)row, (LPARAM)remote, SMTO_ABORTIFHUNG,
+				5000, NULL) &&
+	    ReadProcessMemory(p->pi.hProcess, remote + sizeof(it), out,
+			      (SIZE_T)(cap < 512 ? cap : 512) * sizeof(wchar_t), &got)) {
+		out[cap - 1] = L'\0';
+		ok = 1;
+	}
+	VirtualFreeEx(p->pi.hProcess, remote, 0, MEM_RELEASE);
+	return ok;
+}
+
+/* Write step file `name` in the kit; wait for `then` (if any) and return
+ * its text (caller frees), NULL when it did not come. */
+static char *od_handshake(const wchar_t *kit, const wchar_t *name, const wchar_t *then)
+{
+	wchar_t path[MAX_PATH * 2];
+
+	_snwprintf(path, MAX_PATH * 2, L"%ls\\%ls", kit, name);
+	write_file(path, "go\n");
+	if (then == NULL)
+		return NULL;
+	_snwprintf(path, MAX_PATH * 2, L"%ls\\%ls", kit, then);
+	if (!wait_file(path, 120000))
+		return NULL;
+	Sleep(200); /* written in one go by the script, but let it land */
+	return read_file(path);
+}
+
+static void od_checked(char *text, const char *what)
+{
+	if (text != NULL)
+		printf("  Linux says: %s", text);
+	step(text != NULL && strncmp(text, "ok", 2) == 0, what);
+	free(text);
+}
+
+/* Start the kit's own exe; its main window, or NULL (both said). */
+static HWND kit_start(const wchar_t *kit, app_proc *p)
+{
+	wchar_t exe[MAX_PATH * 2];
+	HWND w;
+
+	_snwprintf(exe, MAX_PATH * 2, L"%ls\\PortForwarder.exe", kit);
+	step(start_app(exe, L"", p), "start PortForwarder.exe in the kit");
+	w = p->running ? wait_main(p) : NULL;
+	step(w != NULL, "main window shown");
+	return w;
+}
+
+static int scenario_ondemand(const wchar_t *exe0, const wchar_t *kit)
+{
+	wchar_t ini[MAX_PATH * 2], cell[512], label[128];
+	HWND w, d, box, lv;
+	app_proc p;
+	char *text;
+
+	(void)exe0;
+	_snwprintf(ini, MAX_PATH * 2, L"%ls\\PortForwarder.ini", kit);
+	if ((w = kit_start(kit, &p)) == NULL)
+		goto kill;
+	step(wait_text(w, IDC_HOST_COMBO, L"OD", 5000), "the Host OD is chosen (LastHost)");
+	box = GetDlgItem(w, IDC_ON_DEMAND);
+	label[0] = L'\0';
+	GetWindowTextW(box, label, 128);
+	printf("  check box: %ls\n", label);
+	step(box != NULL && wcsstr(label, L"Connect when first") != NULL && wcschr(label, L'&') &&
+		     (GetWindowLongW(box, GWL_STYLE) & WS_TABSTOP) != 0,
+	     "a check box \"Connect when first used\" with a mnemonic, in the tab order");
+	step(IsDlgButtonChecked(w, IDC_ON_DEMAND) == BST_UNCHECKED, "unchecked at first");
+	SendMessageW(box, BM_SETCHECK, BST_CHECKED, 0);
+	click(w, IDC_ON_DEMAND);
+	Sleep(1000);
+	text = read_file(ini);
+	step(text != NULL && strstr(text, "[Host OD]\r\nConnectWhenFirstUsed=1\r\n") != NULL &&
+		     strstr(text, "IdleDisconnectMinutes=0.05") != NULL,
+	     "checking it saves ConnectWhenFirstUsed=1 in the ini, in OD's own section");
+	free(text);
+	screenshot(L"checked");
+
+	click(w, IDC_CONNECT);
+	step(wait_text(w, IDC_STATUS, L"OD: Listening, not connected", 30000),
+	     "Connect: status \"OD: Listening, not connected\"");
+	step(wait_text(w, IDC_LOG, L"Tray icon: listening", 5000), "the tray shows its own icon");
+	step(wait_text(w, IDC_LOG, L"Tray: PortForwarder \u2014 OD: Listening, not connected",
+		       5000),
+	     "and the tooltip says listening");
+	lv = GetDlgItem(w, IDC_FWD_LIST);
+	lv_cell(&p, lv, 0, 3, cell, 512);
+	printf("  forward's state: %ls\n", cell);
+	step(wcsstr(cell, L"Open") != NULL, "the forwards list shows the listener open");
+	step(IsWindowEnabled(GetDlgItem(w, IDC_DISCONNECT)), "Disconnect is possible");
+	step(wait_for(&p, NULL, IDC_DLG_EDIT, 0) == NULL, "no passphrase question yet");
+	screenshot(L"listening");
+	click(w, IDC_HIDE);
+	step(wait_visible(w, 0, 5000), "hidden to the tray");
+
+	/* Linux: no connection to sshd; a client comes. */
+	od_handshake(kit, L"od-listening", NULL);
+	d = wait_for(&p, NULL, IDC_DLG_EDIT, 120000);
+	step(d != NULL, "the first client: the passphrase question appears");
+	if (d == NULL)
+		goto kill;
+	screenshot(L"passphrase-on-first-use");
+	set_text(d, IDC_DLG_EDIT, OD_PASSPHRASE);
+	click(d, IDOK);
+	step(wait_text(w, IDC_LOG, L"OD: Connected", 60000), "then connected");
+	step(wait_text(w, IDC_LOG, L"Tray icon: connected", 5000), "the tray icon too");
+	od_checked(od_handshake(kit, L"od-connected", L"od-checked"),
+		   "the held client got its echo, over one connection to sshd");
+
+	/* Idle for IdleDisconnectMinutes: back to listening. */
+	step(wait_text(w, IDC_LOG, L"No connection through the forwards for 3 s", 60000),
+	     "idle: disconnected");
+	step(wait_text(w, IDC_STATUS, L"OD: Listening, not connected", 10000),
+	     "status: listening again");
+	step(wait_text(w, IDC_LOG, L"Tray: PortForwarder \u2014 OD: Listening, not connected",
+		       5000),
+	     "tooltip: listening again");
+	od_checked(od_handshake(kit, L"od-idle", L"od-checked2"),
+		   "no connection left; the next client got its echo");
+	step(wait_for(&p, NULL, IDC_DLG_EDIT, 0) == NULL,
+	     "no second passphrase question (the key stays unlocked for this run)");
+	step(!wait_text(w, IDC_LOG, L"pf on demand passphrase", 300), "no passphrase in the log");
+	step(tray_menu_choose(&p, w, L'x', L"tray-menu-exit"), "right-click the tray icon: Exit");
+	step(wait_exit(&p, 30000) == 0, "Exit ends the process");
+	return failed != 0;
+kill:
+	return day_failed(&p);
+}
+
 /* ---- start-up timing (bench/gui_startup.sh, not a ctest) ----
  * `work` is the kit folder the bench prepared: PortForwarder.exe and
  * config.txt with one Host, STARTUP_HOST, for the bench's sshd (a key
@@ -1875,6 +2037,7 @@ int wmain(int argc, wchar_t **argv)
 		{L"day-cancel", scenario_day_cancel},
 		{L"day-changed", scenario_day_changed},
 		{L"day-resume", scenario_day_resume},
+		{L"ondemand", scenario_ondemand},
 		{L"keygen", scenario_keygen},
 		{L"startup", scenario_startup},
 		{L"kit29", scenario_kit29},
@@ -1902,7 +2065,7 @@ int wmain(int argc, wchar_t **argv)
 		fprintf(stderr, "usage: pftest-driver "
 				"smoke|ini|tray|dialogs|ui|ui-cancel|ja|ja-ini|cmdline|day|"
 				"day-cancel|"
-				"day-changed|keygen|startup|kit29|kit29-ja|kit29-log "
+				"day-changed|ondemand|keygen|startup|kit29|kit29-ja|kit29-log "
 				"<PortForwarder.exe> <shot folder> [work folder]\n");
 	printf("%d passed, %d failed\n", passed, failed);
 	return rc;

@@ -10,21 +10,14 @@
 # byte for byte as PortForwarder.ini.2.9.bak; known_hosts stays as it was.
 #   kit29.sh <win64 build dir> <scratch dir> <wine prefix> <screenshot dir>
 set -euo pipefail
-W=$1 base=$2 prefix=$3 shots=$4
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../cli/lib.sh" "$W/app/win32/PortForwarder.exe" "$base"
-driver=$W/tests/pftest-driver.exe
-mkdir -p "$shots"
-
-start_sshd
-kit="$dir/kit"
+. "$here/kit.sh" "$@"
 cfgdir="$kit/メール設定"
 mkdir -p "$cfgdir/keys"
 cp "$W/app/win32/PortForwarder.exe" "$kit/"
-ssh-keygen -q -t ed25519 -N 'pf kit passphrase' -C kit29 -f "$cfgdir/keys/id_ed25519"
-cat "$cfgdir/keys/id_ed25519.pub" >"$dir/authorized_keys"
+kit_key 'pf kit passphrase' "$cfgdir/keys/id_ed25519"
 # The known_hosts 2.9 wrote in the config folder already trusts the server.
-printf '[127.0.0.1]:%s %s\n' "$ssh_port" "$(cut -d' ' -f1-2 "$dir/host_key.pub")" >"$cfgdir/known_hosts"
+kit_trust "$cfgdir/known_hosts"
 cp "$cfgdir/known_hosts" "$dir/known_hosts.before"
 # The manual's example: both servers in one config.txt, one key pair,
 # CRLF, and the editor's end marker copied along.
@@ -51,7 +44,6 @@ printf 'RecentHost CMS-SSH\r\nRecentHost IMR\r\nConfigFolder Q:%s\\settings\r\nC
 	"$(printf '%s' "${kja//\//\\}")" | iconv -f UTF-8 -t CP932 >"$kja/PortForwarder.ini"
 cp "$kja/PortForwarder.ini" "$dir/ini-ja.2.9"
 
-winpath() { printf 'Z:%s' "${1//\//\\}"; }
 rc=0
 bash "$here/wine-run.sh" "$prefix" "$shots" "$driver" kit29 \
 	"$(winpath "$kit/PortForwarder.exe")" "$(winpath "$shots")" "$(winpath "$kit")" \

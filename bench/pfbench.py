@@ -966,6 +966,10 @@ def main():
     for tool in ("iperf3", "ssh", "plink", "puttygen", "ssh-keygen", "/usr/sbin/sshd"):
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is missing: apt-get install iperf3 openssh-client openssh-server putty-tools")
+    if a.proxy:
+        for tool in ("tinyproxy", "nc"):
+            if shutil.which(tool) is None:
+                raise SystemExit(f"{tool} is missing for --proxy: apt-get install tinyproxy netcat-openbsd")
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
     b = Bench(a)

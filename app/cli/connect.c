@@ -21,6 +21,7 @@
 #define fileno _fileno
 #else
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -33,6 +34,35 @@ typedef struct cli_ui {
 } cli_ui;
 
 /* --- reading answers ------------------------------------------------------ */
+
+/* Ctrl-C and SIGTERM (issue 18 item 20). While connected, the handler stops
+ * the running session; at a prompt it also ends the wait for the answer
+ * through a pipe (the signal may reach any thread), so the prompt returns,
+ * the terminal gets its echo back and the session stops. Only
+ * async-signal-safe calls in the handler: a flag, one send, one write. */
+static pf_session *volatile running;    /* set before the handler is */
+static volatile sig_atomic_t signalled; /* the signal that stopped pf, or 0 */
+static int prompt_cancelled;            /* the signal that cancelled a prompt, or 0 */
+#ifndef _WIN32
+static int cancel_fd[2] = {-1, -1};
+#endif
+
+static void on_interrupt(int sig)
+{
+	pf_session *s = running;
+	int e = errno;
+
+	signalled = sig;
+	if (s != NULL)
+		pf_session_stop_from_signal(s);
+#ifndef _WIN32
+	if (cancel_fd[1] >= 0 && write(cancel_fd[1], "", 1) < 0)
+		(void)0; /* full: a byte is already waiting */
+#endif
+	errno = e;
+}
+
+#define READ_CANCELLED (-2) /* a signal ended the prompt */
 
 /* Where typed answers come from: standard input, or the terminal itself
  * when standard input carries data (pf -W). */
@@ -56,10 +86,9 @@ void cli_answers_from_terminal(void)
 #endif
 }
 
-/* A line from the terminal into buf (no newline); echo off when !echo.
- * Returns 0, or -1 at end of input. */
 /* A line from standard input, a byte at a time with read()/ReadFile, so
- * no stdio buffer keeps a copy of a secret. 0, or -1 at end of input. */
+ * no stdio buffer keeps a copy of a secret. 0, -1 at end of input, or
+ * READ_CANCELLED when Ctrl-C/SIGTERM/SIGHUP came first (POSIX). */
 static int read_line_raw(char *buf, size_t size)
 {
 	size_t len = 0;
@@ -72,9 +101,20 @@ static int read_line_raw(char *buf, size_t size)
 		if (!ReadFile(ANSWER_IN, &c, 1, &n, NULL) || n == 0)
 			return len > 0 ? (buf[len] = '\0', 0) : -1;
 #else
-		ssize_t n = read(ANSWER_IN, &c, 1);
+		struct pollfd p[2] = {{ANSWER_IN, POLLIN, 0}, {cancel_fd[0], POLLIN, 0}};
+		ssize_t n;
 
-		if (n < 0 && errno == EINTR)
+		if (signalled)
+			return READ_CANCELLED;
+		if (poll(p, cancel_fd[0] >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (signalled || (p[1].revents & POLLIN))
+			return READ_CANCELLED;
+		n = read(ANSWER_IN, &c, 1);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
 			return len > 0 ? (buf[len] = '\0', 0) : -1;
@@ -101,9 +141,24 @@ static int read_terminal(const char *prompt, int echo, char *buf, size_t size)
 	if (restore)
 		SetConsoleMode(h, mode & ~(DWORD)ENABLE_ECHO_INPUT);
 #else
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	struct sigaction sa, prev[3];
 	struct termios old, quiet;
 	int restore = !echo && isatty(ANSWER_IN) && tcgetattr(ANSWER_IN, &old) == 0;
+	size_t i;
 
+	/* The handler, without SA_RESTART, for as long as the prompt waits
+	 * (pf keygen has none of its own; pf's connect path has the same). */
+	if (cancel_fd[0] < 0 && pipe(cancel_fd) == 0) {
+		fcntl(cancel_fd[0], F_SETFD, FD_CLOEXEC);
+		fcntl(cancel_fd[1], F_SETFD, FD_CLOEXEC);
+		fcntl(cancel_fd[1], F_SETFL, O_NONBLOCK);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_interrupt;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < 3; i++)
+		sigaction(sigs[i], &sa, &prev[i]);
 	if (restore) {
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
@@ -117,11 +172,34 @@ static int read_terminal(const char *prompt, int echo, char *buf, size_t size)
 	if (restore)
 		SetConsoleMode(h, mode);
 #else
+	/* The terminal first, whatever ended the prompt. */
 	if (restore)
 		tcsetattr(ANSWER_IN, TCSAFLUSH, &old);
+	for (i = 0; i < 3; i++)
+		sigaction(sigs[i], &prev[i], NULL);
 #endif
-	if (!echo)
+	if (!echo || rc == READ_CANCELLED)
 		fputc('\n', stderr);
+#ifndef _WIN32
+	if (rc == READ_CANCELLED) {
+		int sig = signalled;
+
+		pf_secure_zero(buf, size);
+		prompt_cancelled = sig;
+		fprintf(stderr, "pf: %s at the prompt: cancelled.\n",
+			sig == SIGINT    ? "Ctrl-C"
+			: sig == SIGTERM ? "SIGTERM"
+					 : "SIGHUP");
+		/* Nobody else handles it (pf keygen): end as the signal
+		 * would have, now that the terminal is back. */
+		for (i = 0; i < 3; i++)
+			if (sigs[i] == sig && prev[i].sa_handler == SIG_DFL) {
+				signal(sig, SIG_DFL);
+				raise(sig);
+			}
+		rc = -1;
+	}
+#endif
 	return rc;
 }
 
@@ -377,18 +455,6 @@ static void ui_log(void *ctx, pf_log_level level, const char *conn, const char *
 		print_safe(msg, 0);
 }
 
-/* The session the signal handler stops; set before the handler is. */
-static pf_session *volatile running;
-
-static void on_interrupt(int sig)
-{
-	pf_session *s = running;
-
-	(void)sig;
-	if (s != NULL)
-		pf_session_stop_from_signal(s);
-}
-
 int cli_connect(const cli_opts *opts)
 {
 	pf_host_config *hc = NULL;
@@ -481,7 +547,11 @@ int cli_connect(const cli_opts *opts)
 	running = NULL;
 	cli_stdio_finish(io);
 	status = pf_session_result(s, &err) == PF_OK ? 0 : 1;
-	if (status != 0) {
+	if (prompt_cancelled) {
+		/* Said at the prompt; the exit status a shell expects of a
+		 * command that the signal ended (as pf keygen's). */
+		status = 128 + prompt_cancelled;
+	} else if (status != 0) {
 		char line[1600];
 
 		snprintf(line, sizeof(line), "pf: %s%s%s", err.where, err.where[0] ? ": " : "",

@@ -218,4 +218,19 @@
 #define IDS_ON_DEMAND_NEXT   2752 /* "%ls: ... applies from the next Connect." */
 #define IDS_LOG_TRAY_ICON    2753 /* "Tray icon: %ls" (debug; the state's icon file name) */
 
+/* Host-key dialogs that resist a wrong click (issue 20 item 9): IDC and
+ * IDD 1220-1239, IDS 2700-2749. */
+#define IDC_HK_REPLACE       1220 /* "Replace the recorded key..." in IDD_HOSTKEY_CHANGED */
+#define IDC_HK_PASTE         1221 /* the pasted fingerprint */
+#define IDC_HK_MATCH         1222 /* "matches" / "does not match" */
+#define IDC_HK_DO_REPLACE    1223 /* "Replace", enabled only on a match */
+#define IDD_HOSTKEY_REPLACE  1230
+#define IDS_HK_OTHER_HEADER  2701
+#define IDS_HK_OTHER_WARN    2702
+#define IDS_HK_MATCH_EMPTY   2703
+#define IDS_HK_MATCH_NO      2704
+#define IDS_HK_MATCH_YES     2705
+#define IDS_HK_UNATTENDED    2706 /* log: "%ls: a host key question ... Cancel is the default" */
+#define IDS_HK_NOREPLACE_WARN 2707 /* a changed key that cannot be replaced (@revoked, ...) */
+
 #endif

@@ -138,6 +138,8 @@ struct pf_app {
 	atomic_int exiting;     /* Exit chosen: no new questions, no new work; read by workers */
 	int exited;             /* MainWnd_Exit has run */
 	pf_test_mode test_mode; /* started with a --test-* hook (testhook.c) */
+	/* Hosts whose Connect the person just pressed (hostkeydlg.c). */
+	wchar_t hk_user_connect[PF_MAX_CONNS][PF_HOST_LEN];
 };
 
 /* ---- Resources in the chosen language (lang.c) ---- */

@@ -41,13 +41,31 @@ typedef struct pf_hostkey_ask {
 	int old_line; /* CHANGED / OTHER_TYPE */
 	const wchar_t *old_key_type;
 	const wchar_t *old_fingerprint;
+	/* 1: the person did not just press Connect for this host (a reconnect,
+	 * another host, an on-demand connect): Cancel is the default button
+	 * and the dialog is shown without taking the keyboard. */
+	int unattended;
+	int replaceable; /* CHANGED: "Replace the recorded key..." is offered */
 } pf_hostkey_ask;
 
-/* UNKNOWN and OTHER_TYPE: "Trust and save" / "Connect once" / "Cancel".
- * CHANGED: a warning with both fingerprints and the known_hosts line, only
- * "Close" (always PF_HOSTKEY_REJECT). */
+/* UNKNOWN: "Trust and save" / "Connect once" / "Cancel". CHANGED and
+ * OTHER_TYPE: a warning with both fingerprints and the known_hosts line,
+ * "Close" (PF_HOSTKEY_REJECT) and, for a replaceable CHANGED key only,
+ * "Replace the recorded key...": a second dialog where the fingerprint from
+ * the administrator is pasted; its Replace is enabled only while that
+ * matches the offered key (pf_knownhosts_fingerprint_matches) and answers
+ * PF_HOSTKEY_REPLACE (the core rewrites the line; never this dialog). */
 pf_hostkey_answer HostKeyDlg_Ask(pf_app *app, HWND owner, const pf_hostkey_ask *req);
 INT_PTR CALLBACK HostKey_DlgProc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp);
+/* The person pressed Connect for `host` (the button, Enter, the tray menu):
+ * its next host key question, if it comes before the connection is up or
+ * has failed, is an answer to that and may take the keyboard. */
+void HostKeyDlg_UserConnect(pf_app *app, const wchar_t *host);
+/* A connection's state changed: connected, failed, reconnecting or
+ * listening ends what HostKeyDlg_UserConnect started. */
+void HostKeyDlg_ConnState(pf_app *app, const wchar_t *host, pf_conn_state state);
+/* 1 while the attempt the person started for `host` is under way. */
+int HostKeyDlg_UserConnected(pf_app *app, const wchar_t *host);
 
 /* dlgutil.c: shared by the dialogs. */
 typedef struct pf_dlg_ctx {

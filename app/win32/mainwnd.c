@@ -10,6 +10,7 @@
 #include <wchar.h>
 
 #include "app.h"
+#include "dialogs.h"
 #include "pf/platform.h"
 #include "resource.h"
 
@@ -808,6 +809,8 @@ static INT_PTR CALLBACK Main_DlgProc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 				return TRUE;
 			}
 			MainWnd_GetHost(app, host, PF_HOST_LEN);
+			HostKeyDlg_UserConnect(
+				app, host); /* its host key question may take the keyboard */
 			MainWnd_Connect(app, host);
 			return TRUE;
 		case IDC_DISCONNECT:

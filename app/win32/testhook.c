@@ -52,7 +52,9 @@ static int dialog_hook(pf_app *app, const wchar_t *name, const wchar_t *expected
 			    L"E:\\PortForwarder\\known_hosts",
 			    0,
 			    NULL,
-			    NULL};
+			    NULL,
+			    0,
+			    0};
 	int ok;
 
 	if (wcscmp(name, L"passphrase-retry") == 0) {
@@ -74,6 +76,7 @@ static int dialog_hook(pf_app *app, const wchar_t *name, const wchar_t *expected
 			h.old_line = 3;
 			h.old_key_type = L"ssh-ed25519";
 			h.old_fingerprint = L"SHA256:Zq0sZbWqkLQ6rJ4eVkS4H1oqCvFvHFOhx1oTi7mO0eM";
+			h.replaceable = 1;
 		} else if (wcscmp(name, L"hostkey-other") == 0) {
 			h.state = PF_HOSTKEY_OTHER_TYPE;
 			h.old_line = 1;

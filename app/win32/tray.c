@@ -7,6 +7,7 @@
 #include <wchar.h>
 
 #include "app.h"
+#include "dialogs.h"
 #include "resource.h"
 
 #define TRAY_ID 1
@@ -241,10 +242,12 @@ int Tray_OnCommand(pf_app *app, UINT id)
 	if (id >= IDM_TRAY_HOST && id < IDM_TRAY_HOST + (UINT)app->nmenu_hosts) {
 		int i = (int)(id - IDM_TRAY_HOST);
 
-		if (app->menu_connect[i])
+		if (app->menu_connect[i]) {
+			HostKeyDlg_UserConnect(app, app->menu_host[i]);
 			MainWnd_Connect(app, app->menu_host[i]);
-		else
+		} else {
 			MainWnd_Disconnect(app, app->menu_host[i]);
+		}
 		return 1;
 	}
 	return 0;

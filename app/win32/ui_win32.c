@@ -32,7 +32,7 @@ struct pf_ui_msg {
 	int echo, attempt;
 	/* UI_HOSTKEY */
 	wchar_t *host, *key_type, *fingerprint, *kh_path, *old_type, *old_fp;
-	int port, old_line;
+	int port, old_line, unattended, replaceable;
 	pf_hostkey_state state;
 	/* UI_STATUS: owned until handed to MainWnd_OnStatus */
 	pf_conn_view *view;
@@ -152,6 +152,8 @@ static void ui_ask_hostkey(void *ctx, const pf_hostkey_info *info, pf_hostkey_do
 	m->old_line = info->old_line;
 	m->old_type = wide(info->old_key_type);
 	m->old_fp = wide(info->old_fingerprint);
+	m->unattended = info->unattended;
+	m->replaceable = info->replaceable;
 	post(ctx, m);
 }
 
@@ -275,8 +277,11 @@ static void show_secret(pf_app *app, pf_ui_msg *m)
 
 static void show_hostkey(pf_app *app, pf_ui_msg *m)
 {
-	pf_hostkey_ask req = {m->conn,  m->host,    m->port,     m->key_type, m->fingerprint,
-			      m->state, m->kh_path, m->old_line, m->old_type, m->old_fp};
+	pf_hostkey_ask req = {m->conn, m->host, m->port, m->key_type, m->fingerprint, m->state,
+			      m->kh_path, m->old_line, m->old_type, m->old_fp,
+			      /* a reconnect, or not the host whose Connect was pressed */
+			      m->unattended || !HostKeyDlg_UserConnected(app, m->conn),
+			      m->replaceable};
 	pf_hostkey_done_fn done = m->hostkey_done;
 
 	m->hostkey_done = NULL;
@@ -324,6 +329,7 @@ void UiWin32_OnMessage(pf_app *app, LPARAM lp)
 			if (app->conns[i] != NULL &&
 			    wcscmp(app->conns[i]->name, m->view->name) == 0)
 				was_failed = app->conns[i]->state == PF_CONN_FAILED;
+		HostKeyDlg_ConnState(app, m->view->name, m->view->state);
 		if (m->view->state == PF_CONN_FAILED && !was_failed && m->view->last_error != NULL)
 			LogView_Add(app, PF_LOG_ERROR, m->view->name, m->view->last_error);
 		MainWnd_OnStatus(app, m->view);

@@ -606,8 +606,8 @@ static int scenario_dialogs(const wchar_t *exe0, const wchar_t *work)
 		    "host key: Connect once", L"hostkey-once");
 	dialog_case(exe, L"--test-dialog hostkey", IDC_HK_SAVE, NULL, IDCANCEL, 10,
 		    "host key: Cancel rejects", L"hostkey-cancel");
-	dialog_case(exe, L"--test-dialog hostkey-other", IDC_HK_SAVE, NULL, IDC_HK_ONCE, 11,
-		    "host key of another type: asks too", L"hostkey-other");
+	dialog_case(exe, L"--test-dialog hostkey-other", IDC_HK_WARNING, NULL, IDCANCEL, 10,
+		    "host key of another type: a warning without Trust buttons", L"hostkey-other");
 
 	/* The second try says why, and the field is masked. */
 	if (start_app(exe, L"--test-dialog passphrase-retry right", &p)) {
@@ -1434,6 +1434,234 @@ kill:
 	return day_failed(&p);
 }
 
+/* ---- host-key dialogs that resist a wrong click (tests/e2e/hostkey.sh) ----
+ * The kit holds config.txt (the second Host, CMS-SSH, is the script's sshd),
+ * right-fp.txt (ssh-keygen -lf of the server's key, as the administrator
+ * sends it) and wrong-fp.txt (the recorded key's fingerprint). */
+
+/* Paste `text` into control `id` as a person does: the clipboard, then
+ * WM_PASTE (after emptying the field). */
+static int paste(HWND dlg, int id, const char *text)
+{
+	int n = MultiByteToWideChar(CP_UTF8, 0, text, -1, NULL, 0);
+	HGLOBAL mem = GlobalAlloc(GMEM_MOVEABLE, (size_t)n * sizeof(wchar_t));
+	wchar_t *w;
+
+	if (mem == NULL || (w = GlobalLock(mem)) == NULL)
+		return 0;
+	MultiByteToWideChar(CP_UTF8, 0, text, -1, w, n);
+	GlobalUnlock(mem);
+	if (!OpenClipboard(NULL)) {
+		GlobalFree(mem);
+		return 0;
+	}
+	EmptyClipboard();
+	SetClipboardData(CF_UNICODETEXT, mem);
+	CloseClipboard();
+	set_text(dlg, id, L"");
+	SendMessageTimeoutW(GetDlgItem(dlg, id), WM_PASTE, 0, 0, SMTO_ABORTIFHUNG, 5000, NULL);
+	Sleep(300);
+	return 1;
+}
+
+/* The dialog's default button (DM_GETDEFID), or 0. */
+static int default_id(HWND dlg)
+{
+	DWORD_PTR r = 0;
+
+	SendMessageTimeoutW(dlg, DM_GETDEFID, 0, 0, SMTO_ABORTIFHUNG, 5000, &r);
+	return HIWORD(r) == DC_HASDEFID ? (int)LOWORD(r) : 0;
+}
+
+/* The kit's text file `name`, or NULL (caller frees). */
+static char *kit_file(const wchar_t *kit, const wchar_t *name)
+{
+	wchar_t path[MAX_PATH * 2];
+
+	_snwprintf(path, MAX_PATH * 2, L"%ls\\%ls", kit, name);
+	return read_file(path);
+}
+
+/* Connect to the changed server and go through "Replace the recorded
+ * key...": a wrong paste keeps Replace off, the right one turns it on.
+ * `finish`: Replace and wait for the connection (else Cancel). */
+static int hostkey_replace(const wchar_t *kit, int finish, int ja)
+{
+	app_proc p;
+	HWND w, d, r;
+	char *wrong = kit_file(kit, L"wrong-fp.txt"), *right = kit_file(kit, L"right-fp.txt");
+	wchar_t text[256];
+
+	step(wrong != NULL && right != NULL, "the fingerprints the script prepared");
+	if (wrong == NULL || right == NULL)
+		return 1;
+	w = day_start(kit, &p, 0); /* clicks Connect */
+	if (w == NULL)
+		goto kill;
+	d = wait_for(&p, NULL, IDC_HK_WARNING, 30000);
+	step(d != NULL, "a changed host key: the warning");
+	if (d == NULL)
+		goto kill;
+	step(GetDlgItem(d, IDC_HK_SAVE) == NULL && GetDlgItem(d, IDC_HK_ONCE) == NULL,
+	     "no Trust button");
+	step(default_id(d) == IDCANCEL, "Close is the default button (DM_GETDEFID)");
+	step(IsWindowVisible(GetDlgItem(d, IDC_HK_REPLACE)) &&
+		     IsWindowEnabled(GetDlgItem(d, IDC_HK_REPLACE)),
+	     "\"Replace the recorded key...\" is offered");
+	get_text(d, IDC_HK_REPLACE, text, 256);
+	printf("  button: %ls\n", text);
+	step(wcsstr(text, L"(&R)") != NULL || wcsstr(text, L"&R") != NULL,
+	     "... with a keyboard shortcut (&R)");
+	screenshot(ja ? L"changed-ja" : L"changed");
+	click(d, IDC_HK_REPLACE);
+	r = wait_for(&p, NULL, IDC_HK_PASTE, 10000);
+	step(r != NULL, "Replace the recorded key...: the paste dialog");
+	if (r == NULL)
+		goto kill;
+	step(!IsWindowEnabled(GetDlgItem(r, IDC_HK_DO_REPLACE)), "empty: Replace is disabled");
+	get_text(r, IDC_HK_FILE, text, 256);
+	printf("  line replaced: %ls\n", text);
+	step(wcsstr(text, L"known_hosts") != NULL, "it names the known_hosts line");
+	screenshot(ja ? L"replace-empty-ja" : L"replace-empty");
+	step(paste(r, IDC_HK_PASTE, wrong), "paste a wrong fingerprint");
+	step(!IsWindowEnabled(GetDlgItem(r, IDC_HK_DO_REPLACE)),
+	     "a wrong fingerprint: Replace stays disabled (IsWindowEnabled)");
+	get_text(r, IDC_HK_MATCH, text, 256);
+	printf("  says: %ls\n", text);
+	step(text[0] != L'\0', "... and the dialog says it does not match");
+	screenshot(ja ? L"replace-wrong-ja" : L"replace-wrong");
+	click(r, IDC_HK_DO_REPLACE);          /* disabled: nothing happens */
+	PostMessageW(r, WM_COMMAND, IDOK, 0); /* Enter: nothing either */
+	Sleep(800);
+	step(IsWindow(r) && IsWindowVisible(r), "... clicking it or Enter does nothing");
+	step(paste(r, IDC_HK_PASTE, right), "paste the administrator's ssh-keygen -lf line");
+	step(IsWindowEnabled(GetDlgItem(r, IDC_HK_DO_REPLACE)),
+	     "the right fingerprint: Replace is enabled");
+	screenshot(ja ? L"replace-right-ja" : L"replace-right");
+	if (!finish) {
+		click(r, IDCANCEL);
+		Sleep(500);
+		click(d, IDCANCEL);
+		goto out;
+	}
+	click(r, IDC_HK_DO_REPLACE);
+	step(wait_text(w, IDC_LOG, L"REPLACED", 30000), "the log notes the replaced key");
+	if (!ja)
+		step(wait_text(w, IDC_STATUS, L"CMS-SSH: Connected", 30000), "and it connects");
+	else
+		step(wait_text(w, IDC_LOG, L"Connected to", 30000), "and it connects");
+	screenshot(ja ? L"replaced-ja" : L"replaced");
+out:
+	click(w, IDC_EXIT);
+	step(wait_exit(&p, 30000) == 0, "Exit");
+	free(wrong);
+	free(right);
+	return failed != 0;
+kill:
+	free(wrong);
+	free(right);
+	return day_failed(&p);
+}
+
+static int scenario_hostkey_replace(const wchar_t *exe0, const wchar_t *kit)
+{
+	(void)exe0;
+	return hostkey_replace(kit, 1, 0);
+}
+
+static int scenario_hostkey_replace_ja(const wchar_t *exe0, const wchar_t *kit)
+{
+	(void)exe0;
+	return hostkey_replace(kit, 1, 1);
+}
+
+/* "Another program" the person types into: a window of the driver's own,
+ * on a thread that serves its messages. */
+static HWND g_other;
+
+static DWORD WINAPI other_program(void *arg)
+{
+	HANDLE ready = arg;
+	MSG msg;
+
+	g_other = CreateWindowExW(0, L"Edit", L"another program", WS_OVERLAPPEDWINDOW | WS_VISIBLE,
+				  600, 400, 300, 200, NULL, NULL, GetModuleHandleW(NULL), NULL);
+	if (g_other != NULL) {
+		SetForegroundWindow(g_other);
+		SetFocus(g_other);
+	}
+	SetEvent(ready);
+	while (GetMessageW(&msg, NULL, 0, 0) > 0) {
+		TranslateMessage(&msg);
+		DispatchMessageW(&msg);
+	}
+	return 0;
+}
+
+/* An unknown key, "Connect once"; the script drops the connection; the
+ * reconnect's question must not take the keyboard nor default to trust. */
+static int scenario_hostkey_reconnect(const wchar_t *exe0, const wchar_t *kit)
+{
+	wchar_t flag[MAX_PATH * 2];
+	HANDLE ready = CreateEventW(NULL, TRUE, FALSE, NULL), th = NULL;
+	app_proc p;
+	HWND w, d, fg;
+
+	(void)exe0;
+	w = day_start(kit, &p, 0); /* clicks Connect */
+	if (w == NULL)
+		goto kill;
+	d = wait_for(&p, NULL, IDC_HK_SAVE, 30000);
+	step(d != NULL, "Connect: the unknown host key question");
+	if (d == NULL)
+		goto kill;
+	step(default_id(d) == IDC_HK_SAVE, "asked for: Trust and save is the default");
+	screenshot(L"asked");
+	click(d, IDC_HK_ONCE);
+	step(wait_text(w, IDC_STATUS, L"CMS-SSH: Connected", 30000), "Connect once: connected");
+
+	/* The person now types into another program. */
+	th = CreateThread(NULL, 0, other_program, ready, 0, NULL);
+	WaitForSingleObject(ready, 10000);
+	Sleep(500);
+	fg = GetForegroundWindow();
+	step(g_other != NULL && fg == g_other, "another program is in the foreground");
+	_snwprintf(flag, MAX_PATH * 2, L"%ls\\step-drop", kit);
+	write_file(flag, "drop the connection\n");
+	d = wait_for(&p, NULL, IDC_HK_SAVE, 60000);
+	step(d != NULL, "the connection dropped: the reconnect asks again");
+	if (d == NULL)
+		goto kill;
+	Sleep(1000);
+	step(default_id(d) == IDCANCEL, "nobody asked for it: Cancel is the default (DM_GETDEFID)");
+	fg = GetForegroundWindow();
+	printf("  foreground: %p, dialog %p, the other program %p\n", (void *)fg, (void *)d,
+	       (void *)g_other);
+	step(fg != d, "the question is not the foreground window");
+	step(fg == g_other, "the other program keeps the keyboard");
+	step(IsWindowVisible(d), "the question is shown all the same");
+	step(wait_text(w, IDC_LOG, L"without Connect being pressed", 5000),
+	     "the log says why Cancel is the default");
+	screenshot(L"reconnect-question");
+	/* Enter typed into the other program does not reach the question. */
+	PostMessageW(g_other, WM_KEYDOWN, VK_RETURN, 0);
+	Sleep(500);
+	step(IsWindow(d) && IsWindowVisible(d), "typing elsewhere leaves it open");
+	/* Enter in the dialog itself cancels. */
+	PostMessageW(d, WM_COMMAND, IDOK, 0);
+	step(wait_text(w, IDC_LOG, L"not trusted", 15000), "Enter in the question cancels");
+	screenshot(L"reconnect-cancelled");
+	click(w, IDC_EXIT);
+	step(wait_exit(&p, 30000) == 0, "Exit");
+	if (g_other != NULL)
+		PostMessageW(g_other, WM_CLOSE, 0, 0);
+	if (th != NULL)
+		CloseHandle(th);
+	return failed != 0;
+kill:
+	return day_failed(&p);
+}
+
 /* ---- start-up timing (bench/gui_startup.sh, not a ctest) ----
  * `work` is the kit folder the bench prepared: PortForwarder.exe and
  * config.txt with one Host, STARTUP_HOST, for the bench's sshd (a key
@@ -2045,6 +2273,9 @@ int wmain(int argc, wchar_t **argv)
 		{L"kit29-log", scenario_kit29_log},
 		{L"proxy-day", scenario_proxy_day},
 		{L"proxy-auth", scenario_proxy_auth},
+		{L"hostkey-replace", scenario_hostkey_replace},
+		{L"hostkey-replace-ja", scenario_hostkey_replace_ja},
+		{L"hostkey-reconnect", scenario_hostkey_reconnect},
 	};
 	wchar_t work[MAX_PATH * 2];
 	size_t i;
@@ -2065,7 +2296,8 @@ int wmain(int argc, wchar_t **argv)
 		fprintf(stderr, "usage: pftest-driver "
 				"smoke|ini|tray|dialogs|ui|ui-cancel|ja|ja-ini|cmdline|day|"
 				"day-cancel|"
-				"day-changed|ondemand|keygen|startup|kit29|kit29-ja|kit29-log "
+				"day-changed|ondemand|keygen|startup|kit29|kit29-ja|kit29-log|"
+				"hostkey-replace|hostkey-replace-ja|hostkey-reconnect "
 				"<PortForwarder.exe> <shot folder> [work folder]\n");
 	printf("%d passed, %d failed\n", passed, failed);
 	return rc;

@@ -1,6 +1,7 @@
 /* libFuzzer: any bytes as a known_hosts file. Parsing, lookups, diagnostics
- * and appending must never crash, leak or read out of bounds, and a line we
- * append must keep the old bytes and be found again. */
+ * appending and replacing must never crash, leak or read out of bounds, a
+ * line we append must keep the old bytes and be found again, and a replaced
+ * key must be found again in a file of as many lines. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						sizeof(blob), &res, NULL) != PF_OK)
 				abort();
 			if (res.status != PF_KH_MATCH && res.status != PF_KH_REVOKED)
+				abort();
+			pf_knownhosts_free(kh2);
+		}
+		free(out);
+	}
+	/* Replace (issue 20 item 9): the same number of lines, and the new key
+	 * is then found (or a matching @revoked line wins). */
+	for (i = 1; name[0] != '\0' && i <= 4; i++) {
+		size_t nl_old = 0, nl_new = 0, j;
+
+		if (pf_knownhosts_replace_text("fuzz", (const char *)data, size, (int)i, name, 22,
+					       NULL, NULL, NULL, blob, sizeof(blob), &out, &out_len,
+					       NULL) != PF_OK)
+			continue;
+		for (j = 0; j < size; j++)
+			nl_old += data[j] == '\n';
+		for (j = 0; j < out_len; j++)
+			nl_new += out[j] == '\n';
+		if (nl_old != nl_new || out[out_len] != '\0')
+			abort();
+		if (pf_knownhosts_parse("fuzz3", out, out_len, &kh2, NULL) == PF_OK) {
+			if (pf_knownhosts_check(kh2, name, 22, NULL, NULL, blob, sizeof(blob), &res,
+						NULL) != PF_OK ||
+			    (res.status != PF_KH_MATCH && res.status != PF_KH_REVOKED))
 				abort();
 			pf_knownhosts_free(kh2);
 		}

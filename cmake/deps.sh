@@ -11,8 +11,9 @@
 # the native tests exercise the crypto that ships. The last line printed is
 # the install prefix; it holds built.env (what was really built: versions,
 # fallback, patches, options), read by Deps.cmake and scripts/package.sh.
-# A prefix is rebuilt only when its key (deps.env, this script, the patches,
-# the toolchain file and the compiler version) changes.
+# A prefix is rebuilt only when its key (deps.env, this script without its
+# comment lines, the patches, the toolchain file and the compiler version)
+# changes: a comment edited here never rebuilds anything.
 #
 # Sources: Debian $DEBIAN_SOURCE_SUITE and $DEBIAN_SOURCE_SUITE-security deb-src,
 # through a private apt configuration (signed index, every file's hash), and
@@ -65,7 +66,7 @@ stage() {
 # Compile-time choices for the dependencies; part of the cache key.
 # OpenSSL: static libcrypto with only what libssh and core/keys.c use (EVP
 # AES CTR/CBC/GCM, ChaCha20-Poly1305, 3DES; EC P-256/384/521, X25519, Ed25519,
-# RSA, DH; SHA-1/2, HMAC, KDFs incl. Argon2 for PuTTY's .ppk v3 (core/argon2.c);
+# RSA, DH; SHA-1/2, HMAC, KDFs incl. Argon2 for PuTTY's .ppk v3 (core/ppk.c);
 # PEM, PKCS#8, PBES2, PKCS#12 PBE): the release
 # kit must fit on a 1.44 MB floppy (scripts/package.sh). no-autoload-config:
 # never read an openssl.cnf found on the user's PC. -UECP_NISTZ256_ASM: P-256
@@ -88,9 +89,10 @@ mingw64) openssl_dirs=(--prefix=C:/Windows/PortForwarder-deps --openssldir=ssl) 
 *) openssl_dirs=(--prefix=/usr/local/portforwarder-deps --openssldir=/usr/local/portforwarder-deps/ssl) ;;
 esac
 # libssh: client only, for size (-Os, sections for --gc-sections); 256 KB socket
-# reads (TOOLCHAIN.md: 64 KB made downloads 1.7x faster than libssh's 4 KB;
-# 256 KB gave another ~15 % and 15 % less CPU per GB, bench/results); no exec (ProxyCommand, Match
-# exec: PortForwarder reads the config itself); no cache path in the objects.
+# reads (MAX_BUF_SIZE: larger reads than libssh's own made downloads faster
+# and cost less CPU per GB, bench/results/2026-11-24-c.md); no exec (libssh's
+# ProxyCommand and Match exec: PortForwarder reads the config itself and runs
+# a ProxyCommand with core/proxycmd.c); no cache path in the objects.
 libssh_opts=(-DBUILD_SHARED_LIBS=OFF -DWITH_EXAMPLES=OFF -DWITH_SERVER=OFF
 	-DWITH_GSSAPI=OFF -DWITH_SFTP=OFF -DWITH_PCAP=OFF -DWITH_NACL=OFF
 	-DWITH_ZLIB=ON -DWITH_SYMBOL_VERSIONING=OFF -DWITH_DEBUG_CALLTRACE=OFF
@@ -349,7 +351,9 @@ else
 	cc_version=$(gcc -dumpfullversion 2>/dev/null) || die "gcc not found (apt-get install build-essential)"
 fi
 key=$( {
-	cat "$here/deps.env" "$here/deps.sh" "$here/toolchain-mingw64.cmake" "$here"/patches/*.patch
+	cat "$here/deps.env"
+	grep -v '^[[:space:]]*#' "$here/deps.sh"
+	cat "$here/toolchain-mingw64.cmake" "$here"/patches/*.patch
 	echo "$target $cc_version"
 } | sha256sum | cut -c1-16)
 prefix=$cache/$target-$key

@@ -70,7 +70,8 @@ typedef struct pf_app_ops {
 /* A question from a worker waiting for the window thread (ui_win32.c). */
 typedef struct pf_ui_msg pf_ui_msg;
 
-/* How the exe was started (testhook.c). */
+/* How the exe was started (testhook.c; always PF_TEST_NONE in the release
+ * PortForwarder.exe, which is built without PF_TEST_HOOKS). */
 typedef enum pf_test_mode {
 	PF_TEST_NONE = 0, /* the product */
 	PF_TEST_UI,       /* --test-ui: the product plus a scripted connection, no session core */
@@ -274,10 +275,10 @@ int HostList_Fill(pf_app *app, HWND combo, const wchar_t *config, const wchar_t 
 /* ---- Command line (cmdline.c) ---- */
 
 /* Parse a PortForwarder.exe command line into app->cmd_*. cl->argv is the
- * split command line (caller frees it with LocalFree); a test hook
- * (--test-*) ends the parsing and is at cl->argv[cl->test_index]. Returns
- * 0, or -1 with the first unknown argument in cl->bad (the rest is still
- * parsed; the caller logs it). */
+ * split command line (caller frees it with LocalFree); in the test variant
+ * (PF_TEST_HOOKS) a test hook (--test-*) ends the parsing and is at cl->argv[cl->test_index].
+ * Returns 0, or -1 with the first unknown argument in cl->bad (the rest is still parsed; the caller
+ * logs it). */
 typedef struct pf_cmdline {
 	LPWSTR *argv;
 	int argc;
@@ -289,12 +290,14 @@ int Cmdline_Parse(pf_app *app, const wchar_t *cmdline, pf_cmdline *cl);
  * (the first one then selects / connects that host). */
 #define PF_COPYDATA_CMDLINE 0x50464331 /* "PFC1" */
 
-/* ---- Test hooks (testhook.c) ---- */
+/* ---- Test hooks (testhook.c, PortForwarder-test.exe only) ---- */
+#ifdef PF_TEST_HOOKS
 
 /* Run the test hook named argv[i] (documented there); returns the exit
  * code for the process. */
 int TestHook_Run(pf_app *app, int argc, LPWSTR *argv, int i);
 /* --test-ui: a thread that plays a connection through the real pf_ui. */
 HANDLE TestHook_StartUiThread(pf_app *app);
+#endif
 
 #endif

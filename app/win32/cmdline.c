@@ -3,8 +3,9 @@
  * Compatible with the original (-N, -v, a host meaning "connect at
  * start"), plus -F for the config file. -N is accepted and changes nothing
  * (we never open a shell); each -v raises the event log's level (verbose,
- * then debug). Options after "--test-" belong to the test hooks
- * (testhook.c). */
+ * then debug). In the test variant (PortForwarder-test.exe, PF_TEST_HOOKS)
+ * a "--test-..." switch ends the parsing and belongs to testhook.c; the
+ * release exe knows no such switch (an unknown option, logged). */
 #include <windows.h>
 #include <shellapi.h>
 #include <stdlib.h>
@@ -63,10 +64,12 @@ int Cmdline_Parse(pf_app *app, const wchar_t *cmdline, pf_cmdline *cl)
 	for (i = 1; i < cl->argc; i++) {
 		const wchar_t *a = cl->argv[i];
 
+#ifdef PF_TEST_HOOKS
 		if (wcsncmp(a, L"--test-", 7) == 0) {
 			cl->test_index = i;
 			break;
 		}
+#endif
 		if (a[0] == L'-' && a[1] == L'F') {
 			if (a[2] != L'\0')
 				set_config(app, a + 2);

@@ -114,11 +114,13 @@ int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
 	InitCommonControlsEx(&icc);
 
 	cmd_rc = Cmdline_Parse(app, GetCommandLineW(), &cl);
+#ifdef PF_TEST_HOOKS
 	if (cl.test_index > 0 && wcscmp(cl.argv[cl.test_index], L"--test-ui") != 0) {
 		rc = TestHook_Run(app, cl.argc, cl.argv, cl.test_index);
 		goto out;
 	}
 	app->test_mode = cl.test_index > 0 ? PF_TEST_UI : PF_TEST_NONE;
+#endif
 
 	/* The named mutex closes the race of two instances starting together. */
 	mutex = CreateMutexW(NULL, FALSE, L"Local\\PortForwarder.SingleInstance");
@@ -178,8 +180,10 @@ int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
 		if (app->ops != NULL)
 			MainWnd_Connect(app, app->cmd_host);
 	}
+#ifdef PF_TEST_HOOKS
 	if (app->test_mode == PF_TEST_UI)
 		test_thread = TestHook_StartUiThread(app);
+#endif
 
 	while ((got = GetMessageW(&msg, NULL, 0, 0)) != 0) {
 		if (got == -1)

@@ -1,5 +1,6 @@
-/* TEST HOOKS, for tests/e2e/driver.c only. Hidden command-line switches
- * that are not part of the product's interface and not shown in any help:
+/* TEST HOOKS, for tests/e2e/driver.c only, compiled into the test variant
+ * PortForwarder-test.exe alone (PF_TEST_HOOKS; never packaged): the release
+ * PortForwarder.exe does not know these switches (e2e.release_no_hooks).
  *
  *   --test-dialog <name> [expected]
  *       Opens one dialog with canned data, without the main window, and
@@ -10,10 +11,6 @@
  *         hostkey | hostkey-other | hostkey-changed:
  *           10 + pf_hostkey_answer (10 reject, 11 connect once, 12 save).
  *       The ini is not written.
- *
- *   --test-ini-path <file>
- *       Writes where this copy keeps PortForwarder.ini (UTF-8) to <file>,
- *       saves the settings there once, and exits 0.
  *
  *   --test-ui
  *       The normal application, plus a thread that plays a connection
@@ -100,20 +97,6 @@ int TestHook_Run(pf_app *app, int argc, LPWSTR *argv, int i)
 	app->test_mode = PF_TEST_HOOK;
 	if (wcscmp(argv[i], L"--test-dialog") == 0 && i + 1 < argc)
 		return dialog_hook(app, argv[i + 1], i + 2 < argc ? argv[i + 2] : NULL);
-	if (wcscmp(argv[i], L"--test-ini-path") == 0 && i + 1 < argc) {
-		char path8[MAX_PATH * 6];
-		HANDLE f;
-		DWORD put;
-		int n = WideCharToMultiByte(CP_UTF8, 0, app->ini_path, -1, path8, sizeof(path8),
-					    NULL, NULL);
-
-		f = CreateFileW(argv[i + 1], GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
-		if (f == INVALID_HANDLE_VALUE || n <= 0)
-			return 1;
-		WriteFile(f, path8, (DWORD)n - 1, &put, NULL);
-		CloseHandle(f);
-		return Ini_Save(&app->set, app->ini_path, app->exe_dir) == 0 ? 0 : 1;
-	}
 	return 2;
 }
 

@@ -3,12 +3,16 @@
  *
  *   pftest-driver <scenario> <PortForwarder.exe> <screenshot folder> <work folder>
  *
- * Scenarios: smoke, ini, tray, dialogs, ui, ui-cancel, ja, ja-ini, cmdline, keygen. Each
+ * Scenarios: smoke, ini, tray, dialogs, ui, ui-cancel, ja, ja-ini, cmdline, keygen,
+ * release-hooks. dialogs, ui, ui-cancel and ja use the test hooks (--test-dialog,
+ * --test-ui): give them the test variant PortForwarder-test.exe; release-hooks
+ * checks that the release PortForwarder.exe has none. Each
  * copies the exe into its own folder under the work folder (so PortForwarder.ini starts empty and
  * lands there), prints one line per step and "N passed, N failed" at the end; exit 0 only when
  * every step passed. The day* scenarios (tests/e2e/day.sh), proxy-* (tests/e2e/proxy_day.sh) and
  * startup (bench/gui_startup.sh)
- * take a kit folder their script prepared as the work folder instead. Screenshots of each step
+ * take a kit folder their script prepared as the work folder instead; run (an installed
+ * exe, tests/package/install-test.sh) takes a stop file. Screenshots of each step
  * go to the screenshot folder as
  * <scenario>-NN-<what>.bmp (wine-run.sh turns them into PNGs). */
 #include <windows.h>
@@ -2245,6 +2249,78 @@ kill:
 	return day_failed(&p);
 }
 
+/* The release PortForwarder.exe has no test hooks (issue 16 item 5): the
+ * hooks' switches are unknown options there, logged, and the program starts
+ * as without them (no scripted connection, no lone dialog, no early exit).
+ * Run on the release exe (e2e.release_no_hooks_run); PortForwarder-test.exe
+ * fails it. */
+static int scenario_release_hooks(const wchar_t *exe0, const wchar_t *work)
+{
+	static const wchar_t *const args[] = {L"--test-ui", L"--test-dialog"};
+	static wchar_t log[65536];
+	wchar_t dir[MAX_PATH * 2], exe[MAX_PATH * 2];
+	app_proc p;
+	HWND w;
+	size_t i;
+
+	step(copy_app(exe0, work, L"release-hooks", dir, exe), "copy PortForwarder.exe");
+	for (i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
+		printf("PortForwarder.exe %ls\n", args[i]);
+		step(start_app(exe, args[i], &p), "start with a test hook's switch");
+		w = wait_main(&p);
+		step(w != NULL, "... the main window is shown (no hook instead of the program)");
+		if (w == NULL)
+			goto kill;
+		step(wait_text(w, IDC_LOG, L"is not understood", 5000),
+		     "... the switch is logged as not understood");
+		Sleep(3000); /* --test-ui's script starts after 0.5 s */
+		step(wait_for(&p, NULL, IDC_HK_SAVE, 0) == NULL &&
+			     wait_for(&p, NULL, IDC_DLG_EDIT, 0) == NULL,
+		     "... no test dialog");
+		get_text(w, IDC_LOG, log, 65536);
+		step(wcsstr(log, L"test:") == NULL, "... no scripted connection in the log");
+		screenshot(i == 0 ? L"test-ui" : L"test-dialog");
+		click(w, IDC_EXIT);
+		step(wait_exit(&p, 20000) == 0, "... Exit ends it with code 0");
+	}
+	return failed != 0;
+kill:
+	screenshot(L"failure");
+	kill_app(&p);
+	return 1;
+}
+
+/* An installed copy, where it is (tests/package/install-test.sh): start
+ * it, print "running" once its main window is there, keep it running
+ * until the file `stop` exists (at most 5 minutes), then Exit (which saves
+ * its settings). */
+static int scenario_run(const wchar_t *exe, const wchar_t *stop)
+{
+	app_proc p;
+	HWND w;
+	DWORD t0;
+
+	step(start_app(exe, L"", &p), "start the exe where it is");
+	if (failed)
+		return 1;
+	w = wait_main(&p);
+	step(w != NULL, "main window shown");
+	if (w == NULL)
+		goto kill;
+	printf("running\n");
+	fflush(stdout);
+	t0 = GetTickCount();
+	while (GetFileAttributesW(stop) == INVALID_FILE_ATTRIBUTES && GetTickCount() - t0 < 300000)
+		Sleep(200);
+	step(GetFileAttributesW(stop) != INVALID_FILE_ATTRIBUTES, "told to stop");
+	click(w, IDC_EXIT);
+	step(wait_exit(&p, 20000) == 0, "Exit ends the process with code 0");
+	return failed != 0;
+kill:
+	kill_app(&p);
+	return 1;
+}
+
 int wmain(int argc, wchar_t **argv);
 int wmain(int argc, wchar_t **argv)
 {
@@ -2276,6 +2352,8 @@ int wmain(int argc, wchar_t **argv)
 		{L"hostkey-replace", scenario_hostkey_replace},
 		{L"hostkey-replace-ja", scenario_hostkey_replace_ja},
 		{L"hostkey-reconnect", scenario_hostkey_reconnect},
+		{L"release-hooks", scenario_release_hooks},
+		{L"run", scenario_run},
 	};
 	wchar_t work[MAX_PATH * 2];
 	size_t i;
@@ -2297,7 +2375,8 @@ int wmain(int argc, wchar_t **argv)
 				"smoke|ini|tray|dialogs|ui|ui-cancel|ja|ja-ini|cmdline|day|"
 				"day-cancel|"
 				"day-changed|ondemand|keygen|startup|kit29|kit29-ja|kit29-log|"
-				"hostkey-replace|hostkey-replace-ja|hostkey-reconnect "
+				"hostkey-replace|hostkey-replace-ja|hostkey-reconnect|"
+				"release-hooks|run "
 				"<PortForwarder.exe> <shot folder> [work folder]\n");
 	printf("%d passed, %d failed\n", passed, failed);
 	return rc;

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # The installer under Wine, silently, into a temporary folder (per user):
 # files, shortcuts and uninstall entry appear; the installed pf.exe answers
-# --version; an upgrade keeps the install folder; /AUTOSTART adds the Startup-folder shortcut; the silent
+# --version; an upgrade keeps the install folder; /AUTOSTART adds the Startup-folder shortcut;
+# the installed (release) PortForwarder.exe, started and exited by
+# pftest-driver.exe, writes its settings under %APPDATA% (or next to itself
+# when an ini is there: portable mode); the silent
 # uninstaller removes exactly what was installed and leaves the user's
 # config.txt, key, known_hosts and PortForwarder.ini (and so the folder).
 #
-#   install-test.sh <wine prefix> <setup.exe> <scratch folder> <version>
+#   install-test.sh <wine prefix> <setup.exe> <scratch folder> <version> <pftest-driver.exe>
 set -euo pipefail
-prefix=$1 setup=$2 work=$3 version=$4
+prefix=$1 setup=$2 work=$3 version=$4 driver=$5
 here=$(cd "$(dirname "$0")" && pwd)
 [ -f "$setup" ] || { echo "FAILED: $setup missing (fixture package.build)"; exit 1; }
+[ -f "$driver" ] || { echo "FAILED: $driver missing (build the win64 tree)"; exit 1; }
+driver=$(cd "$(dirname "$driver")" && pwd)/$(basename "$driver")
 
 # wine-run.sh creates the build tree's prefix once; let it.
 if [ ! -f "$prefix/.pf-ready" ]; then
@@ -22,7 +27,7 @@ work=$(cd "$work" && pwd)
 setup=$(cd "$(dirname "$setup")" && pwd)/$(basename "$setup")
 
 export WINEPREFIX=$prefix WINEARCH=win64 WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-export LC_ALL=C.UTF-8 PF_VERSION=$version PF_WORK=$work PF_SETUP=$setup
+export LC_ALL=C.UTF-8 PF_VERSION=$version PF_WORK=$work PF_SETUP=$setup PF_DRIVER=$driver
 
 session() {
 	set -uo pipefail
@@ -41,6 +46,34 @@ session() {
 	key='HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\PortForwarder'
 	installed=(PortForwarder.exe pf.exe config-sample.txt README.txt README-ja.txt
 		LICENSE.txt THIRD_PARTY_NOTICES.txt Uninstall.exe)
+	# The installed exe as a person runs it: started, its window shown, then
+	# Exit (which saves the settings), by pftest-driver.exe's "run" scenario.
+	# run_app <log>: in the background until $PF_WORK/stop exists; 0 once
+	# the window is there. start_exit: the whole round at once.
+	run_app() {
+		rm -f "$PF_WORK/stop"
+		wine "$(winpath "$PF_DRIVER")" run "$instw\\PortForwarder.exe" "$(winpath "$PF_WORK/shots")" \
+			"$(winpath "$PF_WORK/stop")" >"$1" 2>&1 &
+		app_pid=$!
+		local i
+		for i in $(seq 1 600); do
+			grep -q '^running' "$1" && return 0
+			kill -0 $app_pid 2>/dev/null || break
+			sleep 0.1
+		done
+		sed 's/^/  | /' "$1"
+		return 1
+	}
+	stop_app() {
+		touch "$PF_WORK/stop"
+		wait $app_pid
+	}
+	start_exit() {
+		run_app "$PF_WORK/run.log" || return 1
+		stop_app
+	}
+	appdata_ini() { find "$users" -ipath '*/AppData/Roaming/PortForwarder/PortForwarder.ini' 2>/dev/null | head -n1; }
+	mkdir -p "$PF_WORK/shots"
 
 	wineserver -k 2>/dev/null || true
 	# Shortcuts from an earlier run of this test would hide a failure.
@@ -80,23 +113,24 @@ session() {
 	step $? "an upgrade without /D= installs into the earlier folder (rc $rc)"
 
 	# Installed: the settings go to %APPDATA%\PortForwarder, not next to the exe.
-	wine "$instw\\PortForwarder.exe" --test-ini-path "$(winpath "$PF_WORK/inipath.txt")"
-	step $? "installed PortForwarder.exe saves its settings"
-	grep -qi 'AppData.Roaming.PortForwarder.PortForwarder\.ini$' "$PF_WORK/inipath.txt" 2>/dev/null
-	step $? "installed copy keeps PortForwarder.ini under %APPDATA%: $(cat "$PF_WORK/inipath.txt" 2>/dev/null)"
-	[ -n "$(find "$users" -ipath '*/AppData/Roaming/PortForwarder/PortForwarder.ini' 2>/dev/null)" ]
-	step $? "... and the file is there"
+	find "$users" -ipath '*/AppData/Roaming/PortForwarder' -exec rm -rf {} + 2>/dev/null
+	start_exit
+	step $? "installed PortForwarder.exe starts and exits (Exit) with code 0"
+	ini=$(appdata_ini)
+	[ -n "$ini" ] && grep -q 'Written by PortForwarder.exe' "$ini"
+	step $? "installed copy wrote its settings to %APPDATA%\\PortForwarder\\PortForwarder.ini (${ini#"$users"/})"
 	[ ! -e "$inst/PortForwarder.ini" ]
-	step $? "... and not in the install folder"
+	step $? "... and not into the install folder"
 
 	# The user's own files in the folder must survive the uninstall.
 	user=(config.txt id_ed25519 known_hosts PortForwarder.ini)
 	for f in "${user[@]}"; do printf 'user data %s\r\n' "$f" >"$inst/$f"; done
 	# A PortForwarder.ini next to the exe: portable mode wins.
-	wine "$instw\\PortForwarder.exe" --test-ini-path "$(winpath "$PF_WORK/inipath.txt")"
-	grep -q 'PortForwarder.PortForwarder\.ini$' "$PF_WORK/inipath.txt" &&
-		! grep -qi 'AppData' "$PF_WORK/inipath.txt"
-	step $? "an ini next to the installed exe wins (portable mode)"
+	[ -n "$ini" ] && touch -d 2000-01-01 "$ini"
+	start_exit
+	grep -q 'Written by PortForwarder.exe' "$inst/PortForwarder.ini" &&
+		[ -n "$ini" ] && [ "$(stat -c %Y "$ini")" = 946684800 ]
+	step $? "an ini next to the installed exe wins (portable mode): the settings went there, %APPDATA%'s untouched"
 	printf 'user data PortForwarder.ini\r\n' >"$inst/PortForwarder.ini"
 
 	wine "$instw\\Uninstall.exe" /S

@@ -12,12 +12,14 @@
  * every step passed. The day* scenarios (tests/e2e/day.sh), proxy-* (tests/e2e/proxy_day.sh) and
  * startup (bench/gui_startup.sh)
  * take a kit folder their script prepared as the work folder instead; run (an installed
- * exe, tests/package/install-test.sh) takes a stop file. Screenshots of each step
+ * exe, tests/package/install-test.sh) takes a stop file, setup-finish a setup.exe and the
+ * folder to install into. Screenshots of each step
  * go to the screenshot folder as
  * <scenario>-NN-<what>.bmp (wine-run.sh turns them into PNGs). */
 #include <windows.h>
 #include <commctrl.h> /* LVITEMW (macros and types only) */
 #include <wincrypt.h> /* SHA-256 for the keygen scenario (advapi32) */
+#include <tlhelp32.h> /* the finish page's child process (setup-finish) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1005,7 +1007,7 @@ static int day_passphrase(app_proc *p, const wchar_t *pass, const wchar_t *reaso
 	return 1;
 }
 
-/* A day scenario that cannot go on: a screenshot, the app ended; 1. */
+/* A scenario that cannot go on: a screenshot, the app ended; 1. */
 static int day_failed(app_proc *p)
 {
 	screenshot(L"failure");
@@ -2285,9 +2287,7 @@ static int scenario_release_hooks(const wchar_t *exe0, const wchar_t *work)
 	}
 	return failed != 0;
 kill:
-	screenshot(L"failure");
-	kill_app(&p);
-	return 1;
+	return day_failed(&p);
 }
 
 /* An installed copy, where it is (tests/package/install-test.sh): start
@@ -2317,8 +2317,133 @@ static int scenario_run(const wchar_t *exe, const wchar_t *stop)
 	step(wait_exit(&p, 20000) == 0, "Exit ends the process with code 0");
 	return failed != 0;
 kill:
-	kill_app(&p);
-	return 1;
+	return day_failed(&p);
+}
+
+/* A process as a snapshot saw it. */
+typedef struct proc_seen {
+	DWORD pid, parent;
+	wchar_t name[64];
+} proc_seen;
+
+/* Adds to seen[] (up to cap) every process not yet in it whose parent is
+ * `parent` (any parent when 0); returns the new count. */
+static int note_processes(DWORD parent, proc_seen *seen, int n, int cap)
+{
+	HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
+	PROCESSENTRY32W pe;
+	int i;
+
+	if (snap == INVALID_HANDLE_VALUE)
+		return n;
+	pe.dwSize = sizeof(pe);
+	for (BOOL more = Process32FirstW(snap, &pe); more && n < cap;
+	     more = Process32NextW(snap, &pe)) {
+		if (parent != 0 && pe.th32ParentProcessID != parent)
+			continue;
+		for (i = 0; i < n && seen[i].pid != pe.th32ProcessID; i++)
+			;
+		if (i < n && seen[i].name[0] != L'\0')
+			continue; /* (a process just created may have no name yet) */
+		seen[i].pid = pe.th32ProcessID;
+		seen[i].parent = pe.th32ParentProcessID;
+		_snwprintf(seen[i].name, 64, L"%ls", pe.szExeFile);
+		seen[i].name[63] = L'\0';
+		if (i == n)
+			n++;
+	}
+	CloseHandle(snap);
+	return n;
+}
+
+/* The installer's wizard (tests/package/install-test.sh): `setup` is the
+ * setup.exe, `dir` the install folder (/D=). Next through every page to
+ * the finish page, whose "Run PortForwarder" is ticked by default; Finish
+ * must start the installed PortForwarder.exe through Explorer (the
+ * signed-in user's unelevated shell, issue 15 item 5), not as a child of
+ * the installer, which may run as administrator. Then Exit. */
+static int scenario_setup_finish(const wchar_t *setup, const wchar_t *dir)
+{
+	static proc_seen kids[16], all[256];
+	wchar_t args[MAX_PATH * 2 + 8], text[64], path[MAX_PATH * 2], want[MAX_PATH * 2];
+	const wchar_t *via = NULL;
+	struct find_ctx fc = {0, IDC_CONNECT, PF_MAIN_CLASS, NULL};
+	app_proc p;
+	HWND w = NULL, m;
+	DWORD pid = 0, parent = 0, n = MAX_PATH * 2, t0;
+	HANDLE h;
+	int i, finish = 0, nkids = 0, nall;
+
+	_snwprintf(args, MAX_PATH * 2 + 8, L"/D=%ls", dir); /* NSIS: last, unquoted */
+	step(start_app(setup, args, &p), "start setup.exe (the wizard)");
+	if (failed)
+		return 1;
+	for (i = 0; i < 120 && !finish; i++) {
+		w = wait_for(&p, L"#32770", IDOK, 20000);
+		if (w == NULL)
+			break;
+		get_text(w, IDOK, text, 64);
+		if (wcsstr(text, L"Finish") != NULL) {
+			finish = 1;
+			break;
+		}
+		if (IsWindowEnabled(GetDlgItem(w, IDOK))) {
+			printf("  page with '%ls': Next\n", text);
+			click(w, IDOK);
+		}
+		Sleep(1000);
+	}
+	step(finish, "Next through the pages up to the finish page");
+	if (!finish)
+		goto kill;
+	screenshot(L"finish-page");
+	click(w, IDOK);
+	/* Watch the installer's children as Finish runs the app: Explorer's
+	 * launcher may end as soon as it has started it. */
+	t0 = GetTickCount();
+	do {
+		nkids = note_processes(p.pi.dwProcessId, kids, nkids, 16);
+		fc.found = NULL;
+		EnumWindows(find_cb, (LPARAM)&fc);
+		m = fc.found;
+		Sleep(10);
+	} while (m == NULL && GetTickCount() - t0 < 30000);
+	step(wait_exit(&p, 30000) == 0, "Finish ends the installer with code 0");
+	step(m != NULL, "... and PortForwarder's main window appears");
+	if (m == NULL)
+		return 1;
+	screenshot(L"started-by-finish");
+	GetWindowThreadProcessId(m, &pid);
+	nall = note_processes(0, all, 0, 256);
+	for (i = 0; i < nall; i++)
+		if (all[i].pid == pid)
+			parent = all[i].parent;
+	for (i = 0; i < nkids; i++) {
+		printf("  the installer started %ls (pid %lu)\n", kids[i].name,
+		       (unsigned long)kids[i].pid);
+		if (kids[i].pid == parent)
+			via = kids[i].name;
+	}
+	printf("  PortForwarder.exe pid %lu, parent %lu, installer %lu\n", (unsigned long)pid,
+	       (unsigned long)parent, (unsigned long)p.pi.dwProcessId);
+	step(parent != 0 && parent != p.pi.dwProcessId,
+	     "... not as the installer's own child (which may run elevated)");
+	step(via != NULL && _wcsicmp(via, L"explorer.exe") == 0,
+	     "... but started by the explorer.exe the installer ran (the user's shell)");
+	h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | SYNCHRONIZE, FALSE, pid);
+	path[0] = L'\0';
+	if (h != NULL)
+		QueryFullProcessImageNameW(h, 0, path, &n);
+	_snwprintf(want, MAX_PATH * 2, L"%ls\\PortForwarder.exe", dir);
+	printf("  its exe: %ls\n", path);
+	step(_wcsicmp(path, want) == 0, "... the installed PortForwarder.exe");
+	click(m, IDC_EXIT);
+	step(h != NULL && WaitForSingleObject(h, 20000) == WAIT_OBJECT_0, "Exit ends it");
+	if (h != NULL)
+		CloseHandle(h);
+	return failed != 0;
+kill:
+	return day_failed(&p);
 }
 
 int wmain(int argc, wchar_t **argv);
@@ -2354,6 +2479,7 @@ int wmain(int argc, wchar_t **argv)
 		{L"hostkey-reconnect", scenario_hostkey_reconnect},
 		{L"release-hooks", scenario_release_hooks},
 		{L"run", scenario_run},
+		{L"setup-finish", scenario_setup_finish},
 	};
 	wchar_t work[MAX_PATH * 2];
 	size_t i;
@@ -2376,7 +2502,7 @@ int wmain(int argc, wchar_t **argv)
 				"day-cancel|"
 				"day-changed|ondemand|keygen|startup|kit29|kit29-ja|kit29-log|"
 				"hostkey-replace|hostkey-replace-ja|hostkey-reconnect|"
-				"release-hooks|run "
+				"release-hooks|run|setup-finish "
 				"<PortForwarder.exe> <shot folder> [work folder]\n");
 	printf("%d passed, %d failed\n", passed, failed);
 	return rc;

@@ -102,6 +102,32 @@ session() {
 	printf '%s\n' "$out" | grep -q "^pf $PF_VERSION"
 	step $? "installed pf.exe --version says pf $PF_VERSION (rc $rc)"
 
+	# A running PortForwarder.exe is not installed over (issue 15 item 5):
+	# the silent setup refuses with exit code 32 (ERROR_SHARING_VIOLATION)
+	# before it writes anything; the running copy goes on.
+	touch -d 2000-01-01 "$inst/PortForwarder.exe" "$inst/README.txt"
+	if run_app "$PF_WORK/running.log"; then
+		wine "$(winpath "$PF_SETUP")" /S
+		rc=$?
+		[ $rc = 32 ] && [ "$(stat -c %Y "$inst/PortForwarder.exe")" = 946684800 ] &&
+			[ "$(stat -c %Y "$inst/README.txt")" = 946684800 ]
+		step $? "setup /S over a running PortForwarder.exe refuses (exit code $rc, want 32) and replaces nothing"
+		stop_app
+		step $? "... and the running copy goes on until its Exit (code 0)"
+	else
+		step 1 "start the installed PortForwarder.exe"
+	fi
+
+	# The wizard (not silent) over the earlier install: its finish page's
+	# "Run PortForwarder" starts the installed exe through Explorer, the
+	# user's own unelevated shell, never as the installer's child (which
+	# may run as administrator; Wine has no elevation to tell apart).
+	out=$(wine "$(winpath "$PF_DRIVER")" setup-finish "$(winpath "$PF_SETUP")" \
+		"$(winpath "$PF_WORK/shots")" "$instw" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | tr -d '\r' | sed 's/^/  | /'
+	step $rc "the wizard's finish page starts PortForwarder through Explorer, not as its own child"
+
 	# An upgrade without /D= goes into the earlier install's folder (its
 	# uninstall entry), not into the default one.
 	touch -d 2000-01-01 "$inst/README.txt"

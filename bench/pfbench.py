@@ -343,6 +343,13 @@ class Bench:
         return p
 
     def cleanup(self):
+        # sshd's session processes first: one busy in a loop outlives its listener
+        if getattr(self, "sshd", None) is not None:
+            for pid in self.descendants(self.sshd.pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
         for p in reversed(self.procs):
             stop(p)
         if getattr(self, "wine_env", None):

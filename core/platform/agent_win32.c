@@ -21,6 +21,7 @@
 #include "pf/agent.h"
 #include "pf/mem.h"
 #include "pf/platform.h"
+#include "win32_internal.h"
 
 #define AGENT_MAX_MSG       (256 * 1024)
 #define PAGEANT_MAX_MSG     8192
@@ -85,30 +86,6 @@ static int pipe_io(HANDLE h, HANDLE ev, int write, unsigned char *buf, DWORD n, 
 	return 0;
 }
 
-/* This process's user SID; caller frees with free(). */
-static PSID current_user_sid(void)
-{
-	HANDLE tok = NULL;
-	DWORD n = 0;
-	TOKEN_USER *tu = NULL;
-	PSID sid = NULL;
-
-	if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok))
-		return NULL;
-	GetTokenInformation(tok, TokenUser, NULL, 0, &n);
-	tu = n ? malloc(n) : NULL;
-	if (tu != NULL && GetTokenInformation(tok, TokenUser, tu, n, &n)) {
-		DWORD len = GetLengthSid(tu->User.Sid);
-
-		sid = malloc(len);
-		if (sid != NULL)
-			CopySid(len, sid, tu->User.Sid);
-	}
-	free(tu);
-	CloseHandle(tok);
-	return sid;
-}
-
 /* 1 when `sid` may serve our agent: this user or LocalSystem; for the
  * pipe's owner also the Administrators group (a SYSTEM service's objects
  * are owned by it). Only an administrator can create objects owned so.
@@ -168,7 +145,7 @@ static int process_user(ULONG pid, PSID *out)
  * lets us see the process). PF_OK or PF_E_DENIED with one message. */
 static pf_rc check_pipe_server(HANDLE h, pf_error *err)
 {
-	PSID user = current_user_sid(), owner = NULL, server = NULL;
+	PSID user = pfi_win32_user_sid(), owner = NULL, server = NULL;
 	PSECURITY_DESCRIPTOR sd = NULL;
 	ULONG pid = 0;
 	int known = 0;

@@ -3,6 +3,7 @@
 #include <windows.h>
 #include <bcrypt.h>
 #include <lmcons.h>
+#include <sddl.h>
 #include <shlobj.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "pf/mem.h"
 #include "pf/platform.h"
 #include "file_internal.h"
+#include "win32_internal.h"
 
 wchar_t *pf_utf8_to_wide(const char *s)
 {
@@ -233,11 +235,56 @@ pf_rc pf_file_write_commit(pf_file_pending *w, pf_error *err)
 	return rc;
 }
 
+/* This process's user SID; caller frees with free(). */
+PSID pfi_win32_user_sid(void)
+{
+	HANDLE tok = NULL;
+	DWORD n = 0;
+	TOKEN_USER *tu = NULL;
+	PSID sid = NULL;
+
+	if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok))
+		return NULL;
+	GetTokenInformation(tok, TokenUser, NULL, 0, &n);
+	tu = n ? malloc(n) : NULL;
+	if (tu != NULL && GetTokenInformation(tok, TokenUser, tu, n, &n)) {
+		DWORD len = GetLengthSid(tu->User.Sid);
+
+		sid = malloc(len);
+		if (sid != NULL)
+			CopySid(len, sid, tu->User.Sid);
+	}
+	free(tu);
+	CloseHandle(tok);
+	return sid;
+}
+
+/* A security descriptor for a private key (issue 18 item 11): a protected
+ * DACL (nothing inherited from the folder) with one ACE, full access for
+ * the user this process runs as. LocalFree it; NULL on failure. */
+static PSECURITY_DESCRIPTOR owner_only_sd(void)
+{
+	PSID user = pfi_win32_user_sid();
+	wchar_t *sid = NULL, sddl[256];
+	PSECURITY_DESCRIPTOR sd = NULL;
+
+	if (user != NULL && ConvertSidToStringSidW(user, &sid) &&
+	    _snwprintf(sddl, sizeof(sddl) / sizeof(sddl[0]), L"D:P(A;;FA;;;%ls)", sid) > 0 &&
+	    !ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1, &sd, NULL))
+		sd = NULL;
+	if (sid != NULL)
+		LocalFree(sid);
+	free(user);
+	return sd;
+}
+
 pf_rc pf_file_write_prepare(const char *path, const void *data, size_t len, int secret,
 			    pf_file_pending **out, pf_error *err)
 {
 	pf_file_pending *w = NULL;
 	wchar_t *wpath = NULL, *final = NULL, *wtmp = NULL;
+	SECURITY_ATTRIBUTES sa = {0};
+	PSECURITY_DESCRIPTOR sd = NULL;
 	char es[256];
 	unsigned char rnd[4] = {0};
 	HANDLE h = INVALID_HANDLE_VALUE;
@@ -247,7 +294,6 @@ pf_rc pf_file_write_prepare(const char *path, const void *data, size_t len, int 
 	DWORD e;
 	int kind;
 
-	(void)secret;
 	*out = NULL;
 	wpath = pf_utf8_to_wide(path);
 	if (wpath == NULL)
@@ -282,7 +328,22 @@ pf_rc pf_file_write_prepare(const char *path, const void *data, size_t len, int 
 		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
 		goto out;
 	}
-	h = CreateFileW(wtmp, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+	if (secret) {
+		/* Owner only from the first byte: the rename keeps it. */
+		sa.nLength = sizeof(sa);
+		sa.lpSecurityDescriptor = sd = owner_only_sd();
+		if (sd == NULL) {
+			e = GetLastError();
+			win_errstr(e, es, sizeof(es));
+			rc = pf_error_set(err, win_rc(e),
+					  "Cannot make %s readable by you alone: %s; nothing was "
+					  "written.",
+					  path, es);
+			goto out;
+		}
+	}
+	h = CreateFileW(wtmp, GENERIC_WRITE, 0, secret ? &sa : NULL, CREATE_NEW,
+			FILE_ATTRIBUTE_NORMAL, NULL);
 	if (h == INVALID_HANDLE_VALUE) {
 		e = GetLastError();
 		win_errstr(e, es, sizeof(es));
@@ -312,6 +373,8 @@ pf_rc pf_file_write_prepare(const char *path, const void *data, size_t len, int 
 out:
 	if (h != INVALID_HANDLE_VALUE)
 		CloseHandle(h);
+	if (sd != NULL)
+		LocalFree(sd);
 	free(wtmp);
 	if (rc != PF_OK) {
 		if (w != NULL)

@@ -34,7 +34,10 @@ pf_rc pf_file_read(const char *path, size_t max, char **data, size_t *len, pf_er
 pf_rc pf_file_write_atomic(const char *path, const void *data, size_t len, pf_error *err);
 
 /* The same for a private key: on POSIX the file is always mode 0600, also
- * when it replaces one with wider permissions. */
+ * when it replaces one with wider permissions; on Windows the temporary is
+ * created with a protected DACL holding one ACE, full access for the
+ * current user (nothing inherited from the folder), which the rename
+ * keeps. */
 pf_rc pf_file_write_secret(const char *path, const void *data, size_t len, pf_error *err);
 
 /* The same in two steps, for files that must change together (a key pair:

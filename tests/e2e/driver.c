@@ -12,8 +12,8 @@
  * every step passed. The day* scenarios (tests/e2e/day.sh), proxy-* (tests/e2e/proxy_day.sh) and
  * startup (bench/gui_startup.sh)
  * take a kit folder their script prepared as the work folder instead; run (an installed
- * exe, tests/package/install-test.sh) takes a stop file, setup-finish a setup.exe and the
- * folder to install into. Screenshots of each step
+ * exe, tests/package/install-test.sh) takes a stop file, setup-finish and setup-in-use a
+ * setup.exe and the folder to install into. Screenshots of each step
  * go to the screenshot folder as
  * <scenario>-NN-<what>.bmp (wine-run.sh turns them into PNGs). */
 #include <windows.h>
@@ -2356,6 +2356,70 @@ static int note_processes(DWORD parent, proc_seen *seen, int n, int cap)
 	return n;
 }
 
+/* The installer's wizard: setup.exe started (in p) to install into `dir`,
+ * Next on every page until the finish page (its window), or, with
+ * `in_use`, until it asks to exit a running PortForwarder (that message
+ * box); NULL if it cannot start or after 2 min. */
+static HWND wizard_until(const wchar_t *setup, const wchar_t *dir, app_proc *p, int in_use)
+{
+	wchar_t text[64], args[MAX_PATH * 2 + 8];
+	HWND w;
+	int i;
+
+	_snwprintf(args, MAX_PATH * 2 + 8, L"/D=%ls", dir); /* NSIS: last, unquoted */
+	if (!start_app(setup, args, p))
+		return NULL;
+	for (i = 0; i < 120; i++) {
+		if (in_use && (w = wait_for(p, L"#32770", IDRETRY, 0)) != NULL)
+			return w;
+		w = wait_for(p, L"#32770", IDOK, 20000);
+		if (w == NULL)
+			return NULL;
+		get_text(w, IDOK, text, 64);
+		if (!in_use && wcsstr(text, L"Finish") != NULL)
+			return w;
+		if (IsWindowEnabled(GetDlgItem(w, IDOK))) {
+			printf("  page with '%ls': Next\n", text);
+			click(w, IDOK);
+		}
+		Sleep(1000);
+	}
+	return NULL;
+}
+
+/* The wizard over a running PortForwarder.exe (install-test.sh keeps one
+ * running from `dir`): it asks to exit it (Retry / Cancel) instead of
+ * replacing it; Retry while it still runs asks again; Cancel ends the
+ * installer with ERROR_SHARING_VIOLATION (32). */
+static int scenario_setup_in_use(const wchar_t *setup, const wchar_t *dir)
+{
+	static wchar_t text[1024];
+	app_proc p;
+	HWND m;
+
+	m = wizard_until(setup, dir, &p, 1);
+	step(m != NULL, "the wizard, Next through the pages: it asks to exit PortForwarder");
+	if (m == NULL)
+		goto kill;
+	get_text(m, 0xFFFF, text, 1024); /* a message box's text */
+	printf("  it says: %ls\n", text);
+	step(wcsstr(text, L"PortForwarder is running") != NULL && wcsstr(text, L"Retry") != NULL,
+	     "... saying it is running and to press Retry after Exit");
+	screenshot(L"in-use");
+	click(m, IDRETRY);
+	Sleep(2000);
+	m = wait_for(&p, L"#32770", IDRETRY, 20000);
+	step(m != NULL, "Retry while it still runs: asked again");
+	if (m == NULL)
+		goto kill;
+	click(m, IDCANCEL);
+	step(wait_exit(&p, 30000) == 32,
+	     "Cancel ends the installer with code 32 (sharing violation)");
+	return failed != 0;
+kill:
+	return day_failed(&p);
+}
+
 /* The installer's wizard (tests/package/install-test.sh): `setup` is the
  * setup.exe, `dir` the install folder (/D=). Next through every page to
  * the finish page, whose "Run PortForwarder" is ticked by default; Finish
@@ -2365,36 +2429,18 @@ static int note_processes(DWORD parent, proc_seen *seen, int n, int cap)
 static int scenario_setup_finish(const wchar_t *setup, const wchar_t *dir)
 {
 	static proc_seen kids[16], all[256];
-	wchar_t args[MAX_PATH * 2 + 8], text[64], path[MAX_PATH * 2], want[MAX_PATH * 2];
+	wchar_t path[MAX_PATH * 2], want[MAX_PATH * 2];
 	const wchar_t *via = NULL;
 	struct find_ctx fc = {0, IDC_CONNECT, PF_MAIN_CLASS, NULL};
 	app_proc p;
 	HWND w = NULL, m;
 	DWORD pid = 0, parent = 0, n = MAX_PATH * 2, t0;
 	HANDLE h;
-	int i, finish = 0, nkids = 0, nall;
+	int i, nkids = 0, nall;
 
-	_snwprintf(args, MAX_PATH * 2 + 8, L"/D=%ls", dir); /* NSIS: last, unquoted */
-	step(start_app(setup, args, &p), "start setup.exe (the wizard)");
-	if (failed)
-		return 1;
-	for (i = 0; i < 120 && !finish; i++) {
-		w = wait_for(&p, L"#32770", IDOK, 20000);
-		if (w == NULL)
-			break;
-		get_text(w, IDOK, text, 64);
-		if (wcsstr(text, L"Finish") != NULL) {
-			finish = 1;
-			break;
-		}
-		if (IsWindowEnabled(GetDlgItem(w, IDOK))) {
-			printf("  page with '%ls': Next\n", text);
-			click(w, IDOK);
-		}
-		Sleep(1000);
-	}
-	step(finish, "Next through the pages up to the finish page");
-	if (!finish)
+	w = wizard_until(setup, dir, &p, 0);
+	step(w != NULL, "the wizard, Next through the pages up to the finish page");
+	if (w == NULL)
 		goto kill;
 	screenshot(L"finish-page");
 	click(w, IDOK);
@@ -2480,6 +2526,7 @@ int wmain(int argc, wchar_t **argv)
 		{L"release-hooks", scenario_release_hooks},
 		{L"run", scenario_run},
 		{L"setup-finish", scenario_setup_finish},
+		{L"setup-in-use", scenario_setup_in_use},
 	};
 	wchar_t work[MAX_PATH * 2];
 	size_t i;
@@ -2502,7 +2549,7 @@ int wmain(int argc, wchar_t **argv)
 				"day-cancel|"
 				"day-changed|ondemand|keygen|startup|kit29|kit29-ja|kit29-log|"
 				"hostkey-replace|hostkey-replace-ja|hostkey-reconnect|"
-				"release-hooks|run|setup-finish "
+				"release-hooks|run|setup-finish|setup-in-use "
 				"<PortForwarder.exe> <shot folder> [work folder]\n");
 	printf("%d passed, %d failed\n", passed, failed);
 	return rc;

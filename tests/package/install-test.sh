@@ -104,7 +104,8 @@ session() {
 
 	# A running PortForwarder.exe is not installed over (issue 15 item 5):
 	# the silent setup refuses with exit code 32 (ERROR_SHARING_VIOLATION)
-	# before it writes anything; the running copy goes on.
+	# before it writes anything, the wizard asks to exit it first; the
+	# running copy goes on.
 	touch -d 2000-01-01 "$inst/PortForwarder.exe" "$inst/README.txt"
 	if run_app "$PF_WORK/running.log"; then
 		wine "$(winpath "$PF_SETUP")" /S
@@ -112,6 +113,14 @@ session() {
 		[ $rc = 32 ] && [ "$(stat -c %Y "$inst/PortForwarder.exe")" = 946684800 ] &&
 			[ "$(stat -c %Y "$inst/README.txt")" = 946684800 ]
 		step $? "setup /S over a running PortForwarder.exe refuses (exit code $rc, want 32) and replaces nothing"
+		# The wizard asks instead (Retry / Cancel); Cancel changes nothing either.
+		out=$(wine "$(winpath "$PF_DRIVER")" setup-in-use "$(winpath "$PF_SETUP")" \
+			"$(winpath "$PF_WORK/shots")" "$instw" 2>&1)
+		rc=$?
+		printf '%s\n' "$out" | tr -d '\r' | sed 's/^/  | /'
+		[ $rc = 0 ] && [ "$(stat -c %Y "$inst/PortForwarder.exe")" = 946684800 ] &&
+			[ "$(stat -c %Y "$inst/README.txt")" = 946684800 ]
+		step $? "the wizard over it asks to exit PortForwarder (Retry asks again, Cancel quits) and replaces nothing"
 		stop_app
 		step $? "... and the running copy goes on until its Exit (code 0)"
 	else

@@ -441,8 +441,10 @@ static pf_rc dial_command(pf_session *s, const pf_host_config *hc, const pfi_pro
 			  pfi_link *l, pf_socket *sock, pf_error *err)
 {
 	char *dir = hc->config_path ? pf_path_dirname(hc->config_path) : NULL;
+	pf_error e;
 	pf_rc rc;
 
+	pf_error_clear(&e);
 	if (hc == s->hc) {
 		snprintf(s->server, sizeof(s->server), "%s:%d via ProxyCommand", hc->hostname,
 			 hc->port);
@@ -450,13 +452,15 @@ static pf_rc dial_command(pf_session *s, const pf_host_config *hc, const pfi_pro
 	}
 	pfi_session_log(s, PF_LOG_INFO, "Connecting to %s:%d via %s: %s", hc->hostname, hc->port,
 			l->what, pl->command);
-	rc = pf_proc_start(pl->command, dir, on_stderr, l, sock, &l->proc, err);
+	rc = pf_proc_start(pl->command, dir, on_stderr, l, sock, &l->proc, &e);
 	free(dir);
 	if (rc != PF_OK && pl->unsupported[0])
 		return pf_error_set(err, PF_E_CONFIG,
 				    "%s: %s is not done by PortForwarder itself, and running the "
 				    "program failed: %s",
-				    l->what, pl->unsupported, err->message);
+				    l->what, pl->unsupported, e.message);
+	if (rc != PF_OK)
+		return pf_error_set(err, rc, "%s: %s", l->what, e.message);
 	return rc;
 }
 

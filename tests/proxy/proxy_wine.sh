@@ -18,7 +18,9 @@
 #    its child ended when it ends;
 #  - a command that fails at once (cmd /c ... & exit 3): one message with
 #    the exit code and its last line of standard error; a program that is
-#    nowhere: one message naming the kit folder.
+#    nowhere: one message naming the kit folder; a helper line with an
+#    option not done natively (connect -w) and no such program: one message
+#    naming the option.
 #   proxy_wine.sh <pf.exe> <scratch dir> <wine prefix>
 PFEXE=$1
 prefix=$3
@@ -178,6 +180,9 @@ fail_run "$dir/w-fail.log" "cmd /c \"echo no route to the moon 1>&2 & exit 3\""
 check "pf.exe failing command: gives up (exit $rc)" test "$rc" != 0
 check "pf.exe failing command: one message with the exit code and its last line" \
 	grep -q "ended before the SSH server answered (exit code 3): \"no route to the moon\"" "$dir/w-fail.log"
+fail_run "$dir/w-unsup.log" "connect -w 10 -H $saddr:8888 %h %p"
+check "pf.exe helper option not done natively, no such program: names the option" \
+	grep -q "connect -w is not done by PortForwarder itself, and running the program failed: The program \"connect\" was not found" "$dir/w-unsup.log"
 fail_run "$dir/w-none.log" "no-such-helper %h %p"
 check "pf.exe missing program: gives up (exit $rc)" test "$rc" != 0
 check "pf.exe missing program: says where it looked" \

@@ -1610,7 +1610,7 @@ static int scenario_hostkey_reconnect(const wchar_t *exe0, const wchar_t *kit)
 {
 	wchar_t flag[MAX_PATH * 2];
 	HANDLE ready = CreateEventW(NULL, TRUE, FALSE, NULL), th = NULL;
-	app_proc p;
+	app_proc p, p2;
 	HWND w, d, fg;
 
 	(void)exe0;
@@ -1657,6 +1657,23 @@ static int scenario_hostkey_reconnect(const wchar_t *exe0, const wchar_t *kit)
 	PostMessageW(d, WM_COMMAND, IDOK, 0);
 	step(wait_text(w, IDC_LOG, L"not trusted", 15000), "Enter in the question cancels");
 	screenshot(L"reconnect-cancelled");
+
+	/* A connection nobody pressed Connect for (a shortcut or the Startup
+	 * folder starting the exe with the host; here a second instance hands
+	 * it over): its first question is quiet too. */
+	_snwprintf(flag, MAX_PATH * 2, L"%ls\\PortForwarder.exe", kit);
+	if (start_app(flag, L"CMS-SSH", &p2))
+		step(wait_exit(&p2, 20000) == 0, "PortForwarder.exe CMS-SSH: handed to the first");
+	d = wait_for(&p, NULL, IDC_HK_SAVE, 30000);
+	step(d != NULL, "the host key question of that connection");
+	if (d == NULL)
+		goto kill;
+	Sleep(1000);
+	step(default_id(d) == IDCANCEL, "not started by Connect: Cancel is the default");
+	step(GetForegroundWindow() != d, "... and it is not the foreground window");
+	screenshot(L"cmdline-question");
+	click(d, IDCANCEL);
+	step(wait_text(w, IDC_STATUS, L"CMS-SSH: Failed", 15000), "Cancel: not connected");
 	click(w, IDC_EXIT);
 	step(wait_exit(&p, 30000) == 0, "Exit");
 	if (g_other != NULL)

@@ -13,7 +13,10 @@
 #   hostkey-reconnect   an unknown key, "Connect once", then the connection
 #                       drops (the sessions are killed here): the question
 #                       of the reconnect has Cancel as its default button and
-#                       is not the foreground window (another program is).
+#                       is not the foreground window (another program is);
+#                       then "PortForwarder.exe CMS-SSH" (as a shortcut or the
+#                       Startup folder starts it, no Connect pressed): its
+#                       question is quiet too.
 #   hostkey.sh <win64 build dir> <scratch dir> <wine prefix> <screenshot dir>
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

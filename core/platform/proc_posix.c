@@ -20,10 +20,12 @@ struct pf_proc {
 	int err_fd; /* read end of the child's stderr */
 	pf_thread *reader;
 	pf_mutex *mu;
-	int stop;       /* under mu: the reader should end */
-	int exited;     /* under mu */
-	int code;       /* under mu */
-	char last[512]; /* under mu */
+	int stop;        /* under mu: the reader should end */
+	int eof;         /* under mu: the reader has read everything */
+	pf_wakeup *wake; /* pf_proc_end wakes the reader */
+	int exited;      /* under mu */
+	int code;        /* under mu */
+	char last[512];  /* under mu */
 	pf_proc_line_fn on_line;
 	void *ctx;
 };
@@ -72,7 +74,7 @@ static void read_stderr(void *arg)
 	size_t n = 0;
 
 	for (;;) {
-		struct pollfd q = {p->err_fd, POLLIN, 0};
+		struct pollfd q[2] = {{p->err_fd, POLLIN, 0}, {pf_wakeup_fd(p->wake), POLLIN, 0}};
 		char buf[256];
 		ssize_t r;
 		int stop, i;
@@ -82,7 +84,8 @@ static void read_stderr(void *arg)
 		pf_mutex_unlock(p->mu);
 		if (stop)
 			break;
-		if (poll(&q, 1, 200) <= 0)
+		/* No period: the pipe or pf_proc_end's wake-up. */
+		if (poll(q, 2, -1) <= 0 || !(q[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		r = read(p->err_fd, buf, sizeof(buf));
 		if (r < 0 && errno == EINTR)
@@ -101,6 +104,26 @@ static void read_stderr(void *arg)
 	}
 	if (n > 0)
 		emit(p, line, n);
+	pf_mutex_lock(p->mu);
+	p->eof = 1;
+	pf_mutex_unlock(p->mu);
+}
+
+/* Once the child is gone, its last words may still be in the pipe: give
+ * the reader up to `ms` to take them (less if something the child started
+ * still holds the pipe open). */
+static void drain(pf_proc *p, int ms)
+{
+	int i, eof = 0;
+
+	for (i = 0; i < ms / 10; i++) {
+		pf_mutex_lock(p->mu);
+		eof = p->eof;
+		pf_mutex_unlock(p->mu);
+		if (eof || p->reader == NULL)
+			return;
+		pf_sleep_ms(10);
+	}
 }
 
 pf_rc pf_proc_start(const char *command, const char *cwd, pf_proc_line_fn on_line, void *ctx,
@@ -113,11 +136,13 @@ pf_rc pf_proc_start(const char *command, const char *cwd, pf_proc_line_fn on_lin
 
 	*out = NULL;
 	*sock = PF_INVALID_SOCKET;
-	if (p == NULL || (p->mu = pf_mutex_new()) == NULL ||
+	if (p == NULL || (p->mu = pf_mutex_new()) == NULL || pf_wakeup_new(&p->wake) != PF_OK ||
 	    (script = pf_asprintf("exec %s", command)) == NULL) {
 		free(script);
-		if (p != NULL)
+		if (p != NULL) {
 			pf_mutex_free(p->mu);
+			pf_wakeup_free(p->wake);
+		}
 		free(p);
 		return pf_error_set(err, PF_E_NOMEM, "Out of memory");
 	}
@@ -180,6 +205,7 @@ fail:
 	if (ep[1] >= 0)
 		close(ep[1]);
 	pf_mutex_free(p->mu);
+	pf_wakeup_free(p->wake);
 	free(p);
 	return PF_E_IO;
 }
@@ -198,6 +224,10 @@ int pf_proc_exited(pf_proc *p, int *code)
 
 void pf_proc_last_line(pf_proc *p, char *buf, size_t size)
 {
+	int code;
+
+	if (pf_proc_exited(p, &code))
+		drain(p, 500);
 	pf_mutex_lock(p->mu);
 	pf_strlcpy(buf, p->last, size);
 	pf_mutex_unlock(p->mu);
@@ -219,13 +249,16 @@ void pf_proc_end(pf_proc *p)
 		}
 	}
 	if (p->reader != NULL) {
+		drain(p, 500);
 		pf_mutex_lock(p->mu);
 		p->stop = 1;
 		pf_mutex_unlock(p->mu);
+		pf_wakeup_signal(p->wake);
 		pf_thread_join(p->reader);
 	}
 	if (p->err_fd >= 0)
 		close(p->err_fd);
 	pf_mutex_free(p->mu);
+	pf_wakeup_free(p->wake);
 	free(p);
 }

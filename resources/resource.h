@@ -97,6 +97,7 @@
 #define IDM_TRAY_SHOW     3000
 #define IDM_TRAY_EXIT     3001
 #define IDM_TRAY_FORGET   3002 /* "Forget passphrases" */
+#define IDM_TRAY_STARTUP  3020 /* "Start with Windows and connect <Host>" */
 #define IDM_TRAY_HOST     3100 /* + host index: Connect or Disconnect that host */
 #define IDM_TRAY_HOST_MAX 63
 
@@ -207,7 +208,17 @@
 #define IDS_SAVELOG_FILTER    2617 /* "Text files (*.txt)|*.txt|All files|*.*|" */
 #define IDS_SAVELOG_TITLE     2618
 #define IDS_SAVELOG_DONE      2619 /* "Event log saved to %ls" */
-#define IDS_SAVELOG_FAILED    2620 /* path, error */
+#define IDS_SAVELOG_FAILED    2621 /* path, error (2620 is IDS_ERR_MAIN_WINDOW) */
+#define IDS_COL_HOST          2622 /* the forwards list's first column */
+#define IDS_ROW_CONNECTION    2623 /* a connection's own row in that list (Type column) */
+#define IDS_STARTUP_MENU      2624 /* "Start with &Windows and connect %ls" (tray menu) */
+#define IDS_STARTUP_MENU_TRAY 2625 /* the same without a host */
+#define IDS_STARTUP_ADDED     2626 /* shortcut path, arguments */
+#define IDS_STARTUP_REMOVED   2627 /* shortcut path */
+#define IDS_STARTUP_FAILED    2628 /* shortcut path, error */
+#define IDS_STARTUP_REMOVABLE 2629 /* the exe's drive is removable: create anyway? */
+#define IDS_STARTUP_TITLE     2630 /* that question's title */
+#define IDS_STARTED_IN_TRAY   2631 /* -tray: started hidden in the tray */
 /* lead: IDS 2950-2969 */
 #define IDS_STATUS_VIA 2950 /* " (%ls)": the route through a proxy, after the state */
 #define IDS_PROMPT_HEADER_PROXY 2951 /* "%ls: the proxy asks" */

@@ -90,11 +90,12 @@ struct pf_app {
 	wchar_t ini_path[MAX_PATH * 2]; /* <exe_dir>\PortForwarder.ini */
 	pf_settings set;                /* what the ini holds */
 
-	/* Command line: PortForwarder.exe [-F config] [-N] [-v] [user@]host */
+	/* Command line: PortForwarder.exe [-tray] [-F config] [-N] [-v] [user@]host */
 	wchar_t cmd_config[MAX_PATH * 2]; /* -F, already made absolute; "" if none */
 	wchar_t cmd_host[PF_HOST_LEN];    /* connect to this at start; "" if none */
 	int cmd_no_shell;                 /* -N (always so: we never open a shell) */
 	int cmd_verbose;                  /* -v count: raises the log filter */
+	int cmd_tray;                     /* -tray: start hidden in the tray */
 
 	/* Tray (tray.c). */
 	UINT msg_taskbar_created;
@@ -286,9 +287,24 @@ typedef struct pf_cmdline {
 	wchar_t bad[128];
 } pf_cmdline;
 int Cmdline_Parse(pf_app *app, const wchar_t *cmdline, pf_cmdline *cl);
+/* 1 when `dest` ([user@]host) passes the command line's name rules. */
+int Cmdline_HostOk(const wchar_t *dest);
 /* WM_COPYDATA's dwData for a command line forwarded by a second instance
  * (the first one then selects / connects that host). */
 #define PF_COPYDATA_CMDLINE 0x50464331 /* "PFC1" */
+
+/* ---- Start with Windows (startup.c) ---- */
+
+/* The Startup folder's PortForwarder.lnk (the installer's too) into out;
+ * 0 or -1. */
+int Startup_Path(wchar_t *out, int size);
+/* 1 when the shortcut exists; the Host it connects (or "") into host, its
+ * arguments into args (may be NULL). */
+int Startup_Read(wchar_t *host, int size, wchar_t *args, int args_size);
+/* The tray menu's "Start with Windows and connect <host>": remove the
+ * shortcut when there is one, else make it (-tray, -F the config file,
+ * host; on a removable drive only after a warning). Says it in the log. */
+void Startup_Toggle(pf_app *app, const wchar_t *host);
 
 /* ---- Test hooks (testhook.c, PortForwarder-test.exe only) ---- */
 #ifdef PF_TEST_HOOKS

@@ -1,7 +1,8 @@
-/* PortForwarder.exe [-F config] [-N] [-v] [user@]host
+/* PortForwarder.exe [-tray] [-F config] [-N] [-v] [user@]host
  *
  * Compatible with the original (-N, -v, a host meaning "connect at
- * start"), plus -F for the config file. -N is accepted and changes nothing
+ * start"), plus -F for the config file and -tray (start hidden in the tray:
+ * the Startup-folder shortcut, startup.c and the installer). -N is accepted and changes nothing
  * (we never open a shell); each -v raises the event log's level (verbose,
  * then debug). In the test variant (PortForwarder-test.exe, PF_TEST_HOOKS)
  * a "--test-..." switch ends the parsing and belongs to testhook.c; the
@@ -33,7 +34,7 @@ static void note_bad(pf_cmdline *cl, const wchar_t *arg)
 
 /* [user@]host by the same rules as pf's command line (pf/names.h): a name
  * with control characters or shell syntax never reaches the config. */
-static int destination_ok(const wchar_t *arg)
+int Cmdline_HostOk(const wchar_t *arg)
 {
 	char *u8 = pf_wide_to_utf8(arg), *at;
 	int ok;
@@ -77,6 +78,8 @@ int Cmdline_Parse(pf_app *app, const wchar_t *cmdline, pf_cmdline *cl)
 				set_config(app, cl->argv[++i]);
 			else
 				note_bad(cl, a);
+		} else if (wcscmp(a, L"-tray") == 0) {
+			app->cmd_tray = 1;
 		} else if (wcscmp(a, L"-N") == 0) {
 			app->cmd_no_shell = 1;
 		} else if (a[0] == L'-' && a[1] == L'v' && wcsspn(a + 1, L"v") == wcslen(a + 1)) {
@@ -84,7 +87,7 @@ int Cmdline_Parse(pf_app *app, const wchar_t *cmdline, pf_cmdline *cl)
 		} else if (a[0] == L'-' && a[1] != L'\0') {
 			note_bad(cl, a);
 		} else if (app->cmd_host[0] == L'\0' && a[0] != L'\0' && wcslen(a) < PF_HOST_LEN &&
-			   destination_ok(a)) {
+			   Cmdline_HostOk(a)) {
 			wcscpy_s(app->cmd_host, PF_HOST_LEN, a);
 		} else {
 			note_bad(cl, a);

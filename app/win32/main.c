@@ -29,7 +29,7 @@ static ATOM register_main_class(HINSTANCE inst)
 
 /* A second start brings the running instance to the front (from the tray
  * too) instead of fighting over the same ports. */
-static int activate_running_instance(int forward_cmdline)
+static int activate_running_instance(int forward_cmdline, int restore)
 {
 	HWND other = FindWindowW(PF_MAIN_CLASS, NULL);
 	DWORD pid = 0;
@@ -46,8 +46,11 @@ static int activate_running_instance(int forward_cmdline)
 	if (forward_cmdline)
 		SendMessageTimeoutW(other, WM_COPYDATA, 0, (LPARAM)&cds, SMTO_ABORTIFHUNG, 5000,
 				    &res);
-	/* As a double-click on its tray icon would: show, restore, activate. */
-	SendMessageTimeoutW(other, WM_PF_TRAY, 0, WM_LBUTTONDBLCLK, SMTO_ABORTIFHUNG, 5000, &res);
+	/* As a double-click on its tray icon would: show, restore, activate
+	 * (not for -tray: it stays where it is). */
+	if (restore)
+		SendMessageTimeoutW(other, WM_PF_TRAY, 0, WM_LBUTTONDBLCLK, SMTO_ABORTIFHUNG, 5000,
+				    &res);
 	return 1;
 }
 
@@ -129,7 +132,8 @@ int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
 
 		for (tries = 0;
 		     tries < 50 && !activate_running_instance(app->cmd_host[0] != L'\0' ||
-							      app->cmd_config[0] != L'\0');
+								      app->cmd_config[0] != L'\0',
+							      !app->cmd_tray);
 		     tries++)
 			Sleep(100);
 		goto out;
@@ -171,8 +175,16 @@ int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
 		rc = 1;
 		goto out;
 	}
-	ShowWindow(app->main, app->set.maximized ? SW_SHOWMAXIMIZED : show);
-	UpdateWindow(app->main);
+	if (app->cmd_tray && app->tray_added) {
+		/* -tray (the Startup-folder shortcut): only the tray icon. */
+		LogView_AddId(app, PF_LOG_INFO, NULL, IDS_STARTED_IN_TRAY);
+	} else {
+		/* Without a notification area -tray can only minimise. */
+		ShowWindow(app->main, app->cmd_tray        ? SW_SHOWMINNOACTIVE
+				      : app->set.maximized ? SW_SHOWMAXIMIZED
+							   : show);
+		UpdateWindow(app->main);
+	}
 
 	if (app->cmd_host[0] != L'\0') {
 		/* The original's "a host given means connect now". */

@@ -371,17 +371,130 @@ static void set_cell(HWND lv, int row, int col, const wchar_t *text)
 	SendMessageW(lv, LVM_SETITEMTEXTW, (WPARAM)row, (LPARAM)&it);
 }
 
-static void refresh_list(pf_app *app)
+/* A connection that holds its forwards: connecting, connected, reconnecting,
+ * closing or listening (not idle, not failed). */
+static int conn_running(const pf_conn_view *v)
+{
+	return v->state != PF_CONN_IDLE && v->state != PF_CONN_FAILED;
+}
+
+/* All connections at a glance: with two or more running, the list shows
+ * each of them (a row with its state) followed by its forwards; with one,
+ * the forwards of the connection the window shows, as before. Every row
+ * names its host in the first column. */
+static int list_all(pf_app *app)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < app->nconns; i++)
+		n += conn_running(app->conns[i]);
+	return n >= 2;
+}
+
+/* The connection of list row `row`, or NULL. */
+static pf_conn_view *row_conn(pf_app *app, int row)
+{
+	pf_conn_view *v;
+	size_t i;
+
+	if (row < 0)
+		return NULL;
+	if (!list_all(app)) {
+		v = shown_conn(app);
+		return v != NULL && (size_t)row < v->nfwd ? v : NULL;
+	}
+	for (i = 0; i < app->nconns; i++) {
+		v = app->conns[i];
+		if (!conn_running(v))
+			continue;
+		if ((size_t)row <= v->nfwd)
+			return v;
+		row -= (int)v->nfwd + 1;
+	}
+	return NULL;
+}
+
+static void fill_fwd_row(pf_app *app, HWND lv, int row, const pf_conn_view *v, const pf_fwd_row *r)
 {
 	static const UINT kind_ids[] = {IDS_FWD_LOCAL, IDS_FWD_REMOTE, IDS_FWD_DYNAMIC,
 					IDS_FWD_REMOTE_DYNAMIC};
 	static const UINT state_ids[] = {IDS_FWDST_STARTING, IDS_FWDST_ACTIVE, IDS_FWDST_WAITING,
 					 IDS_FWDST_FAILED, IDS_FWDST_STOPPED};
-	HWND lv = GetDlgItem(app->main, IDC_FWD_LIST);
-	pf_conn_view *v = shown_conn(app);
-	int n = v != NULL ? (int)v->nfwd : 0, have, i;
 	wchar_t buf[512];
 
+	set_cell(lv, row, 0, v->name);
+	set_cell(lv, row, 1,
+		 Lang_String(app, kind_ids[(unsigned)r->kind < 4 ? r->kind : 0], buf, 512));
+	set_cell(lv, row, 2, r->listen != NULL ? r->listen : L"");
+	set_cell(lv, row, 3, r->dest != NULL ? r->dest : L"");
+	if (r->state == PF_FWD_FAILED && r->error != NULL) {
+		wchar_t st[64];
+
+		_snwprintf(buf, 512, L"%ls: %ls", Lang_String(app, IDS_FWDST_FAILED, st, 64),
+			   r->error);
+		buf[511] = L'\0';
+	} else if (r->state == PF_FWD_WAITING && v->state == PF_CONN_LISTENING) {
+		Lang_String(app, IDS_FWDST_LISTENING, buf, 512); /* open, on demand */
+	} else {
+		Lang_String(app, state_ids[(unsigned)r->state < 5 ? r->state : 0], buf, 512);
+	}
+	set_cell(lv, row, 4, buf);
+	_snwprintf(buf, 512, L"%lu (%llu)", (unsigned long)r->active, (unsigned long long)r->total);
+	set_cell(lv, row, 5, buf);
+	format_bytes(r->bytes_in, buf, 512);
+	set_cell(lv, row, 6, buf);
+	format_bytes(r->bytes_out, buf, 512);
+	set_cell(lv, row, 7, buf);
+}
+
+/* A connection's own row: its server, its state, its forwards' totals. */
+static void fill_conn_row(pf_app *app, HWND lv, int row, const pf_conn_view *v)
+{
+	wchar_t buf[512];
+	uint64_t in = 0, out = 0, total = 0;
+	unsigned long active = 0;
+	size_t i;
+
+	for (i = 0; i < v->nfwd; i++) {
+		active += v->fwd[i].active;
+		total += v->fwd[i].total;
+		in += v->fwd[i].bytes_in;
+		out += v->fwd[i].bytes_out;
+	}
+	set_cell(lv, row, 0, v->name);
+	set_cell(lv, row, 1, Lang_String(app, IDS_ROW_CONNECTION, buf, 512));
+	set_cell(lv, row, 2, L"");
+	set_cell(lv, row, 3, v->server != NULL ? v->server : L"");
+	MainWnd_ConnStateText(app, v, buf, 512);
+	if (v->config_changed) {
+		wchar_t st[256];
+
+		wcsncat_s(buf, 512, Lang_String(app, IDS_CONN_STALE, st, 256), _TRUNCATE);
+	}
+	set_cell(lv, row, 4, buf);
+	_snwprintf(buf, 512, L"%lu (%llu)", active, (unsigned long long)total);
+	set_cell(lv, row, 5, buf);
+	format_bytes(in, buf, 512);
+	set_cell(lv, row, 6, buf);
+	format_bytes(out, buf, 512);
+	set_cell(lv, row, 7, buf);
+}
+
+static void refresh_list(pf_app *app)
+{
+	HWND lv = GetDlgItem(app->main, IDC_FWD_LIST);
+	pf_conn_view *v = shown_conn(app), *sel;
+	int all = list_all(app), n = 0, have, row, first = -1;
+	size_t i, j;
+
+	if (all) {
+		for (i = 0; i < app->nconns; i++)
+			if (conn_running(app->conns[i]))
+				n += (int)app->conns[i]->nfwd + 1;
+	} else if (v != NULL) {
+		n = (int)v->nfwd;
+	}
 	have = (int)SendMessageW(lv, LVM_GETITEMCOUNT, 0, 0);
 	while (have > n)
 		SendMessageW(lv, LVM_DELETEITEM, (WPARAM)--have, 0);
@@ -393,33 +506,30 @@ static void refresh_list(pf_app *app)
 		it.pszText = L"";
 		SendMessageW(lv, LVM_INSERTITEMW, 0, (LPARAM)&it);
 	}
-	for (i = 0; i < n; i++) {
-		const pf_fwd_row *r = &v->fwd[i];
+	if (!all) {
+		for (row = 0; row < n; row++)
+			fill_fwd_row(app, lv, row, v, &v->fwd[row]);
+		return;
+	}
+	for (i = 0, row = 0; i < app->nconns; i++) {
+		pf_conn_view *c = app->conns[i];
 
-		set_cell(lv, i, 0,
-			 Lang_String(app, kind_ids[(unsigned)r->kind < 4 ? r->kind : 0], buf, 512));
-		set_cell(lv, i, 1, r->listen != NULL ? r->listen : L"");
-		set_cell(lv, i, 2, r->dest != NULL ? r->dest : L"");
-		if (r->state == PF_FWD_FAILED && r->error != NULL) {
-			wchar_t st[64];
+		if (!conn_running(c))
+			continue;
+		if (c == v)
+			first = row;
+		fill_conn_row(app, lv, row++, c);
+		for (j = 0; j < c->nfwd; j++)
+			fill_fwd_row(app, lv, row++, c, &c->fwd[j]);
+	}
+	/* The selection follows the host the buttons act on. */
+	sel = row_conn(app, (int)SendMessageW(lv, LVM_GETNEXTITEM, (WPARAM)-1, LVNI_SELECTED));
+	if (first >= 0 && sel != v) {
+		LVITEMW it = {0};
 
-			_snwprintf(buf, 512, L"%ls: %ls",
-				   Lang_String(app, IDS_FWDST_FAILED, st, 64), r->error);
-			buf[511] = L'\0';
-		} else if (r->state == PF_FWD_WAITING && v->state == PF_CONN_LISTENING) {
-			Lang_String(app, IDS_FWDST_LISTENING, buf, 512); /* open, on demand */
-		} else {
-			Lang_String(app, state_ids[(unsigned)r->state < 5 ? r->state : 0], buf,
-				    512);
-		}
-		set_cell(lv, i, 3, buf);
-		_snwprintf(buf, 512, L"%lu (%llu)", (unsigned long)r->active,
-			   (unsigned long long)r->total);
-		set_cell(lv, i, 4, buf);
-		format_bytes(r->bytes_in, buf, 512);
-		set_cell(lv, i, 5, buf);
-		format_bytes(r->bytes_out, buf, 512);
-		set_cell(lv, i, 6, buf);
+		it.stateMask = LVIS_SELECTED | LVIS_FOCUSED;
+		it.state = LVIS_SELECTED | LVIS_FOCUSED;
+		SendMessageW(lv, LVM_SETITEMSTATE, (WPARAM)first, (LPARAM)&it);
 	}
 }
 
@@ -478,6 +588,28 @@ static void refresh_shown(pf_app *app)
 	EnableWindow(GetDlgItem(app->main, IDC_DISCONNECT), running);
 	EnableWindow(GetDlgItem(app->main, IDC_CONNECT), app->ops != NULL);
 	refresh_list(app);
+}
+
+/* A row of the list was selected (click, arrow keys): its host becomes the
+ * one the Connect and Disconnect buttons act on. */
+static void list_selected(pf_app *app, int row)
+{
+	pf_conn_view *v = row_conn(app, row);
+	wchar_t host[PF_HOST_LEN];
+	HWND combo = GetDlgItem(app->main, IDC_HOST_COMBO);
+	LRESULT at;
+
+	if (v == NULL)
+		return;
+	MainWnd_GetHost(app, host, PF_HOST_LEN);
+	if (_wcsicmp(host, v->name) == 0)
+		return;
+	at = SendMessageW(combo, CB_FINDSTRINGEXACT, (WPARAM)-1, (LPARAM)v->name);
+	if (at != CB_ERR)
+		SendMessageW(combo, CB_SETCURSEL, (WPARAM)at, 0);
+	else
+		SetWindowTextW(combo, v->name);
+	refresh_shown(app);
 }
 
 void MainWnd_OnStatus(pf_app *app, pf_conn_view *v)
@@ -651,9 +783,9 @@ static void on_demand_clicked(pf_app *app)
 
 static void init_list(pf_app *app, HWND lv)
 {
-	static const UINT cols[] = {IDS_COL_TYPE,   IDS_COL_LISTEN, IDS_COL_DEST, IDS_COL_STATE,
-				    IDS_COL_ACTIVE, IDS_COL_IN,     IDS_COL_OUT};
-	static const int widths[] = {55, 150, 150, 75, 75, 65, 65};
+	static const UINT cols[] = {IDS_COL_HOST,  IDS_COL_TYPE,   IDS_COL_LISTEN, IDS_COL_DEST,
+				    IDS_COL_STATE, IDS_COL_ACTIVE, IDS_COL_IN,     IDS_COL_OUT};
+	static const int widths[] = {65, 70, 115, 125, 85, 70, 60, 60};
 	wchar_t buf[64];
 	size_t i;
 	/* The window's own DPI (PerMonitorV2); user32 only. */
@@ -667,7 +799,7 @@ static void init_list(pf_app *app, HWND lv)
 		LVCOLUMNW c = {0};
 
 		c.mask = LVCF_TEXT | LVCF_WIDTH | LVCF_FMT;
-		c.fmt = i >= 4 ? LVCFMT_RIGHT : LVCFMT_LEFT;
+		c.fmt = i >= 5 ? LVCFMT_RIGHT : LVCFMT_LEFT;
 		c.cx = MulDiv(widths[i], (int)dpi, 96);
 		c.pszText = (wchar_t *)Lang_String(app, cols[i], buf, 64);
 		SendMessageW(lv, LVM_INSERTCOLUMNW, i, (LPARAM)&c);
@@ -727,6 +859,7 @@ static void on_copydata(pf_app *app, const COPYDATASTRUCT *cds)
 		return;
 	memcpy(cmd, cds->lpData, n * sizeof(wchar_t));
 	app->cmd_config[0] = app->cmd_host[0] = L'\0';
+	app->cmd_tray = 0;
 	Cmdline_Parse(app, cmd, &cl);
 	if (cl.test_index == 0) {
 		if (app->cmd_config[0] != L'\0') {
@@ -835,6 +968,15 @@ static INT_PTR CALLBACK Main_DlgProc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 			return TRUE;
 		}
 		break;
+	case WM_NOTIFY:
+		if (app != NULL && wp == IDC_FWD_LIST &&
+		    ((const NMHDR *)lp)->code == LVN_ITEMCHANGED) {
+			const NMLISTVIEW *nm = (const NMLISTVIEW *)lp;
+
+			if ((nm->uNewState & LVIS_SELECTED) && !(nm->uOldState & LVIS_SELECTED))
+				list_selected(app, nm->iItem);
+		}
+		return FALSE;
 	case WM_CLOSE:
 		/* The close button hides; Exit (button or tray) really exits. */
 		if (app != NULL)

@@ -186,6 +186,33 @@ static void collect_hosts(pf_app *app)
 	app->nmenu_hosts = n;
 }
 
+/* The Host "Start with Windows" connects: the shortcut's when there is
+ * one, else the one chosen in the window (if the command line takes it). */
+static void startup_host(pf_app *app, wchar_t *host, int *on)
+{
+	*on = Startup_Read(host, PF_HOST_LEN, NULL, 0);
+	if (!*on) {
+		MainWnd_GetHost(app, host, PF_HOST_LEN);
+		if (!Cmdline_HostOk(host))
+			host[0] = L'\0';
+	}
+}
+
+/* "Start with Windows and connect <Host>", checked while the Startup
+ * folder holds the shortcut. */
+static void startup_item(pf_app *app, HMENU menu)
+{
+	wchar_t host[PF_HOST_LEN], buf[PF_HOST_LEN + 128];
+	int on;
+
+	startup_host(app, host, &on);
+	if (host[0] != L'\0')
+		Lang_Format(app, buf, PF_HOST_LEN + 128, IDS_STARTUP_MENU, host);
+	else
+		Lang_String(app, IDS_STARTUP_MENU_TRAY, buf, PF_HOST_LEN + 128);
+	AppendMenuW(menu, MF_STRING | (on ? MF_CHECKED : 0), IDM_TRAY_STARTUP, buf);
+}
+
 void Tray_ShowMenu(pf_app *app)
 {
 	HMENU menu = CreatePopupMenu();
@@ -209,6 +236,7 @@ void Tray_ShowMenu(pf_app *app)
 			    IDM_TRAY_HOST + (UINT)i, buf);
 	}
 	AppendMenuW(menu, MF_SEPARATOR, 0, NULL);
+	startup_item(app, menu);
 	AppendMenuW(menu,
 		    MF_STRING | (app->ops == NULL || app->ops->forget_keys == NULL ? MF_GRAYED : 0),
 		    IDM_TRAY_FORGET, Lang_String(app, IDS_TRAY_FORGET, buf, 128));
@@ -233,6 +261,14 @@ int Tray_OnCommand(pf_app *app, UINT id)
 	if (id == IDM_TRAY_FORGET) {
 		if (app->ops != NULL && app->ops->forget_keys != NULL)
 			app->ops->forget_keys(app);
+		return 1;
+	}
+	if (id == IDM_TRAY_STARTUP) {
+		wchar_t host[PF_HOST_LEN];
+		int on;
+
+		startup_host(app, host, &on);
+		Startup_Toggle(app, host);
 		return 1;
 	}
 	if (id == IDM_TRAY_EXIT) {

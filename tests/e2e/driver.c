@@ -11,13 +11,20 @@
  * lands there), prints one line per step and "N passed, N failed" at the end; exit 0 only when
  * every step passed. The day* scenarios (tests/e2e/day.sh), proxy-* (tests/e2e/proxy_day.sh) and
  * startup (bench/gui_startup.sh)
- * take a kit folder their script prepared as the work folder instead; run (an installed
+ * take a kit folder their script prepared as the work folder instead, as do kit29* (kit29.sh),
+ * glance* (glance.sh) and autostart* (autostart.sh); run (an installed
  * exe, tests/package/install-test.sh) takes a stop file, setup-finish and setup-in-use a
  * setup.exe and the folder to install into. Screenshots of each step
  * go to the screenshot folder as
  * <scenario>-NN-<what>.bmp (wine-run.sh turns them into PNGs). */
+#define COBJMACROS
 #include <windows.h>
-#include <commctrl.h> /* LVITEMW (macros and types only) */
+#include <commctrl.h> /* list view messages and LVITEMW (no comctl32 functions) */
+#include <knownfolders.h>
+#include <objbase.h>
+#include <shellapi.h>
+#include <shlobj.h>
+#include <shobjidl.h>
 #include <wincrypt.h> /* SHA-256 for the keygen scenario (advapi32) */
 #include <tlhelp32.h> /* the finish page's child process (setup-finish) */
 #include <stdio.h>
@@ -27,7 +34,7 @@
 
 #include "resource.h"
 
-#define LVM_GETITEMCOUNT_ 0x1004 /* LVM_FIRST + 4, without commctrl.h */
+#define LVM_GETITEMCOUNT_ LVM_GETITEMCOUNT
 
 static int passed, failed;
 static const wchar_t *g_shots;
@@ -717,8 +724,12 @@ static int scenario_ui(const wchar_t *exe0, const wchar_t *work)
 	set_text(w, IDC_HOST_COMBO, L"IMR");
 	click(d, IDOK);
 	step(wait_text(w, IDC_STATUS, L"IMR: Connected", 10000), "status: IMR: Connected");
-	step(SendMessageW(GetDlgItem(w, IDC_FWD_LIST), LVM_GETITEMCOUNT_, 0, 0) == 2,
-	     "the list shows the two forwards");
+	{
+		LRESULT n = SendMessageW(GetDlgItem(w, IDC_FWD_LIST), LVM_GETITEMCOUNT_, 0, 0);
+
+		/* 5 once CMS-SSH reports: both connections with their forwards. */
+		step(n == 2 || n == 5, "the list shows the two forwards");
+	}
 	step(wait_text(w, IDC_LOG, L"passphrase accepted", 3000),
 	     "worker got the right passphrase");
 	step(!wait_text(w, IDC_LOG, L"wrong", 300) && !wait_text(w, IDC_LOG, L"right", 100),
@@ -746,8 +757,8 @@ static int scenario_ui(const wchar_t *exe0, const wchar_t *work)
 	PostMessageW(w, WM_COMMAND, MAKEWPARAM(IDC_HOST_COMBO, CBN_EDITCHANGE),
 		     (LPARAM)GetDlgItem(w, IDC_HOST_COMBO));
 	step(wait_text(w, IDC_STATUS, L"CMS-SSH: Connecting", 3000), "choosing it shows its state");
-	step(SendMessageW(GetDlgItem(w, IDC_FWD_LIST), LVM_GETITEMCOUNT_, 0, 0) == 1,
-	     "... and its one forward");
+	step(SendMessageW(GetDlgItem(w, IDC_FWD_LIST), LVM_GETITEMCOUNT_, 0, 0) == 5,
+	     "the list shows both connections (a row each) and their 2 + 1 forwards");
 	step(wait_text(w, IDC_LOG,
 		       L"IMR: Connected (2 forwards); CMS-SSH: Connecting... (1 forward)", 3000),
 	     "the tooltip names both hosts");
@@ -1397,7 +1408,7 @@ static int scenario_ondemand(const wchar_t *exe0, const wchar_t *kit)
 		       5000),
 	     "and the tooltip says listening");
 	lv = GetDlgItem(w, IDC_FWD_LIST);
-	lv_cell(&p, lv, 0, 3, cell, 512);
+	lv_cell(&p, lv, 0, 4, cell, 512); /* Host, Type, Listening on, Destination, State */
 	printf("  forward's state: %ls\n", cell);
 	step(wcsstr(cell, L"Open") != NULL, "the forwards list shows the listener open");
 	step(IsWindowEnabled(GetDlgItem(w, IDC_DISCONNECT)), "Disconnect is possible");
@@ -2233,6 +2244,14 @@ kill:
  * once (a passphrase: a new process has no cached key), save the log with
  * "Save log..." to saved-log.txt in the kit; kit29.sh then checks both
  * files for the passphrase and the rotation. */
+/* The file dialog "Save log..." opens, by its file name box. */
+static HWND wait_save_dialog(app_proc *p)
+{
+	HWND d = wait_for(p, L"#32770", 0x47c, 15000); /* the file name box (cmb13) */
+
+	return d != NULL ? d : wait_for(p, L"#32770", 0x480, 1000); /* edt1 */
+}
+
 static int scenario_kit29_log(const wchar_t *exe0, const wchar_t *kit)
 {
 	wchar_t exe[MAX_PATH * 2], saved[MAX_PATH * 2];
@@ -2250,9 +2269,7 @@ static int scenario_kit29_log(const wchar_t *exe0, const wchar_t *kit)
 	kit_connect(&p, w, L"CMS-SSH", 1, "connected (a new run: the passphrase once)");
 	kit_show(w);
 	click(w, IDC_SAVE_LOG);
-	d = wait_for(&p, L"#32770", 0x47c, 15000); /* the file name box (cmb13) */
-	if (d == NULL)
-		d = wait_for(&p, L"#32770", 0x480, 1000); /* edt1 */
+	d = wait_save_dialog(&p);
 	step(d != NULL, "Save log... opens the save dialog");
 	if (d == NULL)
 		goto kill;
@@ -2509,6 +2526,413 @@ kill:
 	return day_failed(&p);
 }
 
+/* ---- all connections at a glance (tests/e2e/glance.sh) ----
+ * `kit` holds PortForwarder.exe and settings\config.txt with Hosts ALPHA
+ * (one LocalForward) and BETA (two), a key without passphrase and the
+ * known_hosts that trusts the test's sshd. */
+
+static int lv_count(HWND lv)
+{
+	return (int)SendMessageW(lv, LVM_GETITEMCOUNT, 0, 0);
+}
+
+/* Wait until the list has `rows` rows. */
+static int lv_wait_count(HWND lv, int rows, DWORD ms)
+{
+	DWORD t0 = GetTickCount();
+
+	do {
+		if (lv_count(lv) == rows)
+			return 1;
+		Sleep(100);
+	} while (GetTickCount() - t0 < ms);
+	printf("  (the list has %d rows, not %d)\n", lv_count(lv), rows);
+	return 0;
+}
+
+/* Print the list and check each row's Host (column 0) and Type (column 1)
+ * cells against `hosts` / `types` (NULL entries: not checked). */
+static int lv_check(app_proc *p, HWND lv, const wchar_t *const *hosts, const wchar_t *const *types,
+		    int rows)
+{
+	wchar_t cell[256];
+	int r, c, ok = lv_count(lv) == rows;
+
+	for (r = 0; r < lv_count(lv); r++) {
+		printf("  row %d:", r);
+		for (c = 0; c < 8; c++) {
+			lv_cell(p, lv, r, c, cell, 256);
+			printf(" | %ls", cell);
+			if (r < rows && c == 0 && hosts[r] != NULL && wcscmp(cell, hosts[r]) != 0)
+				ok = 0;
+			if (r < rows && c == 1 && types[r] != NULL && wcscmp(cell, types[r]) != 0)
+				ok = 0;
+		}
+		printf("\n");
+	}
+	return ok;
+}
+
+/* The key `vk` pressed in window `to` (posted, as the keyboard would). */
+static void press(HWND to, UINT vk)
+{
+	PostMessageW(to, WM_KEYDOWN, vk, 1);
+	PostMessageW(to, WM_KEYUP, vk, 0xC0000001);
+	Sleep(300);
+}
+
+static HWND glance_start(const wchar_t *kit, app_proc *p)
+{
+	wchar_t exe[MAX_PATH * 2], args[MAX_PATH * 2];
+	HWND w;
+
+	_snwprintf(exe, MAX_PATH * 2, L"%ls\\PortForwarder.exe", kit);
+	_snwprintf(args, MAX_PATH * 2, L"-F \"%ls\\settings\\config.txt\"", kit);
+	step(start_app(exe, args, p), "PortForwarder.exe -F settings\\config.txt");
+	w = wait_main(p);
+	step(w != NULL, "main window shown");
+	return w;
+}
+
+/* Choose `host` in the Host box, Connect, wait until the list holds
+ * `rows` rows. */
+static int glance_connect(HWND w, const wchar_t *host, int rows)
+{
+	HWND combo = GetDlgItem(w, IDC_HOST_COMBO);
+
+	SendMessageW(combo, CB_SETCURSEL,
+		     (WPARAM)SendMessageW(combo, CB_FINDSTRINGEXACT, (WPARAM)-1, (LPARAM)host), 0);
+	PostMessageW(w, WM_COMMAND, MAKEWPARAM(IDC_HOST_COMBO, CBN_SELCHANGE), (LPARAM)combo);
+	Sleep(300);
+	click(w, IDC_CONNECT);
+	return lv_wait_count(GetDlgItem(w, IDC_FWD_LIST), rows, 30000);
+}
+
+static int scenario_glance(const wchar_t *exe0, const wchar_t *kit)
+{
+	static const wchar_t *const one_host[] = {L"ALPHA"};
+	static const wchar_t *const one_type[] = {L"Local"};
+	static const wchar_t *const hosts[] = {L"ALPHA", L"ALPHA", L"BETA", L"BETA", L"BETA"};
+	static const wchar_t *const types[] = {L"Connection", L"Local", L"Connection", L"Local",
+					       L"SOCKS"};
+	wchar_t cell[256];
+	app_proc p;
+	HWND w, lv;
+	GUITHREADINFO gti;
+
+	(void)exe0;
+	w = glance_start(kit, &p);
+	if (w == NULL)
+		goto kill;
+	lv = GetDlgItem(w, IDC_FWD_LIST);
+	step(glance_connect(w, L"ALPHA", 1) && wait_text(w, IDC_STATUS, L"ALPHA: Connected", 30000),
+	     "ALPHA connected: its one forward");
+	step(lv_check(&p, lv, one_host, one_type, 1),
+	     "one connection: the list as before, with the Host column");
+	screenshot(L"one-host");
+	step(glance_connect(w, L"BETA", 5) && wait_text(w, IDC_STATUS, L"BETA: Connected", 30000),
+	     "BETA connected too");
+	Sleep(1000); /* the forwards' own states settle */
+	step(lv_check(&p, lv, hosts, types, 5),
+	     "both connections listed (a row each), with their forwards and the Host column");
+	lv_cell(&p, lv, 0, 4, cell, 256);
+	step(wcscmp(cell, L"Connected") == 0, "ALPHA's row: Connected");
+	lv_cell(&p, lv, 2, 4, cell, 256);
+	step(wcscmp(cell, L"Connected") == 0, "BETA's row: Connected");
+	screenshot(L"two-hosts");
+
+	/* Keyboard: Alt+F (the list's label), Home, Down: the selected row's
+	 * host is the one the buttons act on. */
+	PostMessageW(w, WM_SYSCHAR, L'f', 0x20000000);
+	Sleep(500);
+	memset(&gti, 0, sizeof(gti));
+	gti.cbSize = sizeof(gti);
+	step(GetGUIThreadInfo(p.pi.dwThreadId, &gti) && gti.hwndFocus == lv,
+	     "Alt+F puts the keyboard in the list");
+	press(lv, VK_HOME);
+	step(wait_text(w, IDC_HOST_COMBO, L"ALPHA", 3000) &&
+		     wait_text(w, IDC_STATUS, L"ALPHA: Connected", 3000),
+	     "Home: ALPHA's row selects ALPHA for the buttons");
+	press(lv, VK_DOWN);
+	press(lv, VK_DOWN);
+	press(lv, VK_DOWN);
+	step(wait_text(w, IDC_HOST_COMBO, L"BETA", 3000) &&
+		     wait_text(w, IDC_STATUS, L"BETA: Connected", 3000),
+	     "Down to one of BETA's forwards: BETA is selected");
+	screenshot(L"second-selected");
+	click(w, IDC_DISCONNECT);
+	step(wait_text(w, IDC_LOG, L"BETA: Not connected", 20000), "Disconnect: BETA disconnects");
+	Sleep(1000);
+	step(!wait_text(w, IDC_LOG, L"ALPHA: Not connected", 300) &&
+		     !wait_text(w, IDC_LOG, L"ALPHA: Closing", 100),
+	     "... and only BETA");
+	glance_connect(w, L"ALPHA", 1);
+	Sleep(300);
+	step(wait_text(w, IDC_STATUS, L"ALPHA: Connected", 5000) &&
+		     lv_check(&p, lv, one_host, one_type, 1),
+	     "ALPHA still connected, alone in the list again");
+	screenshot(L"one-left");
+	click(w, IDC_EXIT);
+	step(wait_exit(&p, 30000) == 0, "Exit");
+	return failed != 0;
+kill:
+	screenshot(L"failure");
+	kill_app(&p);
+	return 1;
+}
+
+/* The same in Japanese: the Host column and the connection rows. */
+static int scenario_glance_ja(const wchar_t *exe0, const wchar_t *kit)
+{
+	static const wchar_t *const hosts[] = {L"ALPHA", L"ALPHA", L"BETA", L"BETA", L"BETA"};
+	static const wchar_t *const types[] = {L"\x63a5\x7d9a", NULL, L"\x63a5\x7d9a", NULL,
+					       NULL}; /* 接続 */
+	wchar_t cell[256];
+	app_proc p;
+	HWND w, lv;
+
+	(void)exe0;
+	w = glance_start(kit, &p);
+	if (w == NULL)
+		goto kill;
+	lv = GetDlgItem(w, IDC_FWD_LIST);
+	glance_connect(w, L"ALPHA", 1);
+	step(glance_connect(w, L"BETA", 5), "two connections in Japanese");
+	Sleep(1500);
+	step(lv_check(&p, lv, hosts, types, 5), "their rows say 接続 (connection)");
+	lv_cell(&p, lv, 2, 4, cell, 256);
+	step(wcscmp(cell, L"\x63a5\x7d9a\x6e08\x307f") == 0, "BETA's row: 接続済み");
+	screenshot(L"two-hosts-ja");
+	/* Issue 20's earlier states in Japanese: the config file changed while
+	 * connected (the mark), and Save log's dialog. */
+	{
+		wchar_t cfg[MAX_PATH * 2];
+		HANDLE f;
+		DWORD put = 0;
+		HWND d;
+		static const char more[] = "\r\nHost ADDED\r\n  HostName 127.0.0.1\r\n";
+
+		_snwprintf(cfg, MAX_PATH * 2, L"%ls\\settings\\config.txt", kit);
+		f = CreateFileW(cfg, FILE_APPEND_DATA, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0,
+				NULL);
+		step(f != INVALID_HANDLE_VALUE && WriteFile(f, more, sizeof(more) - 1, &put, NULL),
+		     "config.txt edited while connected");
+		if (f != INVALID_HANDLE_VALUE)
+			CloseHandle(f);
+		/* " (設定が変更されました: 再接続すると反映されます)" */
+		step(wait_text(w, IDC_STATUS, L"BETA: \x63a5\x7d9a\x6e08\x307f (\x8a2d\x5b9a",
+			       10000),
+		     "the live connection is marked, in Japanese");
+		screenshot(L"config-changed-ja");
+		click(w, IDC_SAVE_LOG);
+		d = wait_save_dialog(&p);
+		step(d != NULL, "Save log... opens the save dialog");
+		screenshot(L"save-log-ja");
+		if (d != NULL)
+			click(d, IDCANCEL);
+		Sleep(500);
+	}
+	click(w, IDC_EXIT);
+	step(wait_exit(&p, 30000) == 0, "Exit");
+	return failed != 0;
+kill:
+	screenshot(L"failure");
+	kill_app(&p);
+	return 1;
+}
+
+/* ---- Start with Windows (tests/e2e/autostart.sh) ----
+ * The same kit as glance. The tray menu's "Start with Windows and connect
+ * ALPHA" makes the Startup folder's PortForwarder.lnk; it is read back
+ * (IShellLinkW), started as Windows would at sign-in (ShellExecute on the
+ * .lnk): hidden in the tray, ALPHA connects; the menu removes it again. */
+
+static int startup_lnk(wchar_t *out, int size)
+{
+	PWSTR folder = NULL;
+
+	out[0] = L'\0';
+	if (FAILED(SHGetKnownFolderPath(&FOLDERID_Startup, 0, NULL, &folder)))
+		return 0;
+	_snwprintf(out, (size_t)size, L"%ls\\PortForwarder.lnk", folder);
+	CoTaskMemFree(folder);
+	return 1;
+}
+
+/* Target, arguments and working folder of a shortcut; 1 when read. */
+static int read_lnk(const wchar_t *path, wchar_t *target, wchar_t *args, wchar_t *dir, int size)
+{
+	IShellLinkW *link = NULL;
+	IPersistFile *file = NULL;
+	int ok;
+
+	target[0] = args[0] = dir[0] = L'\0';
+	ok = SUCCEEDED(CoCreateInstance(&CLSID_ShellLink, NULL, CLSCTX_INPROC_SERVER,
+					&IID_IShellLinkW, (void **)&link)) &&
+	     SUCCEEDED(IShellLinkW_QueryInterface(link, &IID_IPersistFile, (void **)&file)) &&
+	     SUCCEEDED(IPersistFile_Load(file, path, STGM_READ)) &&
+	     SUCCEEDED(IShellLinkW_GetPath(link, target, size, NULL, SLGP_RAWPATH)) &&
+	     SUCCEEDED(IShellLinkW_GetArguments(link, args, size)) &&
+	     SUCCEEDED(IShellLinkW_GetWorkingDirectory(link, dir, size));
+	if (file != NULL)
+		IPersistFile_Release(file);
+	if (link != NULL)
+		IShellLinkW_Release(link);
+	return ok;
+}
+
+/* The main window, visible or not (FindWindow sees hidden ones). */
+static HWND find_main_any(DWORD ms)
+{
+	DWORD t0 = GetTickCount();
+	HWND w;
+
+	do {
+		w = FindWindowW(PF_MAIN_CLASS, NULL);
+		if (w != NULL)
+			return w;
+		Sleep(200);
+	} while (GetTickCount() - t0 < ms);
+	return NULL;
+}
+
+/* The tray menu's item again: the shortcut is removed; then Exit. */
+static void autostart_remove_exit(app_proc *p, HWND w, const wchar_t *lnk)
+{
+	step(tray_menu_choose(p, w, L'w', NULL), "tray menu: Start with Windows again");
+	step(wait_text(w, IDC_LOG, L"no longer starts with Windows", 10000) &&
+		     GetFileAttributesW(lnk) == INVALID_FILE_ATTRIBUTES,
+	     "unchecked: the shortcut is removed");
+	click(w, IDC_EXIT);
+	step(wait_exit(p, 30000) == 0, "Exit");
+	DeleteFileW(lnk);
+}
+
+static int scenario_autostart(const wchar_t *exe0, const wchar_t *kit)
+{
+	wchar_t lnk[MAX_PATH * 2], target[1024], args[1024], dir[1024], want[1024];
+	wchar_t exe[MAX_PATH * 2];
+	app_proc p, q;
+	HWND w;
+	DWORD pid = 0;
+	HINSTANCE r;
+
+	(void)exe0;
+	CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
+	_snwprintf(exe, MAX_PATH * 2, L"%ls\\PortForwarder.exe", kit);
+	step(startup_lnk(lnk, MAX_PATH * 2), "the Startup folder");
+	printf("  shortcut: %ls\n", lnk);
+	DeleteFileW(lnk);
+	w = glance_start(kit, &p);
+	if (w == NULL)
+		goto kill;
+	kit_choose(w, L"ALPHA");
+	step(tray_menu_choose(&p, w, L'w', L"tray-menu-startup"),
+	     "tray menu: Start with Windows and connect ALPHA, by its mnemonic");
+	step(wait_text(w, IDC_LOG, L"now starts with Windows", 10000) && wait_file(lnk, 5000),
+	     "the Startup folder's shortcut is made, and the log says so");
+	step(read_lnk(lnk, target, args, dir, 1024), "the shortcut reads back (IShellLinkW)");
+	printf("  target: %ls\n  arguments: %ls\n  folder: %ls\n", target, args, dir);
+	step(_wcsicmp(target, exe) == 0, "its target is this PortForwarder.exe");
+	_snwprintf(want, 1024, L"-tray -F \"%ls\\settings\\config.txt\" ALPHA", kit);
+	step(_wcsicmp(args, want) == 0, "its arguments: -tray -F \"<config>\" ALPHA");
+	step(_wcsicmp(dir, kit) == 0, "its working folder is the exe's");
+	/* For autostart.sh's own reading of the file's bytes (lnk.py). */
+	_snwprintf(want, 1024, L"%ls\\startup-copy.lnk", kit);
+	CopyFileW(lnk, want, FALSE);
+	step(tray_menu_choose(&p, w, VK_ESCAPE, L"tray-menu-startup-checked"),
+	     "the menu item is checked now (screenshot)");
+	click(w, IDC_EXIT);
+	step(wait_exit(&p, 30000) == 0, "Exit");
+
+	/* Sign-in: Windows opens the shortcut. */
+	r = ShellExecuteW(NULL, L"open", lnk, NULL, NULL, SW_SHOWNORMAL);
+	step((INT_PTR)r > 32, "the shortcut opens (as at sign-in)");
+	w = find_main_any(30000);
+	step(w != NULL, "PortForwarder runs");
+	if (w == NULL)
+		goto kill;
+	GetWindowThreadProcessId(w, &pid);
+	memset(&q, 0, sizeof(q));
+	q.pi.hProcess = OpenProcess(PROCESS_ALL_ACCESS, FALSE, pid);
+	q.pi.dwProcessId = pid;
+	q.running = q.pi.hProcess != NULL;
+	step(wait_text(w, IDC_LOG, L"Started in the tray", 10000),
+	     "-tray: the log says it started in the tray");
+	step(wait_text(w, IDC_LOG, L"ALPHA: Connected", 30000), "-tray ... ALPHA: connected");
+	step(!IsWindowVisible(w), "no window shown: only the tray icon (it was added, or the "
+				  "window would be minimised instead)");
+	screenshot(L"tray-only");
+	tray_event(w, WM_LBUTTONDBLCLK);
+	step(wait_visible(w, 1, 10000), "double-click on the tray icon shows the window");
+	screenshot(L"from-tray");
+	autostart_remove_exit(&q, w, lnk);
+	return failed != 0;
+kill:
+	screenshot(L"failure");
+	kill_app(&p);
+	DeleteFileW(lnk);
+	return 1;
+}
+
+/* The kit on a removable drive (autostart.sh maps R: as one): a warning
+ * first; Cancel makes nothing, OK makes the shortcut to R:\. In Japanese
+ * when the locale says so (texts are checked in English only). */
+static int scenario_autostart_removable(const wchar_t *exe0, const wchar_t *kit)
+{
+	wchar_t lnk[MAX_PATH * 2], target[1024], args[1024], dir[1024], text[1024];
+	app_proc p;
+	HWND w, d;
+	int ja = GetUserDefaultUILanguage() == 0x411 ||
+		 PRIMARYLANGID(GetThreadUILanguage()) == LANG_JAPANESE;
+
+	(void)exe0;
+	CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
+	step(startup_lnk(lnk, MAX_PATH * 2), "the Startup folder");
+	DeleteFileW(lnk);
+	w = glance_start(kit, &p);
+	if (w == NULL)
+		goto kill;
+	step(GetDriveTypeW(L"R:\\") == DRIVE_REMOVABLE, "R: is a removable drive");
+	kit_choose(w, L"ALPHA");
+	step(tray_menu_choose(&p, w, L'w', ja ? L"tray-menu-startup-ja" : NULL),
+	     "tray menu: Start with Windows");
+	d = wait_for(&p, L"#32770", 0, 10000);
+	step(d != NULL && d != w, "a warning comes first");
+	if (d == NULL || d == w)
+		goto kill;
+	get_text(d, 0xFFFF, text, 1024);
+	if (text[0] == L'\0')
+		GetWindowTextW(d, text, 1024);
+	printf("  warning: %ls\n", text);
+	screenshot(ja ? L"removable-warning-ja" : L"removable-warning");
+	click(d, IDCANCEL);
+	Sleep(1000);
+	step(GetFileAttributesW(lnk) == INVALID_FILE_ATTRIBUTES, "Cancel: no shortcut");
+	if (!ja) {
+		step(tray_menu_choose(&p, w, L'w', NULL), "again");
+		d = wait_for(&p, L"#32770", 0, 10000);
+		step(d != NULL && d != w, "the warning again");
+		if (d != NULL && d != w)
+			click(d, IDOK);
+		step(wait_file(lnk, 10000) && read_lnk(lnk, target, args, dir, 1024) &&
+			     _wcsnicmp(target, L"R:\\", 3) == 0,
+		     "OK: the shortcut is made, to the exe on R:");
+		printf("  target: %ls\n  arguments: %ls\n", target, args);
+		autostart_remove_exit(&p, w, lnk);
+		return failed != 0;
+	}
+	click(w, IDC_EXIT);
+	step(wait_exit(&p, 30000) == 0, "Exit");
+	DeleteFileW(lnk);
+	return failed != 0;
+kill:
+	screenshot(L"failure");
+	kill_app(&p);
+	DeleteFileW(lnk);
+	return 1;
+}
+
 int wmain(int argc, wchar_t **argv);
 int wmain(int argc, wchar_t **argv)
 {
@@ -2544,6 +2968,10 @@ int wmain(int argc, wchar_t **argv)
 		{L"run", scenario_run},
 		{L"setup-finish", scenario_setup_finish},
 		{L"setup-in-use", scenario_setup_in_use},
+		{L"glance", scenario_glance},
+		{L"glance-ja", scenario_glance_ja},
+		{L"autostart", scenario_autostart},
+		{L"autostart-removable", scenario_autostart_removable},
 	};
 	wchar_t work[MAX_PATH * 2];
 	size_t i;
@@ -2566,7 +2994,8 @@ int wmain(int argc, wchar_t **argv)
 				"day-cancel|"
 				"day-changed|ondemand|keygen|startup|kit29|kit29-ja|kit29-log|"
 				"hostkey-replace|hostkey-replace-ja|hostkey-reconnect|"
-				"release-hooks|run|setup-finish|setup-in-use "
+				"release-hooks|run|setup-finish|setup-in-use|glance|glance-ja|"
+				"autostart|autostart-removable|proxy-day|proxy-auth "
 				"<PortForwarder.exe> <shot folder> [work folder]\n");
 	printf("%d passed, %d failed\n", passed, failed);
 	return rc;

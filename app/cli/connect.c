@@ -12,6 +12,7 @@
 #include "pf/mem.h"
 #include "pf/names.h"
 #include "pf/platform.h"
+#include "pf/proc.h"
 #include "pf/session.h"
 
 #ifdef _WIN32
@@ -218,92 +219,12 @@ static const char *askpass_program(void)
 	return isatty(fileno(stdin)) ? NULL : prog;
 }
 
-/* Run the askpass program with the prompt as its argument; its first line
- * of output is the answer. The prompt goes as an argument vector, never
- * through a shell. */
+/* Run the askpass program with the prompt as its argument (pf/proc.h);
+ * its first line of output is the answer. */
 static int read_askpass(const char *prog, const char *prompt, char *buf, size_t size)
 {
-#ifdef _WIN32
-	wchar_t *wprog = pf_utf8_to_wide(prog), *wprompt = pf_utf8_to_wide(prompt), *cmd = NULL;
-	SECURITY_ATTRIBUTES sa = {sizeof(sa), NULL, TRUE};
-	STARTUPINFOW si;
-	PROCESS_INFORMATION pi;
-	HANDLE rd = NULL, wr = NULL;
-	DWORD got = 0, n;
-	size_t clen;
-	int rc = -1;
+	int rc = pf_proc_askpass(prog, prompt, buf, size);
 
-	if (wprog == NULL || wprompt == NULL || !CreatePipe(&rd, &wr, &sa, 0))
-		goto out;
-	SetHandleInformation(rd, HANDLE_FLAG_INHERIT, 0);
-	clen = wcslen(wprog) + wcslen(wprompt) + 8;
-	cmd = pf_calloc(clen, sizeof(wchar_t));
-	if (cmd == NULL)
-		goto out;
-	_snwprintf(cmd, clen, L"\"%ls\" \"%ls\"", wprog, wprompt);
-	memset(&si, 0, sizeof(si));
-	si.cb = sizeof(si);
-	si.dwFlags = STARTF_USESTDHANDLES;
-	si.hStdOutput = wr;
-	si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
-	si.hStdError = GetStdHandle(STD_ERROR_HANDLE);
-	if (!CreateProcessW(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi))
-		goto out;
-	CloseHandle(wr);
-	wr = NULL;
-	while (got + 1 < size && ReadFile(rd, buf + got, (DWORD)(size - 1 - got), &n, NULL) &&
-	       n > 0)
-		got += n;
-	buf[got] = '\0';
-	WaitForSingleObject(pi.hProcess, INFINITE);
-	GetExitCodeProcess(pi.hProcess, &n);
-	CloseHandle(pi.hProcess);
-	CloseHandle(pi.hThread);
-	rc = n == 0 ? 0 : -1;
-out:
-	if (rd)
-		CloseHandle(rd);
-	if (wr)
-		CloseHandle(wr);
-	free(wprog);
-	free(wprompt);
-	free(cmd);
-#else
-	int fd[2], st = 0, rc = -1;
-	size_t got = 0;
-	pid_t pid;
-
-	if (pipe(fd) != 0)
-		return -1;
-	pid = fork();
-	if (pid < 0) {
-		close(fd[0]);
-		close(fd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		dup2(fd[1], 1);
-		close(fd[0]);
-		close(fd[1]);
-		execlp(prog, prog, prompt, (char *)NULL);
-		_exit(127);
-	}
-	close(fd[1]);
-	for (;;) {
-		ssize_t n;
-
-		if (got + 1 >= size)
-			break;
-		n = read(fd[0], buf + got, size - 1 - got);
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd[0]);
-	buf[got] = '\0';
-	waitpid(pid, &st, 0);
-	rc = WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
-#endif
 	buf[strcspn(buf, "\r\n")] = '\0';
 	return rc;
 }

@@ -262,3 +262,46 @@ void pf_proc_end(pf_proc *p)
 	pf_wakeup_free(p->wake);
 	free(p);
 }
+
+/* SSH_ASKPASS: the program with the prompt as its one argument (an
+ * argument vector, no shell), its stdout a pipe we read; every other
+ * descriptor of ours above stderr closed in the child. */
+int pf_proc_askpass(const char *prog, const char *prompt, char *buf, size_t size)
+{
+	int fd[2], st = 0;
+	size_t got = 0;
+	pid_t pid;
+
+	if (size == 0)
+		return -1;
+	buf[0] = '\0';
+	if (pipe(fd) != 0)
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(fd[0]);
+		close(fd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(fd[1], 1);
+		closefrom(3); /* nothing of ours but stdin, the pipe and stderr */
+		execlp(prog, prog, prompt, (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	while (got + 1 < size) {
+		ssize_t n = read(fd[0], buf + got, size - 1 - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd[0]);
+	buf[got] = '\0';
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}

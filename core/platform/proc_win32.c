@@ -250,6 +250,42 @@ static void win_error(pf_error *err, pf_rc code, const char *what, DWORD e)
 	free(m);
 }
 
+/* An attribute list that lets a child inherit exactly handles[0..n) (all
+ * inheritable), whatever else in this process is inheritable at that moment
+ * (another thread's pipes, sockets). `handles` must outlive its use in
+ * CreateProcessW. NULL on failure (GetLastError says why). */
+static LPPROC_THREAD_ATTRIBUTE_LIST handle_list_new(HANDLE *handles, size_t n)
+{
+	LPPROC_THREAD_ATTRIBUTE_LIST attrs = NULL;
+	SIZE_T size = 0;
+
+	InitializeProcThreadAttributeList(NULL, 1, 0, &size);
+	attrs = malloc(size);
+	if (attrs == NULL || !InitializeProcThreadAttributeList(attrs, 1, 0, &size)) {
+		free(attrs);
+		SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+		return NULL;
+	}
+	if (!UpdateProcThreadAttribute(attrs, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, handles,
+				       n * sizeof(HANDLE), NULL, NULL)) {
+		DWORD e = GetLastError();
+
+		DeleteProcThreadAttributeList(attrs);
+		free(attrs);
+		SetLastError(e);
+		return NULL;
+	}
+	return attrs;
+}
+
+static void handle_list_free(LPPROC_THREAD_ATTRIBUTE_LIST attrs)
+{
+	if (attrs != NULL) {
+		DeleteProcThreadAttributeList(attrs);
+		free(attrs);
+	}
+}
+
 /* The whole start: the command line, the program, the pipes, the job,
  * CreateProcessW. On failure everything made here is closed. */
 static pf_rc spawn(pf_proc *p, const char *command, const char *kit, pf_error *err)
@@ -260,7 +296,6 @@ static pf_rc spawn(pf_proc *p, const char *command, const char *kit, pf_error *e
 	PROCESS_INFORMATION pi;
 	JOBOBJECT_EXTENDED_LIMIT_INFORMATION lim;
 	LPPROC_THREAD_ATTRIBUTE_LIST attrs = NULL;
-	SIZE_T attrs_size = 0;
 	char **argv = NULL, *line = NULL;
 	size_t argc = 0, prog_end = 0;
 	wchar_t *prog = NULL, *wline = NULL, *wkit = NULL, *env = NULL;
@@ -321,16 +356,8 @@ static pf_rc spawn(pf_proc *p, const char *command, const char *kit, pf_error *e
 	inherit[0] = in_r;
 	inherit[1] = out_w;
 	inherit[2] = err_w;
-	InitializeProcThreadAttributeList(NULL, 1, 0, &attrs_size);
-	attrs = malloc(attrs_size);
-	if (attrs == NULL || !InitializeProcThreadAttributeList(attrs, 1, 0, &attrs_size)) {
-		free(attrs);
-		attrs = NULL;
-		rc = pf_error_set(err, PF_E_NOMEM, "Out of memory");
-		goto out;
-	}
-	if (!UpdateProcThreadAttribute(attrs, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherit,
-				       sizeof(inherit), NULL, NULL)) {
+	attrs = handle_list_new(inherit, 3);
+	if (attrs == NULL) {
 		win_error(err, PF_E_IO, "Cannot limit the handles the ProxyCommand inherits",
 			  GetLastError());
 		goto out;
@@ -377,10 +404,7 @@ static pf_rc spawn(pf_proc *p, const char *command, const char *kit, pf_error *e
 	p->process = pi.hProcess;
 	rc = PF_OK;
 out:
-	if (attrs != NULL) {
-		DeleteProcThreadAttributeList(attrs);
-		free(attrs);
-	}
+	handle_list_free(attrs);
 	/* The child's ends are the child's now (or nobody's). */
 	if (in_r)
 		CloseHandle(in_r);
@@ -517,4 +541,83 @@ void pf_proc_end(pf_proc *p)
 	if (p->reader != NULL)
 		pf_thread_join(p->reader);
 	proc_free(p);
+}
+
+/* SSH_ASKPASS (issue 18 item 19): the program with the prompt as its one
+ * argument, quoted by the C runtime's rules (pfi_proxycmd_join_windows:
+ * quotes and backslashes before them survive), inheriting only its stdout
+ * pipe, NUL as stdin and a copy of our stderr (a handle list: none of
+ * pf.exe's sockets or files). */
+int pf_proc_askpass(const char *prog, const char *prompt, char *buf, size_t size)
+{
+	SECURITY_ATTRIBUTES sa = {sizeof(sa), NULL, TRUE};
+	STARTUPINFOEXW si;
+	PROCESS_INFORMATION pi;
+	HANDLE rd = NULL, wr = NULL, nul = INVALID_HANDLE_VALUE, errh = NULL, inherit[3];
+	LPPROC_THREAD_ATTRIBUTE_LIST attrs = NULL;
+	char *argv[2], *line = NULL;
+	wchar_t *wprog = NULL, *wline = NULL;
+	DWORD got = 0, n, code = 1;
+	size_t ninherit = 0;
+	int rc = -1;
+
+	if (size == 0)
+		return -1;
+	buf[0] = '\0';
+	argv[0] = (char *)prog;
+	argv[1] = (char *)prompt;
+	line = pfi_proxycmd_join_windows(argv, 2);
+	wline = line ? pf_utf8_to_wide(line) : NULL;
+	wprog = pf_utf8_to_wide(prog);
+	if (wline == NULL || wprog == NULL || !CreatePipe(&rd, &wr, &sa, 0))
+		goto out;
+	SetHandleInformation(rd, HANDLE_FLAG_INHERIT, 0);
+	inherit[ninherit++] = wr;
+	nul = CreateFileW(L"NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, &sa,
+			  OPEN_EXISTING, 0, NULL);
+	if (nul != INVALID_HANDLE_VALUE)
+		inherit[ninherit++] = nul;
+	if (GetStdHandle(STD_ERROR_HANDLE) != NULL &&
+	    GetStdHandle(STD_ERROR_HANDLE) != INVALID_HANDLE_VALUE &&
+	    DuplicateHandle(GetCurrentProcess(), GetStdHandle(STD_ERROR_HANDLE),
+			    GetCurrentProcess(), &errh, 0, TRUE, DUPLICATE_SAME_ACCESS))
+		inherit[ninherit++] = errh;
+	attrs = handle_list_new(inherit, ninherit);
+	if (attrs == NULL)
+		goto out;
+	memset(&si, 0, sizeof(si));
+	si.StartupInfo.cb = sizeof(si);
+	si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+	si.StartupInfo.hStdInput = nul != INVALID_HANDLE_VALUE ? nul : NULL;
+	si.StartupInfo.hStdOutput = wr;
+	si.StartupInfo.hStdError = errh;
+	si.lpAttributeList = attrs;
+	if (!CreateProcessW(NULL, wline, NULL, NULL, TRUE, EXTENDED_STARTUPINFO_PRESENT, NULL, NULL,
+			    &si.StartupInfo, &pi))
+		goto out;
+	CloseHandle(wr);
+	wr = NULL;
+	while (got + 1 < size && ReadFile(rd, buf + got, (DWORD)(size - 1 - got), &n, NULL) &&
+	       n > 0)
+		got += n;
+	buf[got] = '\0';
+	WaitForSingleObject(pi.hProcess, INFINITE);
+	GetExitCodeProcess(pi.hProcess, &code);
+	CloseHandle(pi.hProcess);
+	CloseHandle(pi.hThread);
+	rc = code == 0 ? 0 : -1;
+out:
+	handle_list_free(attrs);
+	if (rd)
+		CloseHandle(rd);
+	if (wr)
+		CloseHandle(wr);
+	if (nul != INVALID_HANDLE_VALUE)
+		CloseHandle(nul);
+	if (errh)
+		CloseHandle(errh);
+	free(line);
+	free(wline);
+	free(wprog);
+	return rc;
 }

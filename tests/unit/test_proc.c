@@ -12,7 +12,12 @@
  *  - a child that never ends by itself is ended by pf_proc_end within
  *    seconds;
  *  - Windows: a program that is nowhere gives one message naming the kit
- *    folder. */
+ *    folder;
+ *  - SSH_ASKPASS (pf_proc_askpass, issue 18 item 19): prompts with blanks,
+ *    quotes, backslashes before quotes and trailing backslashes arrive as
+ *    the child's argv[1] exactly, and neither an inheritable file handle
+ *    nor a listening socket of the parent is in the child (the child is
+ *    this program, told by PF_TEST_ASKPASS_CHILD in its environment). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +29,7 @@
 #include "pf/proc.h"
 
 #ifdef _WIN32
+#include <winsock2.h>
 #include <windows.h>
 #else
 #include <errno.h>
@@ -118,6 +124,43 @@ static int child(int argc, char **argv)
 	return 99;
 }
 
+/* The askpass child: "argc=N|argv[1]|file|socket\n", file and socket each
+ * "clean" or "inherited" for the parent's handles named in the
+ * environment. */
+static int askpass_child(int argc, char **argv)
+{
+	const char *f = getenv("PF_TEST_PROBE_FILE"), *k = getenv("PF_TEST_PROBE_SOCK");
+	char head[64];
+	int file = 0, sock = 0;
+
+	snprintf(head, sizeof(head), "argc=%d|", argc);
+	say(1, head);
+	say(1, argc > 1 ? argv[1] : "(none)");
+#ifdef _WIN32
+	if (f != NULL) {
+		wchar_t path[1024];
+		DWORD len = GetFinalPathNameByHandleW((HANDLE)(uintptr_t)strtoull(f, NULL, 0), path,
+						      1024, 0);
+		char *u8 = len > 0 && len < 1024 ? pf_wide_to_utf8(path) : NULL;
+
+		file = u8 != NULL && strstr(u8, "askpass-probe") != NULL;
+		free(u8);
+	}
+	if (k != NULL && pf_net_init() == 0) {
+		struct sockaddr_storage ss;
+		int sl = sizeof(ss);
+
+		sock = getsockname((SOCKET)strtoull(k, NULL, 0), (struct sockaddr *)&ss, &sl) == 0;
+	}
+#else
+	file = f != NULL && fcntl(atoi(f), F_GETFD) != -1;
+	sock = k != NULL && fcntl(atoi(k), F_GETFD) != -1;
+#endif
+	say(1, file ? "|inherited" : "|clean");
+	say(1, sock ? "|inherited\n" : "|clean\n");
+	return 0;
+}
+
 /* --- the parent's side ------------------------------------------------------ */
 
 static char self[1024];
@@ -196,35 +239,52 @@ static void test_echo(void)
 	CHECK_STR(lines, "child says hello|last [31mwords|");
 }
 
-static void test_probe(const char *tmp)
+/* A file of the parent's that a child must not get: a handle opened
+ * inheritable (Windows) or a descriptor without close-on-exec (POSIX). Its
+ * number into num; probe_close closes it. */
+static intptr_t probe_open(const char *tmp, const char *name, char *num, size_t size)
 {
-	char *path = pf_path_join(tmp, "proc-probe.txt"), arg[64], out[64];
+	char *path = pf_path_join(tmp, name);
+	intptr_t h;
 #ifdef _WIN32
 	SECURITY_ATTRIBUTES sa = {sizeof(sa), NULL, TRUE};
 	wchar_t *w = path ? pf_utf8_to_wide(path) : NULL;
-	HANDLE h = w ? CreateFileW(w, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ, &sa,
-				   CREATE_ALWAYS, 0, NULL)
-		     : INVALID_HANDLE_VALUE;
+	HANDLE fh = w ? CreateFileW(w, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ, &sa,
+				    CREATE_ALWAYS, 0, NULL)
+		      : INVALID_HANDLE_VALUE;
 
-	CHECK(h != INVALID_HANDLE_VALUE);
-	snprintf(arg, sizeof(arg), "--child-probe %llu", (unsigned long long)(uintptr_t)h);
 	free(w);
+	h = fh == INVALID_HANDLE_VALUE ? -1 : (intptr_t)fh;
+	snprintf(num, size, "%llu", (unsigned long long)(uintptr_t)fh);
 #else
-	int fd = path ? open(path, O_RDWR | O_CREAT | O_TRUNC, 0600) : -1; /* no O_CLOEXEC */
-
-	CHECK(fd >= 0);
-	snprintf(arg, sizeof(arg), "--child-probe %d", fd);
+	h = path ? open(path, O_RDWR | O_CREAT | O_TRUNC, 0600) : -1;
+	snprintf(num, size, "%d", (int)h);
 #endif
+	CHECK(h != -1);
+	free(path);
+	return h;
+}
+
+static void probe_close(intptr_t h)
+{
+	if (h == -1)
+		return;
+#ifdef _WIN32
+	CloseHandle((HANDLE)h);
+#else
+	close((int)h);
+#endif
+}
+
+static void test_probe(const char *tmp)
+{
+	char num[32], arg[64], out[64];
+	intptr_t h = probe_open(tmp, "proc-probe.txt", num, sizeof(num));
+
+	snprintf(arg, sizeof(arg), "--child-probe %s", num);
 	CHECK_INT(run(self, arg, NULL, "", out, sizeof(out)), 0);
 	CHECK_STR(out, "clean\n");
-#ifdef _WIN32
-	if (h != INVALID_HANDLE_VALUE)
-		CloseHandle(h);
-#else
-	if (fd >= 0)
-		close(fd);
-#endif
-	free(path);
+	probe_close(h);
 }
 
 static void test_kit(const char *tmp)
@@ -286,6 +346,64 @@ static void test_end(void)
 	CHECK(pf_time_ms() - t0 < 8000);
 }
 
+static void set_env(const char *name, const char *value)
+{
+#ifdef _WIN32
+	SetEnvironmentVariableA(name, value);
+#else
+	if (value != NULL)
+		setenv(name, value, 1);
+	else
+		unsetenv(name);
+#endif
+}
+
+static void test_askpass(const char *tmp)
+{
+	static const char *prompts[] = {
+		"Passphrase for key 'C:\\Users\\a b\\.ssh\\id_ed25519':",
+		"say \"hi\" now",
+		"back\\\"slash",
+		"trailing\\",
+		"two trailing\\\\",
+		"\\\\server\\share\\ \"quoted\\\\\" end",
+		"  blanks around  ",
+		"tab\there",
+		"",
+	};
+	char num[32], out[1024], want[1024];
+	intptr_t h = probe_open(tmp, "askpass-probe.txt", num, sizeof(num));
+	pf_socket ls[2];
+	size_t nls = 0, i;
+	int port = 0;
+	pf_error err;
+
+	set_env("PF_TEST_PROBE_FILE", num);
+	CHECK_INT(pf_net_listen("127.0.0.1", 0, ls, 2, &nls, &port, &err), PF_OK);
+	if (nls > 0) {
+#ifdef _WIN32
+		/* As inheritable as Winsock makes it. */
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)ls[0]);
+#else
+		fcntl((int)ls[0], F_SETFD, 0); /* a descriptor without close-on-exec */
+		snprintf(num, sizeof(num), "%d", (int)ls[0]);
+#endif
+		set_env("PF_TEST_PROBE_SOCK", num);
+	}
+	set_env("PF_TEST_ASKPASS_CHILD", "1");
+	for (i = 0; i < sizeof(prompts) / sizeof(prompts[0]); i++) {
+		CHECK_INT(pf_proc_askpass(self, prompts[i], out, sizeof(out)), 0);
+		snprintf(want, sizeof(want), "argc=2|%s|clean|clean\n", prompts[i]);
+		CHECK_STR(out, want);
+	}
+	set_env("PF_TEST_ASKPASS_CHILD", NULL);
+	set_env("PF_TEST_PROBE_FILE", NULL);
+	set_env("PF_TEST_PROBE_SOCK", NULL);
+	for (i = 0; i < nls; i++)
+		pf_net_close(ls[i]);
+	probe_close(h);
+}
+
 static void test_not_found(void)
 {
 #ifdef _WIN32
@@ -306,6 +424,8 @@ int main(int argc, char **argv)
 	const char *tmp = getenv("PF_TEST_TMPDIR");
 	char *me;
 
+	if (getenv("PF_TEST_ASKPASS_CHILD") != NULL)
+		return askpass_child(argc, argv);
 	if (argc > 1 && strncmp(argv[1], "--child-", 8) == 0)
 		return child(argc, argv);
 	if (pf_net_init() != 0)
@@ -328,6 +448,7 @@ int main(int argc, char **argv)
 	test_probe(tmp);
 	test_kit(tmp);
 	test_end();
+	test_askpass(tmp);
 	test_not_found();
 	pf_net_cleanup();
 	return check_summary("test_proc");

@@ -37,4 +37,15 @@ void pf_proc_last_line(pf_proc *p, char *buf, size_t size);
  * for the reader thread, free. NULL is fine. */
 void pf_proc_end(pf_proc *p);
 
+/* Run `prog` with `prompt` as its one argument, as SSH_ASKPASS is run, and
+ * read what it writes to standard output into buf (NUL-terminated, at most
+ * size-1 bytes; the caller cuts at the first newline and wipes it). No
+ * shell. Windows: the command line quoted so that the program's argv[1]
+ * (CommandLineToArgvW and the C runtime) is exactly `prompt`, and the
+ * child inherits its stdout pipe, NUL and our stderr only (a handle list:
+ * no socket or file of ours; POSIX: descriptors above 2 closed). Waits
+ * for the program. 0 when it exited 0,
+ * else -1. */
+int pf_proc_askpass(const char *prog, const char *prompt, char *buf, size_t size);
+
 #endif

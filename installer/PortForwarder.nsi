@@ -5,13 +5,19 @@
 ;
 ; Command line (besides NSIS's own /S silent and /D=<folder>, which must be last):
 ;   /ALLUSERS    install for every user of the PC under Program Files
-;   /AUTOSTART   also start PortForwarder at logon (Startup-folder shortcut)
+;   /AUTOSTART   also start PortForwarder at logon, in the tray (Startup-folder
+;                shortcut "PortForwarder.exe -tray", the one the program's tray
+;                menu item "Start with Windows" makes and removes too)
 ;   /NOSTARTMENU no Start-menu shortcut
 ;
 ; An upgrade installs into the folder of the earlier install (its uninstall
 ; entry's InstallLocation) unless /D= names another; it first makes sure the
-; programs there are not running. The finish page starts PortForwarder as
-; the signed-in user, never elevated (even after an all-users install).
+; programs there are not running. The Startup-folder shortcut is the record
+; of the autostart choice: when it exists the option starts checked and an
+; upgrade keeps the shortcut as it is (it may name the Host the person chose
+; in the program); without it, an upgrade makes none unless /AUTOSTART.
+; The finish page starts PortForwarder as the signed-in user, never
+; elevated (even after an all-users install).
 ;
 ; Optional code signing (scripts/package.sh, PF_SIGN_PKCS12): -DSIGN_CMD=<command>
 ; signs the uninstaller and the installer as makensis writes them.
@@ -179,9 +185,9 @@ Section "$(SEC_APP)" SecApp
   !insertmacro PF_CHECK_NOT_RUNNING "PortForwarder.exe" gui
   !insertmacro PF_CHECK_NOT_RUNNING "pf.exe" cli
   SetOutPath "$INSTDIR"
-  ; An earlier install's shortcuts go; the sections below recreate the chosen ones.
+  ; An earlier install's Start-menu shortcut goes; SecMenu recreates it when
+  ; chosen. The Startup one is SecLogon's and LogonOff's business.
   Delete "$SMPROGRAMS\${APP}.lnk"
-  Delete "$SMSTARTUP\${APP}.lnk"
   !insertmacro PF_FILES PF_INSTALL_FILE
   WriteUninstaller "$INSTDIR\Uninstall.exe"
 
@@ -204,9 +210,20 @@ Section "$(SEC_MENU)" SecMenu
   CreateShortcut "$SMPROGRAMS\${APP}.lnk" "$INSTDIR\PortForwarder.exe"
 SectionEnd
 
+; Hidden in the tray at logon (-tray). An existing shortcut stays as it is.
 Section /o "$(SEC_LOGON)" SecLogon
-  CreateDirectory "$SMSTARTUP"
-  CreateShortcut "$SMSTARTUP\${APP}.lnk" "$INSTDIR\PortForwarder.exe"
+  ${IfNot} ${FileExists} "$SMSTARTUP\${APP}.lnk"
+    CreateDirectory "$SMSTARTUP"
+    CreateShortcut "$SMSTARTUP\${APP}.lnk" "$INSTDIR\PortForwarder.exe" "-tray" \
+      "$INSTDIR\PortForwarder.exe" 0
+  ${EndIf}
+SectionEnd
+
+; The option unchecked: no shortcut (also one an earlier install made).
+Section "-LogonOff"
+  ${IfNot} ${SectionIsSelected} ${SecLogon}
+    Delete "$SMSTARTUP\${APP}.lnk"
+  ${EndIf}
 SectionEnd
 
 ; Who to install for; skipped when /ALLUSERS already decided it.
@@ -287,6 +304,10 @@ Function .onInit
   ClearErrors
   ${GetOptions} $R0 "/AUTOSTART" $R1
   ${IfNot} ${Errors}
+    !insertmacro SelectSection ${SecLogon}
+  ${EndIf}
+  ; Remembered: an earlier install's (or the program's) Startup shortcut.
+  ${If} ${FileExists} "$SMSTARTUP\${APP}.lnk"
     !insertmacro SelectSection ${SecLogon}
   ${EndIf}
   ClearErrors

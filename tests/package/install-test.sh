@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The installer under Wine, silently, into a temporary folder (per user):
 # files, shortcuts and uninstall entry appear; the installed pf.exe answers
-# --version; an upgrade keeps the install folder; /AUTOSTART adds the Startup-folder shortcut;
+# --version; an upgrade keeps the install folder; /AUTOSTART adds the Startup-folder shortcut
+# (PortForwarder.exe -tray, read back with tests/e2e/lnk.py), an upgrade keeps it, and
+# after it was removed (as the program's "Start with Windows" does) makes none;
 # the installed (release) PortForwarder.exe, started and exited by
 # pftest-driver.exe, writes its settings under %APPDATA% (or next to itself
 # when an ini is there: portable mode); the silent
@@ -28,6 +30,7 @@ setup=$(cd "$(dirname "$setup")" && pwd)/$(basename "$setup")
 
 export WINEPREFIX=$prefix WINEARCH=win64 WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 export LC_ALL=C.UTF-8 PF_VERSION=$version PF_WORK=$work PF_SETUP=$setup PF_DRIVER=$driver
+export PF_LNK_PY=$here/../e2e/lnk.py
 
 session() {
 	set -uo pipefail
@@ -90,6 +93,18 @@ session() {
 	step $? "Start-menu shortcut created"
 	[ -n "$(lnk 'Startup')" ]
 	step $? "Startup-folder shortcut created (/AUTOSTART)"
+	# The same shortcut as the program's "Start with Windows": -tray.
+	startup_is() { # what
+		local f
+		f=$(lnk 'Startup')
+		[ -n "$f" ] && python3 "$PF_LNK_PY" "$f" >"$PF_WORK/lnk.txt" &&
+			sed 's/^/  | /' "$PF_WORK/lnk.txt" &&
+			grep -qixF "target: $instw\\PortForwarder.exe" "$PF_WORK/lnk.txt" &&
+			grep -qxF "arguments: -tray" "$PF_WORK/lnk.txt" &&
+			grep -qixF "workdir: $instw" "$PF_WORK/lnk.txt"
+		step $? "$1"
+	}
+	startup_is "... it starts $instw\\PortForwarder.exe -tray in the install folder"
 	wine reg query "$key" /v DisplayVersion 2>/dev/null | grep -q "$PF_VERSION"
 	step $? "uninstall entry under HKCU names version $PF_VERSION"
 	wine reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\PortForwarder' >/dev/null 2>&1
@@ -146,6 +161,14 @@ session() {
 	[ $rc = 0 ] && [ "$(stat -c %Y "$inst/README.txt")" -gt 946684800 ] &&
 		[ -z "$(find "$users" -ipath '*/AppData/Local/Programs/PortForwarder' 2>/dev/null)" ]
 	step $? "an upgrade without /D= installs into the earlier folder (rc $rc)"
+	startup_is "the upgrade (no /AUTOSTART) keeps the Startup shortcut, -tray"
+	# Removed since (the program's tray menu): the next upgrade makes none.
+	rm -f "$(lnk 'Startup')"
+	wine "$(winpath "$PF_SETUP")" /S
+	rc=$?
+	wineserver -w
+	[ $rc = 0 ] && [ -z "$(lnk 'Startup')" ]
+	step $? "a shortcut removed since stays removed after an upgrade (rc $rc)"
 
 	# Installed: the settings go to %APPDATA%\PortForwarder, not next to the exe.
 	find "$users" -ipath '*/AppData/Roaming/PortForwarder' -exec rm -rf {} + 2>/dev/null

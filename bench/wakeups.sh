@@ -8,11 +8,13 @@
 # one window, and the system calls (strace -c -f) in a second window (strace
 # itself adds context switches, so the two are not taken together). Then the
 # Windows programs under Wine in one prefix: pf.exe with the same forwards,
-# PortForwarder.exe connected at start (window shown, nothing changing) and,
-# as the yardstick of what Wine does by itself, its own notepad.exe idle:
-# the process's context switches from /proc (its wineserver calls show
-# there). Goal: pf <= ssh + 1 per keepalive interval; PortForwarder.exe no
-# more than notepad.exe.
+# PortForwarder.exe connected at start and hidden in the tray (its ini says
+# AutomaticallyHide=1; its LogFile shows the "still running" note, proof
+# that it hid), the same on demand (ConnectWhenFirstUsed: listening, not
+# connected, hidden), and, as the yardstick of what Wine does by itself,
+# its own notepad.exe idle: the process's context switches from /proc (its
+# wineserver calls show there). Goal: pf <= ssh + 1 per keepalive
+# interval; PortForwarder.exe no more than notepad.exe.
 #
 #   bench/wakeups.sh [--secs N] [--native DIR] [--win64 DIR] [--no-wine] [--keep]
 #
@@ -155,15 +157,35 @@ if [ "$wine" = 1 ]; then
 	log "creating the Wine prefix (~15 s)"
 	wineboot --init >/dev/null 2>&1 || true
 	wineserver -w
-	# wpid NAME.exe: the Linux PID of the Windows process in our prefix
+	# wpid NAME.exe: the Linux PID of the Windows process in our prefix: the
+	# one whose program (argv[0]) is NAME.exe, not a helper that merely names
+	# it (`wine notepad.exe` runs "start.exe /exec notepad.exe" first)
 	wpid() {
 		local p
 		for p in /proc/[0-9]*; do
-			{ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q "$1" || continue
+			{ tr '\0' '\n' <"$p/cmdline" | head -n1; } 2>/dev/null | grep -qi "\(^\|[\\/]\)$1\$" || continue
 			{ tr '\0' '\n' <"$p/environ"; } 2>/dev/null | grep -qx "WINEPREFIX=$prefix" || continue
 			echo "${p#/proc/}"
 			return 0
 		done
+		return 1
+	}
+	# gui_ini FILE [on-demand]: hide to the tray once connected (the note
+	# said once, into the log file), the bench Host maybe on demand
+	gui_ini() {
+		printf '%s\r\n' "[PortForwarder]" "ConfigFile=config.txt" "AutomaticallyHide=1" \
+			"LastHost=bench" "LogFile=gui.log" "LogLevel=info" >"$1"
+		if [ -n "${2:-}" ]; then printf '%s\r\n' "[Host bench]" "ConnectWhenFirstUsed=1" >>"$1"; fi
+		rm -f "$kit/gui.log"
+	}
+	hidden() { # the "still running in the tray" note is in the log file
+		local i
+		for i in $(seq 1 100); do
+			grep -q "keeps PortForwarder" "$kit/gui.log" 2>/dev/null && return 0
+			sleep 0.2
+		done
+		log "PortForwarder.exe did not hide to the tray:"
+		cat "$kit/gui.log" >&2 2>/dev/null || true
 		return 1
 	}
 	windows() { # label exe-name lport-or-empty command...
@@ -174,6 +196,7 @@ if [ "$wine" = 1 ]; then
 		for i in $(seq 1 150); do pid=$(wpid "$exe") && break; sleep 0.2; done
 		if [ -z "$pid" ]; then log "$exe did not start"; return 1; fi
 		if [ -n "$lport" ] && ! up "$lport"; then log "$label did not come up"; cat "$dir/$exe.log" >&2; fi
+		after || label="$label (NOT AS SAID)"
 		sleep 5 # start-up settles
 		log "$label: measuring ${secs} s"
 		measure "$pid"
@@ -181,13 +204,25 @@ if [ "$wine" = 1 ]; then
 		wineserver -k 2>/dev/null || true
 		sleep 1
 	}
+	after() { :; }
 	l=$(free_port) d=$(free_port)
 	cfg "$kit/config.txt" id_ed25519 known_hosts 0 "$l" "$d"
 	windows "pf.exe -N (connected)" pf.exe "$l" wine pf.exe -F config.txt -N bench
 	l=$(free_port) d=$(free_port)
 	cfg "$kit/config.txt" id_ed25519 known_hosts 0 "$l" "$d"
-	windows "PortForwarder.exe (connected, window shown, idle)" PortForwarder.exe "$l" \
+	gui_ini "$kit/PortForwarder.ini"
+	after() { hidden; }
+	windows "PortForwarder.exe (connected, hidden in the tray, idle)" PortForwarder.exe "$l" \
 		wine PortForwarder.exe -F config.txt bench
+	l=$(free_port) d=$(free_port)
+	cfg "$kit/config.txt" id_ed25519 known_hosts 0 "$l" "$d"
+	gui_ini "$kit/PortForwarder.ini" on-demand
+	# Listening, not connected: nothing may touch the forward (a client would
+	# be the first use); AutomaticallyHide hides it once listening.
+	after() { hidden && grep -q "Listening, not connected" "$kit/gui.log"; }
+	windows "PortForwarder.exe (on demand: listening, not connected, hidden in the tray)" \
+		PortForwarder.exe '' wine PortForwarder.exe -F config.txt bench
+	after() { :; }
 	windows "notepad.exe (Wine's own, idle)" notepad.exe '' wine notepad.exe
 fi
 

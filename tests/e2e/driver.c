@@ -870,6 +870,9 @@ static int scenario_ja(const wchar_t *exe0, const wchar_t *work)
 	step(wcscmp(buf, connect_ja) == 0, "Connect button is in Japanese");
 	get_text(w, IDC_EXIT, buf, 256);
 	step(wcscmp(buf, exit_ja) == 0, "Exit button is in Japanese");
+	get_text(w, IDC_ON_DEMAND, buf, 256); /* 初めて使うときに接続(&U) */
+	step(wcscmp(buf, L"\u521d\u3081\u3066\u4f7f\u3046\u3068\u304d\u306b\u63a5\u7d9a(&U)") == 0,
+	     "\"Connect when first used\" is in Japanese, with its mnemonic");
 	screenshot(L"main");
 	tray_menu_choose(&p, w, L'x', L"tray-menu");
 	step(wait_exit(&p, 20000) == 0, "Exit from the Japanese tray menu");

@@ -1,7 +1,8 @@
 /* The glue between the window and the core: Connect loads the config file,
  * resolves the chosen Host and starts a pf_session worker with the GUI's
  * pf_ui; Disconnect and Exit stop them. Window thread only; nothing here
- * waits on the network (pf_session_free at Exit waits for workers that were
+ * waits on the network (a session replaced by a new Connect is freed on a
+ * thread of its own; pf_session_free at Exit waits for workers that were
  * already told to stop). */
 #include <winsock2.h>
 #include <windows.h>
@@ -31,7 +32,55 @@ typedef struct glue {
 	size_t n;
 	HANDLE netnotify;  /* NotifyIpInterfaceChange, or NULL */
 	pf_keycache *keys; /* keys unlocked in this run, shared by every session */
+	pf_mutex *mu;      /* guards retiring */
+	pf_cond *cv;       /* retiring went down */
+	int retiring;      /* old sessions still being freed off this thread */
 } glue;
+
+/* Connect pressed again while the old session is still in DNS or key
+ * exchange (issue 18 item 21): pf_session_free waits for its worker, so
+ * the old session is stopped and freed on a thread of its own, never the
+ * window's. glue_shutdown waits for these (they use the key cache). */
+typedef struct retiree {
+	glue *g;
+	pf_session *s;
+} retiree;
+
+static void retire_main(void *arg)
+{
+	retiree *r = arg;
+	glue *g = r->g;
+
+	pf_session_free(r->s);
+	free(r);
+	pf_mutex_lock(g->mu);
+	g->retiring--;
+	pf_cond_broadcast(g->cv);
+	pf_mutex_unlock(g->mu);
+}
+
+static void retire(glue *g, pf_session *s)
+{
+	retiree *r = PF_NEW(retiree);
+
+	if (s == NULL)
+		return;
+	pf_session_stop(s);
+	if (r != NULL) {
+		r->g = g;
+		r->s = s;
+		pf_mutex_lock(g->mu);
+		g->retiring++;
+		pf_mutex_unlock(g->mu);
+		if (pf_thread_start_detached(retire_main, r) == PF_OK)
+			return;
+		pf_mutex_lock(g->mu);
+		g->retiring--;
+		pf_mutex_unlock(g->mu);
+		free(r);
+	}
+	pf_session_free(s); /* no thread: here, as before */
+}
 
 static glue *glue_of(pf_app *app)
 {
@@ -94,9 +143,9 @@ static int glue_connect(pf_app *app, const wchar_t *config, const wchar_t *host)
 		LogView_AddId(app, PF_LOG_ERROR, host, IDS_ERR_TOO_MANY_CONNS);
 		return -1;
 	}
-	/* Connecting again: the old worker (stopped or failed) goes first. */
+	/* Connecting again: the old worker goes, off this thread. */
 	if (c != NULL) {
-		pf_session_free(c->s);
+		retire(g, c->s);
 		c->s = NULL;
 	}
 	pf_diag_init(&d);
@@ -188,6 +237,10 @@ static void glue_shutdown(pf_app *app)
 		g->conns[i].s = NULL;
 	}
 	g->n = 0;
+	pf_mutex_lock(g->mu);
+	while (g->retiring > 0)
+		pf_cond_wait(g->cv, g->mu, -1);
+	pf_mutex_unlock(g->mu);
 }
 
 static void glue_forget_keys(pf_app *app)
@@ -226,7 +279,12 @@ int Glue_Install(pf_app *app)
 	if (g == NULL)
 		return -1;
 	g->keys = pf_keycache_new();
-	if (g->keys == NULL) {
+	g->mu = pf_mutex_new();
+	g->cv = pf_cond_new();
+	if (g->keys == NULL || g->mu == NULL || g->cv == NULL) {
+		pf_keycache_free(g->keys);
+		pf_mutex_free(g->mu);
+		pf_cond_free(g->cv);
 		free(g);
 		return -1;
 	}
@@ -254,6 +312,8 @@ void Glue_Free(pf_app *app)
 	glue_shutdown(app);
 	/* Exit: the unlocked keys go with the sessions that used them. */
 	pf_keycache_free(g->keys);
+	pf_mutex_free(g->mu);
+	pf_cond_free(g->cv);
 	app->ops = NULL;
 	free(g);
 }

@@ -2684,6 +2684,47 @@ kill:
 	return 1;
 }
 
+/* Issue 18 item 21: Connect pressed again while the server stalls the key
+ * exchange (a listener that accepts and never sends its banner; the
+ * session's worker sits in libssh's blocking connect until
+ * ConnectTimeout). The old session is freed off the window thread, so the
+ * window keeps answering: a message sent to it returns within 2 s, each
+ * second, for 6 s. Exit still ends the program. */
+static int scenario_stall(const wchar_t *exe0, const wchar_t *kit)
+{
+	app_proc p;
+	HWND w;
+	DWORD_PTR res = 0;
+	int i, answered = 0;
+
+	(void)exe0;
+	w = glance_start(kit, &p);
+	if (w == NULL)
+		goto kill;
+	glance_connect(w, L"STALL", 0);
+	step(wait_text(w, IDC_LOG, L"STALL", 10000), "Connect: STALL starts connecting");
+	Sleep(2000); /* now in the blocking connect: the banner never comes */
+	click(w, IDC_CONNECT);
+	Sleep(200);
+	for (i = 0; i < 6; i++) {
+		DWORD t0 = GetTickCount();
+
+		if (SendMessageTimeoutW(w, WM_NULL, 0, 0, SMTO_ABORTIFHUNG, 2000, &res) != 0 &&
+		    GetTickCount() - t0 < 2000)
+			answered++;
+		Sleep(1000);
+	}
+	step(answered == 6, "Connect again: the window answers within 2 s, every time");
+	screenshot(L"stall");
+	click(w, IDC_EXIT);
+	step(wait_exit(&p, 90000) == 0, "Exit");
+	return failed != 0;
+kill:
+	screenshot(L"failure");
+	kill_app(&p);
+	return 1;
+}
+
 /* The same in Japanese: the Host column and the connection rows. */
 static int scenario_glance_ja(const wchar_t *exe0, const wchar_t *kit)
 {
@@ -2975,6 +3016,7 @@ int wmain(int argc, wchar_t **argv)
 		{L"glance-ja", scenario_glance_ja},
 		{L"autostart", scenario_autostart},
 		{L"autostart-removable", scenario_autostart_removable},
+		{L"stall", scenario_stall},
 	};
 	wchar_t work[MAX_PATH * 2];
 	size_t i;
@@ -2998,7 +3040,7 @@ int wmain(int argc, wchar_t **argv)
 				"day-changed|ondemand|keygen|startup|kit29|kit29-ja|kit29-log|"
 				"hostkey-replace|hostkey-replace-ja|hostkey-reconnect|"
 				"release-hooks|run|setup-finish|setup-in-use|glance|glance-ja|"
-				"autostart|autostart-removable|proxy-day|proxy-auth "
+				"autostart|autostart-removable|proxy-day|proxy-auth|stall "
 				"<PortForwarder.exe> <shot folder> [work folder]\n");
 	printf("%d passed, %d failed\n", passed, failed);
 	return rc;

@@ -109,11 +109,17 @@ check "known_hosts next to the key: the server by its own name and port" \
 check "the forwards closed with the program" \
 	bash -c "! ip netns exec $cns bash -c 'exec 3<>/dev/tcp/127.0.0.1/$l1' 2>/dev/null"
 
-# 2. Basic auth: the proxy's password asked, wrong, then right.
+# 2. Basic auth: the proxy's password asked, wrong, then right; the GUI's
+# LogFile= on (issue 18, Tests: a proxy password in no file the GUI writes).
 write_kit_config "bob@$saddr:8889"
+check "the first run wrote the ini" test -f "$kit/PortForwarder.ini"
+printf 'LogFile=pf.log\r\n' >>"$kit/PortForwarder.ini"
 day_scenario proxy-auth "proxy with Basic auth"
 check "tinyproxy with Basic auth carried the SSH connection" \
 	grep -q "CONNECT 127.0.0.1:$ssh_port" "$dir/tinyproxy-8889.log"
-check "no proxy password in the kit (ini, logs)" bash -c "! grep -rq 's3cret-pw' '$kit'"
+check "the GUI's LogFile holds the run" grep -q "CMS-SSH: Connected" "$kit/pf.log"
+check "no proxy password in the kit (ini, LogFile, logs)" bash -c "! grep -rq 's3cret-pw' '$kit'"
+check "... nor its Basic header" \
+	bash -c "! grep -rqF '$(printf 'bob:s3cret-pw' | base64 -w0)' '$kit'"
 echo "screenshots: $shots"
 finish

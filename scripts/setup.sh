@@ -15,8 +15,9 @@ packages=(
 	wine wine64 fonts-wine fonts-ipafont-gothic xvfb xauth xdotool imagemagick
 	# test peers
 	openssh-server openssh-client openssl putty-tools socat curl iperf3 python3 util-linux
-	# a hostile SSH server for the tests (issue 18 item 13)
-	python3-paramiko
+	# a hostile SSH server for the tests (issue 18 item 13); a real terminal
+	# for the prompt-signal test (cli.prompt_signals)
+	python3-paramiko tmux
 	# proxies and proxy helpers for tests/proxy (issue 17)
 	tinyproxy dante-server connect-proxy netcat-openbsd ncat
 	# packaging and test tools (osslsigncode: optional code signing and its

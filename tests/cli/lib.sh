@@ -63,6 +63,35 @@ wait_connected() {
 	return 1
 }
 
+# start_account_sshd DIR NAME:UID:PASSWORD...: a second sshd (after
+# start_sshd; its port in $account_port, its log DIR/sshd.log) with PAM,
+# keyboard-interactive and password logins, for accounts NAME (home DIR/NAME)
+# that exist only in its own mount namespace: copies of /etc/passwd, shadow
+# and group with them added, bound over the real ones. Needs root.
+start_account_sshd() {
+	local k=$1 a name uid pw
+	shift
+	cp /etc/passwd /etc/shadow /etc/group "$k/"
+	for a in "$@"; do
+		IFS=: read -r name uid pw <<<"$a"
+		mkdir -p "$k/$name"
+		chown "$uid:$uid" "$k/$name"
+		echo "$name:x:$uid:$uid:PortForwarder test:$k/$name:/bin/sh" >>"$k/passwd"
+		echo "$name:x:$uid:" >>"$k/group"
+		echo "$name:$(openssl passwd -6 "$pw"):19000:0:99999:7:::" >>"$k/shadow"
+	done
+	account_port=$(free_port)
+	sed -e "s/^Port .*/Port $account_port/" -e "s/^UsePAM .*/UsePAM yes/" \
+		-e "s/^KbdInteractiveAuthentication .*/KbdInteractiveAuthentication yes/" \
+		-e "s/^PasswordAuthentication .*/PasswordAuthentication yes/" \
+		-e "s|^PidFile .*|PidFile $k/sshd.pid|" "$dir/sshd_config" >"$k/sshd_config"
+	unshare -m --propagation private sh -c "mount --bind '$k/passwd' /etc/passwd &&
+		mount --bind '$k/shadow' /etc/shadow && mount --bind '$k/group' /etc/group &&
+		exec /usr/sbin/sshd -D -e -f '$k/sshd_config'" 2>>"$k/sshd.log" &
+	pids+=($!)
+	wait_port "$account_port"
+}
+
 # One pf connection to start_sshd's server as $(id -un) with the key
 # $dir/id_ed25519 (no config file; more -o options after the log path):
 # 0 once pf logged in ("Connected to": the host key was accepted), 1 when

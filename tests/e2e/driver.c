@@ -2255,11 +2255,31 @@ static HWND wait_save_dialog(app_proc *p)
 	return d != NULL ? d : wait_for(p, L"#32770", 0x480, 1000); /* edt1 */
 }
 
+/* "Save log..." to `saved` (a full path), then Exit: the scenario's result. */
+static int save_log_exit(app_proc *p, HWND w, const wchar_t *saved)
+{
+	HWND d;
+
+	click(w, IDC_SAVE_LOG);
+	d = wait_save_dialog(p);
+	step(d != NULL, "Save log... opens the save dialog");
+	if (d == NULL)
+		return day_failed(p);
+	screenshot(L"save-log");
+	set_text(d, GetDlgItem(d, 0x47c) != NULL ? 0x47c : 0x480, saved);
+	click(d, IDOK);
+	step(wait_file(saved, 15000), "the log is saved where the person chose");
+	step(wait_text(w, IDC_LOG, L"Event log saved to", 5000), "and the log says so");
+	click(w, IDC_EXIT);
+	step(wait_exit(p, 30000) == 0, "Exit");
+	return failed != 0;
+}
+
 static int scenario_kit29_log(const wchar_t *exe0, const wchar_t *kit)
 {
 	wchar_t exe[MAX_PATH * 2], saved[MAX_PATH * 2];
 	app_proc p;
-	HWND w, d;
+	HWND w;
 
 	(void)exe0;
 	_snwprintf(exe, MAX_PATH * 2, L"%ls\\PortForwarder.exe", kit);
@@ -2271,19 +2291,7 @@ static int scenario_kit29_log(const wchar_t *exe0, const wchar_t *kit)
 		goto kill;
 	kit_connect(&p, w, L"CMS-SSH", 1, "connected (a new run: the passphrase once)");
 	kit_show(w);
-	click(w, IDC_SAVE_LOG);
-	d = wait_save_dialog(&p);
-	step(d != NULL, "Save log... opens the save dialog");
-	if (d == NULL)
-		goto kill;
-	screenshot(L"save-log");
-	set_text(d, GetDlgItem(d, 0x47c) != NULL ? 0x47c : 0x480, saved);
-	click(d, IDOK);
-	step(wait_file(saved, 15000), "the log is saved where the person chose");
-	step(wait_text(w, IDC_LOG, L"Event log saved to", 5000), "and the log says so");
-	click(w, IDC_EXIT);
-	step(wait_exit(&p, 30000) == 0, "Exit");
-	return failed != 0;
+	return save_log_exit(&p, w, saved);
 kill:
 	return day_failed(&p);
 }
@@ -2977,6 +2985,54 @@ kill:
 	return 1;
 }
 
+/* ---- secrets in the GUI's log files (tests/e2e/secrets_gui.sh) ----
+ * The kit's ini has LogLevel=debug (the highest the GUI offers) and
+ * LogFile=pf.log; Host KBD logs in with keyboard-interactive, Host PW with a
+ * password, each asked in the prompt dialog and answered with a canary
+ * secrets_gui.sh then looks for in every file of the kit and in the log
+ * saved with "Save log..." (saved-log.txt). */
+#define SECRETS_KBD L"PF-CANARY-gui-kbdint-3e9f51"
+#define SECRETS_PW  L"PF-CANARY-gui-password-a7c604"
+
+/* Connect `host` and answer the server's prompt with `answer`. */
+static int secrets_login(app_proc *p, HWND w, const wchar_t *host, const wchar_t *answer,
+			 const wchar_t *shot)
+{
+	wchar_t want[128];
+	HWND d;
+
+	kit_choose(w, host);
+	click(w, IDC_CONNECT);
+	d = wait_for(p, NULL, IDC_DLG_EDIT, 30000);
+	if (d == NULL)
+		return 0;
+	answer_secret(d, answer, shot);
+	_snwprintf(want, 128, L"%ls: Connected", host);
+	return wait_text(w, IDC_STATUS, want, 30000);
+}
+
+static int scenario_secrets_gui(const wchar_t *exe0, const wchar_t *kit)
+{
+	wchar_t saved[MAX_PATH * 2];
+	app_proc p;
+	HWND w;
+
+	(void)exe0;
+	_snwprintf(saved, MAX_PATH * 2, L"%ls\\saved-log.txt", kit);
+	w = glance_start(kit, &p);
+	if (w == NULL)
+		goto kill;
+	step(secrets_login(&p, w, L"KBD", SECRETS_KBD, L"kbdint-prompt"),
+	     "KBD: the keyboard-interactive prompt answered, Connected");
+	step(secrets_login(&p, w, L"PW", SECRETS_PW, L"password-prompt"),
+	     "PW: the password asked, Connected");
+	step(!wait_text(w, IDC_LOG, SECRETS_KBD, 300) && !wait_text(w, IDC_LOG, SECRETS_PW, 100),
+	     "neither secret in the event log window");
+	return save_log_exit(&p, w, saved);
+kill:
+	return day_failed(&p);
+}
+
 int wmain(int argc, wchar_t **argv);
 int wmain(int argc, wchar_t **argv)
 {
@@ -3017,6 +3073,7 @@ int wmain(int argc, wchar_t **argv)
 		{L"autostart", scenario_autostart},
 		{L"autostart-removable", scenario_autostart_removable},
 		{L"stall", scenario_stall},
+		{L"secrets-gui", scenario_secrets_gui},
 	};
 	wchar_t work[MAX_PATH * 2];
 	size_t i;
@@ -3040,7 +3097,8 @@ int wmain(int argc, wchar_t **argv)
 				"day-changed|ondemand|keygen|startup|kit29|kit29-ja|kit29-log|"
 				"hostkey-replace|hostkey-replace-ja|hostkey-reconnect|"
 				"release-hooks|run|setup-finish|setup-in-use|glance|glance-ja|"
-				"autostart|autostart-removable|proxy-day|proxy-auth|stall "
+				"autostart|autostart-removable|proxy-day|proxy-auth|stall|"
+				"secrets-gui "
 				"<PortForwarder.exe> <shot folder> [work folder]\n");
 	printf("%d passed, %d failed\n", passed, failed);
 	return rc;

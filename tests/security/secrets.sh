@@ -72,21 +72,9 @@ check "nor in sshd's log" bash -c "! grep -q -F '$PASS' '$dir/sshd.log'"
 KBD='PF-CANARY-kbdint-answer-5d20a4'
 if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null && command -v openssl >/dev/null; then
 	k=$dir/kbd
-	mkdir -p "$k/home"
-	cp /etc/passwd /etc/shadow /etc/group "$k/"
-	chown 4242:4242 "$k/home"
-	echo "pfkbd:x:4242:4242:PortForwarder test:$k/home:/bin/sh" >>"$k/passwd"
-	echo "pfkbd:x:4242:" >>"$k/group"
-	echo "pfkbd:$(openssl passwd -6 "$KBD"):19000:0:99999:7:::" >>"$k/shadow"
-	kport=$(free_port)
-	sed -e "s/^Port .*/Port $kport/" -e "s/^UsePAM .*/UsePAM yes/" \
-		-e "s/^KbdInteractiveAuthentication .*/KbdInteractiveAuthentication yes/" \
-		-e "s|^PidFile .*|PidFile $k/sshd.pid|" "$dir/sshd_config" >"$k/sshd_config"
-	unshare -m --propagation private sh -c "mount --bind '$k/passwd' /etc/passwd &&
-		mount --bind '$k/shadow' /etc/shadow && mount --bind '$k/group' /etc/group &&
-		exec /usr/sbin/sshd -D -e -f '$k/sshd_config'" 2>>"$k/sshd.log" &
-	pids+=($!)
-	wait_port "$kport"
+	mkdir -p "$k"
+	start_account_sshd "$k" "pfkbd:4242:$KBD"
+	kport=$account_port
 	askpass_says "$k/askpass" "$KBD"
 	klport=$(free_port)
 	printf 'Host kbd\n  HostName 127.0.0.1\n  Port %s\n  User pfkbd\n  PreferredAuthentications keyboard-interactive\n  LocalForward %s 127.0.0.1:%s\n  LogLevel DEBUG3\n' \

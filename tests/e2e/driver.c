@@ -1029,6 +1029,34 @@ static int day_failed(app_proc *p)
 	return 1;
 }
 
+/* The file dialog "Save log..." opens, by its file name box. */
+static HWND wait_save_dialog(app_proc *p)
+{
+	HWND d = wait_for(p, L"#32770", 0x47c, 15000); /* the file name box (cmb13) */
+
+	return d != NULL ? d : wait_for(p, L"#32770", 0x480, 1000); /* edt1 */
+}
+
+/* "Save log..." to `saved` (a full path), then Exit: the scenario's result. */
+static int save_log_exit(app_proc *p, HWND w, const wchar_t *saved)
+{
+	HWND d;
+
+	click(w, IDC_SAVE_LOG);
+	d = wait_save_dialog(p);
+	step(d != NULL, "Save log... opens the save dialog");
+	if (d == NULL)
+		return day_failed(p);
+	screenshot(L"save-log");
+	set_text(d, GetDlgItem(d, 0x47c) != NULL ? 0x47c : 0x480, saved);
+	click(d, IDOK);
+	step(wait_file(saved, 15000), "the log is saved where the person chose");
+	step(wait_text(w, IDC_LOG, L"Event log saved to", 5000), "and the log says so");
+	click(w, IDC_EXIT);
+	step(wait_exit(p, 30000) == 0, "Exit");
+	return failed != 0;
+}
+
 /* Linux checks the forwards between step-connected (written here) and
  * step-checked (written by the script: "ok" when the forwards carried data). */
 static void day_linux_checks(const wchar_t *kit)
@@ -1267,13 +1295,16 @@ static int proxy_password(app_proc *p, const wchar_t *pw, int again)
 
 /* A proxy with Basic auth (connect.exe -H bob@proxy:port): its password is
  * asked (PF_SECRET_PROXY_PASSWORD), a wrong one is asked again after the
- * proxy's 407, the right one gets through; then the key's passphrase. */
+ * proxy's 407, the right one gets through; then the key's passphrase;
+ * "Save log..." to saved-log.txt (proxy_day.sh looks for the password). */
 static int scenario_proxy_auth(const wchar_t *exe0, const wchar_t *kit)
 {
+	wchar_t saved[MAX_PATH * 2];
 	app_proc p;
 	HWND w;
 
 	(void)exe0;
+	_snwprintf(saved, MAX_PATH * 2, L"%ls\\saved-log.txt", kit);
 	w = day_start(kit, &p, 0);
 	if (w == NULL)
 		goto kill;
@@ -1286,9 +1317,7 @@ static int scenario_proxy_auth(const wchar_t *exe0, const wchar_t *kit)
 	step(!wait_text(w, IDC_LOG, L"s3cret-pw", 300) &&
 		     !wait_text(w, IDC_LOG, L"not-the-proxy-pw", 100),
 	     "no proxy password in the event log");
-	click(w, IDC_EXIT);
-	step(wait_exit(&p, 30000) == 0, "Exit");
-	return failed != 0;
+	return save_log_exit(&p, w, saved);
 kill:
 	return day_failed(&p);
 }
@@ -2247,34 +2276,6 @@ kill:
  * once (a passphrase: a new process has no cached key), save the log with
  * "Save log..." to saved-log.txt in the kit; kit29.sh then checks both
  * files for the passphrase and the rotation. */
-/* The file dialog "Save log..." opens, by its file name box. */
-static HWND wait_save_dialog(app_proc *p)
-{
-	HWND d = wait_for(p, L"#32770", 0x47c, 15000); /* the file name box (cmb13) */
-
-	return d != NULL ? d : wait_for(p, L"#32770", 0x480, 1000); /* edt1 */
-}
-
-/* "Save log..." to `saved` (a full path), then Exit: the scenario's result. */
-static int save_log_exit(app_proc *p, HWND w, const wchar_t *saved)
-{
-	HWND d;
-
-	click(w, IDC_SAVE_LOG);
-	d = wait_save_dialog(p);
-	step(d != NULL, "Save log... opens the save dialog");
-	if (d == NULL)
-		return day_failed(p);
-	screenshot(L"save-log");
-	set_text(d, GetDlgItem(d, 0x47c) != NULL ? 0x47c : 0x480, saved);
-	click(d, IDOK);
-	step(wait_file(saved, 15000), "the log is saved where the person chose");
-	step(wait_text(w, IDC_LOG, L"Event log saved to", 5000), "and the log says so");
-	click(w, IDC_EXIT);
-	step(wait_exit(p, 30000) == 0, "Exit");
-	return failed != 0;
-}
-
 static int scenario_kit29_log(const wchar_t *exe0, const wchar_t *kit)
 {
 	wchar_t exe[MAX_PATH * 2], saved[MAX_PATH * 2];

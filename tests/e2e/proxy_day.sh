@@ -118,7 +118,8 @@ day_scenario proxy-auth "proxy with Basic auth"
 check "tinyproxy with Basic auth carried the SSH connection" \
 	grep -q "CONNECT 127.0.0.1:$ssh_port" "$dir/tinyproxy-8889.log"
 check "the GUI's LogFile holds the run" grep -q "CMS-SSH: Connected" "$kit/pf.log"
-check "no proxy password in the kit (ini, LogFile, logs)" bash -c "! grep -rq 's3cret-pw' '$kit'"
+check "\"Save log...\" output holds the run" grep -q "CMS-SSH: Connected" "$kit/saved-log.txt"
+check "no proxy password in the kit (ini, LogFile, saved log, logs)" bash -c "! grep -rq 's3cret-pw' '$kit'"
 check "... nor its Basic header" \
 	bash -c "! grep -rqF '$(printf 'bob:s3cret-pw' | base64 -w0)' '$kit'"
 echo "screenshots: $shots"

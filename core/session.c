@@ -196,6 +196,13 @@ pf_rc pfi_session_ask_secret(pf_session *s, const pf_secret_request *req, char *
 	return rc;
 }
 
+/* An UNKNOWN key is trusted only by an answer that says so: REPLACE (which
+ * means something only for a CHANGED key, ui.h) and anything else refuse. */
+static int accepts_unknown(pf_hostkey_answer a)
+{
+	return a == PF_HOSTKEY_ACCEPT_ONCE || a == PF_HOSTKEY_ACCEPT_SAVE;
+}
+
 static pf_hostkey_answer ask_hostkey(pf_session *s, const pf_hostkey_info *info)
 {
 	pfi_prompt *p;
@@ -629,7 +636,7 @@ static pf_rc verify_host_key(pfi_conn *c, pf_error *err)
 		answer = ask_hostkey(s, &info);
 		break;
 	}
-	if (answer == PF_HOSTKEY_REJECT) {
+	if (!accepts_unknown(answer)) {
 		rc = pf_error_set(err, PF_E_HOSTKEY,
 				  "The host key of %s was not trusted; not connected.", res.name);
 		goto out;
@@ -659,7 +666,7 @@ static pf_rc verify_host_key(pfi_conn *c, pf_error *err)
 					"instead of accepting it unverified.",
 					res.name, res.key_type, res.fingerprint, werr.message);
 			info.cannot_save = werr.message;
-			if (ask_hostkey(s, &info) == PF_HOSTKEY_REJECT) {
+			if (!accepts_unknown(ask_hostkey(s, &info))) {
 				rc = pf_error_set(err, PF_E_HOSTKEY,
 						  "The host key of %s was not trusted; not "
 						  "connected.",

@@ -7,7 +7,7 @@
  * keys, is not created), connects, and the next connection asks nothing. A
  * key of another type is never replaced. The question says whether the
  * person just asked for the attempt: 0 at the first attempt, 1 at a
- * reconnect. */
+ * reconnect. An unknown key answered REPLACE is refused. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +229,19 @@ static void test_config_folder(void)
 	free(after);
 }
 
+/* A session answered REPLACE that must be refused (ui is left for more
+ * checks; the caller frees it). */
+static void run_refused_replace(const char *cfg, int ask_unsaved, test_ui *ui)
+{
+	int connected;
+
+	test_ui_init(ui);
+	ui->ui.ask_unsaved_hostkey = ask_unsaved;
+	ui->hostkey_answer = PF_HOSTKEY_REPLACE;
+	CHECK_INT(run(cfg, ui, &connected), PF_E_HOSTKEY);
+	CHECK(!connected && !ui->saw_connected);
+}
+
 /* Only a key of another type is recorded: never replaced, whatever the
  * front end says. */
 static void test_other_type(void)
@@ -236,18 +249,46 @@ static void test_other_type(void)
 	char kh[700], cfg[700];
 	char *before = pf_asprintf("[127.0.0.1]:%d %s\n", f.port, rsa_key);
 	test_ui ui;
-	int connected;
 
 	setup("other", before, kh, cfg, sizeof(kh));
-	test_ui_init(&ui);
-	ui.hostkey_answer = PF_HOSTKEY_REPLACE;
-	CHECK_INT(run(cfg, &ui, &connected), PF_E_HOSTKEY);
-	CHECK(!ui.saw_connected);
+	run_refused_replace(cfg, 0, &ui);
 	CHECK_INT(ui.last_hostkey_state, PF_HOSTKEY_OTHER_TYPE);
 	CHECK_INT(ui.last_hostkey.replaceable, 0);
 	CHECK(file_is(kh, before));
 	test_ui_free(&ui);
 	free(before);
+}
+
+/* REPLACE means something only for a CHANGED key: an unknown key answered
+ * REPLACE is refused and nothing is written, both when asked at the first
+ * connection and when asked because accept-new cannot save it. */
+static void test_unknown_replace(void)
+{
+	char kh[700], cfg[700], missing[700];
+	char *text;
+	test_ui ui;
+
+	setup("unknown", NULL, kh, cfg, sizeof(kh));
+	run_refused_replace(cfg, 0, &ui);
+	CHECK_INT(ui.hostkey_asks, 1);
+	CHECK_INT(ui.last_hostkey_state, PF_HOSTKEY_UNKNOWN);
+	CHECK(!pf_file_exists(kh));
+	test_ui_free(&ui);
+
+	/* accept-new, the file cannot be made: the GUI's way asks; REPLACE
+	 * refuses. */
+	snprintf(missing, sizeof(missing), "%s/missing/known_hosts", f.dir);
+	text = pf_asprintf("Host test\r\n  HostName 127.0.0.1\r\n  Port %d\r\n  User %s\r\n"
+			   "  IdentityFile %s\r\n  IdentitiesOnly yes\r\n"
+			   "  UserKnownHostsFile %s\r\n  StrictHostKeyChecking accept-new\r\n",
+			   f.port, f.user, f.client_key, missing);
+	CHECK(text != NULL && write_text(cfg, text) == 0);
+	free(text);
+	run_refused_replace(cfg, 1, &ui);
+	CHECK_INT(ui.hostkey_asks, 1);
+	CHECK(ui.last_hostkey.cannot_save != NULL);
+	CHECK(!pf_file_exists(missing));
+	test_ui_free(&ui);
 }
 
 /* "Connect once", then the connection drops: the reconnect asks again, and
@@ -309,6 +350,7 @@ int main(void)
 	test_replace();
 	test_config_folder();
 	test_other_type();
+	test_unknown_replace();
 	test_unattended();
 out:
 	sshd_fixture_stop(&f);

@@ -961,6 +961,13 @@ out:
 
 /* --- replacing ---------------------------------------------------------------------- */
 
+/* The line's host field names one host: one literal name or [name]:port, or
+ * one hashed entry; no pattern, no negation, no list. */
+static int names_one_host(const struct kh_entry *e)
+{
+	return e->hosts == NULL || strpbrk(e->hosts, "*?!,") == NULL;
+}
+
 pf_rc pf_knownhosts_replace_text(const char *path, const char *old, size_t old_len, int line,
 				 const char *host, int port, const char *alias,
 				 const char *old_fingerprint, const char *key_type,
@@ -1001,6 +1008,17 @@ pf_rc pf_knownhosts_replace_text(const char *path, const char *old, size_t old_l
 			"replaced (the file changed meanwhile, or it is a @revoked "
 			"line); nothing was written. Connect again.",
 			path, line, name);
+		goto out;
+	}
+	/* The new key goes to every host the line names: only a line for this
+	 * host alone may be rewritten. */
+	if (!names_one_host(e)) {
+		rc = pf_error_set(err, PF_E_HOSTKEY,
+				  "%s:%d names other hosts too (\"%.80s\"): its key cannot be "
+				  "replaced for %s alone, so nothing was written. Split the line "
+				  "so that %s has a line of its own (or remove it with ssh-keygen "
+				  "-R), then connect again.",
+				  path, line, e->hosts, name, name);
 		goto out;
 	}
 	/* Offsets into the original bytes: the parser tokenised its own copy

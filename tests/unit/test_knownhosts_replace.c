@@ -104,7 +104,7 @@ static df_buf expand(const char *body, size_t len)
 }
 
 struct kase {
-	char host[128], alias[128];
+	char host[128], alias[128], message[128]; /* message: a word the refusal holds */
 	int port, new_key, old_key, file, line;
 	char result[32];
 };
@@ -136,6 +136,8 @@ static int parse_case(const char *body, struct kase *c)
 			c->line = (int)strtol(v, NULL, 10);
 		else if (strcmp(k, "result") == 0)
 			pf_strlcpy(c->result, v, sizeof(c->result));
+		else if (strcmp(k, "message") == 0)
+			pf_strlcpy(c->message, v, sizeof(c->message));
 	}
 	free(copy);
 	return c->host[0] != '\0' && c->new_key >= 0 && c->old_key >= 0 && c->file >= 1 &&
@@ -245,6 +247,9 @@ static void run_case(const char *name, const char *data, size_t len)
 			fprintf(stderr, "  in %s: %s\n", name, err.message);
 		CHECK(strstr(err.message, "nothing was written") != NULL ||
 		      strstr(err.message, "not changed") != NULL || rc != PF_E_HOSTKEY);
+		if (c.message[0] != '\0' && !CHECK(strstr(err.message, c.message) != NULL))
+			fprintf(stderr, "  in %s: the message lacks \"%s\": %s\n", name, c.message,
+				err.message);
 	}
 	for (f = 1; f <= n; f++) {
 		const df_buf *want = (rc == PF_OK && f == c.file) ? &expect[f] : &files[f];

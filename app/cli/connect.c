@@ -105,6 +105,10 @@ static int read_line_raw(char *buf, size_t size)
 		struct pollfd p[2] = {{ANSWER_IN, POLLIN, 0}, {cancel_fd[0], POLLIN, 0}};
 		ssize_t n;
 
+		/* pf -W without a terminal: nowhere to type; poll() would skip
+		 * the fd and wait for ever. */
+		if (ANSWER_IN < 0)
+			return -1;
 		if (signalled)
 			return READ_CANCELLED;
 		if (poll(p, cancel_fd[0] >= 0 ? 2 : 1, -1) < 0) {
@@ -455,6 +459,7 @@ int cli_connect(const cli_opts *opts)
 	}
 	if (opts->stdio_host != NULL && cli_stdio_start(pair[1], s, &io) != 0) {
 		fprintf(stderr, "pf: cannot start the -W threads\n");
+		pf_net_close(pair[1]); /* no thread took it */
 		pf_session_stop(s);
 	}
 	/* Ctrl-C and SIGTERM reach the worker through its wake-up socket:

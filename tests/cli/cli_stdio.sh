@@ -8,7 +8,9 @@
 #  - pf as the ProxyCommand of another pf (a general ProxyCommand run by
 #    /bin/sh): a forward through it carries data;
 #  - a target the server cannot reach: one message, exit status 1;
-#  - forwards of the config file are not opened by -W (ClearAllForwardings).
+#  - forwards of the config file are not opened by -W (ClearAllForwardings);
+#  - a passphrase asked with no terminal and no SSH_ASKPASS: an error at
+#    once, not a hang.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
@@ -88,6 +90,27 @@ check "-W to a closed port: exit status 1 (got $rc)" test "$rc" = 1
 check "-W to a closed port: one message naming the target" \
 	test "$(grep -c "Stdio forwarding to 127.0.0.1:$dead failed" "$dir/w5.log")" = 1
 check "-W to a closed port: nothing on standard output" test ! -s "$dir/w5.out"
+
+# 7. A question with nobody to answer it: no terminal (setsid), no
+# SSH_ASKPASS, a key with a passphrase: pf ends with an error at once
+# instead of waiting for ever for a terminal it does not have.
+ssh-keygen -q -t ed25519 -N 'pass phrase' -C enc -f "$dir/id_enc"
+cat "$dir/id_enc.pub" >>"$dir/authorized_keys"
+{
+	host_entry enc | sed "s|IdentityFile .*|IdentityFile $dir/id_enc|"
+	echo "  IdentitiesOnly yes"
+} >"$dir/enc.conf"
+mkfifo "$dir/hold7"
+exec 8<>"$dir/hold7" # standard input that stays open and quiet
+rc=0
+env -u SSH_ASKPASS -u DISPLAY -u SSH_AUTH_SOCK timeout 15 setsid -w "$PF" -F "$dir/enc.conf" \
+	-W "127.0.0.1:$echo_port" enc <&8 >"$dir/w7.out" 2>"$dir/w7.log" || rc=$?
+exec 8>&-
+cat "$dir/w7.log"
+check "-W, no terminal, no askpass, a passphrase asked: exit 1, not hung (got $rc)" \
+	test "$rc" = 1
+check "-W, no terminal: a message on standard error" test -s "$dir/w7.log"
+check "-W, no terminal: nothing on standard output" test ! -s "$dir/w7.out"
 
 # 6. Bad arguments.
 rc=0

@@ -227,8 +227,11 @@ static const char *askpass_program(void)
  * its first line of output is the answer. */
 static int read_askpass(const char *prog, const char *prompt, char *buf, size_t size)
 {
-	int rc = pf_proc_askpass(prog, prompt, buf, size);
+	pf_error err;
+	int rc = pf_proc_askpass(prog, prompt, buf, size, &err);
 
+	if (err.code != PF_OK)
+		fprintf(stderr, "pf: %s\n", err.message);
 	buf[strcspn(buf, "\r\n")] = '\0';
 	return rc;
 }

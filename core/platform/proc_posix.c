@@ -264,14 +264,16 @@ void pf_proc_end(pf_proc *p)
 }
 
 /* SSH_ASKPASS: the program with the prompt as its one argument (an
- * argument vector, no shell), its stdout a pipe we read; every other
- * descriptor of ours above stderr closed in the child. */
-int pf_proc_askpass(const char *prog, const char *prompt, char *buf, size_t size)
+ * argument vector, no shell), its stdout a pipe we read, its stdin
+ * /dev/null; every other descriptor of ours above stderr closed in the
+ * child. */
+int pf_proc_askpass(const char *prog, const char *prompt, char *buf, size_t size, pf_error *err)
 {
 	int fd[2], st = 0;
 	size_t got = 0;
 	pid_t pid;
 
+	pf_error_clear(err);
 	if (size == 0)
 		return -1;
 	buf[0] = '\0';
@@ -284,8 +286,14 @@ int pf_proc_askpass(const char *prog, const char *prompt, char *buf, size_t size
 		return -1;
 	}
 	if (pid == 0) {
+		int nul;
+
 		dup2(fd[1], 1);
-		closefrom(3); /* nothing of ours but stdin, the pipe and stderr */
+		/* Not our stdin: with pf -W it is the tunnel's byte stream. */
+		nul = open("/dev/null", O_RDONLY);
+		if (nul < 0 || (nul != 0 && dup2(nul, 0) != 0))
+			_exit(127);
+		closefrom(3); /* nothing of ours but the pipe and stderr */
 		execlp(prog, prog, prompt, (char *)NULL);
 		_exit(127);
 	}

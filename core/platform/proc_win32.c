@@ -543,12 +543,30 @@ void pf_proc_end(pf_proc *p)
 	proc_free(p);
 }
 
-/* SSH_ASKPASS (issue 18 item 19): the program with the prompt as its one
+/* 1 when the resolved file is a program CreateProcess starts itself (.exe,
+ * .com): a .bat/.cmd (or anything else) would be run through cmd.exe, whose
+ * parsing of the command line does not honour the C runtime's quoting
+ * ("BatBadBut": a prompt holding `" & calc & "` or %VAR% would run or
+ * expand). Trailing dots and blanks, which Windows drops, are ignored. */
+static int is_program_file(const wchar_t *path)
+{
+	size_t n = wcslen(path);
+
+	while (n > 0 && (path[n - 1] == L'.' || path[n - 1] == L' '))
+		n--;
+	return n > 4 && path[n - 4] == L'.' &&
+	       (_wcsnicmp(path + n - 3, L"exe", 3) == 0 || _wcsnicmp(path + n - 3, L"com", 3) == 0);
+}
+
+/* SSH_ASKPASS (issue 18 item 19): the program (resolved to its full path,
+ * which CreateProcess gets as lpApplicationName: no second search, and it
+ * must be an .exe, see is_program_file) with the prompt as its one
  * argument, quoted by the C runtime's rules (pfi_proxycmd_join_windows:
  * quotes and backslashes before them survive), inheriting only its stdout
  * pipe, NUL as stdin and a copy of our stderr (a handle list: none of
- * pf.exe's sockets or files). */
-int pf_proc_askpass(const char *prog, const char *prompt, char *buf, size_t size)
+ * pf.exe's sockets or files). Once buf is full the pipe is closed before
+ * the wait, so a program that writes more cannot block on it (and us). */
+int pf_proc_askpass(const char *prog, const char *prompt, char *buf, size_t size, pf_error *err)
 {
 	SECURITY_ATTRIBUTES sa = {sizeof(sa), NULL, TRUE};
 	STARTUPINFOEXW si;
@@ -561,15 +579,31 @@ int pf_proc_askpass(const char *prog, const char *prompt, char *buf, size_t size
 	size_t ninherit = 0;
 	int rc = -1;
 
+	pf_error_clear(err);
 	if (size == 0)
 		return -1;
 	buf[0] = '\0';
+	wprog = find_program(prog, NULL);
+	if (wprog == NULL) {
+		pf_error_set(err, PF_E_NOTFOUND,
+			     "SSH_ASKPASS program \"%s\" was not found. Set SSH_ASKPASS to the "
+			     "full path of an askpass .exe.",
+			     prog);
+		goto out;
+	}
+	if (!is_program_file(wprog)) {
+		pf_error_set(err, PF_E_INVAL,
+			     "SSH_ASKPASS \"%s\" is not an .exe: a batch file (.bat, .cmd) "
+			     "would get the server's prompt through cmd.exe, which can run what "
+			     "it holds. Not asked; use an askpass .exe.",
+			     prog);
+		goto out;
+	}
 	argv[0] = (char *)prog;
 	argv[1] = (char *)prompt;
 	line = pfi_proxycmd_join_windows(argv, 2);
 	wline = line ? pf_utf8_to_wide(line) : NULL;
-	wprog = pf_utf8_to_wide(prog);
-	if (wline == NULL || wprog == NULL || !CreatePipe(&rd, &wr, &sa, 0))
+	if (wline == NULL || !CreatePipe(&rd, &wr, &sa, 0))
 		goto out;
 	SetHandleInformation(rd, HANDLE_FLAG_INHERIT, 0);
 	inherit[ninherit++] = wr;
@@ -592,15 +626,22 @@ int pf_proc_askpass(const char *prog, const char *prompt, char *buf, size_t size
 	si.StartupInfo.hStdOutput = wr;
 	si.StartupInfo.hStdError = errh;
 	si.lpAttributeList = attrs;
-	if (!CreateProcessW(NULL, wline, NULL, NULL, TRUE, EXTENDED_STARTUPINFO_PRESENT, NULL, NULL,
-			    &si.StartupInfo, &pi))
+	if (!CreateProcessW(wprog, wline, NULL, NULL, TRUE, EXTENDED_STARTUPINFO_PRESENT, NULL,
+			    NULL, &si.StartupInfo, &pi)) {
+		pf_error_set(err, PF_E_IO, "Cannot start SSH_ASKPASS program \"%s\" (error %lu)",
+			     prog, (unsigned long)GetLastError());
 		goto out;
+	}
 	CloseHandle(wr);
 	wr = NULL;
 	while (got + 1 < size && ReadFile(rd, buf + got, (DWORD)(size - 1 - got), &n, NULL) &&
 	       n > 0)
 		got += n;
 	buf[got] = '\0';
+	/* Full or at the end: closed before the wait, so more output fails in
+	 * the program instead of blocking it on a pipe nobody reads. */
+	CloseHandle(rd);
+	rd = NULL;
 	WaitForSingleObject(pi.hProcess, INFINITE);
 	GetExitCodeProcess(pi.hProcess, &code);
 	CloseHandle(pi.hProcess);

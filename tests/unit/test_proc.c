@@ -17,7 +17,11 @@
  *    quotes, backslashes before quotes and trailing backslashes arrive as
  *    the child's argv[1] exactly, and neither an inheritable file handle
  *    nor a listening socket of the parent is in the child (the child is
- *    this program, told by PF_TEST_ASKPASS_CHILD in its environment). */
+ *    this program, told by PF_TEST_ASKPASS_CHILD in its environment);
+ *  - POSIX: the askpass child's standard input is /dev/null, not ours;
+ *  - an askpass writing more than the answer buffer does not hang us;
+ *  - Windows: a .cmd askpass is refused (cmd.exe would parse the prompt),
+ *    the command injected in the prompt does not run. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +137,30 @@ static int askpass_child(int argc, char **argv)
 	char head[64];
 	int file = 0, sock = 0;
 
+	if (getenv("PF_TEST_ASKPASS_BIG") != NULL) {
+		/* Far more than any answer buffer or pipe holds. */
+		size_t big = (size_t)1 << 20;
+		char *a = malloc(big);
+
+		if (a == NULL)
+			return 1;
+		memset(a, 'a', big);
+		out_all(1, a, big);
+		free(a);
+		return 0;
+	}
+	if (getenv("PF_TEST_ASKPASS_STDIN") != NULL) {
+		/* What is on standard input: "stdin=N|bytes\n". */
+		char in[64];
+		long n = in_some(in, sizeof(in) - 1);
+
+		in[n > 0 ? n : 0] = '\0';
+		snprintf(head, sizeof(head), "stdin=%ld|", n);
+		say(1, head);
+		say(1, in);
+		say(1, "\n");
+		return 0;
+	}
 	snprintf(head, sizeof(head), "argc=%d|", argc);
 	say(1, head);
 	say(1, argc > 1 ? argv[1] : "(none)");
@@ -392,7 +420,7 @@ static void test_askpass(const char *tmp)
 	}
 	set_env("PF_TEST_ASKPASS_CHILD", "1");
 	for (i = 0; i < sizeof(prompts) / sizeof(prompts[0]); i++) {
-		CHECK_INT(pf_proc_askpass(self, prompts[i], out, sizeof(out)), 0);
+		CHECK_INT(pf_proc_askpass(self, prompts[i], out, sizeof(out), NULL), 0);
 		snprintf(want, sizeof(want), "argc=2|%s|clean|clean\n", prompts[i]);
 		CHECK_STR(out, want);
 	}
@@ -402,6 +430,85 @@ static void test_askpass(const char *tmp)
 	for (i = 0; i < nls; i++)
 		pf_net_close(ls[i]);
 	probe_close(h);
+}
+
+/* POSIX: the askpass child's standard input is /dev/null, not pf's (with
+ * pf -W that is the tunnel's byte stream): it reads the end at once. */
+static void test_askpass_stdin(void)
+{
+#ifndef _WIN32
+	char out[256];
+	int p[2], saved = dup(0);
+
+	if (!CHECK(saved >= 0 && pipe(p) == 0))
+		return;
+	CHECK(write(p[1], "tunnel bytes", 12) == 12);
+	dup2(p[0], 0);
+	close(p[0]);
+	set_env("PF_TEST_ASKPASS_CHILD", "1");
+	set_env("PF_TEST_ASKPASS_STDIN", "1");
+	CHECK_INT(pf_proc_askpass(self, "prompt", out, sizeof(out), NULL), 0);
+	CHECK_STR(out, "stdin=0|\n");
+	set_env("PF_TEST_ASKPASS_STDIN", NULL);
+	set_env("PF_TEST_ASKPASS_CHILD", NULL);
+	dup2(saved, 0);
+	close(saved);
+	close(p[1]);
+#endif
+}
+
+/* An askpass that writes more than the answer buffer: the rest is refused
+ * (the pipe closed), pf does not wait for ever for a program blocked on a
+ * full pipe. */
+static void test_askpass_big(void)
+{
+	char out[64], want[64];
+
+	set_env("PF_TEST_ASKPASS_CHILD", "1");
+	set_env("PF_TEST_ASKPASS_BIG", "1");
+	(void)pf_proc_askpass(self, "prompt", out, sizeof(out), NULL);
+	memset(want, 'a', sizeof(want) - 1);
+	want[sizeof(want) - 1] = '\0';
+	CHECK_STR(out, want);
+	set_env("PF_TEST_ASKPASS_BIG", NULL);
+	set_env("PF_TEST_ASKPASS_CHILD", NULL);
+}
+
+/* Windows: a .cmd askpass is refused (cmd.exe would parse the server's
+ * prompt: `" & command & "` would run the command), with one message
+ * saying to use an .exe; the injected command does not run. */
+static void test_askpass_script(const char *tmp)
+{
+#ifdef _WIN32
+	char *script = pf_path_join(tmp, "askpass.cmd"),
+	     *marker = pf_path_join(tmp, "injected.txt");
+	char *prompt = marker ? pf_asprintf("x\" & echo pwned> \"%s\" & \"", marker) : NULL;
+	char *dotted = script ? pf_asprintf("%s.", script) : NULL;
+	char out[256];
+	pf_error err;
+
+	if (!CHECK(script != NULL && prompt != NULL && dotted != NULL))
+		goto out;
+	remove(marker);
+	CHECK_INT(pf_file_write_atomic(script, "@echo answer\r\n", 14, NULL), PF_OK);
+	CHECK_INT(pf_proc_askpass(script, prompt, out, sizeof(out), &err), -1);
+	CHECK(err.code != PF_OK && strstr(err.message, "use an askpass .exe") != NULL);
+	CHECK(strstr(err.message, "askpass.cmd") != NULL);
+	CHECK_STR(out, "");
+	/* Windows drops a trailing dot: still the .cmd, still refused. */
+	CHECK_INT(pf_proc_askpass(dotted, prompt, out, sizeof(out), &err), -1);
+	CHECK(err.code != PF_OK);
+	pf_sleep_ms(500);
+	CHECK(!pf_file_exists(marker));
+	remove(script);
+out:
+	free(script);
+	free(marker);
+	free(prompt);
+	free(dotted);
+#else
+	(void)tmp;
+#endif
 }
 
 static void test_not_found(void)
@@ -449,6 +556,9 @@ int main(int argc, char **argv)
 	test_kit(tmp);
 	test_end();
 	test_askpass(tmp);
+	test_askpass_stdin();
+	test_askpass_big();
+	test_askpass_script(tmp);
 	test_not_found();
 	pf_net_cleanup();
 	return check_summary("test_proc");

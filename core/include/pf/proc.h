@@ -39,13 +39,17 @@ void pf_proc_end(pf_proc *p);
 
 /* Run `prog` with `prompt` as its one argument, as SSH_ASKPASS is run, and
  * read what it writes to standard output into buf (NUL-terminated, at most
- * size-1 bytes; the caller cuts at the first newline and wipes it). No
- * shell. Windows: the command line quoted so that the program's argv[1]
+ * size-1 bytes, the rest refused; the caller cuts at the first newline and
+ * wipes it). No shell. Its standard input is NUL (/dev/null), never ours.
+ * Windows: the program resolved to a full path (lpApplicationName) that
+ * must be an .exe/.com (a .bat/.cmd would pass the prompt through
+ * cmd.exe: refused), the command line quoted so that the program's argv[1]
  * (CommandLineToArgvW and the C runtime) is exactly `prompt`, and the
  * child inherits its stdout pipe, NUL and our stderr only (a handle list:
  * no socket or file of ours; POSIX: descriptors above 2 closed). Waits
- * for the program. 0 when it exited 0,
- * else -1. */
-int pf_proc_askpass(const char *prog, const char *prompt, char *buf, size_t size);
+ * for the program. 0 when it exited 0, else -1; err (may be NULL) says why
+ * when the program could not be run (not set when it ran and exited
+ * non-zero, e.g. cancelled). */
+int pf_proc_askpass(const char *prog, const char *prompt, char *buf, size_t size, pf_error *err);
 
 #endif

@@ -85,6 +85,8 @@ typedef struct tunnel {
 	int send_failed;         /* on_ch_data could not write to the client */
 	int remote_socks;        /* RemoteForward without destination: SOCKS on the channel */
 	int stdio;               /* the stdio forward's tunnel (pf -W) */
+	int opened;              /* the channel was opened (T_OPEN reached) */
+	const char *why;         /* tunnel_kill's reason (a literal) */
 	long pidx;               /* index in the poll set this round, or -1 */
 	uint64_t wait_since;     /* T_OPENING / T_RESOLVING / T_CONNECTING began */
 	pfi_lookup *lookup;      /* T_RESOLVING */
@@ -488,6 +490,8 @@ static void tunnel_kill(pfi_fwd_engine *e, tunnel *t, const char *why)
 				kind_name(e->f[t->fwd].spec->kind), e->f[t->fwd].bound_port,
 				t->origin, t->origin_port, why, (unsigned long long)t->sent,
 				(unsigned long long)t->received);
+	if (t->state != T_DEAD)
+		t->why = why;
 	t->state = T_DEAD;
 }
 
@@ -528,6 +532,14 @@ static void reap(pfi_fwd_engine *e)
 		if (t->state == T_DEAD) {
 			*pp = t->next;
 			e->stdio_over |= t->stdio;
+			/* pf -W never ends quietly with exit status 0 when the
+			 * channel never opened, whatever ended it. */
+			if (t->stdio && !t->opened && !e->stdio_error[0])
+				snprintf(e->stdio_error, sizeof(e->stdio_error),
+					 "Stdio forwarding to %s:%d failed: the channel was "
+					 "never opened (%s).",
+					 e->stdio_spec.connect_host, e->stdio_spec.connect_port,
+					 t->why ? t->why : "closed");
 			tunnel_free(e, t);
 		} else {
 			pp = &t->next;
@@ -596,7 +608,10 @@ static void split_peer(const char *peer, char *host, size_t size, int *port)
 
 /* A client of a local forward becomes a tunnel. -1 when out of memory
  * (the client is closed). */
-static int adopt_client(pfi_fwd_engine *e, fwd *f, size_t fi, pf_socket c, const char *peer)
+/* `stdio`: the pf -W stream (marked before the open starts, which may
+ * already fail it). */
+static int adopt_client(pfi_fwd_engine *e, fwd *f, size_t fi, pf_socket c, const char *peer,
+			int stdio)
 {
 	tunnel *t = tunnel_new(e, fi, c);
 
@@ -604,6 +619,7 @@ static int adopt_client(pfi_fwd_engine *e, fwd *f, size_t fi, pf_socket c, const
 		pf_net_close(c);
 		return -1;
 	}
+	t->stdio = stdio;
 	split_peer(peer, t->origin, sizeof(t->origin), &t->origin_port);
 	pfi_session_log(e->s, PF_LOG_VERBOSE, "%s %d: connection from %s", kind_name(f->spec->kind),
 			f->bound_port, peer);
@@ -659,7 +675,7 @@ static int accept_clients(pfi_fwd_engine *e, fwd *f, size_t fi, pf_socket l, int
 			pf_net_close(c);
 			continue;
 		}
-		if (adopt_client(e, f, fi, c, peer) != 0)
+		if (adopt_client(e, f, fi, c, peer, 0) != 0)
 			return i;
 	}
 	return i;
@@ -866,7 +882,7 @@ static void held_adopt(pfi_fwd_engine *e)
 		for (k = 0; k < f->nheld; k++) {
 			if (held_age(&f->held[k], now) > longest)
 				longest = held_age(&f->held[k], now);
-			(void)adopt_client(e, f, i, f->held[k].sock, f->held[k].peer);
+			(void)adopt_client(e, f, i, f->held[k].sock, f->held[k].peer, 0);
 		}
 		f->nheld = 0;
 		f->held_full_warned = 0;
@@ -890,14 +906,12 @@ static void stdio_adopt(pfi_fwd_engine *e)
 	if (sock == PF_INVALID_SOCKET)
 		return;
 	e->stdio_sock = PF_INVALID_SOCKET;
-	if (adopt_client(e, &e->f[fi], fi, sock, "127.0.0.1:0") != 0) {
-		snprintf(e->stdio_error, sizeof(e->stdio_error), "Out of memory");
-		e->stdio_over = 1;
-		return;
-	}
-	e->tunnels->stdio = 1; /* adopt_client put it first */
 	pfi_session_log(e->s, PF_LOG_VERBOSE, "Stdio forwarding to %s:%d",
 			e->stdio_spec.connect_host, e->stdio_spec.connect_port);
+	if (adopt_client(e, &e->f[fi], fi, sock, "127.0.0.1:0", 1) != 0) {
+		snprintf(e->stdio_error, sizeof(e->stdio_error), "Out of memory");
+		e->stdio_over = 1;
+	}
 }
 
 /* A RemoteForward's local connection to t->host:t->port: the name is
@@ -1073,6 +1087,7 @@ static void step_opening(pfi_fwd_engine *e, tunnel *t)
 	if (f->spec->kind == PF_FWD_DYNAMIC)
 		socks_reply(t, PF_SOCKS_REP_SUCCEEDED);
 	t->state = T_OPEN;
+	t->opened = 1;
 	t->rx = 1;
 }
 

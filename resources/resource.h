@@ -13,6 +13,7 @@
 #define WM_PF_NEXT      (0x8000 + 3) /* WM_APP + 3: show the next queued question */
 #define WM_PF_NETCHANGE (0x8000 + 4) /* WM_APP + 4: a network interface changed */
 #define WM_PF_CONFIGCHANGED (0x8000 + 20) /* WM_APP + 20: the config file's folder changed */
+#define WM_PF_RETIRED   (0x8000 + 27) /* WM_APP + 27: a replaced session was freed (wParam: slot, lParam: its generation) */
 
 #ifndef IDC_STATIC
 #define IDC_STATIC (-1)

@@ -64,6 +64,13 @@ typedef struct pf_app_ops {
 	 * next login with a key asks again (live connections stay). May be
 	 * NULL. */
 	void (*forget_keys)(pf_app *app);
+	/* A session replaced by Connect was freed off the window thread
+	 * (WM_PF_RETIRED): start the Connect that waited for it. May be NULL. */
+	void (*retired)(pf_app *app, WPARAM wp, LPARAM lp);
+	/* 1 when payloads of the session of generation `gen` are to be
+	 * dropped (it was replaced by a new Connect: its last Closing / Idle
+	 * must not override the new session's state). May be NULL. */
+	int (*stale)(pf_app *app, unsigned gen);
 	void *ctx; /* the glue's own state */
 } pf_app_ops;
 
@@ -255,10 +262,19 @@ void Glue_Free(pf_app *app);
 
 /* ---- The pf_ui for the GUI (ui_win32.c) ---- */
 
-/* Fill `ui` with the GUI's methods (ctx = app). Each method, called on a
- * worker thread, copies its data into a heap payload and posts it to
- * app->main (WM_PF_UI); nothing there touches the window. */
-void UiWin32_Init(pf_app *app, pf_ui *ui);
+/* The ctx of the GUI's pf_ui: one per session, so that the window can tell
+ * a replaced session's payloads (gen) from the new one's. gen 0: never
+ * stale. Must stay valid until pf_session_free returns. */
+typedef struct pf_ui_ctx {
+	pf_app *app;
+	unsigned gen;
+} pf_ui_ctx;
+
+/* Fill `ui` with the GUI's methods (ui->ctx = ctx). Each method, called on
+ * a worker thread, copies its data into a heap payload (tagged with
+ * ctx->gen) and posts it to app->main (WM_PF_UI); nothing there touches
+ * the window. */
+void UiWin32_Init(pf_ui_ctx *ctx, pf_ui *ui);
 /* The window thread's side: WM_PF_UI's lParam. Frees the payload. */
 void UiWin32_OnMessage(pf_app *app, LPARAM lp);
 /* At exit, after the sessions have stopped: answer what is still queued

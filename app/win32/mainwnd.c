@@ -995,6 +995,10 @@ static INT_PTR CALLBACK Main_DlgProc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 			on_copydata(app, (const COPYDATASTRUCT *)lp);
 		SetWindowLongPtrW(dlg, DWLP_MSGRESULT, TRUE);
 		return TRUE;
+	case WM_PF_RETIRED:
+		if (app != NULL && app->ops != NULL && app->ops->retired != NULL)
+			app->ops->retired(app, wp, lp);
+		return TRUE;
 	case WM_PF_NETCHANGE:
 		/* The network came back or changed: retry now, not after the
 		 * back-off (only sessions waiting to reconnect are affected). */

@@ -2,8 +2,9 @@
  * resolves the chosen Host and starts a pf_session worker with the GUI's
  * pf_ui; Disconnect and Exit stop them. Window thread only; nothing here
  * waits on the network (a session replaced by a new Connect is freed on a
- * thread of its own; pf_session_free at Exit waits for workers that were
- * already told to stop). */
+ * thread of its own, and the new one starts when that is done; its
+ * payloads are dropped; pf_session_free at Exit waits for workers that
+ * were already told to stop). */
 #include <winsock2.h>
 #include <windows.h>
 #include <ws2ipdef.h>
@@ -23,6 +24,10 @@
 typedef struct glue_conn {
 	wchar_t name[PF_HOST_LEN];
 	pf_session *s;
+	pf_ui_ctx *ctx;        /* s's pf_ui ctx (its generation), freed after s */
+	unsigned retiring_gen; /* the replaced session still being freed, or 0 */
+	int pending;           /* Connect waits for it to be freed ... */
+	wchar_t *pending_cfg;  /* ... with this config file (owned) */
 } glue_conn;
 
 typedef struct glue {
@@ -30,6 +35,7 @@ typedef struct glue {
 	pf_ui ui;
 	glue_conn conns[PF_MAX_CONNS];
 	size_t n;
+	unsigned next_gen; /* of the next session; never 0 */
 	HANDLE netnotify;  /* NotifyIpInterfaceChange, or NULL */
 	pf_keycache *keys; /* keys unlocked in this run, shared by every session */
 	pf_mutex *mu;      /* guards retiring */
@@ -38,20 +44,34 @@ typedef struct glue {
 } glue;
 
 /* Connect pressed again while the old session is still in DNS or key
- * exchange (issue 18 item 21): pf_session_free waits for its worker, so
- * the old session is stopped and freed on a thread of its own, never the
- * window's. glue_shutdown waits for these (they use the key cache). */
+ * exchange (issue 18 item 21), or to apply a changed config: pf_session_free
+ * waits for its worker, so the old session is stopped and freed on a
+ * thread of its own, never the window's. That thread then posts
+ * WM_PF_RETIRED and the window starts the new session: not before, as the
+ * old worker still holds the LocalForward ports the new one binds.
+ * glue_shutdown waits for these threads (they use the key cache). */
 typedef struct retiree {
 	glue *g;
 	pf_session *s;
+	pf_ui_ctx *ctx;
+	size_t slot; /* in g->conns */
 } retiree;
 
 static void retire_main(void *arg)
 {
 	retiree *r = arg;
 	glue *g = r->g;
+	pf_app *app = r->ctx->app;
+	unsigned gen = r->ctx->gen;
+	HWND w;
 
 	pf_session_free(r->s);
+	free(r->ctx);
+	/* After every payload of the session: the window has seen them all
+	 * (and dropped them) when it handles this one. */
+	w = app->main;
+	if (w != NULL && !app->exiting)
+		PostMessageW(w, WM_PF_RETIRED, (WPARAM)r->slot, (LPARAM)gen);
 	free(r);
 	pf_mutex_lock(g->mu);
 	g->retiring--;
@@ -59,27 +79,41 @@ static void retire_main(void *arg)
 	pf_mutex_unlock(g->mu);
 }
 
-static void retire(glue *g, pf_session *s)
+/* Stop c's session and free it: inline when its worker has already ended
+ * (returns 0: start the new one now), else on a thread (returns 1: the new
+ * one starts at WM_PF_RETIRED). */
+static int retire(glue *g, glue_conn *c)
 {
-	retiree *r = PF_NEW(retiree);
+	retiree *r;
 
-	if (s == NULL)
-		return;
-	pf_session_stop(s);
+	if (c->s == NULL)
+		return 0;
+	pf_session_stop(c->s);
+	r = pf_session_wait(c->s, 0) ? NULL : PF_NEW(retiree);
 	if (r != NULL) {
 		r->g = g;
-		r->s = s;
+		r->s = c->s;
+		r->ctx = c->ctx;
+		r->slot = (size_t)(c - g->conns);
 		pf_mutex_lock(g->mu);
 		g->retiring++;
 		pf_mutex_unlock(g->mu);
-		if (pf_thread_start_detached(retire_main, r) == PF_OK)
-			return;
+		if (pf_thread_start_detached(retire_main, r) == PF_OK) {
+			c->retiring_gen = c->ctx->gen;
+			c->s = NULL;
+			c->ctx = NULL;
+			return 1;
+		}
 		pf_mutex_lock(g->mu);
 		g->retiring--;
 		pf_mutex_unlock(g->mu);
 		free(r);
 	}
-	pf_session_free(s); /* no thread: here, as before */
+	pf_session_free(c->s); /* ended already, or no thread: here */
+	free(c->ctx);
+	c->s = NULL;
+	c->ctx = NULL;
+	return 0;
 }
 
 static glue *glue_of(pf_app *app)
@@ -133,6 +167,7 @@ static int glue_connect(pf_app *app, const wchar_t *config, const wchar_t *host)
 	pf_host_config *hc = NULL;
 	pf_resolve_opts ro;
 	pf_session_opts so;
+	pf_ui ui;
 	const pf_host_setting *hs;
 	pf_diags d;
 	pf_error err;
@@ -143,10 +178,26 @@ static int glue_connect(pf_app *app, const wchar_t *config, const wchar_t *host)
 		LogView_AddId(app, PF_LOG_ERROR, host, IDS_ERR_TOO_MANY_CONNS);
 		return -1;
 	}
-	/* Connecting again: the old worker goes, off this thread. */
-	if (c != NULL) {
-		retire(g, c->s);
-		c->s = NULL;
+	/* Connecting again: the old worker goes, off this thread; the new one
+	 * starts once it has gone (glue_retired). */
+	if (c != NULL && (c->retiring_gen != 0 || retire(g, c))) {
+		wchar_t *keep = config != NULL ? _wcsdup(config) : NULL;
+		pf_conn_view *v = calloc(1, sizeof(*v));
+
+		if (config != NULL && keep == NULL) {
+			free(v);
+			return -1;
+		}
+		free(c->pending_cfg);
+		c->pending_cfg = keep;
+		c->pending = 1;
+		/* The old session's last statuses are dropped: say what comes. */
+		if (v != NULL) {
+			wcsncpy(v->name, c->name, PF_HOST_LEN - 1);
+			v->state = PF_CONN_CONNECTING;
+			MainWnd_OnStatus(app, v);
+		}
+		return 0;
 	}
 	pf_diag_init(&d);
 	memset(&ro, 0, sizeof(ro));
@@ -199,8 +250,20 @@ static int glue_connect(pf_app *app, const wchar_t *config, const wchar_t *host)
 		memset(c, 0, sizeof(*c));
 		wcsncpy(c->name, host, PF_HOST_LEN - 1);
 	}
-	if (pf_session_start(hc, &g->ui, &so, &c->s, &err) != PF_OK) {
+	c->ctx = PF_NEW(pf_ui_ctx);
+	if (c->ctx == NULL)
+		goto out;
+	c->ctx->app = app;
+	c->ctx->gen = g->next_gen++;
+	if (g->next_gen == 0)
+		g->next_gen = 1;
+	ui = g->ui;
+	ui.ctx = c->ctx;
+	if (pf_session_start(hc, &ui, &so, &c->s, &err) != PF_OK) {
 		hc = NULL; /* the session took it, even on failure */
+		c->s = NULL;
+		free(c->ctx);
+		c->ctx = NULL;
 		log_utf8(app, PF_LOG_ERROR, host, err.message);
 		goto out;
 	}
@@ -221,6 +284,48 @@ static void glue_disconnect(pf_app *app, const wchar_t *name)
 
 	if (c != NULL && c->s != NULL)
 		pf_session_stop(c->s);
+	if (c != NULL && c->pending) { /* the Connect waiting for a replaced session */
+		c->pending = 0;
+		free(c->pending_cfg);
+		c->pending_cfg = NULL;
+	}
+}
+
+/* WM_PF_RETIRED: the session replaced in slot wp (generation lp) is freed;
+ * start the Connect that waited for it. */
+static void glue_retired(pf_app *app, WPARAM wp, LPARAM lp)
+{
+	glue *g = glue_of(app);
+	glue_conn *c;
+	wchar_t *cfg;
+
+	if (g == NULL || (size_t)wp >= g->n)
+		return;
+	c = &g->conns[wp];
+	if (c->retiring_gen == 0 || c->retiring_gen != (unsigned)lp)
+		return;
+	c->retiring_gen = 0;
+	if (!c->pending)
+		return;
+	c->pending = 0;
+	cfg = c->pending_cfg;
+	c->pending_cfg = NULL;
+	glue_connect(app, cfg, c->name);
+	free(cfg);
+}
+
+/* A payload from a session no slot holds any more (replaced by Connect). */
+static int glue_stale(pf_app *app, unsigned gen)
+{
+	glue *g = glue_of(app);
+	size_t i;
+
+	if (g == NULL)
+		return 0;
+	for (i = 0; i < g->n; i++)
+		if (g->conns[i].ctx != NULL && g->conns[i].ctx->gen == gen)
+			return 0;
+	return 1;
 }
 
 static void glue_shutdown(pf_app *app)
@@ -235,6 +340,11 @@ static void glue_shutdown(pf_app *app)
 	for (i = 0; i < g->n; i++) {
 		pf_session_free(g->conns[i].s);
 		g->conns[i].s = NULL;
+		free(g->conns[i].ctx);
+		g->conns[i].ctx = NULL;
+		free(g->conns[i].pending_cfg);
+		g->conns[i].pending_cfg = NULL;
+		g->conns[i].pending = 0;
 	}
 	g->n = 0;
 	pf_mutex_lock(g->mu);
@@ -288,12 +398,15 @@ int Glue_Install(pf_app *app)
 		free(g);
 		return -1;
 	}
-	UiWin32_Init(app, &g->ui);
+	UiWin32_Init(NULL, &g->ui); /* each session gets its own ctx */
+	g->next_gen = 1;
 	g->ops.connect = glue_connect;
 	g->ops.disconnect = glue_disconnect;
 	g->ops.shutdown = glue_shutdown;
 	g->ops.resumed = glue_resumed;
 	g->ops.forget_keys = glue_forget_keys;
+	g->ops.retired = glue_retired;
+	g->ops.stale = glue_stale;
 	g->ops.ctx = g;
 	app->ops = &g->ops;
 	if (NotifyIpInterfaceChange(AF_UNSPEC, on_netchange, app, FALSE, &g->netnotify) != NO_ERROR)

@@ -135,8 +135,8 @@ static void wait_box(answer_box *b)
 
 static DWORD WINAPI ui_thread(void *arg)
 {
-	pf_app *app = arg;
 	pf_ui ui;
+	pf_ui_ctx uctx = {arg, 0}; /* gen 0: never stale */
 	answer_box box = {CreateEventW(NULL, TRUE, FALSE, NULL), -1, "", 0};
 	pf_fwd_status fw[2] = {
 		{PF_FWD_LOCAL, PF_FWD_ACTIVE, "127.0.0.1:10025, [::1]:10025",
@@ -174,7 +174,7 @@ static DWORD WINAPI ui_thread(void *arg)
 				NULL};
 	char line[128];
 
-	UiWin32_Init(app, &ui);
+	UiWin32_Init(&uctx, &ui);
 	Sleep(500);
 	ui.log(ui.ctx, PF_LOG_INFO, "IMR", "test: connecting to ssh.example.ac.jp port 22");
 	ui.status_changed(ui.ctx, &st);

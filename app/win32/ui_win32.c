@@ -21,6 +21,7 @@ enum { UI_SECRET, UI_HOSTKEY, UI_STATUS, UI_LOG };
 
 struct pf_ui_msg {
 	int kind;
+	unsigned gen; /* the sending session's (pf_ui_ctx), 0 for none */
 	pf_ui_msg *next;
 	void *token;
 	pf_secret_done_fn secret_done;
@@ -95,10 +96,13 @@ static void answer_no(pf_ui_msg *m)
 	m->hostkey_done = NULL;
 }
 
-static void post(pf_app *app, pf_ui_msg *m)
+static void post(void *ctx, pf_ui_msg *m)
 {
+	const pf_ui_ctx *c = ctx;
+	pf_app *app = c->app;
 	HWND w = app->main;
 
+	m->gen = c->gen;
 	if (w != NULL && !app->exiting && PostMessageW(w, WM_PF_UI, 0, (LPARAM)m))
 		return;
 	answer_no(m);
@@ -228,14 +232,14 @@ static void ui_log(void *ctx, pf_log_level level, const char *conn_name, const c
 	post(ctx, m);
 }
 
-void UiWin32_Init(pf_app *app, pf_ui *ui)
+void UiWin32_Init(pf_ui_ctx *ctx, pf_ui *ui)
 {
 	memset(ui, 0, sizeof(*ui));
 	ui->ask_hostkey = ui_ask_hostkey;
 	ui->ask_secret = ui_ask_secret;
 	ui->status_changed = ui_status_changed;
 	ui->log = ui_log;
-	ui->ctx = app;
+	ui->ctx = ctx;
 	/* accept-new with a known_hosts that cannot be written: ask (the log
 	 * says why) instead of trusting the key unpinned at every connection. */
 	ui->ask_unsaved_hostkey = 1;
@@ -318,6 +322,14 @@ void UiWin32_OnMessage(pf_app *app, LPARAM lp)
 
 	if (m == NULL)
 		return;
+	/* A session replaced by Connect: its last statuses (Closing, Idle) and
+	 * lines carry the same name as the new one's; they would show "Not
+	 * connected" for the live session. */
+	if ((m->kind == UI_STATUS || m->kind == UI_LOG) && m->gen != 0 && app->ops != NULL &&
+	    app->ops->stale != NULL && app->ops->stale(app, m->gen)) {
+		msg_free(m);
+		return;
+	}
 	switch (m->kind) {
 	case UI_STATUS: {
 		/* The core does not log the error that ends a connection (it is

@@ -2698,7 +2698,8 @@ kill:
  * session's worker sits in libssh's blocking connect until
  * ConnectTimeout). The old session is freed off the window thread, so the
  * window keeps answering: a message sent to it returns within 2 s, each
- * second, for 6 s. Exit still ends the program. */
+ * second, for 6 s. Then Connect again on the live RECON (stall.sh checks
+ * its LocalForward carries data). Exit still ends the program. */
 static int scenario_stall(const wchar_t *exe0, const wchar_t *kit)
 {
 	app_proc p;
@@ -2725,6 +2726,23 @@ static int scenario_stall(const wchar_t *exe0, const wchar_t *kit)
 	}
 	step(answered == 6, "Connect again: the window answers within 2 s, every time");
 	screenshot(L"stall");
+	/* Connect again on a live connection (a changed config applied): the
+	 * new session starts once the old one has freed its LocalForward port,
+	 * and the old one's last Closing / Idle do not override its state. */
+	glance_connect(w, L"RECON", 0);
+	step(wait_text(w, IDC_STATUS, L"RECON: Connected", 30000), "Connect: RECON connected");
+	Sleep(1000);
+	click(w, IDC_CONNECT);
+	Sleep(3000);
+	step(wait_text(w, IDC_STATUS, L"RECON: Connected", 30000),
+	     "Connect again: RECON connected again");
+	Sleep(3000); /* the old session's last statuses would have come by now */
+	step(wait_text(w, IDC_STATUS, L"RECON: Connected", 100) &&
+		     !wait_text(w, IDC_LOG, L"already in use", 100),
+	     "... and still says so; no \"address already in use\" in the log");
+	screenshot(L"recon-again");
+	od_checked(od_handshake(kit, L"recon-again", L"recon-checked"),
+		   "Linux: the forward listens again and carries data");
 	click(w, IDC_EXIT);
 	step(wait_exit(&p, 90000) == 0, "Exit");
 	return failed != 0;

@@ -238,13 +238,16 @@ static int parse_int(const wchar_t *v, int def)
 	return (int)n;
 }
 
-/* A key of a [Host <name>] section. */
-static void apply_host(pf_host_setting *h, const wchar_t *key, const wchar_t *v)
+/* A key of a [Host <name>] section: 1, or 0 when it is not a Host key. */
+static int apply_host(pf_host_setting *h, const wchar_t *key, const wchar_t *v)
 {
 	if (_wcsicmp(key, L"ConnectWhenFirstUsed") == 0)
 		h->on_demand = parse_int(v, 0) != 0;
 	else if (_wcsicmp(key, L"IdleDisconnectMinutes") == 0)
 		h->idle_ms = minutes_to_ms(v);
+	else
+		return 0;
+	return 1;
 }
 
 static wchar_t *trim(wchar_t *s)
@@ -515,10 +518,12 @@ void Ini_Load(pf_settings *s, const wchar_t *path, const wchar_t *exe_dir)
 		if (eq == NULL)
 			continue; /* junk: ignored */
 		*eq = L'\0';
-		if (!in_host)
-			apply(s, trim(l), trim(eq + 1), exe_dir, &rect_parts);
-		else if (host != NULL)
-			apply_host(host, trim(l), trim(eq + 1));
+		/* Ini_Save writes the [Host ...] sections last: a global key a
+		 * user appends at the end (LogFile=) lands in one. It is read
+		 * as global, so the next save keeps it. */
+		l = trim(l);
+		if (!in_host || host == NULL || !apply_host(host, l, trim(eq + 1)))
+			apply(s, l, trim(eq + 1), exe_dir, &rect_parts);
 	}
 	s->have_rect = rect_parts == 15;
 	free(text);

@@ -21,8 +21,10 @@
  *                                  long without a client (may be 0.5; default off)
  *
  * Keys before any [Host ...] line (or under [PortForwarder]) are the global
- * ones; an older exe skips the section lines and knows none of the per-host
- * keys, so it reads a new file as before.
+ * ones; so is a global key found in a Host section (a line appended at the
+ * end of the file lands below the sections, which are written last; the
+ * next save writes it back in [PortForwarder]); an older exe skips the section lines and knows none
+ * of the per-host keys, so it reads a new file as before.
  *
  * Read tolerant of anything (unknown keys, junk lines, UTF-8 with or
  * without BOM, UTF-16LE with BOM, PortForwarder 2.9's flat "Key value"

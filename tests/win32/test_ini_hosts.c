@@ -1,7 +1,9 @@
 /* app/win32/ini.c: the per-Host settings ([Host <name>] sections:
  * ConnectWhenFirstUsed, IdleDisconnectMinutes). An ini without them (an
- * older exe's) reads as before; a section's keys never leak into the global
- * settings; what is saved reads back the same. A Windows program, run under
+ * older exe's) reads as before; a Host key never leaks into the global
+ * settings, while a global key in a Host section (LogFile= a user appended
+ * at the end, below the sections Ini_Save writes last) is read as global
+ * and kept by the next save; what is saved reads back the same. A Windows program, run under
  * Wine by the native tree (win64.test_ini_hosts). */
 #include <windows.h>
 #include <stdlib.h>
@@ -50,7 +52,7 @@ static void test_sections(void)
 	pf_settings *s =
 		load("[PortForwarder]\r\nLastHost=IMR\r\nAutomaticallyHide=0\r\n"
 		     "[Host IMR]\r\nConnectWhenFirstUsed=1\r\nIdleDisconnectMinutes=0.5\r\n"
-		     "AutomaticallyHide=1\r\nLastHost=leak\r\n"
+		     "AutomaticallyHide=1\r\n"
 		     "[host  user@mail.example ]\r\nconnectwhenfirstused = 1\r\n"
 		     "IdleDisconnectMinutes=soon\r\n"
 		     "[Host CMS]\r\nConnectWhenFirstUsed=0\r\nIdleDisconnectMinutes=-3\r\n"
@@ -59,8 +61,8 @@ static void test_sections(void)
 
 	if (s == NULL)
 		return;
-	CHECK(wcscmp(s->last_host, L"IMR") == 0); /* the Host section's LastHost is not global */
-	CHECK(s->auto_hide == 0);
+	CHECK(wcscmp(s->last_host, L"IMR") == 0);
+	CHECK(s->auto_hide == 1);               /* a global key in a Host section: global */
 	CHECK(wcscmp(s->language, L"ja") == 0); /* another section: global, as before */
 	h = Ini_Host(s, L"imr", 0);
 	CHECK(h != NULL && h->on_demand == 1 && h->idle_ms == 30000);
@@ -69,6 +71,34 @@ static void test_sections(void)
 	h = Ini_Host(s, L"CMS", 0);
 	CHECK(h != NULL && h->on_demand == 0 && h->idle_ms == 0);
 	CHECK(Ini_Host(s, L"nowhere", 0) == NULL);
+	free(s);
+}
+
+/* LogFile= appended at the end of a saved ini, i.e. below [Host ...]: read,
+ * and written again by the next save (it was ignored, then deleted). */
+static void test_global_after_host(void)
+{
+	pf_settings *s = load("[PortForwarder]\r\nLastHost=IMR\r\n"
+			      "[Host IMR]\r\nConnectWhenFirstUsed=1\r\n"
+			      "LogFile=portforwarder.log\r\n"),
+		    *back;
+	const pf_host_setting *h;
+
+	if (s == NULL)
+		return;
+	CHECK(wcscmp(s->log_file, L"portforwarder.log") == 0);
+	h = Ini_Host(s, L"IMR", 0);
+	CHECK(h != NULL && h->on_demand == 1);
+	CHECK_INT(Ini_Save(s, path, dir), 0);
+	back = calloc(1, sizeof(*back));
+	if (back != NULL) {
+		Ini_Load(back, path, dir);
+		CHECK(wcscmp(back->log_file, L"portforwarder.log") == 0);
+		h = Ini_Host(back, L"IMR", 0);
+		CHECK(h != NULL && h->on_demand == 1);
+		CHECK(wcscmp(back->last_host, L"IMR") == 0);
+	}
+	free(back);
 	free(s);
 }
 
@@ -125,6 +155,7 @@ int main(void)
 	_snwprintf(path, MAX_PATH, L"%ls\\PortForwarder.ini", dir);
 	test_old_ini();
 	test_sections();
+	test_global_after_host();
 	test_round_trip();
 	DeleteFileW(path);
 	RemoveDirectoryW(dir);

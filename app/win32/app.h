@@ -314,11 +314,13 @@ int Cmdline_HostOk(const wchar_t *dest);
 /* The Startup folder's PortForwarder.lnk (the installer's too) into out;
  * 0 or -1. */
 int Startup_Path(wchar_t *out, int size);
-/* 1 when the shortcut exists; the Host it connects (or "") into host, its
- * arguments into args (may be NULL). */
+/* 1 when the shortcut exists (the user's, else the all-users Startup
+ * folder's); the Host it connects (or "") into host, its arguments into
+ * args (may be NULL). */
 int Startup_Read(wchar_t *host, int size, wchar_t *args, int args_size);
 /* The tray menu's "Start with Windows and connect <host>": remove the
- * shortcut when there is one, else make it (-tray, -F the config file,
+ * shortcut when there is one (both; an all-users one this account may not
+ * delete is reported in the log), else make it (-tray, -F the config file,
  * host; on a removable drive only after a warning). Says it in the log. */
 void Startup_Toggle(pf_app *app, const wchar_t *host);
 

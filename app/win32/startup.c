@@ -1,8 +1,9 @@
 /* "Start with Windows and connect <Host>": a shortcut PortForwarder.lnk in
  * the user's Startup folder (no registry), the same one the installer's
- * autostart option makes, that starts this exe hidden in the tray:
- *   PortForwarder.exe -tray [-F "<config>"] [<Host>]
- * in the exe's folder. Made and read through IShellLinkW + IPersistFile. */
+ * autostart option makes (an /ALLUSERS install makes it in the all-users
+ * Startup folder: recognised too, removed when this account may), that starts this exe hidden in
+ * the tray: PortForwarder.exe -tray [-F "<config>"] [<Host>] in the exe's folder. Made and read
+ * through IShellLinkW + IPersistFile. */
 #define COBJMACROS
 #include <windows.h>
 #include <knownfolders.h>
@@ -18,19 +19,34 @@
 
 #define LINK_NAME L"\\PortForwarder.lnk"
 
-int Startup_Path(wchar_t *out, int size)
+static int folder_link(REFKNOWNFOLDERID id, DWORD flags, wchar_t *out, int size)
 {
 	PWSTR folder = NULL;
 	int ok;
 
 	out[0] = L'\0';
-	if (FAILED(SHGetKnownFolderPath(&FOLDERID_Startup, KF_FLAG_CREATE, NULL, &folder)))
+	if (FAILED(SHGetKnownFolderPath(id, flags, NULL, &folder)))
 		return -1;
 	ok = wcslen(folder) + wcslen(LINK_NAME) < (size_t)size;
 	if (ok)
 		_snwprintf(out, (size_t)size, L"%ls%ls", folder, LINK_NAME);
 	CoTaskMemFree(folder);
 	return ok ? 0 : -1;
+}
+
+int Startup_Path(wchar_t *out, int size)
+{
+	return folder_link(&FOLDERID_Startup, KF_FLAG_CREATE, out, size);
+}
+
+/* The all-users Startup folder's shortcut, which an /ALLUSERS install with
+ * its autostart option makes: 0 and its path when it exists, else -1. */
+static int common_link(wchar_t *out, int size)
+{
+	if (folder_link(&FOLDERID_CommonStartup, 0, out, size) != 0 ||
+	    GetFileAttributesW(out) == INVALID_FILE_ATTRIBUTES)
+		return -1;
+	return 0;
 }
 
 /* COM for this thread for one call; 1 when it must be uninitialised. */
@@ -81,8 +97,11 @@ int Startup_Read(wchar_t *host, int size, wchar_t *args, int args_size)
 	host[0] = L'\0';
 	if (args != NULL && args_size > 0)
 		args[0] = L'\0';
-	if (Startup_Path(path, MAX_PATH * 2) != 0 ||
-	    GetFileAttributesW(path) == INVALID_FILE_ATTRIBUTES)
+	/* The user's own shortcut, else the all-users one (checked either way:
+	 * one more in the user's folder would start a second copy). */
+	if ((Startup_Path(path, MAX_PATH * 2) != 0 ||
+	     GetFileAttributesW(path) == INVALID_FILE_ATTRIBUTES) &&
+	    common_link(path, MAX_PATH * 2) != 0)
 		return 0;
 	began = com_begin();
 	if (SUCCEEDED(CoCreateInstance(&CLSID_ShellLink, NULL, CLSCTX_INPROC_SERVER,
@@ -162,11 +181,24 @@ void Startup_Toggle(pf_app *app, const wchar_t *host)
 		return;
 	}
 	if (Startup_Read(old, PF_HOST_LEN, NULL, 0)) {
-		if (!DeleteFileW(path))
-			LogView_AddId(app, PF_LOG_ERROR, NULL, IDS_STARTUP_FAILED, path,
-				      (unsigned)HRESULT_FROM_WIN32(GetLastError()));
-		else
-			LogView_AddId(app, PF_LOG_INFO, NULL, IDS_STARTUP_REMOVED, path);
+		wchar_t common[MAX_PATH * 2];
+
+		/* Off: the user's shortcut goes; the all-users one too when this
+		 * account may delete it, else the log says it is still there. */
+		if (GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES) {
+			if (!DeleteFileW(path))
+				LogView_AddId(app, PF_LOG_ERROR, NULL, IDS_STARTUP_FAILED, path,
+					      (unsigned)HRESULT_FROM_WIN32(GetLastError()));
+			else
+				LogView_AddId(app, PF_LOG_INFO, NULL, IDS_STARTUP_REMOVED, path);
+		}
+		if (common_link(common, MAX_PATH * 2) == 0) {
+			if (!DeleteFileW(common))
+				LogView_AddId(app, PF_LOG_ERROR, NULL, IDS_STARTUP_FAILED, common,
+					      (unsigned)HRESULT_FROM_WIN32(GetLastError()));
+			else
+				LogView_AddId(app, PF_LOG_INFO, NULL, IDS_STARTUP_REMOVED, common);
+		}
 		return;
 	}
 	removable_drive(app, root, MAX_PATH * 2);

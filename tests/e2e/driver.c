@@ -2818,16 +2818,21 @@ kill:
  * (IShellLinkW), started as Windows would at sign-in (ShellExecute on the
  * .lnk): hidden in the tray, ALPHA connects; the menu removes it again. */
 
-static int startup_lnk(wchar_t *out, int size)
+static int startup_lnk_in(REFKNOWNFOLDERID id, wchar_t *out, int size)
 {
 	PWSTR folder = NULL;
 
 	out[0] = L'\0';
-	if (FAILED(SHGetKnownFolderPath(&FOLDERID_Startup, 0, NULL, &folder)))
+	if (FAILED(SHGetKnownFolderPath(id, KF_FLAG_CREATE, NULL, &folder)))
 		return 0;
 	_snwprintf(out, (size_t)size, L"%ls\\PortForwarder.lnk", folder);
 	CoTaskMemFree(folder);
 	return 1;
+}
+
+static int startup_lnk(wchar_t *out, int size)
+{
+	return startup_lnk_in(&FOLDERID_Startup, out, size);
 }
 
 /* Target, arguments and working folder of a shortcut; 1 when read. */
@@ -2882,6 +2887,7 @@ static void autostart_remove_exit(app_proc *p, HWND w, const wchar_t *lnk)
 static int scenario_autostart(const wchar_t *exe0, const wchar_t *kit)
 {
 	wchar_t lnk[MAX_PATH * 2], target[1024], args[1024], dir[1024], want[1024];
+	wchar_t common[MAX_PATH * 2];
 	wchar_t exe[MAX_PATH * 2];
 	app_proc p, q;
 	HWND w;
@@ -2913,6 +2919,20 @@ static int scenario_autostart(const wchar_t *exe0, const wchar_t *kit)
 	CopyFileW(lnk, want, FALSE);
 	step(tray_menu_choose(&p, w, VK_ESCAPE, L"tray-menu-startup-checked"),
 	     "the menu item is checked now (screenshot)");
+	/* An /ALLUSERS install makes the shortcut in the all-users Startup
+	 * folder: it counts as on, so the item removes it (this account may),
+	 * and does not add a second one in the user's folder. */
+	step(startup_lnk_in(&FOLDERID_CommonStartup, common, MAX_PATH * 2) &&
+		     CopyFileW(lnk, common, FALSE) && DeleteFileW(lnk),
+	     "the shortcut moved to the all-users Startup folder");
+	printf("  all users: %ls\n", common);
+	step(tray_menu_choose(&p, w, L'w', NULL), "tray menu: Start with Windows again");
+	step(wait_text(w, IDC_LOG, L"no longer starts with Windows", 10000) &&
+		     GetFileAttributesW(common) == INVALID_FILE_ATTRIBUTES &&
+		     GetFileAttributesW(lnk) == INVALID_FILE_ATTRIBUTES,
+	     "the all-users shortcut counted as on: removed, none made in the user's folder");
+	DeleteFileW(common);
+	step(CopyFileW(want, lnk, FALSE), "the user's shortcut back (for the sign-in below)");
 	click(w, IDC_EXIT);
 	step(wait_exit(&p, 30000) == 0, "Exit");
 

@@ -7,8 +7,14 @@ base=${2:-/tmp}
 mkdir -p "$base"
 dir=$(mktemp -d "$base/cli.XXXXXX")
 pids=()
+# Only our own children get the signal: a PID recorded for a process that
+# ended (and was reaped) long ago may belong to another test's process by
+# now (pid_max is 32768 on the CI machines).
 cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${pids[@]}"; do
+		[ "$(ps -o ppid= -p "$p" 2>/dev/null | tr -d ' ')" = "$$" ] || continue
+		kill "$p" 2>/dev/null || true
+	done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 }
 trap cleanup EXIT

@@ -225,6 +225,25 @@ static void config_changed(pf_app *app)
 	refresh_shown(app);
 }
 
+/* A file dialog's common fields. Its filter comes from resources with '|'
+ * separators (a string table cannot hold the NULs it wants); filter holds
+ * 256 characters, file MAX_PATH * 4. */
+static void file_dialog_init(OPENFILENAMEW *ofn, HWND dlg, pf_app *app, UINT filter_id,
+			     wchar_t *filter, wchar_t *file)
+{
+	wchar_t *p;
+
+	Lang_String(app, filter_id, filter, 256);
+	for (p = filter; *p; p++)
+		if (*p == L'|')
+			*p = L'\0';
+	ofn->lStructSize = sizeof(*ofn);
+	ofn->hwndOwner = dlg;
+	ofn->lpstrFilter = filter;
+	ofn->lpstrFile = file;
+	ofn->nMaxFile = MAX_PATH * 4;
+}
+
 /* "Save log...": the event log as shown (its level), as a UTF-8 file the
  * person can hand to the administrator. */
 static void save_log(HWND dlg, pf_app *app)
@@ -232,18 +251,9 @@ static void save_log(HWND dlg, pf_app *app)
 	wchar_t file[MAX_PATH * 4] = L"PortForwarder-log.txt", filter[256], title[128];
 	wchar_t msg[MAX_PATH * 4 + 256];
 	OPENFILENAMEW ofn = {0};
-	wchar_t *p;
 	int err;
 
-	Lang_String(app, IDS_SAVELOG_FILTER, filter, 256);
-	for (p = filter; *p; p++)
-		if (*p == L'|')
-			*p = L'\0';
-	ofn.lStructSize = sizeof(ofn);
-	ofn.hwndOwner = dlg;
-	ofn.lpstrFilter = filter;
-	ofn.lpstrFile = file;
-	ofn.nMaxFile = MAX_PATH * 4;
+	file_dialog_init(&ofn, dlg, app, IDS_SAVELOG_FILTER, filter, file);
 	ofn.lpstrDefExt = L"txt";
 	ofn.lpstrTitle = Lang_String(app, IDS_SAVELOG_TITLE, title, 128);
 	ofn.Flags = OFN_OVERWRITEPROMPT | OFN_PATHMUSTEXIST | OFN_HIDEREADONLY | OFN_NOCHANGEDIR |
@@ -284,24 +294,13 @@ static void edit_config(pf_app *app)
 		LogView_AddId(app, PF_LOG_INFO, NULL, IDS_EDIT_OPENED, app->set.config);
 }
 
-/* The file dialog's filter comes from resources with '|' separators (a
- * string table cannot hold the NULs it wants). */
 static void browse_config(HWND dlg, pf_app *app)
 {
 	wchar_t file[MAX_PATH * 4] = L"", filter[256], title[128];
 	OPENFILENAMEW ofn = {0};
-	wchar_t *p;
 
 	GetDlgItemTextW(dlg, IDC_CONFIG_EDIT, file, MAX_PATH * 4);
-	Lang_String(app, IDS_BROWSE_FILTER, filter, 256);
-	for (p = filter; *p; p++)
-		if (*p == L'|')
-			*p = L'\0';
-	ofn.lStructSize = sizeof(ofn);
-	ofn.hwndOwner = dlg;
-	ofn.lpstrFilter = filter;
-	ofn.lpstrFile = file;
-	ofn.nMaxFile = MAX_PATH * 4;
+	file_dialog_init(&ofn, dlg, app, IDS_BROWSE_FILTER, filter, file);
 	ofn.lpstrTitle = Lang_String(app, IDS_BROWSE_TITLE, title, 128);
 	ofn.Flags = OFN_FILEMUSTEXIST | OFN_PATHMUSTEXIST | OFN_HIDEREADONLY | OFN_NOCHANGEDIR |
 		    OFN_DONTADDTORECENT;

@@ -58,7 +58,7 @@ void cli_print_diags(const pf_diags *d, int verbose, FILE *err);
 /* -G: print the effective configuration like `ssh -G`. Returns the exit status. */
 int cli_dump(const cli_opts *opts);
 
-/* One answer from the person (connect.c): from $SSH_ASKPASS when
+/* One answer from the person (prompt.c): from $SSH_ASKPASS when
  * SSH_ASKPASS_REQUIRE=force or there is no terminal, else typed on standard
  * input (echo off unless `echo`), read without stdio buffering so no copy
  * of a secret is left behind. The prompt is shown as given plus a space.
@@ -67,8 +67,19 @@ int cli_read_answer(const char *prompt, int echo, char *buf, size_t size);
 
 /* Typed answers (passwords, host key questions) from the terminal itself
  * (/dev/tty, CONIN$) instead of standard input, which pf -W uses for data
- * (connect.c). Without a terminal, only SSH_ASKPASS can answer. */
+ * (prompt.c). Without a terminal, only SSH_ASKPASS can answer. */
 void cli_answers_from_terminal(void);
+
+/* From begin to end, Ctrl-C and SIGTERM (Windows: Ctrl-C and Ctrl-Break)
+ * stop `s`, and cancel a prompt it is waiting on.
+ * Without them, a prompt that is cancelled ends pf as the signal would
+ * (pf keygen). prompt.c. */
+void cli_interrupt_begin(pf_session *s);
+void cli_interrupt_end(void);
+
+/* The exit status a shell expects of a pf whose prompt a signal cancelled
+ * (128 + the signal; Windows: STATUS_CONTROL_C_EXIT), or 0 when none was. */
+int cli_prompt_cancel_status(void);
 
 /* pf -W (stdio.c): copy standard input to `sock` and `sock` to standard
  * output on threads of their own; `s` (the session serving the other end)

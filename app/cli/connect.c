@@ -1,7 +1,6 @@
 /* pf's connect path: the terminal front end (pf_ui) over a pf_session.
- * Prompts go to the terminal (echo off for secrets) or to $SSH_ASKPASS;
- * the session runs until Ctrl-C, or ends with one clear message. */
-#include <errno.h>
+ * Prompts (prompt.c) go to the terminal or to $SSH_ASKPASS; the session
+ * runs until Ctrl-C, or ends with one clear message. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,238 +11,13 @@
 #include "pf/mem.h"
 #include "pf/names.h"
 #include "pf/platform.h"
-#include "pf/proc.h"
 #include "pf/session.h"
-
-#ifdef _WIN32
-#include <windows.h>
-#include <io.h>
-#define isatty _isatty
-#define fileno _fileno
-#else
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/wait.h>
-#include <termios.h>
-#include <unistd.h>
-#endif
 
 typedef struct cli_ui {
 	pf_log_level level;
 	int announced; /* the forwards were listed once connected */
 	pf_conn_state last;
 } cli_ui;
-
-/* --- reading answers ------------------------------------------------------ */
-
-/* Ctrl-C and SIGTERM (issue 18 item 20). While connected, the handler stops
- * the running session; at a prompt it also ends the wait for the answer
- * through a pipe (the signal may reach any thread), so the prompt returns,
- * the terminal gets its echo back and the session stops. Only
- * async-signal-safe calls in the handler: a flag, one send, one write. */
-static pf_session *volatile running;    /* set before the handler is */
-static volatile sig_atomic_t signalled; /* the signal that stopped pf, or 0 */
-static int prompt_cancelled;            /* the signal that cancelled a prompt, or 0 */
-#ifndef _WIN32
-static int cancel_fd[2] = {-1, -1};
-#endif
-
-static void on_interrupt(int sig)
-{
-	pf_session *s = running;
-	int e = errno;
-
-	signalled = sig;
-	if (s != NULL)
-		pf_session_stop_from_signal(s);
-#ifndef _WIN32
-	if (cancel_fd[1] >= 0 && write(cancel_fd[1], "", 1) < 0)
-		(void)0; /* full: a byte is already waiting */
-#endif
-	errno = e;
-}
-
-#define READ_CANCELLED (-2) /* a signal ended the prompt */
-
-/* Where typed answers come from: standard input, or the terminal itself
- * when standard input carries data (pf -W). */
-#ifdef _WIN32
-static HANDLE answer_in = NULL; /* NULL: standard input */
-#define ANSWER_IN (answer_in != NULL ? answer_in : GetStdHandle(STD_INPUT_HANDLE))
-#else
-static int answer_in = 0;
-#define ANSWER_IN answer_in
-#endif
-
-void cli_answers_from_terminal(void)
-{
-#ifdef _WIN32
-	HANDLE h = CreateFileW(L"CONIN$", GENERIC_READ | GENERIC_WRITE,
-			       FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
-
-	answer_in = h; /* INVALID_HANDLE_VALUE without a console: no typed answers */
-#else
-	answer_in = open("/dev/tty", O_RDWR | O_CLOEXEC);
-#endif
-}
-
-/* A line from standard input, a byte at a time with read()/ReadFile, so
- * no stdio buffer keeps a copy of a secret. 0, -1 at end of input, or
- * READ_CANCELLED when Ctrl-C/SIGTERM/SIGHUP came first (POSIX). */
-static int read_line_raw(char *buf, size_t size)
-{
-	size_t len = 0;
-
-	for (;;) {
-		char c;
-#ifdef _WIN32
-		DWORD n = 0;
-
-		if (!ReadFile(ANSWER_IN, &c, 1, &n, NULL) || n == 0)
-			return len > 0 ? (buf[len] = '\0', 0) : -1;
-#else
-		struct pollfd p[2] = {{ANSWER_IN, POLLIN, 0}, {cancel_fd[0], POLLIN, 0}};
-		ssize_t n;
-
-		/* pf -W without a terminal: nowhere to type; poll() would skip
-		 * the fd and wait for ever. */
-		if (ANSWER_IN < 0)
-			return -1;
-		if (signalled)
-			return READ_CANCELLED;
-		if (poll(p, cancel_fd[0] >= 0 ? 2 : 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (signalled || (p[1].revents & POLLIN))
-			return READ_CANCELLED;
-		n = read(ANSWER_IN, &c, 1);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0)
-			return len > 0 ? (buf[len] = '\0', 0) : -1;
-#endif
-		if (c == '\n')
-			break;
-		if (c != '\r' && len + 1 < size)
-			buf[len++] = c;
-	}
-	buf[len] = '\0';
-	return 0;
-}
-
-/* A line from the terminal into buf (no newline); echo off when !echo.
- * Returns 0, or -1 at end of input. */
-static int read_terminal(const char *prompt, int echo, char *buf, size_t size)
-{
-	int rc;
-#ifdef _WIN32
-	HANDLE h = ANSWER_IN;
-	DWORD mode = 0;
-	int restore = !echo && GetConsoleMode(h, &mode);
-
-	if (restore)
-		SetConsoleMode(h, mode & ~(DWORD)ENABLE_ECHO_INPUT);
-#else
-	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-	struct sigaction sa, prev[3];
-	struct termios old, quiet;
-	int restore = !echo && isatty(ANSWER_IN) && tcgetattr(ANSWER_IN, &old) == 0;
-	size_t i;
-
-	/* The handler, without SA_RESTART, for as long as the prompt waits
-	 * (pf keygen has none of its own; pf's connect path has the same). */
-	if (cancel_fd[0] < 0 && pipe(cancel_fd) == 0) {
-		fcntl(cancel_fd[0], F_SETFD, FD_CLOEXEC);
-		fcntl(cancel_fd[1], F_SETFD, FD_CLOEXEC);
-		fcntl(cancel_fd[1], F_SETFL, O_NONBLOCK);
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_interrupt;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < 3; i++)
-		sigaction(sigs[i], &sa, &prev[i]);
-	if (restore) {
-		quiet = old;
-		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		tcsetattr(ANSWER_IN, TCSAFLUSH, &quiet);
-	}
-#endif
-	fprintf(stderr, "%s ", prompt);
-	fflush(stderr);
-	rc = read_line_raw(buf, size);
-#ifdef _WIN32
-	if (restore)
-		SetConsoleMode(h, mode);
-#else
-	/* The terminal first, whatever ended the prompt. */
-	if (restore)
-		tcsetattr(ANSWER_IN, TCSAFLUSH, &old);
-	for (i = 0; i < 3; i++)
-		sigaction(sigs[i], &prev[i], NULL);
-#endif
-	if (!echo || rc == READ_CANCELLED)
-		fputc('\n', stderr);
-#ifndef _WIN32
-	if (rc == READ_CANCELLED) {
-		int sig = signalled;
-
-		pf_secure_zero(buf, size);
-		prompt_cancelled = sig;
-		fprintf(stderr, "pf: %s at the prompt: cancelled.\n",
-			sig == SIGINT    ? "Ctrl-C"
-			: sig == SIGTERM ? "SIGTERM"
-					 : "SIGHUP");
-		/* Nobody else handles it (pf keygen): end as the signal
-		 * would have, now that the terminal is back. */
-		for (i = 0; i < 3; i++)
-			if (sigs[i] == sig && prev[i].sa_handler == SIG_DFL) {
-				signal(sig, SIG_DFL);
-				raise(sig);
-			}
-		rc = -1;
-	}
-#endif
-	return rc;
-}
-
-/* SSH_ASKPASS is used when SSH_ASKPASS_REQUIRE=force, or when there is no
- * terminal and SSH_ASKPASS_REQUIRE is not "never" (as OpenSSH does). */
-static const char *askpass_program(void)
-{
-	const char *prog = getenv("SSH_ASKPASS"), *req = getenv("SSH_ASKPASS_REQUIRE");
-
-	if (prog == NULL || prog[0] == '\0')
-		return NULL;
-	if (req != NULL && strcmp(req, "force") == 0)
-		return prog;
-	if (req != NULL && strcmp(req, "never") == 0)
-		return NULL;
-	return isatty(fileno(stdin)) ? NULL : prog;
-}
-
-/* Run the askpass program with the prompt as its argument (pf/proc.h);
- * its first line of output is the answer. */
-static int read_askpass(const char *prog, const char *prompt, char *buf, size_t size)
-{
-	pf_error err;
-	int rc = pf_proc_askpass(prog, prompt, buf, size, &err);
-
-	if (err.code != PF_OK)
-		fprintf(stderr, "pf: %s\n", err.message);
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return rc;
-}
-
-int cli_read_answer(const char *prompt, int echo, char *buf, size_t size)
-{
-	const char *prog = askpass_program();
-
-	if (prog != NULL)
-		return read_askpass(prog, prompt, buf, size);
-	return read_terminal(prompt, echo, buf, size);
-}
 
 /* --- pf_ui ------------------------------------------------------------------------ */
 
@@ -467,19 +241,15 @@ int cli_connect(const cli_opts *opts)
 	}
 	/* Ctrl-C and SIGTERM reach the worker through its wake-up socket:
 	 * this thread sleeps until the session has ended, without a timer. */
-	running = s;
-	signal(SIGINT, on_interrupt);
-	signal(SIGTERM, on_interrupt);
+	cli_interrupt_begin(s);
 	(void)pf_session_wait(s, -1);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	running = NULL;
+	cli_interrupt_end();
 	cli_stdio_finish(io);
 	status = pf_session_result(s, &err) == PF_OK ? 0 : 1;
-	if (prompt_cancelled) {
+	if (cli_prompt_cancel_status() != 0) {
 		/* Said at the prompt; the exit status a shell expects of a
 		 * command that the signal ended (as pf keygen's). */
-		status = 128 + prompt_cancelled;
+		status = cli_prompt_cancel_status();
 	} else if (status != 0) {
 		char line[1600];
 

@@ -25,20 +25,119 @@ pids+=($!)
 wait_port "$sport"
 
 # RECON: Connect pressed again on a live connection (the "config changed,
-# reconnect to apply" path): its LocalForward (to sshd, whose banner is the
-# data) must listen again and carry data, not fail with "address in use"
-# while the old session still holds the port.
-rport=$(free_port)
+# reconnect to apply" path): its LocalForwards (to sshd, whose banner is the
+# data, and to a sink) must listen again and carry data, not fail with
+# "address in use" while the old session still holds the ports. For the old
+# session to be slow to close (unhindered it is gone in a few ms, before
+# the new one binds), four tunnels through the sink's forward keep sending
+# while the sshd process serving RECON is stopped (SIGSTOP), until 3 s after
+# Connect was pressed again: the socket to it fills and the old worker
+# waits in a write, its listeners still open, until SIGCONT.
+rport=$(free_port) pport=$(free_port) sinkport=$(free_port)
+/usr/bin/python3 -c '
+import os, socket, sys, threading
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(16)
+def drain(c):
+    try:
+        while c.recv(65536):
+            pass
+    except OSError:
+        pass
+    c.close()
+n = 0
+while True:
+    c, _ = s.accept()
+    n += 1
+    with open(sys.argv[2] + ".tmp", "w") as f:
+        f.write("%d\n" % n)
+    os.replace(sys.argv[2] + ".tmp", sys.argv[2])
+    threading.Thread(target=drain, args=(c,), daemon=True).start()
+' "$sinkport" "$dir/sink-accepted" &
+pids+=($!)
+wait_port "$sinkport"
 make_kit "$dir/kit"
 printf '%s\r\n' "" "Host STALL" "  HostName 127.0.0.1" "  Port $sport" "  User $(id -un)" \
 	"  IdentityFile keys/id_ed25519" "  ConnectTimeout 40" "" \
 	"Host RECON" "  HostName 127.0.0.1" "  Port $ssh_port" "  User $(id -un)" \
 	"  IdentityFile keys/id_ed25519" "  ExitOnForwardFailure yes" \
-	"  LocalForward 127.0.0.1:$rport 127.0.0.1:$ssh_port" >>"$dir/kit/settings/config.txt"
+	"  LocalForward 127.0.0.1:$rport 127.0.0.1:$ssh_port" \
+	"  LocalForward 127.0.0.1:$pport 127.0.0.1:$sinkport" >>"$dir/kit/settings/config.txt"
 banner() { timeout 10 socat -T 5 - TCP:127.0.0.1:"$rport" </dev/null 2>/dev/null | head -c 8; }
-( # the driver writes recon-again once RECON was connected again and says Connected
-	for i in $(seq 1 1500); do [ -e "$dir/kit/recon-again" ] && break; sleep 0.2; done
-	[ -e "$dir/kit/recon-again" ] || exit 0
+# The sshd processes serving RECON's connection (the test sshd's
+# descendants) are stopped by PID; they get SIGCONT from the subshell below
+# and, whatever happens, on exit.
+thaw() {
+	local p
+	[ -f "$dir/frozen" ] || return 0
+	for p in $(cat "$dir/frozen"); do
+		[ "$(ps -o comm= -p "$p" 2>/dev/null)" = sshd ] && kill -CONT "$p" 2>/dev/null || true
+	done
+	rm -f "$dir/frozen"
+}
+trap 'cleanup; thaw' EXIT
+kids() { # PID...: the descendants of these processes
+	local p c
+	for p in "$@"; do
+		for c in $(ps -o pid= --ppid "$p" 2>/dev/null); do
+			echo "$c"
+			kids "$c"
+		done
+	done
+}
+wait_for() { # FILE SECONDS
+	local i
+	for i in $(seq 1 $(($2 * 5))); do [ -e "$1" ] && return 0; sleep 0.2; done
+	return 1
+}
+( # the driver writes recon-stall once RECON is connected
+	wait_for "$dir/kit/recon-stall" 300 || exit 0
+	r="failed: four tunnels did not open"
+	timeout 60 /usr/bin/python3 -c '
+import os, select, socket, sys, time
+socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5) for _ in range(4)]
+end = time.time() + 30
+while not os.path.exists(sys.argv[2]) and time.time() < end:
+    time.sleep(0.05)
+for s in socks:
+    s.setblocking(False)
+chunk = b"x" * 65536
+while socks and time.time() < end:
+    _, w, _ = select.select([], socks, [], 0.5)
+    for s in w:
+        try:
+            s.send(chunk)
+        except OSError:
+            socks.remove(s)
+            s.close()
+' "$pport" "$dir/pump-go" &
+	pump=$!
+	for i in $(seq 1 50); do
+		[ "$(cat "$dir/sink-accepted" 2>/dev/null || echo 0)" -ge 4 ] && break
+		sleep 0.2
+	done
+	if [ "$(cat "$dir/sink-accepted" 2>/dev/null || echo 0)" -ge 4 ]; then
+		kids "$sshd_pid" >"$dir/frozen"
+		r="failed: no sshd process serves RECON"
+		if [ -s "$dir/frozen" ]; then
+			kill -STOP $(cat "$dir/frozen") || true
+			touch "$dir/pump-go"
+			sleep 2 # the tunnels fill the stopped server's socket
+			r="ok four tunnels through RECON send; its sshd ($(wc -l <"$dir/frozen") processes) is stopped"
+		fi
+	fi
+	echo "$r" >"$dir/kit/recon-stalled.tmp"
+	mv "$dir/kit/recon-stalled.tmp" "$dir/kit/recon-stalled"
+	# The driver presses Connect again, then writes recon-clicked.
+	wait_for "$dir/kit/recon-clicked" 60 || true
+	sleep 3
+	thaw
+	wait "$pump" || true
+	# The driver writes recon-again once RECON was connected again (or
+	# has given up).
+	wait_for "$dir/kit/recon-again" 120 || exit 0
 	r=failed
 	if [ "$(banner)" = "SSH-2.0-" ]; then r=ok; fi
 	echo "$r the forward carries data after Connect again (got '$(banner)')" >"$dir/kit/recon-checked.tmp"

@@ -157,6 +157,19 @@ static glue_conn *find(glue *g, const wchar_t *name)
 	return NULL;
 }
 
+/* Show c's state while it has no session to say it (a replaced one's
+ * statuses are dropped). */
+static void show_state(pf_app *app, const glue_conn *c, pf_conn_state state)
+{
+	pf_conn_view *v = calloc(1, sizeof(*v));
+
+	if (v == NULL)
+		return;
+	wcsncpy(v->name, c->name, PF_HOST_LEN - 1);
+	v->state = state;
+	MainWnd_OnStatus(app, v);
+}
+
 static int glue_connect(pf_app *app, const wchar_t *config, const wchar_t *host)
 {
 	glue *g = glue_of(app);
@@ -182,21 +195,14 @@ static int glue_connect(pf_app *app, const wchar_t *config, const wchar_t *host)
 	 * starts once it has gone (glue_retired). */
 	if (c != NULL && (c->retiring_gen != 0 || retire(g, c))) {
 		wchar_t *keep = config != NULL ? _wcsdup(config) : NULL;
-		pf_conn_view *v = calloc(1, sizeof(*v));
 
-		if (config != NULL && keep == NULL) {
-			free(v);
+		if (config != NULL && keep == NULL)
 			return -1;
-		}
 		free(c->pending_cfg);
 		c->pending_cfg = keep;
 		c->pending = 1;
 		/* The old session's last statuses are dropped: say what comes. */
-		if (v != NULL) {
-			wcsncpy(v->name, c->name, PF_HOST_LEN - 1);
-			v->state = PF_CONN_CONNECTING;
-			MainWnd_OnStatus(app, v);
-		}
+		show_state(app, c, PF_CONN_CONNECTING);
 		return 0;
 	}
 	pf_diag_init(&d);
@@ -288,6 +294,7 @@ static void glue_disconnect(pf_app *app, const wchar_t *name)
 		c->pending = 0;
 		free(c->pending_cfg);
 		c->pending_cfg = NULL;
+		show_state(app, c, PF_CONN_CLOSING); /* Not connected once it has gone */
 	}
 }
 
@@ -305,8 +312,10 @@ static void glue_retired(pf_app *app, WPARAM wp, LPARAM lp)
 	if (c->retiring_gen == 0 || c->retiring_gen != (unsigned)lp)
 		return;
 	c->retiring_gen = 0;
-	if (!c->pending)
+	if (!c->pending) { /* Disconnect came meanwhile */
+		show_state(app, c, PF_CONN_IDLE);
 		return;
+	}
 	c->pending = 0;
 	cfg = c->pending_cfg;
 	c->pending_cfg = NULL;

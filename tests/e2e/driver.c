@@ -2760,6 +2760,22 @@ static int scenario_stall(const wchar_t *exe0, const wchar_t *kit)
 	screenshot(L"recon-again");
 	od_checked(od_handshake(kit, L"recon-again", L"recon-checked"),
 		   "Linux: the forward listens again and carries data");
+	/* Connect again, and Disconnect while the old session is held: the
+	 * waiting Connect is dropped, and RECON says Not connected once the
+	 * old session has gone (its own statuses are dropped). */
+	od_checked(od_handshake(kit, L"recon-stall2", L"recon-stalled2"),
+		   "Linux: RECON's tunnels busy, its sshd stopped again");
+	click(w, IDC_CONNECT);
+	od_handshake(kit, L"recon-clicked2", NULL);
+	step(wait_text(w, IDC_STATUS, L"RECON: Connecting", 2500),
+	     "Connect again: RECON waits for its old session");
+	click(w, IDC_DISCONNECT);
+	step(wait_text(w, IDC_STATUS, L"RECON: Not connected", 20000),
+	     "Disconnect meanwhile: RECON not connected once the old session has gone");
+	Sleep(3000);
+	step(wait_text(w, IDC_STATUS, L"RECON: Not connected", 100),
+	     "... and still so: the Connect that waited did not start");
+	screenshot(L"recon-disconnected");
 	click(w, IDC_EXIT);
 	step(wait_exit(&p, 90000) == 0, "Exit");
 	return failed != 0;

@@ -92,9 +92,14 @@ wait_for() { # FILE SECONDS
 	for i in $(seq 1 $(($2 * 5))); do [ -e "$1" ] && return 0; sleep 0.2; done
 	return 1
 }
-( # the driver writes recon-stall once RECON is connected
-	wait_for "$dir/kit/recon-stall" 300 || exit 0
+# stall_recon N: once the driver wrote recon-stallN, four tunnels through
+# RECON send and its sshd is stopped; recon-stalledN says so; SIGCONT 3 s
+# after the driver wrote recon-clickedN (it pressed Connect again).
+stall_recon() {
+	local r n0 n pump
+	wait_for "$dir/kit/recon-stall$1" 300 || return 1
 	r="failed: four tunnels did not open"
+	n0=$(cat "$dir/sink-accepted" 2>/dev/null || echo 0)
 	timeout 60 /usr/bin/python3 -c '
 import os, select, socket, sys, time
 socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5) for _ in range(4)]
@@ -112,29 +117,32 @@ while socks and time.time() < end:
         except OSError:
             socks.remove(s)
             s.close()
-' "$pport" "$dir/pump-go" &
+' "$pport" "$dir/pump-go$1" &
 	pump=$!
 	for i in $(seq 1 50); do
-		[ "$(cat "$dir/sink-accepted" 2>/dev/null || echo 0)" -ge 4 ] && break
+		n=$(cat "$dir/sink-accepted" 2>/dev/null || echo 0)
+		[ "$n" -ge $((n0 + 4)) ] && break
 		sleep 0.2
 	done
-	if [ "$(cat "$dir/sink-accepted" 2>/dev/null || echo 0)" -ge 4 ]; then
+	if [ "$n" -ge $((n0 + 4)) ]; then
 		kids "$sshd_pid" >"$dir/frozen"
 		r="failed: no sshd process serves RECON"
 		if [ -s "$dir/frozen" ]; then
 			kill -STOP $(cat "$dir/frozen") || true
-			touch "$dir/pump-go"
+			touch "$dir/pump-go$1"
 			sleep 2 # the tunnels fill the stopped server's socket
 			r="ok four tunnels through RECON send; its sshd ($(wc -l <"$dir/frozen") processes) is stopped"
 		fi
 	fi
-	echo "$r" >"$dir/kit/recon-stalled.tmp"
-	mv "$dir/kit/recon-stalled.tmp" "$dir/kit/recon-stalled"
-	# The driver presses Connect again, then writes recon-clicked.
-	wait_for "$dir/kit/recon-clicked" 60 || true
+	echo "$r" >"$dir/kit/recon-stalled$1.tmp"
+	mv "$dir/kit/recon-stalled$1.tmp" "$dir/kit/recon-stalled$1"
+	wait_for "$dir/kit/recon-clicked$1" 60 || true
 	sleep 3
 	thaw
 	wait "$pump" || true
+}
+(
+	stall_recon "" || exit 0
 	# The driver writes recon-again once RECON was connected again (or
 	# has given up).
 	wait_for "$dir/kit/recon-again" 120 || exit 0
@@ -142,6 +150,8 @@ while socks and time.time() < end:
 	if [ "$(banner)" = "SSH-2.0-" ]; then r=ok; fi
 	echo "$r the forward carries data after Connect again (got '$(banner)')" >"$dir/kit/recon-checked.tmp"
 	mv "$dir/kit/recon-checked.tmp" "$dir/kit/recon-checked"
+	# Then Connect again and Disconnect while the old session is held.
+	stall_recon 2 || exit 0
 ) &
 pids+=($!)
 run stall "$dir/kit"

@@ -135,3 +135,60 @@ host_entry() {
 		"  IdentityFile $dir/id_ed25519" "  UserKnownHostsFile $dir/known_hosts" \
 		"  StrictHostKeyChecking accept-new"
 }
+
+# start_sink: a loopback server that reads and drops whatever its clients
+# send; its port in $sinkport, the number of clients accepted so far in
+# $dir/sink-accepted.
+start_sink() {
+	sinkport=$(free_port)
+	/usr/bin/python3 -c '
+import os, socket, sys, threading
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(16)
+def drain(c):
+    try:
+        while c.recv(65536):
+            pass
+    except OSError:
+        pass
+    c.close()
+n = 0
+while True:
+    c, _ = s.accept()
+    n += 1
+    with open(sys.argv[2] + ".tmp", "w") as f:
+        f.write("%d\n" % n)
+    os.replace(sys.argv[2] + ".tmp", sys.argv[2])
+    threading.Thread(target=drain, args=(c,), daemon=True).start()
+' "$sinkport" "$dir/sink-accepted" &
+	pids+=($!)
+	wait_port "$sinkport"
+}
+
+# A server that stops reading: freeze_sshd stops start_sshd's processes
+# serving connections (its descendants, by PID, listed in $dir/frozen) with
+# SIGSTOP; thaw resumes them. Callers run thaw on exit too.
+kids() { # PID...: the descendants of these processes
+	local p c
+	for p in "$@"; do
+		for c in $(ps -o pid= --ppid "$p" 2>/dev/null); do
+			echo "$c"
+			kids "$c"
+		done
+	done
+}
+freeze_sshd() {
+	kids "$sshd_pid" >"$dir/frozen"
+	[ -s "$dir/frozen" ] || return 1
+	kill -STOP $(cat "$dir/frozen")
+}
+thaw() {
+	local p
+	[ -f "$dir/frozen" ] || return 0
+	for p in $(cat "$dir/frozen"); do
+		[ "$(ps -o comm= -p "$p" 2>/dev/null)" = sshd ] && kill -CONT "$p" 2>/dev/null || true
+	done
+	rm -f "$dir/frozen"
+}

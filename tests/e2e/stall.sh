@@ -31,33 +31,11 @@ wait_port "$sport"
 # session to be slow to close (unhindered it is gone in a few ms, before
 # the new one binds), four tunnels through the sink's forward keep sending
 # while the sshd process serving RECON is stopped (SIGSTOP), until 3 s after
-# Connect was pressed again: the socket to it fills and the old worker
-# waits in a write, its listeners still open, until SIGCONT.
-rport=$(free_port) pport=$(free_port) sinkport=$(free_port)
-/usr/bin/python3 -c '
-import os, socket, sys, threading
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-s.listen(16)
-def drain(c):
-    try:
-        while c.recv(65536):
-            pass
-    except OSError:
-        pass
-    c.close()
-n = 0
-while True:
-    c, _ = s.accept()
-    n += 1
-    with open(sys.argv[2] + ".tmp", "w") as f:
-        f.write("%d\n" % n)
-    os.replace(sys.argv[2] + ".tmp", sys.argv[2])
-    threading.Thread(target=drain, args=(c,), daemon=True).start()
-' "$sinkport" "$dir/sink-accepted" &
-pids+=($!)
-wait_port "$sinkport"
+# Connect was pressed again: the socket to it fills, and the old worker
+# gives its last data the 2 s flush before it drops the connection, its
+# listeners still open meanwhile.
+rport=$(free_port) pport=$(free_port)
+start_sink
 make_kit "$dir/kit"
 printf '%s\r\n' "" "Host STALL" "  HostName 127.0.0.1" "  Port $sport" "  User $(id -un)" \
 	"  IdentityFile keys/id_ed25519" "  ConnectTimeout 40" "" \
@@ -66,27 +44,10 @@ printf '%s\r\n' "" "Host STALL" "  HostName 127.0.0.1" "  Port $sport" "  User $
 	"  LocalForward 127.0.0.1:$rport 127.0.0.1:$ssh_port" \
 	"  LocalForward 127.0.0.1:$pport 127.0.0.1:$sinkport" >>"$dir/kit/settings/config.txt"
 banner() { timeout 10 socat -T 5 - TCP:127.0.0.1:"$rport" </dev/null 2>/dev/null | head -c 8; }
-# The sshd processes serving RECON's connection (the test sshd's
-# descendants) are stopped by PID; they get SIGCONT from the subshell below
-# and, whatever happens, on exit.
-thaw() {
-	local p
-	[ -f "$dir/frozen" ] || return 0
-	for p in $(cat "$dir/frozen"); do
-		[ "$(ps -o comm= -p "$p" 2>/dev/null)" = sshd ] && kill -CONT "$p" 2>/dev/null || true
-	done
-	rm -f "$dir/frozen"
-}
+# The sshd processes serving RECON's connection are stopped by PID
+# (freeze_sshd, lib.sh); they get SIGCONT from the subshell below and,
+# whatever happens, on exit.
 trap 'cleanup; thaw' EXIT
-kids() { # PID...: the descendants of these processes
-	local p c
-	for p in "$@"; do
-		for c in $(ps -o pid= --ppid "$p" 2>/dev/null); do
-			echo "$c"
-			kids "$c"
-		done
-	done
-}
 wait_for() { # FILE SECONDS
 	local i
 	for i in $(seq 1 $(($2 * 5))); do [ -e "$1" ] && return 0; sleep 0.2; done
@@ -125,10 +86,8 @@ while socks and time.time() < end:
 		sleep 0.2
 	done
 	if [ "$n" -ge $((n0 + 4)) ]; then
-		kids "$sshd_pid" >"$dir/frozen"
 		r="failed: no sshd process serves RECON"
-		if [ -s "$dir/frozen" ]; then
-			kill -STOP $(cat "$dir/frozen") || true
+		if freeze_sshd; then
 			touch "$dir/pump-go$1"
 			sleep 2 # the tunnels fill the stopped server's socket
 			r="ok four tunnels through RECON send; its sshd ($(wc -l <"$dir/frozen") processes) is stopped"

@@ -74,8 +74,11 @@ run_pfw() {
 	pf_pid=$!
 	pids+=("$pf_pid")
 }
+# SIGKILL, as TerminateProcess: Wine turns SIGTERM into the end of the one
+# thread that receives it, so the rest of pf.exe could live on (its
+# listeners held) or not, depending on which thread that was.
 stop_pfw() {
-	kill "$pf_pid" 2>/dev/null || true
+	kill -KILL "$pf_pid" 2>/dev/null || true
 	wait "$pf_pid" 2>/dev/null || true
 }
 connected() { wait_log "$1" "pf: test: Connected" "${2:-40}"; }

@@ -788,12 +788,6 @@ pf_rc pfi_conn_open(pf_session *s, const pf_host_config *hc, pf_host_config *hc_
 			rc = PF_E_NETWORK;
 		goto fail;
 	}
-	/* libssh made the socket blocking when it saw it connected: a write
-	 * to a server that has stopped reading would then hold the worker
-	 * (Stop, Disconnect, Exit, the keepalive) until TCP gives up. libssh
-	 * writes only after poll said the socket is writable, so non-blocking
-	 * just makes a long write partial (tests/cli/cli_stalled_server.sh). */
-	pf_net_set_nonblocking(c->sock);
 	describe_algorithms(c);
 	pfi_session_log(s, PF_LOG_VERBOSE, "Connected to %s (%s); algorithms: %s", c->server,
 			ssh_get_serverbanner(c->ssh) ? ssh_get_serverbanner(c->ssh) : "?",

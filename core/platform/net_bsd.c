@@ -69,7 +69,7 @@ static int would_block(int e)
 #endif
 }
 
-void pf_net_set_nonblocking(pf_socket s)
+static void set_nonblocking(pf_socket s)
 {
 #ifdef _WIN32
 	u_long on = 1;
@@ -193,7 +193,7 @@ static pf_socket listen_one(const struct sockaddr *sa, socklen_type len, int *e)
 		closesock(s);
 		return PF_INVALID_SOCKET;
 	}
-	pf_net_set_nonblocking(s);
+	set_nonblocking(s);
 	return s;
 }
 
@@ -359,7 +359,7 @@ pf_rc pf_net_accept(pf_socket listener, pf_socket *out, char *peer, size_t peer_
 
 		return would_block(e) || e == E_INTR ? PF_E_NOTFOUND : PF_E_NETWORK;
 	}
-	pf_net_set_nonblocking(s);
+	set_nonblocking(s);
 	set_nodelay(s);
 	if (peer != NULL)
 		format_addr((struct sockaddr *)&ss, peer, peer_size);
@@ -505,7 +505,7 @@ pf_rc pf_net_connect_addr(const pf_addrlist *l, size_t i, const char *bind_addr,
 		}
 		freeaddrinfo(b);
 	}
-	pf_net_set_nonblocking(s);
+	set_nonblocking(s);
 	set_nodelay(s);
 	if (connect(s, ai->ai_addr, (socklen_type)ai->ai_addrlen) != 0) {
 		e = sock_errno();
@@ -717,8 +717,8 @@ out:
 		sv[0] = sv[1] = PF_INVALID_SOCKET;
 		return rc;
 	}
-	pf_net_set_nonblocking(sv[0]);
-	pf_net_set_nonblocking(sv[1]);
+	set_nonblocking(sv[0]);
+	set_nonblocking(sv[1]);
 	set_nodelay(sv[0]);
 	set_nodelay(sv[1]);
 	return PF_OK;
@@ -736,8 +736,8 @@ pf_rc pf_net_socketpair(pf_socket sv[2])
 		return PF_E_NETWORK;
 	sv[0] = p[0];
 	sv[1] = p[1];
-	pf_net_set_nonblocking(sv[0]);
-	pf_net_set_nonblocking(sv[1]);
+	set_nonblocking(sv[0]);
+	set_nonblocking(sv[1]);
 	set_nodelay(sv[0]);
 	set_nodelay(sv[1]);
 	return PF_OK;

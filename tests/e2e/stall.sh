@@ -31,9 +31,8 @@ wait_port "$sport"
 # session to be slow to close (unhindered it is gone in a few ms, before
 # the new one binds), four tunnels through the sink's forward keep sending
 # while the sshd process serving RECON is stopped (SIGSTOP), until 3 s after
-# Connect was pressed again: the socket to it fills, and the old worker
-# gives its last data the 2 s flush before it drops the connection, its
-# listeners still open meanwhile.
+# Connect was pressed again: the socket to it fills and the old worker
+# waits in a write, its listeners still open, until SIGCONT.
 rport=$(free_port) pport=$(free_port)
 start_sink
 make_kit "$dir/kit"

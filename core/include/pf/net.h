@@ -85,9 +85,6 @@ long pf_net_send(pf_socket s, const void *buf, size_t len);
  * ACKs it gets (BBR) then sends more per unit of its CPU. No-op where the
  * system has no such option. */
 void pf_net_ack_now(pf_socket s);
-/* Make a socket non-blocking again (libssh turns the socket it is given
- * blocking once it sees it connected). */
-void pf_net_set_nonblocking(pf_socket s);
 /* Half-close: no more sending (the peer reads EOF). */
 void pf_net_shutdown_write(pf_socket s);
 void pf_net_close(pf_socket s);
